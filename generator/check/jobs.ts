@@ -1,0 +1,249 @@
+// Checks one job: its kind (exactly one), its options, and its values. Graph-level checks
+// (unknown needs, cycles) happen in graph.ts once every job has been read.
+import type { Node } from 'yaml';
+import { Codes } from '../messages.ts';
+import type { ExternalMarker, Job, JobKind, Partition, RetryPolicy, WaitPolicy } from '../model.ts';
+import type { Entry, Reader, Span } from './reader.ts';
+import {
+  arnProblem,
+  jobNameProblem,
+  lambdaProblem,
+  parseDuration,
+  durationHint,
+  pipelineNameProblem,
+  prefixProblem,
+  bucketProblem,
+  templateProblem,
+  type Problem,
+} from './values.ts';
+
+export const JOB_KINDS = ['lambda', 'data_pipeline', 'state_machine', 'task'] as const;
+const JOB_OPTIONS = ['needs', 'waits_for', 'timeout', 'retry', 'params', 'estimate', 'description', 'local'] as const;
+export const JOB_KEYS: readonly string[] = [...JOB_KINDS, ...JOB_OPTIONS];
+
+export interface JobDefaults {
+  timeoutSeconds: number;
+  retry: RetryPolicy;
+  wait: WaitPolicy;
+  markerPrefix: string;
+  partition: Partition;
+}
+
+/** Where each need of a job was written, for graph diagnostics. */
+export interface JobSpans {
+  name: Span;
+  needs: Span[];
+}
+
+export function report(r: Reader, at: Span, code: string, problem: Problem | undefined): boolean {
+  if (!problem) return true;
+  r.error(at, code, problem.message, problem.hint);
+  return false;
+}
+
+export function duration(r: Reader, entry: Entry | undefined): number | undefined {
+  if (!entry) return undefined;
+  const raw = r.scalar(entry.value);
+  if (typeof raw === 'number') {
+    r.error(entry.span, Codes.badDuration, `'${entry.key}' is a bare number (${raw})`, `add a unit: '${raw}s', '${raw}m' or '${raw}h'`);
+    return undefined;
+  }
+  const text = r.string(entry);
+  if (text === undefined) return undefined;
+  const seconds = parseDuration(text);
+  if (seconds === undefined) r.error(entry.span, Codes.badDuration, `'${text}' is not a duration`, durationHint);
+  return seconds;
+}
+
+export function retryPolicy(r: Reader, entry: Entry | undefined, fallback: RetryPolicy): RetryPolicy {
+  const fields = r.fields(r.map(entry) ?? null, "'retry'", ['attempts', 'interval', 'backoff']);
+  if (!fields) return fallback;
+  const backoffEntry = fields.get('backoff');
+  let backoff = r.number(backoffEntry);
+  if (backoff !== undefined && backoffEntry && backoff < 1) {
+    r.error(backoffEntry.span, Codes.badNumber, `'backoff' must be 1 or more, not ${backoff}`, 'each retry waits interval x backoff^n; 1 means a fixed interval');
+    backoff = undefined;
+  }
+  return {
+    attempts: r.integer(fields.get('attempts'), 0, 99) ?? fallback.attempts,
+    intervalSeconds: duration(r, fields.get('interval')) ?? fallback.intervalSeconds,
+    backoff: backoff ?? fallback.backoff,
+  };
+}
+
+export function waitPolicy(r: Reader, entry: Entry | undefined, fallback: WaitPolicy): WaitPolicy {
+  const fields = r.fields(r.map(entry) ?? null, "'wait'", ['timeout', 'poll']);
+  if (!fields) return fallback;
+  return {
+    timeoutSeconds: duration(r, fields.get('timeout')) ?? fallback.timeoutSeconds,
+    pollSeconds: duration(r, fields.get('poll')) ?? fallback.pollSeconds,
+  };
+}
+
+export function checkJob(r: Reader, entry: Entry, defaults: JobDefaults): { job?: Job; spans: JobSpans } {
+  const spans: JobSpans = { name: entry.keySpan, needs: [] };
+  report(r, entry.keySpan, Codes.badJobName, jobNameProblem(entry.key));
+  const where = `job '${entry.key}'`;
+  const fields = r.fields(r.map(entry) ?? null, where, JOB_KEYS);
+  if (!fields) return { spans };
+
+  const kinds = JOB_KINDS.filter((k) => fields.has(k));
+  if (kinds.length === 0) {
+    r.error(entry.keySpan, Codes.noKind, `${where} has no kind`, `give it exactly one of: ${JOB_KINDS.join(', ')}`);
+  } else if (kinds.length > 1) {
+    const second = fields.get(kinds[1])!;
+    r.error(second.keySpan, Codes.twoKinds, `${where} has two kinds: '${kinds[0]}' and '${kinds[1]}'`, 'a job runs exactly one thing; split it into two jobs joined by needs', {
+      message: `'${kinds[0]}' given`,
+      file: r.file,
+      offset: fields.get(kinds[0])!.keySpan.start,
+    });
+  }
+  const kind = kinds.length === 1 ? jobKind(r, kinds[0], fields.get(kinds[0])!, defaults.partition) : undefined;
+
+  const needs: string[] = [];
+  for (const item of r.listOrOne(fields.get('needs')) ?? []) {
+    const name = r.scalar(item.node);
+    if (typeof name !== 'string') {
+      r.error(item.span, Codes.wrongType, `'needs' of ${where} must list job names`);
+      continue;
+    }
+    needs.push(name);
+    spans.needs.push(item.span);
+  }
+
+  const waitsFor = markerWaits(r, fields.get('waits_for'), where, defaults);
+  const paramsEntry = fields.get('params');
+  const params = paramsEntry ? (r.map(paramsEntry) ? (r.json(paramsEntry.value) as Record<string, unknown>) : undefined) : {};
+  const estimate = duration(r, fields.get('estimate'));
+  const descriptionEntry = fields.get('description');
+  const description = descriptionEntry ? r.string(descriptionEntry) : undefined;
+  const local = localRun(r, fields.get('local'), where);
+  const timeout = duration(r, fields.get('timeout'));
+  const retry = retryPolicy(r, fields.get('retry'), defaults.retry);
+
+  if (!kind || params === undefined) return { spans };
+  return {
+    spans,
+    job: {
+      name: entry.key,
+      kind,
+      needs,
+      waitsFor,
+      timeoutSeconds: timeout ?? defaults.timeoutSeconds,
+      retry,
+      params,
+      ...(estimate !== undefined && { estimateSeconds: estimate }),
+      ...(description !== undefined && { description }),
+      ...(local && { local }),
+    },
+  };
+}
+
+function jobKind(r: Reader, kind: (typeof JOB_KINDS)[number], entry: Entry, partition: Partition): JobKind | undefined {
+  switch (kind) {
+    case 'lambda': {
+      const fn = r.string(entry);
+      return fn !== undefined && report(r, entry.span, Codes.badArn, lambdaProblem(fn)) ? { type: 'lambda', function: fn } : undefined;
+    }
+    case 'state_machine': {
+      const arn = r.string(entry);
+      const example = 'arn:aws:states:eu-west-1:123456789012:stateMachine:my-machine';
+      return arn !== undefined && report(r, entry.span, Codes.badArn, arnProblem(arn, 'stateMachine', example)) ? { type: 'state_machine', arn } : undefined;
+    }
+    case 'data_pipeline':
+      return dataPipeline(r, entry, partition);
+    case 'task': {
+      const fields = r.fields(r.map(entry) ?? null, "'task'", ['resource', 'parameters'], ['resource']);
+      if (!fields) return undefined;
+      const resourceEntry = fields.get('resource');
+      const resource = r.string(resourceEntry);
+      const example = 'arn:aws:states:::glue:startJobRun.sync';
+      if (resource === undefined || !report(r, resourceEntry!.span, Codes.badArn, arnProblem(resource, 'taskResource', example))) return undefined;
+      const parametersEntry = fields.get('parameters');
+      const parameters = parametersEntry ? r.map(parametersEntry) && (r.json(parametersEntry.value) as Record<string, unknown>) : {};
+      return parameters ? { type: 'task', resource, parameters } : undefined;
+    }
+  }
+}
+
+/** The seed pipelines took year, month, dayofmonth (and hour) parameters: that is the default. */
+export const defaultPipelineParameters = (partition: Partition): Record<string, string> => ({
+  myYear: '{yyyy}',
+  myMonth: '{mm}',
+  myDayOfMonth: '{dd}',
+  ...(partition === 'hourly' && { myHour: '{hh}' }),
+});
+
+function dataPipeline(r: Reader, entry: Entry, partition: Partition): JobKind | undefined {
+  if (!r.isMap(entry)) {
+    const name = r.string(entry);
+    return name === undefined ? undefined : { type: 'data_pipeline', pipeline: name, parameters: defaultPipelineParameters(partition) };
+  }
+  const fields = r.fields(entry.value, "'data_pipeline'", ['name', 'parameters'], ['name']);
+  if (!fields) return undefined;
+  const nameEntry = fields.get('name');
+  const name = r.string(nameEntry);
+  if (name === undefined || !report(r, nameEntry!.span, Codes.wrongType, pipelineNameProblem(name))) return undefined;
+  const parametersEntry = fields.get('parameters');
+  if (!parametersEntry) return { type: 'data_pipeline', pipeline: name, parameters: defaultPipelineParameters(partition) };
+  if (!r.map(parametersEntry)) return undefined;
+  const parameters: Record<string, string> = {};
+  let ok = true;
+  for (const p of r.entries(parametersEntry.value)) {
+    const value = r.scalar(p.value);
+    if (typeof value !== 'string' && typeof value !== 'number') {
+      r.error(p.span, Codes.wrongType, `pipeline parameter '${p.key}' must be a string such as '{yyyy}'`);
+      ok = false;
+      continue;
+    }
+    ok = report(r, p.span, Codes.badTemplate, templateProblem(String(value), partition === 'hourly')) && ok;
+    parameters[p.key] = String(value);
+  }
+  return ok ? { type: 'data_pipeline', pipeline: name, parameters } : undefined;
+}
+
+function markerWaits(r: Reader, entry: Entry | undefined, where: string, defaults: JobDefaults): ExternalMarker[] {
+  const out: ExternalMarker[] = [];
+  for (const item of r.listOrOne(entry) ?? []) {
+    const shorthand = r.scalar(item.node);
+    if (typeof shorthand === 'string') {
+      if (report(r, item.span, Codes.badMarkerName, jobNameProblem(shorthand, 'marker'))) {
+        out.push({ marker: shorthand, prefix: defaults.markerPrefix, timeoutSeconds: defaults.wait.timeoutSeconds, pollSeconds: defaults.wait.pollSeconds });
+      }
+      continue;
+    }
+    const fields = r.fields(item.node as Node | null, `'waits_for' of ${where}`, ['marker', 'timeout', 'poll', 'bucket', 'prefix']);
+    if (!fields) {
+      r.error(item.span, Codes.wrongType, `each 'waits_for' entry of ${where} must be a marker name or a mapping with 'marker'`);
+      continue;
+    }
+    const markerEntry = fields.get('marker');
+    if (!markerEntry) {
+      r.error(item.span, Codes.waitWithoutMarker, `a 'waits_for' entry of ${where} names no marker`, "add 'marker: <name>' (the job part of '<name>__<yyyymmdd>.done')");
+      continue;
+    }
+    const marker = r.string(markerEntry);
+    const bucket = fields.has('bucket') ? r.string(fields.get('bucket')) : undefined;
+    const prefix = fields.has('prefix') ? r.string(fields.get('prefix')) : defaults.markerPrefix;
+    const timeout = duration(r, fields.get('timeout'));
+    const poll = duration(r, fields.get('poll'));
+    if (marker === undefined || !report(r, markerEntry.span, Codes.badMarkerName, jobNameProblem(marker, 'marker'))) continue;
+    if (bucket !== undefined && !report(r, fields.get('bucket')!.span, Codes.badBucket, bucketProblem(bucket))) continue;
+    if (prefix === undefined || !report(r, fields.get('prefix')?.span ?? item.span, Codes.badBucket, prefixProblem(prefix))) continue;
+    out.push({
+      marker,
+      ...(bucket !== undefined && { bucket }),
+      prefix,
+      timeoutSeconds: timeout ?? defaults.wait.timeoutSeconds,
+      pollSeconds: poll ?? defaults.wait.pollSeconds,
+    });
+  }
+  return out;
+}
+
+function localRun(r: Reader, entry: Entry | undefined, where: string): { command: string } | undefined {
+  if (!entry) return undefined;
+  const fields = r.fields(r.map(entry) ?? null, `'local' of ${where}`, ['command'], ['command']);
+  const command = fields && r.string(fields.get('command'));
+  return command ? { command } : undefined;
+}

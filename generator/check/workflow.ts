@@ -1,0 +1,220 @@
+// Phase 2, check: read a workflow file's YAML into the model, reporting every problem at its
+// place. The model is returned only when no error stands.
+import type { Diagnostic } from '../diagnostics.ts';
+import { hasErrors } from '../diagnostics.ts';
+import { Codes } from '../messages.ts';
+import { DEFAULTS, type Alerts, type Job, type Partition, type Schedule, type Trigger, type Workflow } from '../model.ts';
+import type { SourceFile } from '../source.ts';
+import { checkGraph } from './graph.ts';
+import { checkJob, duration, report, retryPolicy, waitPolicy, type JobSpans } from './jobs.ts';
+import { Reader, type Entry, type Fields } from './reader.ts';
+import {
+  arnProblem,
+  atProblem,
+  bucketProblem,
+  cronProblem,
+  jobNameProblem,
+  prefixProblem,
+  rateProblem,
+  timezoneProblem,
+  workflowNameProblem,
+} from './values.ts';
+
+export const WORKFLOW_KEYS = ['name', 'description', 'partition', 'markers', 'schedule', 'defaults', 'alerts', 'jobs', 'triggers'] as const;
+
+export interface CheckResult {
+  workflow?: Workflow;
+  diagnostics: Diagnostic[];
+  /** Where each job's name was written (for diagnostics of later phases). */
+  jobSpans: Map<string, JobSpans>;
+}
+
+export function checkWorkflow(source: SourceFile): CheckResult {
+  const diagnostics: Diagnostic[] = [];
+  const r = new Reader(source, diagnostics);
+  const jobSpans = new Map<string, JobSpans>();
+  const top = r.fields(source.root ?? null, 'the workflow', WORKFLOW_KEYS, ['name', 'jobs']);
+  if (!top) return { diagnostics, jobSpans };
+
+  const nameEntry = top.get('name');
+  const name = r.string(nameEntry);
+  if (name !== undefined) report(r, nameEntry!.span, Codes.badWorkflowName, workflowNameProblem(name));
+  const descriptionEntry = top.get('description');
+  const description = descriptionEntry ? r.string(descriptionEntry) : undefined;
+  const partition = readPartition(r, top.get('partition'));
+  const markers = readMarkers(r, top.get('markers'));
+  const schedule = readSchedule(r, top.get('schedule'));
+  const alerts = readAlerts(r, top.get('alerts'));
+
+  const defaultsFields = r.fields(r.map(top.get('defaults')) ?? null, "'defaults'", ['timeout', 'retry', 'wait']) ?? new Map();
+  const defaults = {
+    timeoutSeconds: duration(r, defaultsFields.get('timeout')) ?? DEFAULTS.timeoutSeconds,
+    retry: retryPolicy(r, defaultsFields.get('retry'), DEFAULTS.retry),
+    wait: waitPolicy(r, defaultsFields.get('wait'), DEFAULTS.wait),
+  };
+
+  const jobs: Job[] = [];
+  const jobsEntry = top.get('jobs');
+  if (jobsEntry && r.map(jobsEntry)) {
+    const entries = r.entries(jobsEntry.value);
+    if (entries.length === 0) r.error(jobsEntry.span, Codes.noJobs, "'jobs' is empty", 'a workflow needs at least one job');
+    for (const entry of entries) {
+      const first = jobSpans.get(entry.key);
+      if (first) {
+        r.error(entry.keySpan, Codes.duplicateJob, `job '${entry.key}' is defined twice`, 'rename one of them', {
+          message: 'first defined',
+          file: source.file,
+          offset: first.name.start,
+        });
+        continue;
+      }
+      const { job, spans } = checkJob(r, entry, { ...defaults, markerPrefix: markers.prefix, partition });
+      jobSpans.set(entry.key, spans);
+      if (job) jobs.push(job);
+    }
+  }
+  const jobsComplete = jobs.length === jobSpans.size;
+  if (jobsComplete) checkGraph(r, jobs, jobSpans);
+
+  const triggers = readTriggers(r, top.get('triggers'));
+  if (hasErrors(diagnostics) || name === undefined || !jobsComplete) return { diagnostics, jobSpans };
+  return {
+    diagnostics,
+    jobSpans,
+    workflow: {
+      file: source.file,
+      name,
+      ...(description !== undefined && { description }),
+      partition,
+      markers,
+      ...(schedule && { schedule }),
+      defaults,
+      alerts,
+      jobs,
+      triggers,
+    },
+  };
+}
+
+function readPartition(r: Reader, entry: Entry | undefined): Partition {
+  if (!entry) return 'daily';
+  const value = r.string(entry);
+  if (value === 'daily' || value === 'hourly') return value;
+  if (value !== undefined) r.error(entry.span, Codes.badEnum, `partition '${value}' is not 'daily' or 'hourly'`);
+  return 'daily';
+}
+
+function readMarkers(r: Reader, entry: Entry | undefined): { bucket?: string; prefix: string } {
+  const fields = r.fields(r.map(entry) ?? null, "'markers'", ['bucket', 'prefix']);
+  if (!fields) return { prefix: DEFAULTS.markerPrefix };
+  const bucketEntry = fields.get('bucket');
+  const bucket = bucketEntry ? r.string(bucketEntry) : undefined;
+  if (bucket !== undefined) report(r, bucketEntry!.span, Codes.badBucket, bucketProblem(bucket));
+  const prefixEntry = fields.get('prefix');
+  let prefix = DEFAULTS.markerPrefix;
+  if (prefixEntry) {
+    const raw = r.scalar(prefixEntry.value);
+    if (typeof raw === 'string') {
+      if (report(r, prefixEntry.span, Codes.badBucket, prefixProblem(raw))) prefix = raw;
+    } else r.wrongType(prefixEntry, "a string such as 'done/'");
+  }
+  return { ...(bucket !== undefined && { bucket }), prefix };
+}
+
+const SCHEDULE_KINDS = ['cron', 'rate', 'at'] as const;
+
+function readSchedule(r: Reader, entry: Entry | undefined): Schedule | undefined {
+  if (!entry) return undefined;
+  // `schedule: "cron(0 2 * * ? *)"` is accepted as a shorthand for the mapping.
+  const shorthand = r.scalar(entry.value);
+  if (typeof shorthand === 'string') return scheduleExpression(r, entry, shorthand);
+  const fields = r.fields(r.map(entry) ?? null, "'schedule'", [...SCHEDULE_KINDS, 'timezone', 'flexible_window']);
+  if (!fields) return undefined;
+  const kinds = SCHEDULE_KINDS.filter((k) => fields.has(k));
+  if (kinds.length !== 1) {
+    r.error(entry.span, Codes.badSchedule, kinds.length === 0 ? "'schedule' names no cron, rate or at" : `'schedule' has both '${kinds[0]}' and '${kinds[1]}'`, 'give exactly one of cron, rate, at');
+    return undefined;
+  }
+  const kindEntry = fields.get(kinds[0])!;
+  const body = r.string(kindEntry);
+  const tzEntry = fields.get('timezone');
+  const timezone = tzEntry ? r.string(tzEntry) : undefined;
+  const tzOk = timezone === undefined || report(r, tzEntry!.span, Codes.badTimezone, timezoneProblem(timezone));
+  const window = duration(r, fields.get('flexible_window'));
+  if (body === undefined) return undefined;
+  const wrapped = new RegExp(`^${kinds[0]}\\((.*)\\)$`).exec(body.trim());
+  const schedule = scheduleExpression(r, kindEntry, `${kinds[0]}(${wrapped ? wrapped[1] : body})`);
+  if (!schedule || !tzOk) return undefined;
+  return { ...schedule, ...(timezone && { timezone }), ...(window !== undefined && { flexibleWindowSeconds: window }) };
+}
+
+function scheduleExpression(r: Reader, entry: Entry, expression: string): Schedule | undefined {
+  const m = /^(cron|rate|at)\((.*)\)$/.exec(expression.trim());
+  if (!m) {
+    r.error(entry.span, Codes.badSchedule, `'${expression}' is not a schedule expression`, "write cron(...), rate(...) or at(...), e.g. 'cron(0 2 * * ? *)'");
+    return undefined;
+  }
+  const check = { cron: [Codes.badCron, cronProblem], rate: [Codes.badRate, rateProblem], at: [Codes.badAt, atProblem] } as const;
+  const [code, problem] = check[m[1] as 'cron' | 'rate' | 'at'];
+  return report(r, entry.span, code, problem(m[2])) ? { expression: `${m[1]}(${m[2].trim()})` } : undefined;
+}
+
+function readAlerts(r: Reader, entry: Entry | undefined): Alerts {
+  const fields = r.fields(r.map(entry) ?? null, "'alerts'", ['sns_topic', 'slack_webhook_secret']);
+  if (!fields) return {};
+  const topicEntry = fields.get('sns_topic');
+  const topic = topicEntry ? r.string(topicEntry) : undefined;
+  const topicOk = topic === undefined || report(r, topicEntry!.span, Codes.badArn, arnProblem(topic, 'snsTopic', 'arn:aws:sns:eu-west-1:123456789012:data-alerts'));
+  const secretEntry = fields.get('slack_webhook_secret');
+  const secret = secretEntry ? r.string(secretEntry) : undefined;
+  const secretOk =
+    secret === undefined ||
+    !secret.startsWith('arn:') ||
+    report(r, secretEntry!.span, Codes.badArn, arnProblem(secret, 'secret', 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:slack-webhook-AbCdEf'));
+  return { ...(topic && topicOk && { snsTopic: topic }), ...(secret && secretOk && { slackWebhookSecret: secret }) };
+}
+
+function readTriggers(r: Reader, entry: Entry | undefined): Trigger[] {
+  const triggers: Trigger[] = [];
+  for (const item of r.list(entry) ?? []) {
+    const fields: Fields | undefined = r.fields(item.node, "a trigger", ['on_markers', 'event', 'params']);
+    if (!fields) {
+      r.error(item.span, Codes.wrongType, "each trigger must be a mapping with 'on_markers' or 'event'");
+      continue;
+    }
+    const markersEntry = fields.get('on_markers');
+    const eventEntry = fields.get('event');
+    if (!!markersEntry === !!eventEntry) {
+      r.error(item.span, Codes.missingKey, markersEntry ? "a trigger has both 'on_markers' and 'event'" : "a trigger needs 'on_markers' or 'event'", 'write one trigger per list entry');
+      continue;
+    }
+    if (markersEntry) {
+      const markers: string[] = [];
+      for (const m of r.listOrOne(markersEntry) ?? []) {
+        const v = r.scalar(m.node);
+        if (typeof v !== 'string') r.error(m.span, Codes.wrongType, "'on_markers' must list marker names");
+        else if (report(r, m.span, Codes.badMarkerName, jobNameProblem(v, 'marker'))) markers.push(v);
+      }
+      if (fields.has('params')) r.error(fields.get('params')!.keySpan, Codes.unknownKey, "'params' belongs to an 'event' trigger", 'marker triggers start the run with its date only');
+      if (markers.length > 0) triggers.push({ type: 'on_markers', markers });
+      continue;
+    }
+    const pattern = r.map(eventEntry) ? (r.json(eventEntry!.value) as Record<string, unknown>) : undefined;
+    if (pattern && !('source' in pattern) && !('detail-type' in pattern)) {
+      r.error(eventEntry!.span, Codes.badEventPattern, "an event pattern needs at least 'source' or 'detail-type'", "e.g. 'source: [acme.ingest]'");
+      continue;
+    }
+    const paramsEntry = fields.get('params');
+    const params = paramsEntry ? (r.map(paramsEntry) ? (r.json(paramsEntry.value) as Record<string, unknown>) : undefined) : {};
+    if (paramsEntry && params) {
+      for (const p of r.entries(paramsEntry.value)) {
+        const v = r.scalar(p.value);
+        if (typeof v === 'string' && v.startsWith('$') && !/^\$(\.[A-Za-z0-9_-]+)+$/.test(v)) {
+          r.error(p.span, Codes.badEventPattern, `'${v}' is not a JSONPath into the event`, "write it like '$.detail.date'");
+        }
+      }
+    }
+    if (pattern && params) triggers.push({ type: 'event', pattern, params });
+  }
+  return triggers;
+}

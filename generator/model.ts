@@ -1,0 +1,135 @@
+// Phase 3, model: the resolved workflow. Every default is applied and every duration is in
+// seconds, so plan and emit never look at YAML. Graph queries that several phases share live here.
+
+export type Partition = 'daily' | 'hourly';
+
+export interface RetryPolicy {
+  /** Retries after the first attempt. */
+  attempts: number;
+  intervalSeconds: number;
+  backoff: number;
+}
+
+export interface WaitPolicy {
+  timeoutSeconds: number;
+  /** The longest pause between two checks of a marker (checks back off up to this). */
+  pollSeconds: number;
+}
+
+export type JobKind =
+  | { type: 'lambda'; function: string }
+  | { type: 'data_pipeline'; pipeline: string; parameters: Record<string, string> }
+  | { type: 'state_machine'; arn: string }
+  | { type: 'task'; resource: string; parameters: Record<string, unknown> };
+
+/** A marker that another producer writes: `<prefix><marker>__<datekey>.done` in `bucket`. */
+export interface ExternalMarker {
+  marker: string;
+  /** undefined: the workflow's marker bucket. */
+  bucket?: string;
+  prefix: string;
+  timeoutSeconds: number;
+  pollSeconds: number;
+}
+
+export interface Job {
+  name: string;
+  kind: JobKind;
+  needs: string[];
+  waitsFor: ExternalMarker[];
+  timeoutSeconds: number;
+  retry: RetryPolicy;
+  params: Record<string, unknown>;
+  /** Typical duration in seconds, used by simulate, cost and the planner's tie-breaks. */
+  estimateSeconds?: number;
+  description?: string;
+  local?: { command: string };
+}
+
+export interface Schedule {
+  /** The full EventBridge Scheduler expression: cron(...), rate(...) or at(...). */
+  expression: string;
+  timezone?: string;
+  flexibleWindowSeconds?: number;
+}
+
+export type Trigger =
+  | { type: 'on_markers'; markers: string[] }
+  | { type: 'event'; pattern: Record<string, unknown>; params: Record<string, unknown> };
+
+export interface Alerts {
+  snsTopic?: string;
+  /** Name or ARN of a Secrets Manager secret holding a Slack incoming-webhook URL. */
+  slackWebhookSecret?: string;
+}
+
+export interface Workflow {
+  file: string;
+  name: string;
+  description?: string;
+  partition: Partition;
+  markers: { bucket?: string; prefix: string };
+  schedule?: Schedule;
+  defaults: { timeoutSeconds: number; retry: RetryPolicy; wait: WaitPolicy };
+  alerts: Alerts;
+  /** In source order. */
+  jobs: Job[];
+  triggers: Trigger[];
+}
+
+export const DEFAULTS = {
+  timeoutSeconds: 3600,
+  retry: { attempts: 0, intervalSeconds: 60, backoff: 2 } satisfies RetryPolicy,
+  wait: { timeoutSeconds: 3 * 3600, pollSeconds: 60 } satisfies WaitPolicy,
+  markerPrefix: 'done/',
+};
+
+export const stackName = (workflow: string): string => `stepgraph-${workflow}`;
+
+/** Kinds that write their own `.done` marker (the job does not get a marker-writing state). */
+export const writesOwnMarker = (job: Job): boolean => job.kind.type === 'data_pipeline';
+
+export function jobMap(workflow: Workflow): Map<string, Job> {
+  return new Map(workflow.jobs.map((j) => [j.name, j]));
+}
+
+/** Jobs in an order where every job comes after its needs; ties keep source order. */
+export function topologicalOrder(jobs: readonly Job[]): Job[] {
+  const byName = new Map(jobs.map((j) => [j.name, j]));
+  const indegree = new Map(jobs.map((j) => [j.name, j.needs.length]));
+  const dependents = new Map<string, string[]>(jobs.map((j) => [j.name, []]));
+  for (const j of jobs) for (const n of j.needs) dependents.get(n)?.push(j.name);
+  const ready = jobs.filter((j) => j.needs.length === 0).map((j) => j.name);
+  const out: Job[] = [];
+  while (ready.length > 0) {
+    const name = ready.shift()!;
+    out.push(byName.get(name)!);
+    for (const d of dependents.get(name)!) {
+      const left = indegree.get(d)! - 1;
+      indegree.set(d, left);
+      if (left === 0) ready.push(d);
+    }
+  }
+  return out;
+}
+
+/** The jobs and everything downstream of them, in topological order (what `replay --from` runs). */
+export function downstreamClosure(workflow: Workflow, from: readonly string[]): string[] {
+  const selected = new Set(from);
+  for (const job of topologicalOrder(workflow.jobs)) {
+    if (job.needs.some((n) => selected.has(n))) selected.add(job.name);
+  }
+  return topologicalOrder(workflow.jobs)
+    .map((j) => j.name)
+    .filter((n) => selected.has(n));
+}
+
+/** Earliest finish of every job if each takes its estimate (or `fallback` seconds). */
+export function earliestFinish(workflow: Workflow, fallback = 60): Map<string, number> {
+  const finish = new Map<string, number>();
+  for (const job of topologicalOrder(workflow.jobs)) {
+    const start = Math.max(0, ...job.needs.map((n) => finish.get(n) ?? 0));
+    finish.set(job.name, start + (job.estimateSeconds ?? fallback));
+  }
+  return finish;
+}

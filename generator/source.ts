@@ -1,0 +1,91 @@
+// Phase 1, source: read a file as YAML, keeping a byte range on every node.
+// It reports only what stops a file being read at all; the meaning of the content is check's job.
+import { isMap, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { LineMap, type Diagnostic } from './diagnostics.ts';
+import { Codes } from './messages.ts';
+
+export interface SourceFile {
+  file: string;
+  text: string;
+  lines: LineMap;
+  /** The root mapping, or undefined when the file is not a mapping at all. */
+  root: Node | undefined;
+  doc: Document | undefined;
+}
+
+export interface SourceResult {
+  source: SourceFile;
+  diagnostics: Diagnostic[];
+}
+
+export function readSource(file: string, text: string): SourceResult {
+  const lines = new LineMap(text);
+  const source: SourceFile = { file, text, lines, root: undefined, doc: undefined };
+  const whole = (message: string, hint?: string): SourceResult => ({
+    source,
+    diagnostics: [{ file, start: 0, end: Math.min(text.length, 1), severity: 'error', code: Codes.notAWorkflow, message, hint }],
+  });
+
+  if (text.includes('\u0000')) return whole('this is a binary file, not a workflow', 'a workflow is a YAML text file');
+  if (text.trim() === '') {
+    return whole('the file is empty', "a workflow is a YAML mapping with at least 'name' and 'jobs'");
+  }
+
+  // uniqueKeys off: check reports duplicates itself, pointing at both places.
+  const doc = parseDocument(text, { lineCounter: new LineCounter(), uniqueKeys: false, prettyErrors: false });
+  source.doc = doc;
+  const diagnostics: Diagnostic[] = doc.errors.map((e) => ({
+    file,
+    start: e.pos[0],
+    end: Math.max(e.pos[1], e.pos[0] + 1),
+    severity: 'error' as const,
+    code: Codes.yamlSyntax,
+    message: `YAML syntax: ${firstLine(e.message)}`,
+    hint: yamlHint(e.code),
+  }));
+  if (diagnostics.length > 0) return { source, diagnostics };
+
+  const root = doc.contents as Node | null;
+  if (root === null || root === undefined) {
+    return whole('the file holds no YAML value', "a workflow is a YAML mapping with at least 'name' and 'jobs'");
+  }
+  if (!isMap(root)) {
+    const what = Array.isArray((root as { items?: unknown }).items) ? 'a list' : 'a single value';
+    const r = root.range ?? [0, 1];
+    return {
+      source,
+      diagnostics: [
+        {
+          file,
+          start: r[0],
+          end: r[1],
+          severity: 'error',
+          code: Codes.notAWorkflow,
+          message: `this file holds ${what}, not a workflow`,
+          hint: "a workflow is a YAML mapping with at least 'name' and 'jobs'",
+        },
+      ],
+    };
+  }
+  source.root = root;
+  return { source, diagnostics };
+}
+
+const firstLine = (message: string): string => message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+
+function yamlHint(code: string): string | undefined {
+  switch (code) {
+    case 'TAB_AS_INDENT':
+      return 'indent with spaces; YAML does not allow tabs';
+    case 'BAD_INDENT':
+    case 'MISSING_CHAR':
+      return 'check the indentation of this line against the lines above it';
+    case 'BLOCK_AS_IMPLICIT_KEY':
+    case 'MULTILINE_IMPLICIT_KEY':
+      return "a key and its ':' must be on one line";
+    case 'UNEXPECTED_TOKEN':
+      return 'quote values that contain special characters such as : { } [ ] #';
+    default:
+      return undefined;
+  }
+}
