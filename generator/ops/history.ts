@@ -48,6 +48,8 @@ export async function fetchHistory(aws: Aws, executionArn: string): Promise<Hist
 }
 
 const JOB_NAME = /^[a-z][a-z0-9_]*$/;
+/** The helper states' names after `J ` (generator/emit/names.ts); long names end in `~<hash>`. */
+const HELPER = /^(selected\?|skipped|waits for |wait for |done$|signals$|failed$|clears marker$|finishes$)/;
 
 /** Jobs as the history shows them, when the workflow's file is not at hand. */
 export function jobsInHistory(events: readonly HistoryEvent[]): string[] {
@@ -61,7 +63,7 @@ export function jobsInHistory(events: readonly HistoryEvent[]): string[] {
     const space = name.indexOf(' ');
     const job = space < 0 ? name : name.slice(0, space);
     // Helper states always follow their job's name with a space; `Check input` and the like do not start with a job name.
-    if (JOB_NAME.test(job) && (space < 0 || /^ (selected\?|skipped|waits for |done$|signals$|failed$|wait failed$|clears marker$|finishes$)/.test(name.slice(space)))) add(job);
+    if (JOB_NAME.test(job) && (space < 0 || HELPER.test(name.slice(space + 1)))) add(job);
   }
   return jobs;
 }
@@ -132,14 +134,12 @@ export function jobStatuses(events: readonly HistoryEvent[], jobs: readonly stri
     } else if (exited !== undefined) {
       onExited(t, step, time);
     } else if (step === '') {
+      // A Task cut short by a failing sibling branch is closed by the execution's end event.
       if (SCHEDULED.has(type)) t.attempts += 1;
       else if (SUCCEEDED.has(type)) t.taskOutcome = 'succeeded';
-      else if (type.endsWith('StateAborted')) close(t, 'aborted', time);
       else recordFailure(t, e);
-    } else if (step === 'finishes' || step.startsWith('waits for ')) {
-      // A wait's misses are polls, not failures; only its last one matters if the wait gives up.
-      if (failureOf(e)) t.cause = t.cause ?? undefined;
     }
+    // Failures of `J waits for X` and `J finishes` are polls that found no marker yet, not job failures.
   }
   return [...trackers.values()].map(({ taskOutcome: _o, finishesStep: _f, ...status }) => status);
 }
@@ -161,12 +161,18 @@ function onEntered(t: Tracker, step: string, time: Date | undefined): void {
     t.waitingFor = step.slice('waits for '.length);
   } else if (step === 'failed') {
     if (t.status !== 'failed') {
+      if (t.taskOutcome !== 'failed' && t.finishesStep) {
+        t.error = 'stepgraph.JobFailed';
+        t.cause = "the job's own marker did not appear within its timeout";
+      }
       t.error = t.error ?? 'stepgraph.JobFailed';
       close(t, 'failed', time);
     }
-  } else if (step === 'wait failed') {
+  } else if (/^wait for .+ failed$/.test(step)) {
+    const what = step.slice('wait for '.length, -' failed'.length);
     t.error = 'stepgraph.WaitTimedOut';
-    t.cause = t.waitingFor ? `no marker '${t.waitingFor}' before the wait's deadline` : t.cause;
+    t.cause = `'${what}' did not arrive before the wait's deadline`;
+    t.waitingFor = undefined;
     close(t, 'failed', time);
   }
 }

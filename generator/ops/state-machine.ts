@@ -43,8 +43,8 @@ export async function describeStateMachine(aws: Aws, arn: string): Promise<Descr
 }
 
 /**
- * The workflow's own marker bucket as the deployed definition names it. States `J done` and
- * `J signals` write to it and `J finishes` reads from it; `J waits for X` may read another
+ * The workflow's own marker bucket as the deployed definition names it. States `J done`,
+ * `J signals` and `J clears marker` write to it and `J finishes` reads from it; `J waits for X` may read another
  * producer's bucket, so it is only the last resort.
  */
 export function markerBucketFromDefinition(definition: string): string | undefined {
@@ -58,8 +58,9 @@ export function markerBucketFromDefinition(definition: string): string | undefin
   visitStates(parsed, (name, state) => {
     const resource = typeof state.Resource === 'string' ? state.Resource : '';
     const bucket = (state.Parameters as { Bucket?: unknown } | undefined)?.Bucket;
-    if (!/:s3:(getObject|putObject|headObject)$/.test(resource) || typeof bucket !== 'string') return;
-    const rank = / (done|signals)$/.test(name) ? 0 : / finishes$/.test(name) ? 1 : / waits for /.test(name) ? 2 : 3;
+    // `${MarkerBucket}` is the undeployed placeholder: only a resolved name is an answer.
+    if (!/:s3:(getObject|putObject|deleteObject)$/.test(resource) || typeof bucket !== 'string' || bucket.includes('${')) return;
+    const rank = / (done|signals|clears marker)$/.test(name) ? 0 : / finishes$/.test(name) ? 1 : / waits for /.test(name) ? 2 : 3;
     found.push({ rank, bucket });
   });
   found.sort((a, b) => a.rank - b.rank || (a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : 0));

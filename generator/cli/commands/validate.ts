@@ -1,0 +1,18 @@
+// `stepgraph validate <files or folders> [--json]`: every problem of every file in one pass.
+import { parseArgs } from 'node:util';
+import { compilePaths } from '../../compile.ts';
+import { hasErrors } from '../../diagnostics.ts';
+import { ExitCode } from '../errors.ts';
+import { requirePaths } from '../inputs.ts';
+import { plural, printDiagnostics } from '../report.ts';
+
+export const summary = 'check workflows and report every problem with its place';
+export const usage = 'stepgraph validate <files or folders>... [--json]';
+
+export async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
+  const result = compilePaths(requirePaths(positionals));
+  printDiagnostics(result.diagnostics, result.lineMaps, values.json);
+  if (!values.json && !hasErrors(result.diagnostics)) console.error(`${plural(result.compiled.length, 'workflow')} valid`);
+  return hasErrors(result.diagnostics) ? ExitCode.user : ExitCode.ok;
+}

@@ -1,0 +1,31 @@
+// Writing output files so that nothing is ever half-written: write a temporary file beside the
+// target, then rename it over the target (atomic on the same file system).
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { CompiledWorkflow } from '../compile.ts';
+
+export function writeFileAtomic(path: string, content: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const temp = `${path}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temp, content);
+    renameSync(temp, path);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
+}
+
+/** Writes `<name>.asl.json` for each state machine and `<workflow>.manifest.json`; returns the paths. */
+export function writeCompiled(outDir: string, compiled: CompiledWorkflow): string[] {
+  const written: string[] = [];
+  for (const definition of compiled.definitions) {
+    const path = join(outDir, `${definition.name}.asl.json`);
+    writeFileAtomic(path, definition.text);
+    written.push(path);
+  }
+  const manifestPath = join(outDir, `${compiled.workflow.name}.manifest.json`);
+  writeFileAtomic(manifestPath, `${JSON.stringify(compiled.manifest, null, 2)}\n`);
+  written.push(manifestPath);
+  return written;
+}

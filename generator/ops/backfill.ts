@@ -1,0 +1,141 @@
+// Backfill: one run per date of a range, never more than N running at once, dates that already
+// succeeded (or are running) left alone. A slot frees only when DescribeExecution has seen the run
+// close, so the limit holds for what really runs in the account, not just for what we started.
+import type { ExecutionListItem } from '@aws-sdk/client-sfn';
+import type { Aws } from './aws.ts';
+import type { RunDate } from './dates.ts';
+import { CLOSED_STATUSES, describeExecution, listExecutions, newestFirst, startExecution } from './executions.ts';
+import { isRunOfDate, nextReplayNumber, replayName, runName } from './names.ts';
+import { runInput } from './selection.ts';
+
+export type DateOutcome =
+  | 'succeeded'
+  | 'failed'
+  | 'timed out'
+  | 'aborted'
+  | 'skipped: already succeeded'
+  | 'skipped: already running'
+  | 'skipped: failed earlier';
+
+export interface DateResult {
+  date: string;
+  name: string;
+  outcome: DateOutcome;
+  executionArn?: string;
+}
+
+export interface PlannedRun {
+  date: string;
+  name: string;
+}
+
+export interface BackfillPlan {
+  runs: PlannedRun[];
+  skipped: DateResult[];
+}
+
+/**
+ * What to start for each date, from the executions that exist. The newest run of a date (its
+ * first run or a replay) decides: succeeded or running -> leave it; failed -> report it, or with
+ * `rerunFailed` start the next replay of the whole date (a closed name cannot be reused).
+ */
+export function planBackfill(workflow: string, dates: readonly RunDate[], existing: readonly ExecutionListItem[], rerunFailed: boolean): BackfillPlan {
+  const runs: PlannedRun[] = [];
+  const skipped: DateResult[] = [];
+  for (const date of dates) {
+    const ofDate = existing.filter((e) => e.name !== undefined && isRunOfDate(e.name, workflow, date.text)).sort(newestFirst);
+    const latest = ofDate[0];
+    const first = runName(workflow, date.text);
+    if (!latest) {
+      runs.push({ date: date.text, name: first });
+    } else if (latest.status === 'SUCCEEDED') {
+      skipped.push({ date: date.text, name: latest.name!, outcome: 'skipped: already succeeded', executionArn: latest.executionArn });
+    } else if (latest.status === 'RUNNING' || latest.status === 'PENDING_REDRIVE') {
+      skipped.push({ date: date.text, name: latest.name!, outcome: 'skipped: already running', executionArn: latest.executionArn });
+    } else if (rerunFailed) {
+      const n = nextReplayNumber(ofDate.map((e) => e.name!), workflow, date.text);
+      runs.push({ date: date.text, name: replayName(workflow, date.text, n) });
+    } else {
+      skipped.push({ date: date.text, name: latest.name!, outcome: 'skipped: failed earlier', executionArn: latest.executionArn });
+    }
+  }
+  return { runs, skipped };
+}
+
+export interface Progress {
+  total: number;
+  finished: number;
+  running: number;
+  failed: number;
+}
+
+export type BackfillEvent =
+  | { type: 'skipped'; result: DateResult }
+  | { type: 'started'; run: PlannedRun; executionArn: string }
+  | { type: 'finished'; result: DateResult };
+
+export interface BackfillOptions {
+  aws: Aws;
+  stateMachineArn: string;
+  workflow: string;
+  dates: readonly RunDate[];
+  maxConcurrent: number;
+  pollMs: number;
+  params?: Record<string, unknown>;
+  rerunFailed?: boolean;
+  sleep: (ms: number) => Promise<void>;
+  onEvent?: (event: BackfillEvent, progress: Progress) => void;
+}
+
+const OUTCOME: Record<string, DateOutcome> = { SUCCEEDED: 'succeeded', FAILED: 'failed', TIMED_OUT: 'timed out', ABORTED: 'aborted' };
+
+export async function runBackfill(options: BackfillOptions): Promise<DateResult[]> {
+  const { aws, stateMachineArn, workflow, maxConcurrent } = options;
+  const existing = await listExecutions(aws, stateMachineArn);
+  const plan = planBackfill(workflow, options.dates, existing, options.rerunFailed ?? false);
+  const results: DateResult[] = [];
+  const progress: Progress = { total: options.dates.length, finished: 0, running: 0, failed: 0 };
+  const emit = (event: BackfillEvent): void => options.onEvent?.(event, { ...progress });
+  const record = (result: DateResult): void => {
+    results.push(result);
+    progress.finished += 1;
+    if (result.outcome === 'failed' || result.outcome === 'timed out' || result.outcome === 'aborted') progress.failed += 1;
+  };
+  for (const result of plan.skipped) {
+    record(result);
+    emit({ type: 'skipped', result });
+  }
+
+  const queue = [...plan.runs];
+  const running = new Map<string, PlannedRun>();
+  while (queue.length > 0 || running.size > 0) {
+    while (running.size < maxConcurrent && queue.length > 0) {
+      const run = queue.shift()!;
+      const started = await startExecution(aws, stateMachineArn, run.name, runInput(run.date, undefined, options.params));
+      if (started.started) {
+        running.set(started.executionArn, run);
+        progress.running = running.size;
+        emit({ type: 'started', run, executionArn: started.executionArn });
+      } else {
+        // Someone else started it between our listing and now (a trigger, a colleague): leave it to them.
+        const result: DateResult = { date: run.date, name: run.name, outcome: 'skipped: already running', executionArn: started.executionArn };
+        record(result);
+        emit({ type: 'skipped', result });
+      }
+    }
+    if (running.size === 0) continue;
+    await options.sleep(options.pollMs);
+    for (const [arn, run] of [...running]) {
+      const execution = await describeExecution(aws, arn);
+      const status = execution?.status ?? 'RUNNING';
+      if (!CLOSED_STATUSES.has(status)) continue;
+      running.delete(arn);
+      progress.running = running.size;
+      const result: DateResult = { date: run.date, name: run.name, outcome: OUTCOME[status], executionArn: arn };
+      record(result);
+      emit({ type: 'finished', result });
+    }
+  }
+  const order = new Map(options.dates.map((d, i) => [d.text, i]));
+  return results.sort((a, b) => order.get(a.date)! - order.get(b.date)!);
+}

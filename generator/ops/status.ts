@@ -1,0 +1,135 @@
+// The status of one run: the execution as Step Functions describes it plus every job's status
+// from the history, rendered as a table or as JSON.
+import type { DescribeExecutionOutput } from '@aws-sdk/client-sfn';
+import { UserError } from '../cli/errors.ts';
+import { topologicalOrder, writesOwnMarker, type Workflow } from '../model.ts';
+import type { Aws } from './aws.ts';
+import { CLOSED_STATUSES, describeExecution } from './executions.ts';
+import { clip, formatDuration, formatTime, table } from './format.ts';
+import { fetchHistory, jobsInHistory, jobStatuses, type JobStatus } from './history.ts';
+import { consoleLink } from './names.ts';
+
+export interface RunStatus {
+  executionArn: string;
+  name: string;
+  status: string;
+  closed: boolean;
+  startDate?: Date;
+  stopDate?: Date;
+  durationMs?: number;
+  input?: unknown;
+  error?: string;
+  cause?: string;
+  redriveCount: number;
+  consoleLink: string;
+  jobs: JobStatus[];
+}
+
+export async function runStatus(aws: Aws, executionArn: string, workflow?: Workflow, now = Date.now()): Promise<RunStatus> {
+  const execution = await describeExecution(aws, executionArn);
+  if (!execution) throw new UserError(`no execution ${executionArn} (executions are kept 90 days after they close)`);
+  const events = await fetchHistory(aws, executionArn);
+  const jobs = workflow ? topologicalOrder(workflow.jobs).map((j) => j.name) : jobsInHistory(events);
+  const finishes = new Set(workflow ? workflow.jobs.filter(writesOwnMarker).map((j) => j.name) : []);
+  return summarize(execution, jobStatuses(events, jobs, finishes), aws.region, now);
+}
+
+export function summarize(execution: DescribeExecutionOutput, jobs: JobStatus[], region: string, now: number): RunStatus {
+  const arn = execution.executionArn ?? '';
+  const status = execution.status ?? 'UNKNOWN';
+  const closed = CLOSED_STATUSES.has(status);
+  const start = execution.startDate;
+  const end = execution.stopDate;
+  let input: unknown;
+  try {
+    input = execution.input ? JSON.parse(execution.input) : undefined;
+  } catch {
+    input = execution.input;
+  }
+  return {
+    executionArn: arn,
+    name: execution.name ?? arn.split(':').pop() ?? '',
+    status,
+    closed,
+    startDate: start,
+    stopDate: end,
+    durationMs: start ? (end?.getTime() ?? now) - start.getTime() : undefined,
+    input,
+    error: execution.error,
+    cause: execution.cause,
+    redriveCount: execution.redriveCount ?? 0,
+    consoleLink: consoleLink(region, arn),
+    jobs,
+  };
+}
+
+export function renderStatus(run: RunStatus): string[] {
+  const head = [
+    `${run.name}  ${run.status}${run.redriveCount > 0 ? ` (redriven ${run.redriveCount}x)` : ''}`,
+    `started ${formatTime(run.startDate)}` +
+      (run.stopDate ? `, ended ${formatTime(run.stopDate)}` : '') +
+      `, ${run.closed ? 'took' : 'running for'} ${formatDuration(run.durationMs)}`,
+  ];
+  if (run.error) head.push(`error: ${run.error}${run.cause ? `: ${clip(run.cause, 200)}` : ''}`);
+  const rows = run.jobs.map((j) => [
+    j.job,
+    j.status === 'waiting' && j.waitingFor ? `waiting (${j.waitingFor})` : j.status,
+    formatTime(j.start),
+    formatTime(j.end),
+    formatDuration(j.durationMs),
+    String(j.attempts),
+    j.error ? clip(`${j.error}${j.cause ? `: ${j.cause}` : ''}`, 100) : '',
+  ]);
+  const counts = new Map<string, number>();
+  for (const j of run.jobs) counts.set(j.status, (counts.get(j.status) ?? 0) + 1);
+  const overall = [...counts].map(([s, n]) => `${n} ${s}`).join(', ');
+  return [
+    ...head,
+    '',
+    ...table(['job', 'status', 'start (UTC)', 'end (UTC)', 'duration', 'attempts', 'error'], rows),
+    '',
+    `jobs: ${overall || 'none'}`,
+    `console: ${run.consoleLink}`,
+  ];
+}
+
+/** JSON for scripts: dates as ISO strings, absent fields as null so the shape is fixed. */
+export function statusJson(run: RunStatus): unknown {
+  const iso = (d: Date | undefined): string | null => (d ? d.toISOString() : null);
+  return {
+    executionArn: run.executionArn,
+    name: run.name,
+    status: run.status,
+    startDate: iso(run.startDate),
+    stopDate: iso(run.stopDate),
+    durationMs: run.durationMs ?? null,
+    error: run.error ?? null,
+    cause: run.cause ?? null,
+    redriveCount: run.redriveCount,
+    input: run.input ?? null,
+    consoleLink: run.consoleLink,
+    jobs: run.jobs.map((j) => ({
+      job: j.job,
+      status: j.status,
+      start: iso(j.start),
+      end: iso(j.end),
+      durationMs: j.durationMs ?? null,
+      attempts: j.attempts,
+      error: j.error ?? null,
+      cause: j.cause ?? null,
+      waitingFor: j.waitingFor ?? null,
+    })),
+  };
+}
+
+export interface WatchStep {
+  text: string;
+  done: boolean;
+}
+
+/** One refresh of `status --watch`: the rendering, and whether the run has closed. */
+export async function watchStep(aws: Aws, executionArn: string, workflow: Workflow | undefined, json: boolean, now = Date.now()): Promise<WatchStep> {
+  const run = await runStatus(aws, executionArn, workflow, now);
+  const text = json ? JSON.stringify(statusJson(run), null, 2) : renderStatus(run).join('\n');
+  return { text, done: run.closed };
+}
