@@ -1,0 +1,70 @@
+// The text of a failure alert: what broke, why, what did not run, where to look, how to redo it.
+import type { Failure } from './failure.ts';
+
+export interface AlertFacts {
+  workflow: string;
+  status: string;
+  /** The run date, when the execution input had one. */
+  date?: string;
+  executionArn: string;
+  region: string;
+  failure: Failure;
+  /** Jobs downstream of the failed ones: they did not run. */
+  notRun: string[];
+}
+
+export interface AlertMessage {
+  subject: string;
+  text: string;
+  replayCommand: string;
+  consoleUrl: string;
+}
+
+const CAUSE_LIMIT = 1500;
+
+export const consoleUrl = (region: string, executionArn: string): string =>
+  `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${executionArn}`;
+
+export function replayCommand(workflow: string, date: string | undefined, from: readonly string[]): string {
+  return ['npx stepgraph replay', workflow, '--date', date ?? '<date>', ...from.flatMap((j) => ['--from', j])].join(' ');
+}
+
+export function composeAlert(facts: AlertFacts): AlertMessage {
+  const { workflow, status, date, failure } = facts;
+  const where = failure.jobs.length > 0 ? ` at ${failure.jobs.join(', ')}` : '';
+  const run = `${workflow}${date ? ` ${date}` : ''}`;
+  const url = consoleUrl(facts.region, facts.executionArn);
+  const replay = replayCommand(workflow, date, failure.jobs);
+  const lines = [`stepgraph: run ${run} ${status}${where}.`, ''];
+  if (failure.jobs.length === 1) {
+    const state = failure.state && failure.state !== failure.jobs[0] ? ` (state '${failure.state}')` : '';
+    lines.push(`Failed job: ${failure.jobs[0]}${state}`);
+  } else if (failure.jobs.length > 1) lines.push(`Jobs that did not finish: ${failure.jobs.join(', ')}`);
+  const error = describe(failure.error, failure.cause);
+  if (error) lines.push(`Error: ${error}`);
+  const runError = describe(failure.runError, failure.runCause);
+  if (runError) lines.push(`Run error: ${runError}`);
+  lines.push(
+    `Did not run: ${facts.notRun.length > 0 ? facts.notRun.join(', ') : '(no downstream jobs)'}`,
+    '',
+    `Execution: ${url}`,
+    'Replay the broken part (that job and everything downstream):',
+    `  ${replay}`,
+  );
+  return { subject: subject(`stepgraph: ${run} ${status}${where}`), text: lines.join('\n'), replayCommand: replay, consoleUrl: url };
+}
+
+/** SNS subjects: ASCII, no line breaks, at most 100 characters. */
+function subject(text: string): string {
+  const clean = text.replace(/[^\x20-\x7e]/g, '?');
+  return clean.length <= 100 ? clean : `${clean.slice(0, 97)}...`;
+}
+
+function describe(error: string | undefined, cause: string | undefined): string {
+  return [error, clip(cause)].filter(Boolean).join(': ');
+}
+
+function clip(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  return text.length <= CAUSE_LIMIT ? text : `${text.slice(0, CAUSE_LIMIT)}... (${text.length - CAUSE_LIMIT} more characters in the console)`;
+}

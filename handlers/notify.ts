@@ -1,0 +1,172 @@
+// Step Functions "Execution Status Change" (FAILED, TIMED_OUT, ABORTED) -> an alert on the
+// workflow's SNS topic and, when configured, a Slack incoming webhook. The alert names the job
+// that broke the run, its error, the downstream jobs that did not run, a console link and the
+// `stepgraph replay` command that recomputes exactly the broken part.
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetExecutionHistoryCommand, SFNClient, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import type { EventBridgeEvent } from 'aws-lambda';
+import { composeAlert, type AlertMessage } from './alert-message.ts';
+import { required } from './config.ts';
+import { ConfigurationError, HandlerError } from './errors.ts';
+import { analyzeHistory } from './failure.ts';
+import { downstreamOf, parseJobGraph, type GraphJob } from './job-graph.ts';
+import { log } from './log.ts';
+import { parseRunDate } from './run-date.ts';
+
+export interface ExecutionStatusDetail {
+  executionArn: string;
+  stateMachineArn: string;
+  name: string;
+  status: string;
+  input?: string | null;
+  error?: string | null;
+  cause?: string | null;
+}
+
+export type ExecutionStatusEvent = EventBridgeEvent<'Step Functions Execution Status Change', ExecutionStatusDetail>;
+
+export interface NotifyConfig {
+  workflow: string;
+  jobs: GraphJob[];
+  snsTopicArn?: string;
+  /** Name or ARN of a Secrets Manager secret holding the Slack incoming-webhook URL. */
+  slackWebhookSecret?: string;
+}
+
+export interface NotifyDeps {
+  sfn: SFNClient;
+  sns: SNSClient;
+  secrets: SecretsManagerClient;
+  fetch: typeof globalThis.fetch;
+  config: NotifyConfig;
+}
+
+export interface NotifyResult {
+  alert?: AlertMessage;
+  snsMessageId?: string;
+  slack?: boolean;
+}
+
+export class AlertDeliveryFailed extends HandlerError {}
+
+const ALERTED = new Set(['FAILED', 'TIMED_OUT', 'ABORTED']);
+
+export async function notify(event: ExecutionStatusEvent, deps: NotifyDeps): Promise<NotifyResult> {
+  const detail = event.detail;
+  if (!ALERTED.has(detail?.status)) {
+    log.info('status needs no alert', { status: detail?.status });
+    return {};
+  }
+  const { config } = deps;
+  const failure = analyzeHistory(await history(deps.sfn, detail.executionArn), config.jobs);
+  if (failure.jobs.length === 0 && !failure.error && detail.error) {
+    Object.assign(failure, { error: detail.error, ...(detail.cause && { cause: detail.cause }) });
+  }
+  const alert = composeAlert({
+    workflow: config.workflow,
+    status: detail.status,
+    date: runDateOf(detail, config.workflow),
+    executionArn: detail.executionArn,
+    region: event.region,
+    failure,
+    notRun: downstreamOf(config.jobs, failure.jobs),
+  });
+
+  const result: NotifyResult = { alert };
+  const problems: unknown[] = [];
+  if (config.snsTopicArn) {
+    try {
+      const out = await deps.sns.send(new PublishCommand({ TopicArn: config.snsTopicArn, Subject: alert.subject, Message: alert.text }));
+      result.snsMessageId = out.MessageId;
+    } catch (error) {
+      problems.push(error);
+    }
+  }
+  if (config.slackWebhookSecret) {
+    try {
+      await postToSlack(deps, config.slackWebhookSecret, alert.text);
+      result.slack = true;
+    } catch (error) {
+      problems.push(error);
+    }
+  }
+  log.info('alert sent', { execution: detail.executionArn, jobs: failure.jobs, sns: result.snsMessageId, slack: result.slack ?? false });
+  if (problems.length > 0) {
+    // Throwing makes Lambda retry the event: a duplicate alert beats a lost one.
+    throw new AlertDeliveryFailed(`could not deliver the alert: ${problems.map((p) => (p as Error).message).join('; ')}`, { cause: problems });
+  }
+  return result;
+}
+
+async function history(sfn: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
+  const events: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, ...(nextToken && { nextToken }) }));
+    events.push(...(page.events ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return events;
+}
+
+/** From the execution input; failing that, from a deterministic name `<workflow>-<date>`. */
+function runDateOf(detail: ExecutionStatusDetail, workflow: string): string | undefined {
+  try {
+    const date = (JSON.parse(detail.input ?? '{}') as { date?: unknown }).date;
+    if (typeof date === 'string') return date;
+  } catch {
+    // input may be absent or truncated; fall through to the name
+  }
+  const fromName = detail.name?.startsWith(`${workflow}-`) ? detail.name.slice(workflow.length + 1) : undefined;
+  return fromName && parseRunDate(fromName) ? fromName : undefined;
+}
+
+let webhookUrl: string | undefined;
+
+async function postToSlack(deps: NotifyDeps, secretId: string, text: string): Promise<void> {
+  webhookUrl ??= await readWebhookUrl(deps.secrets, secretId);
+  const response = await deps.fetch(webhookUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ text }),
+  });
+  if (!response.ok) throw new Error(`Slack webhook answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
+}
+
+/** The secret holds the URL itself, or JSON with a `url` / `webhook_url` field. */
+export async function readWebhookUrl(secrets: SecretsManagerClient, secretId: string): Promise<string> {
+  const out = await secrets.send(new GetSecretValueCommand({ SecretId: secretId }));
+  const raw = (out.SecretString ?? '').trim();
+  let url = raw;
+  if (raw.startsWith('{')) {
+    const json = JSON.parse(raw) as Record<string, unknown>;
+    url = String(json.url ?? json.webhook_url ?? json.webhookUrl ?? '');
+  }
+  if (!/^https:\/\//.test(url)) throw new ConfigurationError(`secret '${secretId}' does not hold an https webhook URL (or JSON with 'url')`);
+  return url;
+}
+
+/** Forget the cached webhook URL (tests; a rotated secret is picked up by a new container). */
+export const resetWebhookCache = (): void => {
+  webhookUrl = undefined;
+};
+
+export function notifyConfig(env: NodeJS.ProcessEnv, jobGraph: string | undefined): NotifyConfig {
+  return {
+    workflow: required(env, 'WORKFLOW'),
+    jobs: parseJobGraph(jobGraph),
+    ...(env.SNS_TOPIC_ARN && { snsTopicArn: env.SNS_TOPIC_ARN }),
+    ...(env.SLACK_WEBHOOK_SECRET && { slackWebhookSecret: env.SLACK_WEBHOOK_SECRET }),
+  };
+}
+
+const sfn = new SFNClient({});
+const sns = new SNSClient({});
+const secrets = new SecretsManagerClient({});
+let config: NotifyConfig | undefined;
+
+// The job graph is compiled into the bundle (esbuild `define` replaces this exact expression in
+// WorkflowStack), because a big graph does not fit Lambda's 4 KB of environment variables.
+export const handler = async (event: ExecutionStatusEvent): Promise<NotifyResult> =>
+  notify(event, { sfn, sns, secrets, fetch: globalThis.fetch, config: (config ??= notifyConfig(process.env, process.env.STEPGRAPH_JOB_GRAPH)) });

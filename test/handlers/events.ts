@@ -1,0 +1,27 @@
+// Builders for the EventBridge events the handlers receive, shaped like AWS delivers them.
+import type { S3ObjectCreatedNotificationEvent } from 'aws-lambda';
+
+let sequence = 0;
+
+export function objectCreated(bucket: string, key: string): S3ObjectCreatedNotificationEvent {
+  sequence++;
+  return {
+    version: '0',
+    id: `00000000-0000-4000-8000-${String(sequence).padStart(12, '0')}`,
+    'detail-type': 'Object Created',
+    source: 'aws.s3',
+    account: '123456789012',
+    time: '2019-03-12T03:00:00Z',
+    region: 'eu-west-1',
+    resources: [`arn:aws:s3:::${bucket}`],
+    detail: {
+      version: '0',
+      bucket: { name: bucket },
+      object: { key, size: 120, etag: 'e1', 'version-id': 'v1', sequencer: String(sequence).padStart(16, '0') },
+      'request-id': 'r1',
+      requester: '123456789012',
+      'source-ip-address': '10.0.0.1',
+      reason: 'PutObject',
+    },
+  };
+}

@@ -1,0 +1,234 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetExecutionHistoryCommand, SFNClient, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { analyzeHistory } from '../../handlers/failure.ts';
+import { downstreamOf } from '../../handlers/job-graph.ts';
+import { notify, notifyConfig, resetWebhookCache, type ExecutionStatusEvent, type NotifyConfig } from '../../handlers/notify.ts';
+
+const credentials = { accessKeyId: 'x', secretAccessKey: 'y' };
+const sfn = new SFNClient({ region: 'eu-west-1', credentials });
+const sns = new SNSClient({ region: 'eu-west-1', credentials });
+const secrets = new SecretsManagerClient({ region: 'eu-west-1', credentials });
+const sfnMock = mockClient(sfn);
+const snsMock = mockClient(sns);
+const secretsMock = mockClient(secrets);
+
+const jobs = [
+  { name: 'player_entry', needs: [] },
+  { name: 'sessions', needs: [] },
+  { name: 'revenue', needs: ['player_entry', 'sessions'] },
+  { name: 'bi_import', needs: ['revenue'] },
+  { name: 'report', needs: ['bi_import', 'sessions'] },
+];
+const EXECUTION = 'arn:aws:states:eu-west-1:123456789012:execution:player-analytics:player-analytics-2019-03-12';
+const config: NotifyConfig = { workflow: 'player-analytics', jobs, snsTopicArn: 'arn:aws:sns:eu-west-1:123456789012:data-alerts' };
+
+/** A history built the way Step Functions links events: each points at the one before it. */
+function history(...steps: Omit<HistoryEvent, 'id' | 'timestamp'>[]): HistoryEvent[] {
+  return steps.map((step, i) => ({ id: i + 1, previousEventId: i, timestamp: new Date(Date.UTC(2019, 2, 12, 2, i)), ...step }));
+}
+const entered = (name: string, type = 'TaskStateEntered') => ({ type, stateEnteredEventDetails: { name } }) as HistoryEvent;
+const exited = (name: string, type = 'TaskStateExited') => ({ type, stateExitedEventDetails: { name } }) as HistoryEvent;
+const taskFailed = (error: string, cause: string) => ({ type: 'TaskFailed', taskFailedEventDetails: { error, cause, resource: 'invoke', resourceType: 'lambda' } }) as HistoryEvent;
+
+const revenueFailed = history(
+  { type: 'ExecutionStarted' },
+  entered('revenue'),
+  { type: 'TaskScheduled' },
+  { type: 'TaskStarted' },
+  taskFailed('States.TaskFailed', '{"errorMessage":"revenue table locked"}'),
+  exited('revenue'),
+  entered('revenue failed', 'FailStateEntered'),
+  { type: 'ExecutionFailed', executionFailedEventDetails: { error: 'stepgraph.JobFailed', cause: 'job revenue failed' } },
+);
+
+function statusEvent(status: string, input: string | null = '{"date":"2019-03-12"}'): ExecutionStatusEvent {
+  return {
+    version: '0',
+    id: 'e1',
+    'detail-type': 'Step Functions Execution Status Change',
+    source: 'aws.states',
+    account: '123456789012',
+    time: '2019-03-12T03:00:00Z',
+    region: 'eu-west-1',
+    resources: [EXECUTION],
+    detail: {
+      executionArn: EXECUTION,
+      stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:player-analytics',
+      name: 'player-analytics-2019-03-12',
+      status,
+      input,
+      error: null,
+      cause: null,
+    },
+  };
+}
+
+describe('failure analysis', () => {
+  it('names the job of the Fail state and keeps the task error and the run error apart', () => {
+    expect(analyzeHistory(revenueFailed, jobs)).toEqual({
+      jobs: ['revenue'],
+      state: 'revenue',
+      error: 'States.TaskFailed',
+      cause: '{"errorMessage":"revenue table locked"}',
+      runError: 'stepgraph.JobFailed',
+      runCause: 'job revenue failed',
+    });
+  });
+
+  it('attributes a wait that passed its deadline to the waiting job', () => {
+    const events = history(
+      { type: 'ExecutionStarted' },
+      entered('bi_import waits for payments'),
+      { type: 'TaskScheduled' },
+      { type: 'TaskStarted' },
+      taskFailed('S3.NoSuchKeyException', 'The specified key does not exist.'),
+      exited('bi_import waits for payments'),
+      entered('bi_import wait failed', 'FailStateEntered'),
+      { type: 'ExecutionFailed', executionFailedEventDetails: { error: 'stepgraph.WaitTimedOut', cause: "bi_import waited 3h for marker 'payments'" } },
+    );
+    expect(analyzeHistory(events, jobs)).toMatchObject({
+      jobs: ['bi_import'],
+      state: 'bi_import waits for payments',
+      error: 'S3.NoSuchKeyException',
+      runError: 'stepgraph.WaitTimedOut',
+      runCause: "bi_import waited 3h for marker 'payments'",
+    });
+  });
+
+  it('blames the job still running when the run timed out, not an earlier retried failure', () => {
+    const events = history(
+      { type: 'ExecutionStarted' },
+      entered('Both', 'ParallelStateEntered'),
+      entered('sessions'),
+      taskFailed('Lambda.ServiceException', 'retried and then succeeded'),
+      exited('sessions'),
+      entered('player_entry'),
+      entered('revenue waits for player_entry'),
+      { type: 'ExecutionTimedOut', executionTimedOutEventDetails: { error: 'States.Timeout' } },
+    );
+    expect(analyzeHistory(events, jobs)).toEqual({ jobs: ['player_entry'], error: 'States.Timeout' });
+  });
+
+  it('lists the jobs downstream of the failed ones', () => {
+    expect(downstreamOf(jobs, ['revenue'])).toEqual(['bi_import', 'report']);
+    expect(downstreamOf(jobs, ['sessions'])).toEqual(['revenue', 'bi_import', 'report']);
+    expect(downstreamOf(jobs, ['report'])).toEqual([]);
+  });
+});
+
+describe('notify handler', () => {
+  beforeEach(() => {
+    sfnMock.reset();
+    snsMock.reset();
+    secretsMock.reset();
+    resetWebhookCache();
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  it('reads every page of the history and publishes the alert to SNS', async () => {
+    // Prepare: the history comes in two pages
+    sfnMock
+      .on(GetExecutionHistoryCommand, { executionArn: EXECUTION, maxResults: 1000 })
+      .resolves({ events: revenueFailed.slice(0, 4), nextToken: 't2' })
+      .on(GetExecutionHistoryCommand, { executionArn: EXECUTION, maxResults: 1000, nextToken: 't2' })
+      .resolves({ events: revenueFailed.slice(4) });
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
+    const fetch = vi.fn();
+
+    // Act
+    const result = await notify(statusEvent('FAILED'), { sfn, sns, secrets, fetch, config });
+
+    // Assess
+    expect(sfnMock.commandCalls(GetExecutionHistoryCommand)).toHaveLength(2);
+    expect(result.snsMessageId).toBe('m-1');
+    const published = snsMock.commandCalls(PublishCommand)[0].args[0].input;
+    expect(published.TopicArn).toBe(config.snsTopicArn);
+    expect(published.Subject).toBe('stepgraph: player-analytics 2019-03-12 FAILED at revenue');
+    expect(published.Message).toBe(
+      [
+        'stepgraph: run player-analytics 2019-03-12 FAILED at revenue.',
+        '',
+        'Failed job: revenue',
+        'Error: States.TaskFailed: {"errorMessage":"revenue table locked"}',
+        'Run error: stepgraph.JobFailed: job revenue failed',
+        'Did not run: bi_import, report',
+        '',
+        `Execution: https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/${EXECUTION}`,
+        'Replay the broken part (that job and everything downstream):',
+        '  npx stepgraph replay player-analytics --date 2019-03-12 --from revenue',
+      ].join('\n'),
+    );
+    expect(fetch).not.toHaveBeenCalled();
+  });
+
+  it('posts to the Slack webhook read from Secrets Manager, once per container', async () => {
+    // Prepare
+    sfnMock.on(GetExecutionHistoryCommand).resolves({ events: revenueFailed });
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
+    secretsMock.on(GetSecretValueCommand).resolves({ SecretString: '{"url":"https://hooks.slack.com/services/T0/B0/x"}' });
+    const fetch = vi.fn(async () => new Response('ok', { status: 200 }));
+    const withSlack = { ...config, slackWebhookSecret: 'stepgraph/slack' };
+
+    // Act
+    const first = await notify(statusEvent('FAILED'), { sfn, sns, secrets, fetch, config: withSlack });
+    await notify(statusEvent('FAILED'), { sfn, sns, secrets, fetch, config: withSlack });
+
+    // Assess
+    expect(first.slack).toBe(true);
+    expect(secretsMock.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+    expect(secretsMock.commandCalls(GetSecretValueCommand)[0].args[0].input).toEqual({ SecretId: 'stepgraph/slack' });
+    expect(fetch).toHaveBeenCalledTimes(2);
+    const [url, init] = fetch.mock.calls[0] as unknown as [string, RequestInit];
+    expect(url).toBe('https://hooks.slack.com/services/T0/B0/x');
+    expect(init.method).toBe('POST');
+    expect(JSON.parse(init.body as string).text).toContain('npx stepgraph replay player-analytics --date 2019-03-12 --from revenue');
+  });
+
+  it('still publishes to SNS when Slack fails, then fails so the event is retried', async () => {
+    sfnMock.on(GetExecutionHistoryCommand).resolves({ events: revenueFailed });
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
+    secretsMock.on(GetSecretValueCommand).resolves({ SecretString: 'https://hooks.slack.com/services/T0/B0/x' });
+    const fetch = vi.fn(async () => new Response('no_service', { status: 404 }));
+
+    const act = notify(statusEvent('FAILED'), { sfn, sns, secrets, fetch, config: { ...config, slackWebhookSecret: 's' } });
+
+    await expect(act).rejects.toMatchObject({ name: 'AlertDeliveryFailed', message: expect.stringContaining('Slack webhook answered 404') });
+    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(1);
+  });
+
+  it('refuses a secret that holds no webhook URL', async () => {
+    sfnMock.on(GetExecutionHistoryCommand).resolves({ events: revenueFailed });
+    secretsMock.on(GetSecretValueCommand).resolves({ SecretString: '{"token":"xoxb"}' });
+
+    const act = notify(statusEvent('FAILED'), { sfn, sns, secrets, fetch: vi.fn(), config: { workflow: 'player-analytics', jobs, slackWebhookSecret: 's' } });
+
+    await expect(act).rejects.toThrow(/does not hold an https webhook URL/);
+  });
+
+  it('takes the date from the execution name when the input is unavailable', async () => {
+    sfnMock.on(GetExecutionHistoryCommand).resolves({ events: revenueFailed });
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
+
+    const result = await notify(statusEvent('ABORTED', null), { sfn, sns, secrets, fetch: vi.fn(), config });
+
+    expect(result.alert?.replayCommand).toBe('npx stepgraph replay player-analytics --date 2019-03-12 --from revenue');
+    expect(result.alert?.subject).toBe('stepgraph: player-analytics 2019-03-12 ABORTED at revenue');
+  });
+
+  it('ignores statuses that need no alert', async () => {
+    const result = await notify(statusEvent('SUCCEEDED'), { sfn, sns, secrets, fetch: vi.fn(), config });
+    expect(result).toEqual({});
+    expect(sfnMock.calls()).toHaveLength(0);
+  });
+
+  it('reads its configuration from the environment and the bundled job graph', () => {
+    const env = { WORKFLOW: 'player-analytics', SNS_TOPIC_ARN: config.snsTopicArn };
+    expect(notifyConfig(env, JSON.stringify(jobs))).toEqual(config);
+    expect(() => notifyConfig({}, '[]')).toThrow('environment variable WORKFLOW is not set');
+    expect(() => notifyConfig(env, '[{"name":1}]')).toThrow(TypeError);
+  });
+});
