@@ -1,0 +1,104 @@
+// `stepgraph replay <workflow> --date D (--from JOB... | --only JOB...)`: rerun jobs of a date as a
+// new execution whose input selects them; with --downstream also the workflows reading their markers.
+import { parseArgs } from 'node:util';
+import type { Aws } from '../../ops/aws.ts';
+import { dependentWorkflows, type Dependent } from '../../ops/downstream.ts';
+import { resolveMarkerBucket } from '../../ops/markers.ts';
+import { consoleLink, runName } from '../../ops/names.ts';
+import { AWS_OPTIONS, AWS_USAGE, connectFrom, onePositional, requireFlag } from '../../ops/options.ts';
+import { executeReplay, planReplay, type ReplayPlan } from '../../ops/replay.ts';
+import { parseParams, selectionTree } from '../../ops/selection.ts';
+import { resolveStateMachineArn } from '../../ops/state-machine.ts';
+import { findWorkflow, loadWorkflows } from '../../ops/workflows.ts';
+import { UserError } from '../errors.ts';
+
+export const summary = 'rerun jobs of a date (a job and its downstream, or exactly the named jobs)';
+export const usage =
+  'stepgraph replay <workflow> --date D (--from JOB... | --only JOB...) [--param k=v]... [--dry-run] [--downstream [--yes]] ' +
+  `[--marker-bucket B] ${AWS_USAGE}`;
+
+export async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      ...AWS_OPTIONS,
+      date: { type: 'string' },
+      from: { type: 'string', multiple: true, default: [] },
+      only: { type: 'string', multiple: true, default: [] },
+      param: { type: 'string', multiple: true, default: [] },
+      'dry-run': { type: 'boolean', default: false },
+      downstream: { type: 'boolean', default: false },
+      yes: { type: 'boolean', default: false },
+      'marker-bucket': { type: 'string' },
+    },
+  });
+  if (values.yes && !values.downstream) throw new UserError('--yes confirms replaying downstream workflows; it needs --downstream');
+  const all = loadWorkflows(values.workflows);
+  const { workflow } = findWorkflow(all, onePositional(positionals, usage), values.workflows);
+  const date = requireFlag(values.date, '--date', '--date 2019-03-12');
+  const plan = planReplay(workflow, date, { from: values.from, only: values.only }, parseParams(values.param));
+  const dependents = values.downstream ? dependentWorkflows(all.compiled.map((c) => c.workflow), workflow, plan.selection) : [];
+
+  printPlan(plan, values['dry-run']);
+  if (values.downstream) printDependents(dependents, plan, values.yes || values['dry-run']);
+  if (values['dry-run']) return 0;
+
+  const aws = await connectFrom(values);
+  const stateMachineArn = await resolveStateMachineArn(aws, workflow.name, values['state-machine-arn']);
+  const markerBucket = await resolveMarkerBucket(aws, workflow, stateMachineArn, values['marker-bucket']);
+  await startReplay(aws, plan, stateMachineArn, markerBucket);
+
+  if (values.downstream && values.yes) {
+    for (const dependent of dependents) {
+      const depPlan = dependentPlan(dependent, plan);
+      if (!depPlan) continue;
+      const arn = await resolveStateMachineArn(aws, dependent.workflow.name);
+      const bucket = await resolveMarkerBucket(aws, dependent.workflow, arn);
+      await startReplay(aws, depPlan, arn, bucket);
+    }
+  }
+  return 0;
+}
+
+function printPlan(plan: ReplayPlan, dryRun: boolean): void {
+  const { workflow, selection, date } = plan;
+  const skipped = workflow.jobs.map((j) => j.name).filter((n) => !selection.includes(n));
+  console.log(`${dryRun ? 'would replay' : 'replaying'} ${selection.length} of ${workflow.jobs.length} jobs of ${workflow.name} for ${date.text}:`);
+  for (const line of selectionTree(workflow, selection)) console.log(`  ${line}`);
+  if (skipped.length > 0) console.log(`skipped as done: ${skipped.join(', ')}`);
+  if (dryRun) {
+    console.log(`name: ${runName(workflow.name, date.text)}-replay-<n>  (n = 1 + the highest replay number of that date, looked up when it starts)`);
+    console.log(`input: ${JSON.stringify(plan.input)}`);
+    console.log(`markers invalidated first: ${plan.markerKeys.join(', ')}${workflow.markers.bucket ? ` in s3://${workflow.markers.bucket}` : ''}`);
+  }
+}
+
+function printDependents(dependents: readonly Dependent[], plan: ReplayPlan, willReplay: boolean): void {
+  if (dependents.length === 0) {
+    console.log('downstream: no other workflow in the workflows folder reads these markers');
+    return;
+  }
+  console.log('downstream workflows reading these markers:');
+  for (const d of dependents) {
+    const how = d.triggered ? 'triggered by' : `${d.waitingJobs.join(', ')} wait${d.waitingJobs.length === 1 ? 's' : ''} for`;
+    const partitionNote = d.workflow.partition !== plan.workflow.partition ? ` (partitioned ${d.workflow.partition}: replay it by hand)` : '';
+    console.log(`  ${d.workflow.name}: ${how} ${d.markers.join(', ')}${d.via !== plan.workflow.name ? ` (via ${d.via})` : ''}${partitionNote}`);
+    console.log(`    reruns: ${d.selection.join(', ')}`);
+  }
+  if (!willReplay) console.log('add --yes to replay them too');
+}
+
+/** The same date's replay of a dependent workflow, or undefined when its partition differs. */
+function dependentPlan(dependent: Dependent, source: ReplayPlan): ReplayPlan | undefined {
+  if (dependent.workflow.partition !== source.workflow.partition) return undefined;
+  return planReplay(dependent.workflow, source.date.text, { only: dependent.selection }, source.input.params);
+}
+
+async function startReplay(aws: Aws, plan: ReplayPlan, stateMachineArn: string, markerBucket: string): Promise<void> {
+  const started = await executeReplay(aws, plan, { stateMachineArn, markerBucket });
+  console.log(`invalidated ${plan.markerKeys.length} marker(s) in s3://${markerBucket}`);
+  console.log(`started ${started.name}`);
+  console.log(`  input: ${JSON.stringify(plan.input)}`);
+  console.log(`  console: ${consoleLink(aws.region, started.executionArn)}`);
+}

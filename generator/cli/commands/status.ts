@@ -1,0 +1,69 @@
+// `stepgraph status <workflow> [--date D] | <execution-arn>`: per job status, start, end, duration,
+// attempts and error of one run, built from its whole history; --json for scripts, --watch refreshes.
+import { parseArgs } from 'node:util';
+import type { Workflow } from '../../model.ts';
+import { sleep, type Aws } from '../../ops/aws.ts';
+import { parseRunDate } from '../../ops/dates.ts';
+import { listExecutions, runsOfDate } from '../../ops/executions.ts';
+import { parseExecutionArn } from '../../ops/names.ts';
+import { AWS_OPTIONS, AWS_USAGE, connectFrom, onePositional, positiveInt } from '../../ops/options.ts';
+import { resolveStateMachineArn } from '../../ops/state-machine.ts';
+import { watchStep } from '../../ops/status.ts';
+import { loadWorkflow, tryLoadWorkflow } from '../../ops/workflows.ts';
+import { UserError } from '../errors.ts';
+
+export const summary = 'show the status of a run, job by job (the latest run, or a date, or an execution ARN)';
+export const usage = `stepgraph status (<workflow> [--date D] | <execution-arn>) [--json] [--watch [--interval SECONDS]] ${AWS_USAGE}`;
+
+export async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      ...AWS_OPTIONS,
+      date: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      watch: { type: 'boolean', default: false },
+      interval: { type: 'string' },
+    },
+  });
+  const target = onePositional(positionals, usage);
+  const intervalSeconds = positiveInt(values.interval, '--interval', 10);
+  const arnParts = parseExecutionArn(target);
+  let workflow: Workflow | undefined;
+  if (arnParts) {
+    if (values.date) throw new UserError('--date goes with a workflow name, not with an execution ARN');
+    // The state machine is named after the workflow; without its file the jobs come from the history.
+    workflow = tryLoadWorkflow(arnParts.stateMachine, values.workflows)?.workflow;
+  } else {
+    workflow = loadWorkflow(target, values.workflows).workflow;
+  }
+  const date = workflow && values.date ? parseRunDate(values.date, workflow.partition) : undefined;
+  const aws = await connectFrom(values);
+  const executionArn = arnParts ? target : await latestRun(aws, workflow!, values['state-machine-arn'], date?.text);
+
+  for (;;) {
+    const step = await watchStep(aws, executionArn, workflow, values.json);
+    // A watched terminal redraws in place; a pipe gets one snapshot after another.
+    if (values.watch && process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
+    console.log(step.text);
+    if (!values.watch || step.done) return 0;
+    await sleep(intervalSeconds * 1000);
+  }
+}
+
+/** The newest run of the workflow, or of one date (its first run or latest replay). */
+async function latestRun(aws: Aws, workflow: Workflow, explicitArn: string | undefined, date: string | undefined): Promise<string> {
+  const stateMachineArn = await resolveStateMachineArn(aws, workflow.name, explicitArn);
+  if (date) {
+    const runs = await runsOfDate(aws, stateMachineArn, workflow.name, date);
+    if (runs.length === 0) {
+      throw new UserError(`no run of ${workflow.name} for ${date}; start one with \`npx stepgraph start ${workflow.name} --date ${date}\``);
+    }
+    if (runs.length > 1) console.error(`${runs.length} runs of ${date}; showing the newest. Others: ${runs.slice(1).map((r) => `${r.name} (${r.status})`).join(', ')}`);
+    return runs[0].executionArn!;
+  }
+  const [newest] = await listExecutions(aws, stateMachineArn, { limit: 1 });
+  if (!newest) throw new UserError(`${workflow.name} has no runs yet (in the last 90 days)`);
+  return newest.executionArn!;
+}
