@@ -38,6 +38,29 @@ export const Codes = {
 
   nearLimit: 'SG4001',
   overLimit: 'SG4002',
+
+  // Sweeps (generator/sweep/).
+  noParams: 'SG5001',
+  emptyMatrix: 'SG5002',
+  unknownParam: 'SG5003',
+  paramMissing: 'SG5004',
+  overrideType: 'SG5005',
+  badInstanceType: 'SG5006',
+  badRegion: 'SG5007',
+  badAmi: 'SG5008',
+  badInstanceProfile: 'SG5009',
+  tooManyItems: 'SG5010',
+  twoRunners: 'SG5011',
+  badToleratedFailures: 'SG5012',
+  userDataTooLarge: 'SG5013',
+  unboundedInstance: 'SG5014',
+  noExitStatus: 'SG5015',
+  ignoredKey: 'SG5016',
+  duplicateItemName: 'SG5017',
+  badSweepName: 'SG5018',
+  badMatrixValue: 'SG5019',
+  mixedRegions: 'SG5020',
+  badItemName: 'SG5021',
 } as const;
 
 export type Code = (typeof Codes)[keyof typeof Codes];
