@@ -36,8 +36,9 @@ export interface NotifyConfig {
 
 export interface NotifyDeps {
   sfn: SFNClient;
-  sns: SNSClient;
-  secrets: SecretsManagerClient;
+  /** A client for the region of the given ARN (topics and secrets may live in another region). */
+  sns: (arn: string) => SNSClient;
+  secrets: (arn: string) => SecretsManagerClient;
   fetch: typeof globalThis.fetch;
   config: NotifyConfig;
 }
@@ -77,7 +78,7 @@ export async function notify(event: ExecutionStatusEvent, deps: NotifyDeps): Pro
   const problems: unknown[] = [];
   if (config.snsTopicArn) {
     try {
-      const out = await deps.sns.send(new PublishCommand({ TopicArn: config.snsTopicArn, Subject: alert.subject, Message: alert.text }));
+      const out = await deps.sns(config.snsTopicArn).send(new PublishCommand({ TopicArn: config.snsTopicArn, Subject: alert.subject, Message: alert.text }));
       result.snsMessageId = out.MessageId;
     } catch (error) {
       problems.push(error);
@@ -125,7 +126,7 @@ function runDateOf(detail: ExecutionStatusDetail, workflow: string): string | un
 let webhookUrl: string | undefined;
 
 async function postToSlack(deps: NotifyDeps, secretId: string, text: string): Promise<void> {
-  webhookUrl ??= await readWebhookUrl(deps.secrets, secretId);
+  webhookUrl ??= await readWebhookUrl(deps.secrets(secretId), secretId);
   const response = await deps.fetch(webhookUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -161,9 +162,21 @@ export function notifyConfig(env: NodeJS.ProcessEnv, jobGraph: string | undefine
   };
 }
 
+/** The region of an ARN; undefined for a plain name (then the function's own region applies). */
+export const regionOfArn = (arn: string): string | undefined => (arn.startsWith('arn:') ? arn.split(':')[3] || undefined : undefined);
+
+function perRegion<T>(make: (region: string | undefined) => T): (arn: string) => T {
+  const clients = new Map<string | undefined, T>();
+  return (arn) => {
+    const region = regionOfArn(arn);
+    if (!clients.has(region)) clients.set(region, make(region));
+    return clients.get(region)!;
+  };
+}
+
 const sfn = new SFNClient({});
-const sns = new SNSClient({});
-const secrets = new SecretsManagerClient({});
+const sns = perRegion((region) => new SNSClient(region ? { region } : {}));
+const secrets = perRegion((region) => new SecretsManagerClient(region ? { region } : {}));
 let config: NotifyConfig | undefined;
 
 // The job graph is compiled into the bundle (esbuild `define` replaces this exact expression in

@@ -5,7 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { analyzeHistory } from '../../handlers/failure.ts';
 import { downstreamOf } from '../../handlers/job-graph.ts';
-import { notify, notifyConfig, resetWebhookCache, type ExecutionStatusEvent, type NotifyConfig } from '../../handlers/notify.ts';
+import { notify, notifyConfig, regionOfArn, resetWebhookCache, type ExecutionStatusEvent, type NotifyConfig } from '../../handlers/notify.ts';
 
 const credentials = { accessKeyId: 'x', secretAccessKey: 'y' };
 const sfn = new SFNClient({ region: 'eu-west-1', credentials });
@@ -140,7 +140,7 @@ describe('notify handler', () => {
     const fetch = vi.fn();
 
     // Act
-    const result = await notify(statusEvent('FAILED'), { sfn, sns, secrets, fetch, config });
+    const result = await notify(statusEvent('FAILED'), { sfn, sns: () => sns, secrets: () => secrets, fetch, config });
 
     // Assess
     expect(sfnMock.commandCalls(GetExecutionHistoryCommand)).toHaveLength(2);
@@ -174,8 +174,8 @@ describe('notify handler', () => {
     const withSlack = { ...config, slackWebhookSecret: 'stepgraph/slack' };
 
     // Act
-    const first = await notify(statusEvent('FAILED'), { sfn, sns, secrets, fetch, config: withSlack });
-    await notify(statusEvent('FAILED'), { sfn, sns, secrets, fetch, config: withSlack });
+    const first = await notify(statusEvent('FAILED'), { sfn, sns: () => sns, secrets: () => secrets, fetch, config: withSlack });
+    await notify(statusEvent('FAILED'), { sfn, sns: () => sns, secrets: () => secrets, fetch, config: withSlack });
 
     // Assess
     expect(first.slack).toBe(true);
@@ -194,7 +194,7 @@ describe('notify handler', () => {
     secretsMock.on(GetSecretValueCommand).resolves({ SecretString: 'https://hooks.slack.com/services/T0/B0/x' });
     const fetch = vi.fn(async () => new Response('no_service', { status: 404 }));
 
-    const act = notify(statusEvent('FAILED'), { sfn, sns, secrets, fetch, config: { ...config, slackWebhookSecret: 's' } });
+    const act = notify(statusEvent('FAILED'), { sfn, sns: () => sns, secrets: () => secrets, fetch, config: { ...config, slackWebhookSecret: 's' } });
 
     await expect(act).rejects.toMatchObject({ name: 'AlertDeliveryFailed', message: expect.stringContaining('Slack webhook answered 404') });
     expect(snsMock.commandCalls(PublishCommand)).toHaveLength(1);
@@ -204,7 +204,7 @@ describe('notify handler', () => {
     sfnMock.on(GetExecutionHistoryCommand).resolves({ events: revenueFailed });
     secretsMock.on(GetSecretValueCommand).resolves({ SecretString: '{"token":"xoxb"}' });
 
-    const act = notify(statusEvent('FAILED'), { sfn, sns, secrets, fetch: vi.fn(), config: { workflow: 'player-analytics', jobs, slackWebhookSecret: 's' } });
+    const act = notify(statusEvent('FAILED'), { sfn, sns: () => sns, secrets: () => secrets, fetch: vi.fn(), config: { workflow: 'player-analytics', jobs, slackWebhookSecret: 's' } });
 
     await expect(act).rejects.toThrow(/does not hold an https webhook URL/);
   });
@@ -213,14 +213,36 @@ describe('notify handler', () => {
     sfnMock.on(GetExecutionHistoryCommand).resolves({ events: revenueFailed });
     snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
 
-    const result = await notify(statusEvent('ABORTED', null), { sfn, sns, secrets, fetch: vi.fn(), config });
+    const result = await notify(statusEvent('ABORTED', null), { sfn, sns: () => sns, secrets: () => secrets, fetch: vi.fn(), config });
 
     expect(result.alert?.replayCommand).toBe('npx stepgraph replay player-analytics --date 2019-03-12 --from revenue');
     expect(result.alert?.subject).toBe('stepgraph: player-analytics 2019-03-12 ABORTED at revenue');
   });
 
+  it('uses clients in the region of the topic and secret ARNs', async () => {
+    // Prepare
+    sfnMock.on(GetExecutionHistoryCommand).resolves({ events: revenueFailed });
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
+    secretsMock.on(GetSecretValueCommand).resolves({ SecretString: 'https://hooks.slack.com/services/T0/B0/x' });
+    const asked: string[] = [];
+    const secret = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:slack-AbCdEf';
+
+    // Act
+    await notify(statusEvent('FAILED'), {
+      sfn,
+      sns: (arn) => (asked.push(`sns ${regionOfArn(arn)}`), sns),
+      secrets: (arn) => (asked.push(`secrets ${regionOfArn(arn)}`), secrets),
+      fetch: vi.fn(async () => new Response('ok')),
+      config: { ...config, slackWebhookSecret: secret },
+    });
+
+    // Assess
+    expect(asked).toEqual(['sns eu-west-1', 'secrets us-east-1']);
+    expect(regionOfArn('slack-webhook')).toBeUndefined();
+  });
+
   it('ignores statuses that need no alert', async () => {
-    const result = await notify(statusEvent('SUCCEEDED'), { sfn, sns, secrets, fetch: vi.fn(), config });
+    const result = await notify(statusEvent('SUCCEEDED'), { sfn, sns: () => sns, secrets: () => secrets, fetch: vi.fn(), config });
     expect(result).toEqual({});
     expect(sfnMock.calls()).toHaveLength(0);
   });
