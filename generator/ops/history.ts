@@ -136,7 +136,12 @@ export function jobStatuses(events: readonly HistoryEvent[], jobs: readonly stri
     } else if (step === '') {
       // A Task cut short by a failing sibling branch is closed by the execution's end event.
       if (SCHEDULED.has(type)) t.attempts += 1;
-      else if (SUCCEEDED.has(type)) t.taskOutcome = 'succeeded';
+      else if (SUCCEEDED.has(type)) {
+        // A retry that worked: the earlier attempt's error is history, not the job's state.
+        t.taskOutcome = 'succeeded';
+        t.error = undefined;
+        t.cause = undefined;
+      }
       else recordFailure(t, e);
     }
     // Failures of `J waits for X` and `J finishes` are polls that found no marker yet, not job failures.
