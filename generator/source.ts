@@ -19,7 +19,8 @@ export interface SourceResult {
 }
 
 export function readSource(file: string, text: string): SourceResult {
-  const lines = new LineMap(text);
+  // A binary file gets no code frame: its "lines" would print as garbage.
+  const lines = new LineMap(text.includes('\u0000') ? '' : text);
   const source: SourceFile = { file, text, lines, root: undefined, doc: undefined };
   const whole = (message: string, hint?: string): SourceResult => ({
     source,

@@ -1,3 +1,5 @@
+import { closest } from './suggest.ts';
+
 // Value syntaxes of the language: durations, names, schedule expressions, time zones, ARNs.
 // Each returns an error message (and maybe a hint) or undefined when the value is fine.
 
@@ -114,8 +116,8 @@ export function timezoneProblem(zone: string): Problem | undefined {
     new Intl.DateTimeFormat('en', { timeZone: zone });
     return undefined;
   } catch {
-    const zones = Intl.supportedValuesOf('timeZone');
-    const near = zones.find((z) => z.toLowerCase() === zone.toLowerCase()) ?? zones.find((z) => z.toLowerCase().endsWith(`/${zone.toLowerCase()}`));
+    const zones = [...Intl.supportedValuesOf('timeZone'), 'UTC'];
+    const near = zones.find((z) => z.toLowerCase().endsWith(`/${zone.toLowerCase()}`)) ?? closest(zone, zones);
     return {
       message: `unknown time zone '${zone}'`,
       hint: near ? `did you mean '${near}'?` : "use an IANA time zone name such as 'Europe/Belgrade' or 'UTC'",

@@ -3,6 +3,8 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
+import { vi } from 'vitest';
+import { main } from '../../generator/cli/main.ts';
 import { DEFAULTS, type ExternalMarker, type Job, type Partition, type Trigger, type Workflow } from '../../generator/model.ts';
 import { connect, type Aws } from '../../generator/ops/aws.ts';
 
@@ -53,4 +55,21 @@ export async function testAws(sleeps: number[] = []): Promise<Aws> {
     region: REGION,
     retry: { sleep: async (ms) => void sleeps.push(ms), random: () => 0.5 },
   });
+}
+
+export const WORKFLOWS = 'test/ops/workflows';
+
+/** Runs `stepgraph <args>` (workflows from the tests' folder, region fixed) and collects its output. */
+export async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
+  try {
+    const code = await main([...args, '--workflows', WORKFLOWS]);
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
 }

@@ -1,0 +1,38 @@
+// `{param}` and `{index}` in a sweep's `command` (and `name`), as spawn substitutes them.
+// `{{` and `}}` stand for literal braces, and `${VAR}` is shell syntax, never a parameter.
+import type { Json } from './model.ts';
+
+export interface Placeholder {
+  name: string;
+  /** Offset of the `{` in the template text. */
+  offset: number;
+}
+
+const TOKEN = /\{\{|\}\}|(\$?)\{([A-Za-z_][A-Za-z0-9_.-]*)\}/g;
+
+export function placeholders(template: string): Placeholder[] {
+  const out: Placeholder[] = [];
+  for (const m of template.matchAll(TOKEN)) {
+    if (m[2] !== undefined && m[1] === '') out.push({ name: m[2], offset: m.index! });
+  }
+  return out;
+}
+
+/** The text a parameter's value becomes: scalars as written, lists and mappings as JSON. */
+export function valueText(value: Json | undefined): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
+/** Replaces every placeholder with its value; names without a value stay as written (check reports them). */
+export function substitute(template: string, values: (name: string) => Json | undefined): string {
+  return template.replace(TOKEN, (whole, dollar: string | undefined, name: string | undefined) => {
+    if (whole === '{{') return '{';
+    if (whole === '}}') return '}';
+    if (dollar) return whole;
+    const value = values(name!);
+    return value === undefined ? whole : valueText(value);
+  });
+}
