@@ -23,7 +23,7 @@ describe('example workflows', () => {
 
     it('passes asl-validator', () => {
       for (const d of compiled.definitions) {
-        const { isValid, errors } = aslValidator(d.definition as never, { checkPaths: true, checkArn: true });
+        const { isValid, errors } = aslValidator(d.definition, { checkPaths: true, checkArn: true });
         expect(errors).toEqual([]);
         expect(isValid).toBe(true);
       }

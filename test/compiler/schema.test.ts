@@ -1,6 +1,6 @@
 // The JSON Schema editors use agrees with the compiler: it accepts every example, knows the
 // same keys the checker knows, and rejects what the checker rejects for structure.
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
