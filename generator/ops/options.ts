@@ -1,7 +1,7 @@
 // Options every operations command takes, and the step from parsed options to AWS clients.
 import type { ParseArgsConfig } from 'node:util';
 import { UserError } from '../cli/errors.ts';
-import { connect, type Aws, type RetryPolicy } from './aws.ts';
+import { connect, sleep, type Aws, type RetryPolicy } from './aws.ts';
 import { DEFAULT_WORKFLOWS_DIR } from './workflows.ts';
 
 export const AWS_OPTIONS = {
@@ -13,11 +13,17 @@ export const AWS_OPTIONS = {
 
 export const AWS_USAGE = '[--region R] [--profile P] [--state-machine-arn ARN] [--workflows DIR]';
 
-/** Tests swap the retry policy's clock; commands never do. */
+/**
+ * Tests swap the pauses (retry backoff, backfill polls, status refreshes) for instant ones so
+ * they run in milliseconds; commands never call this.
+ */
 let retryOverride: Partial<RetryPolicy> | undefined;
 export function setRetryPolicyForTests(policy: Partial<RetryPolicy> | undefined): void {
   retryOverride = policy;
 }
+
+/** Waits between polls of a command; instant under tests that swapped the clock. */
+export const pause = (ms: number): Promise<void> => (retryOverride?.sleep ?? sleep)(ms);
 
 export function connectFrom(values: { region?: string; profile?: string }): Promise<Aws> {
   return connect({ region: values.region, profile: values.profile, retry: retryOverride });

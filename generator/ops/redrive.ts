@@ -19,9 +19,9 @@ const REDRIVABLE_STATUSES = new Set(['FAILED', 'TIMED_OUT', 'ABORTED']);
 export interface RedriveFacts {
   execution: DescribeExecutionOutput;
   /** The state machine as deployed now. */
-  current: Pick<DescribeStateMachineOutput, 'type' | 'revisionId' | 'definition'>;
+  current: Partial<Pick<DescribeStateMachineOutput, 'type' | 'revisionId' | 'definition'>>;
   /** The definition the execution ran with (DescribeStateMachineForExecution). */
-  used: Pick<DescribeStateMachineForExecutionOutput, 'revisionId' | 'definition'>;
+  used: Partial<Pick<DescribeStateMachineForExecutionOutput, 'revisionId' | 'definition'>>;
   now: number;
 }
 

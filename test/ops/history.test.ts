@@ -1,7 +1,7 @@
 import { GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fetchHistory, jobsInHistory, jobStatuses } from '../../generator/ops/history.ts';
-import { mocks, testAws } from './support.ts';
+import { mocks, taskFailed, testAws } from './support.ts';
 
 /** Writes a history the way Step Functions does: ids in order, each event pointing at its cause. */
 class History {
@@ -25,7 +25,7 @@ class History {
     let last = this.enter(name, 'Task', previous);
     for (let i = 0; i < failures; i++) {
       last = this.add('TaskScheduled', {}, last);
-      last = this.add('TaskFailed', { taskFailedEventDetails: { error: 'Lambda.Unknown', cause: `attempt ${i + 1} broke` } }, last);
+      last = this.add('TaskFailed', taskFailed('Lambda.Unknown', `attempt ${i + 1} broke`), last);
     }
     last = this.add('TaskScheduled', {}, last);
     last = this.add('TaskSucceeded', {}, last);
@@ -46,7 +46,7 @@ describe('job status from history', () => {
     h.exit('b skipped', 'Pass');
     h.enter('c waits for payments');
     h.add('TaskScheduled');
-    h.add('TaskFailed', { taskFailedEventDetails: { error: 'S3.NoSuchKeyException' } });
+    h.add('TaskFailed', taskFailed('S3.NoSuchKeyException'));
     h.add('TaskScheduled');
     h.add('TaskSucceeded');
     h.exit('c waits for payments');
@@ -79,7 +79,7 @@ describe('job status from history', () => {
     let last = h.enter('x', 'Task', par);
     for (let i = 0; i < 2; i++) {
       last = h.add('TaskScheduled', {}, last);
-      last = h.add('TaskFailed', { taskFailedEventDetails: { error: 'Lambda.Unknown', cause: `boom ${i + 1}` } }, last);
+      last = h.add('TaskFailed', taskFailed('Lambda.Unknown', `boom ${i + 1}`), last);
     }
     last = h.exit('x', 'Task', last);
     h.add('FailStateEntered', { stateEnteredEventDetails: { name: 'x failed' } }, last);
@@ -100,7 +100,7 @@ describe('job status from history', () => {
     const h = new History();
     h.enter('bi_import waits for payments');
     h.add('TaskScheduled');
-    h.add('TaskFailed', { taskFailedEventDetails: { error: 'S3.NoSuchKeyException' } });
+    h.add('TaskFailed', taskFailed('S3.NoSuchKeyException'));
     h.add('FailStateEntered', { stateEnteredEventDetails: { name: 'bi_import wait for payments failed' } });
     h.add('ExecutionFailed');
 
@@ -124,7 +124,7 @@ describe('job status from history', () => {
     h.enter('p finishes');
     for (let i = 0; i < 3; i++) {
       h.add('TaskScheduled');
-      h.add('TaskFailed', { taskFailedEventDetails: { error: 'S3.NoSuchKeyException' } });
+      h.add('TaskFailed', taskFailed('S3.NoSuchKeyException'));
     }
     h.add('TaskScheduled');
     h.add('TaskSucceeded');
@@ -154,7 +154,7 @@ describe('job status from history', () => {
     const h = new History();
     let last = h.enter('x');
     last = h.add('TaskScheduled', {}, last);
-    last = h.add('TaskFailed', { taskFailedEventDetails: { error: 'Lambda.Unknown' } }, last);
+    last = h.add('TaskFailed', taskFailed('Lambda.Unknown'), last);
     h.exit('x', 'Task', last);
     h.add('FailStateEntered', { stateEnteredEventDetails: { name: 'x failed' } });
     h.add('ExecutionFailed');

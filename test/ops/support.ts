@@ -44,9 +44,14 @@ export const REGION = 'eu-west-1';
 export const SM_ARN = `arn:aws:states:${REGION}:123456789012:stateMachine:player-analytics`;
 export const execArn = (name: string, sm = 'player-analytics'): string => `arn:aws:states:${REGION}:123456789012:execution:${sm}:${name}`;
 
-export function mocks(): { sfn: ReturnType<typeof mockClient<SFNClient>>; s3: ReturnType<typeof mockClient<S3Client>> } {
+export function mocks() {
   return { sfn: mockClient(SFNClient), s3: mockClient(S3Client) };
 }
+
+/** The details of a failed Task attempt, as Step Functions records them. */
+export const taskFailed = (error: string, cause?: string) => ({
+  taskFailedEventDetails: { error, cause, resourceType: 'lambda', resource: 'invoke' },
+});
 
 export const noSleep = async (): Promise<void> => {};
 

@@ -1,11 +1,10 @@
 // `stepgraph backfill <workflow> --from D1 --to D2 [--max-concurrent N]`: one run per date, at most
 // N at once, dates already done left alone; a progress bar on a terminal, plain lines otherwise.
 import { parseArgs } from 'node:util';
-import { sleep } from '../../ops/aws.ts';
 import { runBackfill, type BackfillEvent, type DateResult, type Progress } from '../../ops/backfill.ts';
 import { dateRange, parseRunDate } from '../../ops/dates.ts';
 import { progressBar } from '../../ops/format.ts';
-import { AWS_OPTIONS, AWS_USAGE, connectFrom, onePositional, positiveInt, requireFlag } from '../../ops/options.ts';
+import { AWS_OPTIONS, AWS_USAGE, connectFrom, onePositional, pause, positiveInt, requireFlag } from '../../ops/options.ts';
 import { parseParams } from '../../ops/selection.ts';
 import { resolveStateMachineArn } from '../../ops/state-machine.ts';
 import { loadWorkflow } from '../../ops/workflows.ts';
@@ -14,7 +13,7 @@ export const summary = 'run a workflow for every date of a range, a few at a tim
 export const usage =
   'stepgraph backfill <workflow> --from D1 --to D2 [--max-concurrent N] [--poll SECONDS] [--param k=v]... [--rerun-failed] ' + AWS_USAGE;
 
-export async function run(args: string[], hooks: { sleep?: (ms: number) => Promise<void>; tty?: boolean } = {}): Promise<number> {
+export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -38,7 +37,7 @@ export async function run(args: string[], hooks: { sleep?: (ms: number) => Promi
   const aws = await connectFrom(values);
   const stateMachineArn = await resolveStateMachineArn(aws, workflow.name, values['state-machine-arn']);
 
-  const tty = hooks.tty ?? Boolean(process.stdout.isTTY);
+  const tty = Boolean(process.stdout.isTTY);
   console.log(`backfill ${workflow.name}: ${dates.length} ${workflow.partition === 'daily' ? 'days' : 'hours'}, ${from.text} to ${to.text}, at most ${maxConcurrent} at once`);
   const results = await runBackfill({
     aws,
@@ -49,7 +48,7 @@ export async function run(args: string[], hooks: { sleep?: (ms: number) => Promi
     pollMs: pollSeconds * 1000,
     params,
     rerunFailed: values['rerun-failed'],
-    sleep: hooks.sleep ?? sleep,
+    sleep: pause,
     onEvent: tty ? drawBar : printLine,
   });
   if (tty) process.stdout.write('\n');
@@ -62,7 +61,7 @@ function drawBar(_event: BackfillEvent, p: Progress): void {
 
 function printLine(event: BackfillEvent, p: Progress): void {
   const at = `[${p.finished}/${p.total}]`;
-  if (event.type === 'started') console.log(`${at} started ${event.run.name}`);
+  if (event.type === 'started') console.log(`started ${event.run.name}`);
   else console.log(`${at} ${event.result.name}: ${event.result.outcome}`);
 }
 

@@ -2,11 +2,11 @@
 // attempts and error of one run, built from its whole history; --json for scripts, --watch refreshes.
 import { parseArgs } from 'node:util';
 import type { Workflow } from '../../model.ts';
-import { sleep, type Aws } from '../../ops/aws.ts';
+import type { Aws } from '../../ops/aws.ts';
 import { parseRunDate } from '../../ops/dates.ts';
 import { listExecutions, runsOfDate } from '../../ops/executions.ts';
 import { parseExecutionArn } from '../../ops/names.ts';
-import { AWS_OPTIONS, AWS_USAGE, connectFrom, onePositional, positiveInt } from '../../ops/options.ts';
+import { AWS_OPTIONS, AWS_USAGE, connectFrom, onePositional, pause, positiveInt } from '../../ops/options.ts';
 import { resolveStateMachineArn } from '../../ops/state-machine.ts';
 import { watchStep } from '../../ops/status.ts';
 import { loadWorkflow, tryLoadWorkflow } from '../../ops/workflows.ts';
@@ -48,7 +48,7 @@ export async function run(args: string[]): Promise<number> {
     if (values.watch && process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
     console.log(step.text);
     if (!values.watch || step.done) return 0;
-    await sleep(intervalSeconds * 1000);
+    await pause(intervalSeconds * 1000);
   }
 }
 
