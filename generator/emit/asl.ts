@@ -1,7 +1,7 @@
 // Phase 5, emit: render a plan as an ASL definition (JSONPath query language). Objects are
 // built in a fixed key order, so the same workflow always serialises to the same bytes.
 import { jobMap, type Workflow } from '../model.ts';
-import { blockJobs, type Block, type Plan } from '../plan/plan.ts';
+import { firstJob, type Block, type Plan } from '../plan/plan.ts';
 import { renderJob, type JobContext, type State, type States } from './job.ts';
 import { names, parallelName } from './names.ts';
 import { inRunDeadlines } from './deadlines.ts';
@@ -45,7 +45,7 @@ function renderBlock(block: Block, next: string | undefined, ctx: JobContext, st
       return after!;
     }
     case 'par': {
-      const name = parallelName(block.branches.map((b) => blockJobs(b)[0]), taken);
+      const name = parallelName(block.branches.map(firstJob), taken);
       const branches = block.branches.map((branch) => {
         const branchStates: States = {};
         const start = renderBlock(branch, undefined, ctx, branchStates, taken);

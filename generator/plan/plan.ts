@@ -203,3 +203,10 @@ export function blockJobs(block: Block): string[] {
       return block.branches.flatMap(blockJobs);
   }
 }
+
+/** The job a block starts with (the first of its first branch). */
+export function firstJob(block: Block): string {
+  let b = block;
+  while (b.kind !== 'job') b = b.kind === 'seq' ? b.items[0] : b.branches[0];
+  return b.job;
+}
