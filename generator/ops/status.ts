@@ -59,7 +59,8 @@ export function summarize(execution: DescribeExecutionOutput, jobs: JobStatus[],
     cause: execution.cause,
     redriveCount: execution.redriveCount ?? 0,
     consoleLink: consoleLink(region, arn),
-    jobs,
+    // The execution's status is the authority: once it has closed, no job is still to come.
+    jobs: closed ? jobs.map((j) => (j.status === 'not started' ? { ...j, status: 'not run' } : j)) : jobs,
   };
 }
 
