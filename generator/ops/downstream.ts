@@ -14,8 +14,16 @@ export interface Dependent {
   triggered: boolean;
   /** What to rerun in it: every job when triggered, else the waiting jobs and their downstream. */
   selection: string[];
+  /** The jobs of the selection that start first (`replay --from` these gives the selection). */
+  from: string[];
   /** The workflow whose replay makes it stale (the chain, for the listing). */
   via: string;
+  /**
+   * Whether its replay can start at once: every job it starts first waits for a rewritten
+   * marker, so the invalidation holds it until the new completion. Otherwise starting it now
+   * would read the old data; it has to wait until the workflow it depends on has finished.
+   */
+  holdsUntilRewritten: boolean;
 }
 
 /**
@@ -62,7 +70,11 @@ function dependsOn(consumer: Workflow, producer: Workflow, jobs: readonly string
   }
   if (markers.size === 0) return undefined;
   const selection = triggered ? downstreamClosure(consumer, consumer.jobs.filter((j) => j.needs.length === 0).map((j) => j.name)) : downstreamClosure(consumer, waitingJobs);
-  return { workflow: consumer, markers: [...markers].sort(), waitingJobs, triggered, selection, via: producer.name };
+  const selected = new Set(selection);
+  const firsts = consumer.jobs.filter((j) => selected.has(j.name) && !j.needs.some((n) => selected.has(n)));
+  const holdsUntilRewritten = firsts.every((j) => waitingJobs.includes(j.name));
+  const from = firsts.map((j) => j.name);
+  return { workflow: consumer, markers: [...markers].sort(), waitingJobs, triggered, selection, from, via: producer.name, holdsUntilRewritten };
 }
 
 /**

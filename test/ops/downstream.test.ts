@@ -33,3 +33,16 @@ describe('downstream workflows', () => {
     expect(dependentWorkflows([pa, otherPrefix], pa, ['revenue'])).toStrictEqual([]);
   });
 });
+
+describe('which dependents can start at once', () => {
+  it('starts a dependent whose first jobs wait for the rewritten markers, not one that would read old data', () => {
+    // GIVEN finance-close's ledger waits for revenue; board-pack is only triggered by report
+    const found = dependentWorkflows([pa, finance, board], pa, ['revenue']);
+
+    // THEN
+    expect(found.map((d) => [d.workflow.name, d.holdsUntilRewritten, d.from])).toStrictEqual([
+      ['finance-close', true, ['ledger']],
+      ['board-pack', false, ['pack']],
+    ]);
+  });
+});

@@ -14,6 +14,7 @@ const PA = `arn:aws:states:${REGION}:123456789012:stateMachine:player-analytics`
 const FC = `arn:aws:states:${REGION}:123456789012:stateMachine:finance-close`;
 const AD = `arn:aws:states:${REGION}:123456789012:stateMachine:ad-attribution`;
 const machines = [
+  { name: 'board-pack', stateMachineArn: AD.replace('ad-attribution', 'board-pack'), type: 'STANDARD' as const, creationDate: new Date(0) },
   { name: 'ad-attribution', stateMachineArn: AD, type: 'STANDARD' as const, creationDate: new Date(0) },
   { name: 'finance-close', stateMachineArn: FC, type: 'STANDARD' as const, creationDate: new Date(0) },
   { name: 'player-analytics', stateMachineArn: PA, type: 'STANDARD' as const, creationDate: new Date(0) },
@@ -145,12 +146,22 @@ describe('stepgraph replay', () => {
 
     // WHEN listed only
     const listed = await cli('replay', 'player-analytics', '--date', '2019-03-12', '--from', 'revenue', '--downstream', '--dry-run');
-    expect(listed.out).toContain('downstream workflows reading these markers:\n  finance-close: ledger waits for revenue\n    reruns: ledger, reconcile');
+    expect(listed.out).toContain(
+      [
+        'downstream workflows reading these markers:',
+        '  finance-close: ledger waits for revenue',
+        '    reruns: ledger, reconcile',
+        '  board-pack: triggered by reconcile (via finance-close)',
+        '    reruns: pack',
+        "    not started with --yes: once finance-close's replay has succeeded, run",
+        '    npx stepgraph replay board-pack --date 2019-03-12 --from pack',
+      ].join('\n'),
+    );
 
     // WHEN confirmed
     const { code, out } = await cli('replay', 'player-analytics', '--date', '2019-03-12', '--from', 'revenue', '--downstream', '--yes', '--region', REGION);
 
-    // THEN both replays started, each with its own markers invalidated first
+    // THEN the two replays that hold until the markers are rewritten started, each after invalidating its own markers
     expect(code).toBe(0);
     expect(sfn.commandCalls(StartExecutionCommand).map((c) => [c.args[0].input.stateMachineArn, c.args[0].input.name, c.args[0].input.input])).toStrictEqual([
       [PA, 'player-analytics-2019-03-12-replay-1', '{"date":"2019-03-12","select":{"revenue":true,"bi_import":true}}'],

@@ -52,7 +52,7 @@ export async function run(args: string[]): Promise<number> {
   if (values.downstream && values.yes) {
     for (const dependent of dependents) {
       const depPlan = dependentPlan(dependent, plan);
-      if (!depPlan) continue;
+      if (!depPlan || !dependent.holdsUntilRewritten) continue;
       const arn = await resolveStateMachineArn(aws, dependent.workflow.name);
       const bucket = await resolveMarkerBucket(aws, dependent.workflow, arn);
       await startReplay(aws, depPlan, arn, bucket);
@@ -85,6 +85,11 @@ function printDependents(dependents: readonly Dependent[], plan: ReplayPlan, wil
     const partitionNote = d.workflow.partition !== plan.workflow.partition ? ` (partitioned ${d.workflow.partition}: replay it by hand)` : '';
     console.log(`  ${d.workflow.name}: ${how} ${d.markers.join(', ')}${d.via !== plan.workflow.name ? ` (via ${d.via})` : ''}${partitionNote}`);
     console.log(`    reruns: ${d.selection.join(', ')}`);
+    if (!d.holdsUntilRewritten && !partitionNote) {
+      // Its first jobs do not wait for the markers: started now, they would read the old data.
+      console.log(`    not started with --yes: once ${d.via}'s replay has succeeded, run`);
+      console.log(`    npx stepgraph replay ${d.workflow.name} --date ${plan.date.text} ${d.from.map((j) => `--from ${j}`).join(' ')}`);
+    }
   }
   if (!willReplay) console.log('add --yes to replay them too');
 }
@@ -92,7 +97,7 @@ function printDependents(dependents: readonly Dependent[], plan: ReplayPlan, wil
 /** The same date's replay of a dependent workflow, or undefined when its partition differs. */
 function dependentPlan(dependent: Dependent, source: ReplayPlan): ReplayPlan | undefined {
   if (dependent.workflow.partition !== source.workflow.partition) return undefined;
-  return planReplay(dependent.workflow, source.date.text, { only: dependent.selection }, source.input.params);
+  return planReplay(dependent.workflow, source.date.text, { from: dependent.from }, source.input.params);
 }
 
 async function startReplay(aws: Aws, plan: ReplayPlan, stateMachineArn: string, markerBucket: string): Promise<void> {
