@@ -14,7 +14,7 @@ import { arnProblem, bucketProblem, durationHint, lambdaProblem, parseDuration, 
 import { checkField, jsonType, type FieldValue } from './fields.ts';
 import { expandItems, type ItemSource } from './expand.ts';
 import { checkTemplates } from './templates-check.ts';
-import { checkEc2Items } from './ec2-check.ts';
+import { checkItems } from './items-check.ts';
 import type { Json, Sweep, SweepRunner, ToleratedFailures } from './model.ts';
 
 export const SWEEP_KEYS = [
@@ -91,7 +91,7 @@ export function checkSweep(source: SourceFile, overrides: SweepOverrides = {}): 
   }
 
   const items = expandItems(name, defaults!, sources);
-  if (runner.type === 'ec2') checkEc2Items(r, items, defaults!, top.get('defaults'), topSpan);
+  checkItems(r, name, runner, items, defaults!, top.get('defaults'), topSpan);
   if (hasErrors(diagnostics)) return { diagnostics };
   return {
     diagnostics,
@@ -280,6 +280,7 @@ function readFields(r: Reader, entry: Entry | { key: string; span: Span; value: 
       ok = false;
       continue;
     }
+    if (result.ok.warning) r.warning(field.span, result.ok.warning.code, result.ok.warning.message, result.ok.warning.hint);
     const base = defaults?.get(field.key);
     if (base && !sameType(base.value.value, result.ok.value)) {
       r.error(field.span, Codes.overrideType, `'${field.key}' is ${jsonType(base.value.value)} in 'defaults'; this entry gives ${jsonType(result.ok.value)}`, `write it as ${jsonType(base.value.value)} here too`, {
@@ -359,6 +360,7 @@ function readMatrix(r: Reader, entry: Entry, defaults: Map<string, WrittenField>
         ok = false;
         continue;
       }
+      if (result.ok.warning) r.warning(span, result.ok.warning.code, result.ok.warning.message, result.ok.warning.hint);
       const base = defaults.get(axis.key);
       if (base && !sameType(base.value.value, result.ok.value)) {
         r.error(span, Codes.overrideType, `'${axis.key}' is ${jsonType(base.value.value)} in 'defaults'; this matrix value is ${jsonType(result.ok.value)}`, `write it as ${jsonType(base.value.value)} here too`, {

@@ -12,6 +12,8 @@ export interface FieldValue {
   value: Json;
   /** For ttl and idle_timeout. */
   seconds?: number;
+  /** Fine, but probably not what was meant (a region one typo away from a known one). */
+  warning?: FieldProblem;
 }
 
 export interface FieldProblem {
@@ -94,8 +96,12 @@ function stringField(key: string, value: string): FieldResult {
     case 'instance_type':
       return INSTANCE_TYPE.test(value) ? ok : bad(Codes.badInstanceType, `'${value}' is not an EC2 instance type`, "instance types are '<family>.<size>', e.g. 't3.micro' or 'g5.xlarge'");
     case 'region': {
-      if (REGION.test(value)) return ok;
       const near = closest(value, KNOWN_REGIONS);
+      // A region this list does not know yet is accepted; one a typo away from a known one is flagged.
+      if (REGION.test(value)) {
+        if (KNOWN_REGIONS.includes(value) || !near) return ok;
+        return { ok: { value, warning: { code: Codes.badRegion, message: `'${value}' is not a region AWS has today`, hint: `did you mean '${near}'?` } } };
+      }
       return bad(Codes.badRegion, `'${value}' is not an AWS region`, near ? `did you mean '${near}'?` : "regions look like 'us-east-1' or 'eu-west-1'");
     }
     case 'ami':

@@ -1,0 +1,57 @@
+// Runs the phases for one sweep file: source -> check -> plan -> emit. Nothing is emitted while
+// an error stands.
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { hasErrors, sortDiagnostics, type Diagnostic, type LineMap } from '../diagnostics.ts';
+import type { Definition } from '../emit/asl.ts';
+import { emitSweepMachine } from '../emit/sweep.ts';
+import { checkSweep, type SweepOverrides } from './check.ts';
+import { sweepManifest, type SweepManifest } from './manifest.ts';
+import type { Sweep } from './model.ts';
+import { planSweep, type SweepPlan } from './plan.ts';
+import { readSweepSource } from './source.ts';
+
+export interface CompiledSweep {
+  sweep: Sweep;
+  plan: SweepPlan;
+  definition: Definition;
+  /** The definition as written to disk: two-space indented, newline-terminated. */
+  text: string;
+  manifest: SweepManifest;
+  /** Distributed sweeps: the items file the deployed machine reads by default. */
+  itemsText?: string;
+}
+
+export interface SweepCompileResult {
+  compiled?: CompiledSweep;
+  diagnostics: Diagnostic[];
+  lines: LineMap;
+}
+
+export function compileSweepText(file: string, text: string, overrides: SweepOverrides = {}): SweepCompileResult {
+  const { source, diagnostics } = readSweepSource(file, text);
+  if (hasErrors(diagnostics)) return { diagnostics: sortDiagnostics(diagnostics), lines: source.lines };
+  const checked = checkSweep(source, overrides);
+  const sorted = sortDiagnostics(checked.diagnostics);
+  if (!checked.sweep || hasErrors(sorted)) return { diagnostics: sorted, lines: source.lines };
+  const plan = planSweep(checked.sweep);
+  const definition = emitSweepMachine(plan);
+  const definitionText = `${JSON.stringify(definition, null, 2)}\n`;
+  return {
+    diagnostics: sorted,
+    lines: source.lines,
+    compiled: {
+      sweep: checked.sweep,
+      plan,
+      definition,
+      text: definitionText,
+      manifest: sweepManifest(plan, definitionText),
+      ...(plan.mode === 'distributed' && { itemsText: `${JSON.stringify(plan.items)}\n` }),
+    },
+  };
+}
+
+export function compileSweepFile(path: string, overrides: SweepOverrides = {}): SweepCompileResult {
+  const file = relative(process.cwd(), path) || path;
+  return compileSweepText(file, readFileSync(path, 'utf8'), overrides);
+}

@@ -1,0 +1,132 @@
+// Running a compiled sweep on the embedded engine: the same definition, with a distributed Map
+// run inline (the engine has no Distributed Map) and every Task served locally by state name.
+// EC2 is a small in-memory fake: an instance "runs" for a number of status checks, then ends and,
+// when its command reports, carries an exit-status tag. It counts what a real account would
+// show: instances alive at once and launches per item.
+import { emitSweepMachine } from '../emit/sweep.ts';
+import { itemNames } from '../emit/sweep-item.ts';
+import type { Definition } from '../emit/asl.ts';
+import type { SweepPlan } from './plan.ts';
+import { EXIT_STATUS_TAG } from './userdata.ts';
+
+type Handler = (input: unknown) => Promise<unknown> | unknown;
+
+/** The definition the local engine runs: a distributed plan is emitted inline (tolerance counted after the Map). */
+export function localDefinition(plan: SweepPlan): Definition {
+  return emitSweepMachine(plan, { mode: 'inline' });
+}
+
+export interface InstanceScript {
+  /** Status checks the instance stays 'running' for before it ends (0: it has ended at the first check). */
+  checks: number;
+  /** The exit status its command records (undefined: none recorded). */
+  exitStatus?: number;
+  /** RunInstances fails for this item. */
+  launchFails?: boolean;
+}
+
+interface Instance {
+  id: string;
+  index: number;
+  checksLeft: number;
+  state: 'running' | 'terminated';
+  exitStatus?: number;
+  userData: string;
+}
+
+/** An account's EC2 as a sweep sees it, in memory. */
+export class FakeEc2 {
+  readonly instances = new Map<string, Instance>();
+  readonly launchesByIndex = new Map<number, number>();
+  /** Instances launched and not yet terminated, at the worst moment. */
+  peakRunning = 0;
+  private running = 0;
+  private next = 1;
+
+  constructor(private readonly script: (index: number) => InstanceScript) {}
+
+  runInstances(input: RunInstancesInput): unknown {
+    const index = Number(input.TagSpecifications[0].Tags.find((t) => t.Key === 'stepgraph:index')?.Value);
+    const plan = this.script(index);
+    if (plan.launchFails) throw Object.assign(new Error('InsufficientInstanceCapacity: no capacity (fake)'), { name: 'Ec2.Ec2Exception' });
+    this.launchesByIndex.set(index, (this.launchesByIndex.get(index) ?? 0) + 1);
+    const id = `i-${String(this.next++).padStart(17, '0')}`;
+    this.instances.set(id, { id, index, checksLeft: plan.checks, state: 'running', exitStatus: plan.exitStatus, userData: Buffer.from(input.UserData, 'base64').toString('utf8') });
+    this.running++;
+    this.peakRunning = Math.max(this.peakRunning, this.running);
+    return { Instances: [{ InstanceId: id, LaunchTime: new Date(0).toISOString() }] };
+  }
+
+  describeInstances(input: { InstanceIds: string[] }): unknown {
+    const instance = this.get(input.InstanceIds[0]);
+    if (instance.state === 'running' && instance.checksLeft-- <= 0) this.end(instance, 'Client.InstanceInitiatedShutdown: Instance initiated shutdown');
+    return { Reservations: [{ Instances: [{ InstanceId: instance.id, State: { Name: instance.state }, StateTransitionReason: instance.state === 'terminated' ? 'User initiated' : '' }] }] };
+  }
+
+  terminateInstances(input: { InstanceIds: string[] }): unknown {
+    const instance = this.get(input.InstanceIds[0]);
+    // Terminated from outside, the command never gets to record its exit status.
+    instance.exitStatus = undefined;
+    if (instance.state === 'running') this.end(instance, 'terminated');
+    return { TerminatingInstances: [{ InstanceId: instance.id }] };
+  }
+
+  describeTags(input: { Filters: { Name: string; Values: string[] }[] }): unknown {
+    const instance = this.get(input.Filters.find((f) => f.Name === 'resource-id')!.Values[0]);
+    const tags = instance.exitStatus === undefined ? [] : [{ Key: EXIT_STATUS_TAG, Value: String(instance.exitStatus), ResourceId: instance.id, ResourceType: 'instance' }];
+    return { Tags: tags };
+  }
+
+  private get(id: string): Instance {
+    const instance = this.instances.get(id);
+    if (!instance) throw Object.assign(new Error(`InvalidInstanceID.NotFound: ${id}`), { name: 'Ec2.Ec2Exception' });
+    return instance;
+  }
+
+  private end(instance: Instance, _reason: string): void {
+    instance.state = 'terminated';
+    this.running--;
+  }
+}
+
+interface RunInstancesInput {
+  UserData: string;
+  TagSpecifications: { Tags: { Key: string; Value: string }[] }[];
+}
+
+/** Local implementations of the sweep's Task states, by state name; Wait states that take no time. */
+export function localOverrides(plan: SweepPlan, ec2: FakeEc2, run?: Handler): { taskResourceLocalHandlers: Record<string, Handler>; waitTimeOverrides: Record<string, number> } {
+  const n = itemNames(plan.sweep.name);
+  const handlers: Record<string, Handler> = {};
+  const unwrap = (input: unknown): Record<string, unknown> => {
+    const i = input as { Payload?: { input: Record<string, unknown> } } & Record<string, unknown>;
+    return plan.ec2?.crossRegion ? i.Payload!.input : i;
+  };
+  const wrap = (output: unknown): unknown => (plan.ec2?.crossRegion ? { Payload: output } : output);
+  if (plan.ec2) {
+    plan.ec2.shapes.forEach((_, i) => (handlers[n.launch(i, plan.ec2!.shapes.length)] = (input) => wrap(ec2.runInstances(unwrap(input) as unknown as RunInstancesInput))));
+    handlers[n.check] = (input) => wrap(ec2.describeInstances(unwrap(input) as { InstanceIds: string[] }));
+    handlers[n.terminate] = (input) => wrap(ec2.terminateInstances(unwrap(input) as { InstanceIds: string[] }));
+    handlers[n.exitStatus] = (input) => wrap(ec2.describeTags(unwrap(input) as { Filters: { Name: string; Values: string[] }[] }));
+  } else {
+    handlers[n.run] = run ?? (() => ({}));
+  }
+  return { taskResourceLocalHandlers: handlers, waitTimeOverrides: { [n.wait]: 0, [n.delay]: 0 } };
+}
+
+/** Run options for the engine: the overrides and the context a real execution would have. */
+export function localRunOptions(plan: SweepPlan, ec2: FakeEc2, execution: string, run?: Handler) {
+  const startTime = new Date(0).toISOString();
+  return {
+    overrides: localOverrides(plan, ec2, run),
+    context: {
+      Execution: { Id: `arn:aws:states:local:000000000000:execution:${plan.sweep.name}:${execution}`, Name: execution, StartTime: startTime },
+      // The engine does not track state entry times: the time a path is read stands in.
+      State: {
+        get EnteredTime(): string {
+          return new Date().toISOString();
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,95 @@
+// What a sweep's state machine touches, for infra to grant exactly that and for the CLI to find
+// its keys. The sweep counterpart of the workflow manifest (emit/manifest-types.ts).
+import { stackName } from '../model.ts';
+import { DEFAULT_AMI } from './ec2.ts';
+import type { SweepPlan } from './plan.ts';
+
+const PLACEHOLDERS = ['MarkerBucket', 'SweepEc2FunctionArn'];
+
+export interface SweepManifest {
+  sweep: string;
+  stackName: string;
+  stateMachine: { name: string; definitionFile: string };
+  mode: 'inline' | 'distributed';
+  items: number;
+  maxConcurrent: number;
+  runner: 'ec2' | 'lambda' | 'state_machine' | 'task';
+  /** Where the stack should be: the one region every item names (undefined: any, or several). */
+  region?: string;
+  /** Placeholder names (`${Name}` in the ASL) the deployer must substitute. */
+  substitutions: string[];
+  ec2?: {
+    /** EC2 actions the state machine (or the cross-region function) calls, RunInstances tagging included. */
+    actions: string[];
+    regions: string[];
+    /** The cross-region function (`${SweepEc2FunctionArn}`) makes the EC2 calls: the items span regions. */
+    crossRegion: boolean;
+    /** Instance profiles passed to RunInstances: iam:PassRole on their roles. */
+    instanceProfiles: string[];
+    /** SSM parameters RunInstances resolves for the default AMI: ssm:GetParameters. */
+    amiParameters: string[];
+  };
+  lambdaFunctions: string[];
+  stateMachineArns: string[];
+  taskResources: string[];
+  markers: {
+    /** undefined: the stack creates the bucket (`${MarkerBucket}`). */
+    bucket?: string;
+    prefix: string;
+    /** Distributed: the items file the deployed machine reads when its input names none (the stack uploads it). */
+    itemsKey?: string;
+    itemsFile?: string;
+    /** Distributed: the Map's ResultWriter prefix. */
+    resultsPrefix?: string;
+    /** `sweep launch` uploads items under this prefix (`<prefix><sweep id>/items.json`). */
+    launchPrefix?: string;
+  };
+}
+
+/** `definitionText`: the emitted definition, whose `${Name}` placeholders the deployer substitutes. */
+export function sweepManifest(plan: SweepPlan, definitionText: string): SweepManifest {
+  const sweep = plan.sweep;
+  const distributed = plan.mode === 'distributed';
+  const items = sweep.items;
+  // Only stepgraph's own placeholders: a command may well contain shell's ${HOME}.
+  const substitutions = PLACEHOLDERS.filter((name) => definitionText.includes(`\${${name}}`));
+  const profiles = new Set<string>();
+  const amis = new Set<string>();
+  for (const item of plan.items) {
+    const launch = item.launch;
+    if (!launch) continue;
+    if (launch.IamInstanceProfile) profiles.add('Name' in launch.IamInstanceProfile ? launch.IamInstanceProfile.Name : launch.IamInstanceProfile.Arn);
+    if (launch.ImageId === DEFAULT_AMI.arm64 || launch.ImageId === DEFAULT_AMI.x86_64) amis.add(launch.ImageId.slice('resolve:ssm:'.length));
+  }
+  const runner = sweep.runner;
+  const base = `${sweep.markers.prefix}_sweeps/${sweep.name}/`;
+  return {
+    sweep: sweep.name,
+    stackName: stackName(sweep.name),
+    stateMachine: { name: sweep.name, definitionFile: `${sweep.name}.asl.json` },
+    mode: plan.mode,
+    items: items.length,
+    maxConcurrent: plan.maxConcurrent,
+    runner: runner.type,
+    ...(plan.ec2?.regions.length === 1 && { region: plan.ec2.regions[0] }),
+    substitutions,
+    ...(plan.ec2 && {
+      ec2: {
+        actions: ['ec2:RunInstances', 'ec2:CreateTags', 'ec2:DescribeInstances', 'ec2:DescribeTags', 'ec2:TerminateInstances'],
+        regions: plan.ec2.regions,
+        crossRegion: plan.ec2.crossRegion,
+        instanceProfiles: [...profiles].sort(),
+        amiParameters: [...amis].sort(),
+      },
+    }),
+    lambdaFunctions: runner.type === 'lambda' ? [runner.function] : [],
+    stateMachineArns: runner.type === 'state_machine' ? [runner.arn] : [],
+    taskResources: runner.type === 'task' ? [runner.resource] : [],
+    markers: {
+      ...(sweep.markers.bucket !== undefined && { bucket: sweep.markers.bucket }),
+      prefix: sweep.markers.prefix,
+      ...(distributed && { itemsKey: plan.keys.items, itemsFile: `${sweep.name}.items.json`, resultsPrefix: plan.keys.results }),
+      launchPrefix: base,
+    },
+  };
+}

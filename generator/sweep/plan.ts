@@ -1,0 +1,215 @@
+// Phase 4 for sweeps: how a sweep becomes a Map state. The choice between an inline Map (items
+// in the execution's input, one history for everything) and a Distributed Map (items read from
+// S3, one child execution per item) is made here, against Step Functions' limits:
+//
+// - inline Map iterations run at most 40 at a time;
+// - the execution's payload is capped at 256 KiB: the items are its input and the per-item
+//   results its output, so each must stay well under half of it (96 KiB);
+// - an execution's history holds 25,000 events: every iteration's events count, and an EC2
+//   item polls its instance until it ends, so long ttls fill it fast (budget: 20,000);
+// - and past 1,000 items an inline Map is simply the wrong tool.
+//
+// Any one of these sends the sweep to a Distributed Map, which has none of them.
+import { createHash } from 'node:crypto';
+import { bootPieces, launchFields, paramTagKeys, reportsExit, shapeOf, tagValue, type LaunchFields } from './ec2.ts';
+import type { Json, Sweep, SweepItem, ToleratedFailures } from './model.ts';
+
+export type SweepMode = 'inline' | 'distributed';
+
+/** The stack creates the bucket when the sweep names none (as for workflows). */
+export const MARKER_BUCKET_PLACEHOLDER = '${MarkerBucket}';
+
+/** A Task's longest timeout, for items without a ttl among items with one. */
+export const NO_TIMEOUT_SECONDS = 31_536_000;
+
+export const INLINE_LIMITS = {
+  concurrency: 40,
+  items: 1_000,
+  itemsBytes: 96 * 1024,
+  resultsBytes: 96 * 1024,
+  historyEvents: 20_000,
+};
+
+/** The state machine terminates an instance this long after its ttl (it should have stopped itself). */
+export const TTL_GRACE_SECONDS = 300;
+/** For the history estimate only: how long an instance with no ttl is assumed to live. */
+const UNBOUNDED_ASSUMPTION_SECONDS = 24 * 3600;
+
+/** One item as the Map state gets it (JSON, key order fixed). */
+export interface RuntimeItem {
+  index: number;
+  name: string;
+  /** Seconds to wait before launching (launch_delay spacing). */
+  delay?: number;
+  /** Which launch Task (when the items' requests differ in their optional fields). */
+  shape?: number;
+  /** Only in a sweep that spans regions: where this item runs. */
+  region?: string;
+  launch?: LaunchFields;
+  /** Values of the param tags, in the order of `Ec2Plan.paramTags`. */
+  tags?: string[];
+  env?: string;
+  userData?: string;
+  command?: string;
+  /** Seconds of waiting after which the state machine terminates the instance (ttl + grace). */
+  deadline?: number;
+  reportsExit?: boolean;
+  /** Lambda / state machine / task runners: the parameter set, and the Task's timeout (the ttl). */
+  params?: Record<string, Json>;
+  timeout?: number;
+}
+
+export interface Ec2Plan {
+  pollSeconds: number;
+  /** Optional RunInstances fields of each launch Task. */
+  shapes: string[][];
+  paramTags: string[];
+  /** Every region the items name (sorted); empty: the stack's own region. */
+  regions: string[];
+  /** More than one region: EC2 calls go through the cross-region function. */
+  crossRegion: boolean;
+}
+
+export interface SweepPlan {
+  sweep: Sweep;
+  mode: SweepMode;
+  /** Why this mode, in words (for --dry-run and the docs). */
+  reasons: string[];
+  maxConcurrent: number;
+  launchDelaySeconds: number;
+  tolerated: ToleratedFailures;
+  /** Inline Maps count failures themselves: the tolerated count for these items. */
+  toleratedCount: number;
+  items: RuntimeItem[];
+  itemsBytes: number;
+  /** Events in the largest execution's history: the whole sweep (inline) or one item's child (distributed). */
+  historyEvents: number;
+  /** State transitions of the whole sweep, at most (for the cost estimate). */
+  transitions: number;
+  ec2?: Ec2Plan;
+  bucket: string;
+  /** S3 keys: the items a deployed distributed sweep reads by default, and where results go. */
+  keys: { items: string; results: string };
+}
+
+export function planSweep(sweep: Sweep): SweepPlan {
+  const ec2 = sweep.runner.type === 'ec2' ? planEc2(sweep.items) : undefined;
+  const items = runtimeItems(sweep, ec2);
+  const itemsJson = JSON.stringify(items);
+  const itemsBytes = Buffer.byteLength(itemsJson);
+  const perItem = sweep.items.map((i) => itemEvents(sweep, i, ec2));
+  const inlineHistory = 40 + perItem.reduce((a, b) => a + b, 0);
+  const resultsBytes = sweep.items.reduce((n, i) => n + 240 + Buffer.byteLength(i.name), 2);
+  const count = sweep.items.length;
+  const effective = sweep.maxConcurrent === 0 ? count : Math.min(count, sweep.maxConcurrent);
+
+  const over: string[] = [];
+  if (effective > INLINE_LIMITS.concurrency) over.push(`${sweep.maxConcurrent === 0 ? `no concurrency limit on ${count} items` : `max_concurrent ${sweep.maxConcurrent}`} is above the inline Map's ${INLINE_LIMITS.concurrency}`);
+  if (count > INLINE_LIMITS.items) over.push(`${count} items are more than ${INLINE_LIMITS.items}`);
+  if (itemsBytes > INLINE_LIMITS.itemsBytes) over.push(`the items take ${kib(itemsBytes)} of the 256 KiB input (inline budget ${kib(INLINE_LIMITS.itemsBytes)})`);
+  if (resultsBytes > INLINE_LIMITS.resultsBytes) over.push(`their results would take about ${kib(resultsBytes)} of the 256 KiB output`);
+  if (inlineHistory > INLINE_LIMITS.historyEvents) over.push(`one execution would log about ${inlineHistory.toLocaleString('en-US')} history events (limit 25,000)`);
+  const mode: SweepMode = over.length === 0 ? 'inline' : 'distributed';
+  const reasons =
+    mode === 'inline'
+      ? [`${count} items, at most ${effective} at a time, ${kib(itemsBytes)} of items and about ${inlineHistory.toLocaleString('en-US')} history events fit an inline Map`]
+      : over;
+
+  const tolerated = sweep.toleratedFailures;
+  const prefix = `${sweep.markers.prefix}_sweeps/${sweep.name}/`;
+  const digest = createHash('sha256').update(itemsJson).digest('hex').slice(0, 12);
+  return {
+    sweep,
+    mode,
+    reasons,
+    maxConcurrent: sweep.maxConcurrent,
+    launchDelaySeconds: sweep.launchDelaySeconds,
+    tolerated,
+    toleratedCount: toleratedCount(tolerated, count),
+    items,
+    itemsBytes,
+    historyEvents: mode === 'inline' ? inlineHistory : 40 + Math.max(0, ...perItem),
+    transitions: 20 + perItem.reduce((a, b) => a + Math.ceil(b / 2), 0),
+    ...(ec2 && { ec2 }),
+    bucket: sweep.markers.bucket ?? MARKER_BUCKET_PLACEHOLDER,
+    keys: { items: `${prefix}items-${digest}.json`, results: `${prefix}results` },
+  };
+}
+
+/** A percentage of these items, rounded down: "10%" of 25 items tolerates 2 failures. */
+export const toleratedCount = (tolerated: ToleratedFailures, count: number): number =>
+  'count' in tolerated ? tolerated.count : Math.floor((tolerated.percent * count) / 100);
+
+const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
+
+/** The poll interval grows with the longest ttl so a wait loop logs about 60 checks at most. */
+export function pollSeconds(items: readonly SweepItem[]): number {
+  const longest = Math.max(0, ...items.map((i) => i.ttlSeconds ?? 0));
+  if (longest === 0) return 60;
+  return Math.min(300, Math.max(30, Math.ceil(longest / 60 / 30) * 30));
+}
+
+function planEc2(items: readonly SweepItem[]): Ec2Plan {
+  const shapes = new Map<string, string[]>();
+  for (const item of items) {
+    const shape = shapeOf(launchFields(item));
+    shapes.set(shape.join(','), shape);
+  }
+  const regions = [...new Set(items.map((i) => i.fields.region).filter((r): r is string => typeof r === 'string'))].sort();
+  return {
+    pollSeconds: pollSeconds(items),
+    shapes: [...shapes.keys()].sort().map((k) => shapes.get(k)!),
+    paramTags: paramTagKeys(items),
+    regions,
+    crossRegion: regions.length > 1,
+  };
+}
+
+function runtimeItems(sweep: Sweep, ec2: Ec2Plan | undefined): RuntimeItem[] {
+  const concurrency = sweep.maxConcurrent === 0 ? sweep.items.length : sweep.maxConcurrent;
+  const timed = sweep.items.some((i) => i.ttlSeconds !== undefined);
+  const shapeIndex = new Map(ec2?.shapes.map((s, i) => [s.join(','), i]));
+  return sweep.items.map((item, position): RuntimeItem => {
+    const delay = launchDelayOf(position, concurrency, sweep.launchDelaySeconds);
+    const common = { index: item.index, name: item.name, ...(sweep.launchDelaySeconds > 0 && { delay }) };
+    if (!ec2) return { ...common, params: { ...item.fields }, ...(timed && { timeout: item.ttlSeconds ?? NO_TIMEOUT_SECONDS }) };
+    const launch = launchFields(item);
+    const exits = reportsExit(item);
+    const boot = bootPieces(sweep.name, item, exits);
+    return {
+      ...common,
+      ...(ec2.shapes.length > 1 && { shape: shapeIndex.get(shapeOf(launch).join(','))! }),
+      ...(ec2.crossRegion && { region: item.fields.region as string }),
+      launch,
+      tags: ec2.paramTags.map((k) => tagValue(item.fields[k])),
+      env: boot.env,
+      userData: boot.userData,
+      command: boot.command,
+      ...(item.ttlSeconds !== undefined && { deadline: item.ttlSeconds + TTL_GRACE_SECONDS }),
+      reportsExit: exits,
+    };
+  });
+}
+
+/**
+ * launch_delay under a rolling queue: the item at position p waits (p mod N) x delay before it
+ * launches, N being the concurrency. The first N launches are exactly `delay` apart; later items
+ * start when a slot frees, and items that start together (slots freed at the same moment) are
+ * consecutive, so their offsets differ and their launches stay `delay` apart too. Step Functions
+ * offers no shared clock or counter across iterations, so this is spacing by construction, not a
+ * lock: two launches can still meet when N+1 items start within one delay, which needs items that
+ * end almost as soon as they start (failed launches). Positions, not indexes: a resumed subset is
+ * spaced from its own start.
+ */
+export const launchDelayOf = (position: number, concurrency: number, delaySeconds: number): number =>
+  delaySeconds === 0 ? 0 : (position % Math.max(1, concurrency)) * delaySeconds;
+
+/** History events of one item's iteration (see the emitted states): the basis of the mode choice. */
+function itemEvents(sweep: Sweep, item: SweepItem, ec2: Ec2Plan | undefined): number {
+  const iteration = 2 + 2 + (sweep.launchDelaySeconds > 0 ? 2 : 0);
+  if (!ec2) return iteration + 5 * (1 + sweep.retry.attempts) + 2;
+  const life = (item.ttlSeconds ?? UNBOUNDED_ASSUMPTION_SECONDS) + TTL_GRACE_SECONDS;
+  const polls = Math.ceil(life / ec2.pollSeconds) + 1;
+  // launch (Choice + Task), the polls (Wait, Task, Pass, Choice), a terminate, the exit status, outcome, record.
+  return iteration + (ec2.shapes.length > 1 ? 2 : 0) + 5 + polls * 11 + 5 + 5 + 2 + 2;
+}

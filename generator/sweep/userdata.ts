@@ -1,0 +1,131 @@
+// The boot script of a sweep's EC2 instance. One template for every item; what differs per item
+// (its parameters as an environment file, its user_data, its command) is filled in at run time
+// by `States.Format` and encoded by `States.Base64Encode`, so items stay small (the inline Map
+// carries them in its input) and the definition holds the script once.
+//
+// The script writes the parameters to /etc/stepgraph/params.env and exports them, schedules
+// `shutdown -h +<ttl minutes>` (the instance terminates itself: shutdown behaviour is
+// terminate), watches the load average for `idle_timeout` (best effort: a command waiting on the
+// network looks idle), runs `user_data` and then `command`, records the command's exit status as
+// the instance tag `stepgraph:exit-status` (this needs an instance profile allowing
+// ec2:CreateTags), and shuts down when the command is done so its slot is freed for the next item.
+//
+// Intrinsic string literals cannot hold a backslash (asl-validator and the local engine refuse
+// `\\`), so the script is written without one; quotes and braces are escaped when rendered.
+import type { Json, SweepItem } from './model.ts';
+import { valueText } from './template.ts';
+
+/** `States.Base64Encode` takes at most this many characters. */
+export const BASE64_INPUT_LIMIT = 10_000;
+
+/** Heredoc delimiter: a line of user text equal to it would end the heredoc early (check reports it). */
+export const HEREDOC_END = 'STEPGRAPH_EOF';
+
+export const EXIT_STATUS_TAG = 'stepgraph:exit-status';
+
+const SLOTS = ['ENV', 'EXECUTION', 'USER_DATA', 'COMMAND'] as const;
+type Slot = (typeof SLOTS)[number];
+
+const SCRIPT = `#!/bin/bash
+# stepgraph sweep item: its parameters, user_data, command and time limits (generated).
+mkdir -p /etc/stepgraph
+cat > /etc/stepgraph/params.env <<'${HEREDOC_END}'
+@ENV@
+STEPGRAPH_EXECUTION='@EXECUTION@'
+${HEREDOC_END}
+cat > /etc/stepgraph/user-data <<'${HEREDOC_END}'
+@USER_DATA@
+${HEREDOC_END}
+cat > /etc/stepgraph/command.sh <<'${HEREDOC_END}'
+@COMMAND@
+${HEREDOC_END}
+set -a
+. /etc/stepgraph/params.env
+set +a
+if [ -n "$STEPGRAPH_TTL_MINUTES" ]; then
+  shutdown -h "+$STEPGRAPH_TTL_MINUTES" "stepgraph: ttl reached"
+fi
+if [ -n "$STEPGRAPH_IDLE_MINUTES" ]; then
+  (
+    idle=0
+    while sleep 60; do
+      if awk '{ exit !($1 < 0.1) }' /proc/loadavg; then idle=$((idle + 1)); else idle=0; fi
+      if [ "$idle" -ge "$STEPGRAPH_IDLE_MINUTES" ]; then shutdown -h now "stepgraph: idle"; fi
+    done
+  ) &
+fi
+has_text() { grep -q '[^[:space:]]' "$1"; }
+status=0
+if has_text /etc/stepgraph/user-data; then
+  chmod +x /etc/stepgraph/user-data
+  if head -c 2 /etc/stepgraph/user-data | grep -q '#!'; then /etc/stepgraph/user-data; else bash /etc/stepgraph/user-data; fi
+  status=$?
+fi
+if has_text /etc/stepgraph/command.sh; then
+  if [ "$status" -eq 0 ]; then
+    bash /etc/stepgraph/command.sh > /var/log/stepgraph-command.log 2>&1
+    status=$?
+  fi
+  if [ "$STEPGRAPH_REPORT_EXIT" = 1 ]; then
+    token=$(curl -s -X PUT http://169.254.169.254/latest/api/token -H 'X-aws-ec2-metadata-token-ttl-seconds: 300')
+    meta() { curl -s -H "X-aws-ec2-metadata-token: $token" "http://169.254.169.254/latest/meta-data/$1"; }
+    aws ec2 create-tags --region "$(meta placement/region)" --resources "$(meta instance-id)" --tags "Key=${EXIT_STATUS_TAG},Value=$status"
+  fi
+  shutdown -h now "stepgraph: command finished"
+fi
+`;
+
+const SLOT = /@(ENV|EXECUTION|USER_DATA|COMMAND)@/g;
+
+/** The slots in the order they appear: the order of `States.Format`'s arguments. */
+export const SLOT_ORDER: readonly Slot[] = [...SCRIPT.matchAll(SLOT)].map((m) => m[1] as Slot);
+
+/** The template as an intrinsic string literal: quotes and braces escaped, each slot a `{}`. */
+export function intrinsicTemplate(): string {
+  if (SCRIPT.includes('\\')) throw new Error('the user data template must not contain a backslash');
+  return SCRIPT.replace(/['{}]/g, (c) => `\\${c}`).replace(SLOT, '{}');
+}
+
+/** The script with values in place: what `States.Format` produces at run time (for tests and the local engine). */
+export function renderUserData(values: Record<Slot, string>): string {
+  return SCRIPT.replace(SLOT, (_, slot: Slot) => values[slot]);
+}
+
+/** Characters of the script without its slots' values. */
+export const TEMPLATE_LENGTH = SCRIPT.replace(SLOT, '').length;
+
+/** Longest execution name Step Functions allows. */
+export const MAX_EXECUTION_NAME = 80;
+
+/** Characters `States.Base64Encode` will get for this item, at most (the execution name at its longest). */
+export function userDataLength(item: { env: string; userData: string; command: string }): number {
+  return TEMPLATE_LENGTH + item.env.length + MAX_EXECUTION_NAME + item.userData.length + item.command.length;
+}
+
+/** `KEY='value'` lines: the item's fields (but the files) and stepgraph's own settings last, so they win. */
+export function envFile(sweep: string, item: SweepItem, reportsExit: boolean): string {
+  const lines: string[] = [];
+  for (const [key, value] of Object.entries(item.fields)) {
+    if (key === 'command' || key === 'user_data' || key === 'name') continue;
+    lines.push(`${envName(key)}=${shellQuote(valueText(value as Json))}`);
+  }
+  const own: [string, string | undefined][] = [
+    ['STEPGRAPH_SWEEP', sweep],
+    ['STEPGRAPH_INDEX', String(item.index)],
+    ['STEPGRAPH_NAME', item.name],
+    ['STEPGRAPH_TTL_MINUTES', item.ttlSeconds !== undefined ? String(Math.ceil(item.ttlSeconds / 60)) : undefined],
+    ['STEPGRAPH_IDLE_MINUTES', item.idleSeconds !== undefined ? String(Math.ceil(item.idleSeconds / 60)) : undefined],
+    ['STEPGRAPH_REPORT_EXIT', reportsExit ? '1' : undefined],
+  ];
+  for (const [key, value] of own) if (value !== undefined) lines.push(`${key}=${shellQuote(value)}`);
+  return lines.join('\n');
+}
+
+/** `learning_rate` -> `LEARNING_RATE`; anything but letters, digits and `_` becomes `_`. */
+export function envName(key: string): string {
+  const name = key.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
+  return /^[0-9]/.test(name) ? `_${name}` : name;
+}
+
+/** Single quotes, with a quote inside written as '"'"' (no backslash needed). */
+export const shellQuote = (value: string): string => `'${value.replace(/'/g, `'"'"'`)}'`;
