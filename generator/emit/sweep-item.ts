@@ -164,7 +164,7 @@ function ec2States(plan: SweepPlan, n: Names): States {
   states[n.completed] = record('SUCCEEDED', { ...instance, exitStatus: null, reason: null });
   states[n.failedExit] = record('FAILED', { ...instance, 'exitStatus.$': '$.exit.tags[0].Value', 'reason.$': "States.Format('the command exited with status {}', $.exit.tags[0].Value)" });
   if (hasDeadline) {
-    states[n.failedTtl] = record('FAILED', { ...instance, exitStatus: null, 'reason.$': "States.Format('still running {} seconds after its launch, past its ttl: stepgraph terminated it', $.clock.waited)" });
+    states[n.failedTtl] = record('FAILED', { ...instance, exitStatus: null, 'reason.$': "States.Format('it outlived its ttl and stepgraph terminated it (ended about {} seconds after its launch)', $.clock.waited)" });
   }
   states[n.failedSilent] = record('FAILED', { ...instance, exitStatus: null, 'reason.$': "States.Format('the instance ended without recording an exit status ({})', $.observed.reason)" });
   states[n.launchFailed] = record('FAILED', { instanceId: null, launchedAt: null, state: null, exitStatus: null, 'reason.$': "States.Format('launch failed: {}: {}', $.error.Error, $.error.Cause)" });

@@ -95,7 +95,11 @@ interface RunInstancesInput {
 }
 
 /** Local implementations of the sweep's Task states, by state name; Wait states that take no time. */
-export function localOverrides(plan: SweepPlan, ec2: FakeEc2, run?: Handler): { taskResourceLocalHandlers: Record<string, Handler>; waitTimeOverrides: Record<string, number> } {
+export function localOverrides(
+  plan: SweepPlan,
+  ec2: FakeEc2,
+  run?: Handler,
+): { taskResourceLocalHandlers: Record<string, Handler>; waitTimeOverrides: Record<string, number>; retryIntervalOverrides: Record<string, number> } {
   const n = itemNames(plan.sweep.name);
   const handlers: Record<string, Handler> = {};
   const unwrap = (input: unknown): Record<string, unknown> => {
@@ -111,7 +115,12 @@ export function localOverrides(plan: SweepPlan, ec2: FakeEc2, run?: Handler): { 
   } else {
     handlers[n.run] = run ?? (() => ({}));
   }
-  return { taskResourceLocalHandlers: handlers, waitTimeOverrides: { [n.wait]: 0, [n.delay]: 0 } };
+  // Waits and retries take no time here: the order of events is what a local run shows.
+  return {
+    taskResourceLocalHandlers: handlers,
+    waitTimeOverrides: { [n.wait]: 0, [n.delay]: 0 },
+    retryIntervalOverrides: Object.fromEntries(Object.keys(handlers).map((name) => [name, 0])),
+  };
 }
 
 /** Run options for the engine: the overrides and the context a real execution would have. */
