@@ -31,7 +31,7 @@ async function runLocally(c: CompiledSweep, script: (index: number) => InstanceS
   const ec2 = new FakeEc2(script);
   const machine = new StateMachine(localDefinition(c.plan) as never, { validationOptions: { checkPaths: true, checkArn: true } });
   try {
-    const out = (await machine.run(input as never, localRunOptions(c.plan, ec2, 'demo-20260101-000000', lambda) as never).result) as { sweep: { results: Record[] } };
+    const out = (await machine.run(input as never, localRunOptions(c.plan, ec2, 'demo-20260101-000000', lambda) as never).result) as unknown as { sweep: { results: Record[] } };
     return { status: 'SUCCEEDED', records: out.sweep.results, ec2 };
   } catch (error) {
     const cause = (error as { cause?: { name?: string; message?: string } }).cause;
