@@ -14,11 +14,12 @@ export interface PollSchedule {
 const FIRST_INTERVAL = 5;
 const BACKOFF = 2;
 
-/** Sum of the first n retry delays: min(first * 2^k, max) for k < n. */
+/** Sum of the first n retry delays: min(first * 2^k, max) for k < n (the ramp, then max each). */
 function totalDelay(first: number, max: number, n: number): number {
   let sum = 0;
-  for (let k = 0, d = first; k < n; k++, d = Math.min(d * BACKOFF, max)) sum += Math.min(d, max);
-  return sum;
+  let k = 0;
+  for (let d = first; k < n && d < max; k++, d *= BACKOFF) sum += d;
+  return sum + (n - k) * max;
 }
 
 /**
@@ -46,9 +47,15 @@ export function pollSchedule(deadlineSeconds: number, pollSeconds: number): Poll
       }
     }
   }
+  // The fewest attempts whose delays reach the deadline: the ramp, then whole poll intervals.
   const first = Math.min(FIRST_INTERVAL, poll);
-  let attempts = 1;
-  while (totalDelay(first, poll, attempts) < deadline) attempts++;
+  let attempts = 0;
+  let sum = 0;
+  for (let d = first; d < poll && sum < deadline; d *= BACKOFF) {
+    sum += d;
+    attempts++;
+  }
+  if (sum < deadline) attempts += Math.ceil((deadline - sum) / poll);
   return schedule(first, poll, attempts);
 }
 

@@ -181,15 +181,26 @@ function par(branches: IdBlock[]): IdBlock {
   return flat.length === 1 ? flat[0] : { kind: 'par', branches: flat };
 }
 
-function rename(block: IdBlock, name: (i: number) => string): Block {
-  switch (block.kind) {
-    case 'job':
-      return { kind: 'job', job: name(block.job) };
-    case 'seq':
-      return { kind: 'seq', items: block.items.map((b) => rename(b, name)) };
-    case 'par':
-      return { kind: 'par', branches: block.branches.map((b) => rename(b, name)) };
+/** Iterative: the plans of deep graphs nest thousands of levels, past the call stack's depth. */
+function rename(root: IdBlock, name: (i: number) => string): Block {
+  const made = new Map<IdBlock, Block>();
+  const stack: [IdBlock, boolean][] = [[root, false]];
+  while (stack.length > 0) {
+    const [block, childrenDone] = stack.pop()!;
+    if (block.kind === 'job') {
+      made.set(block, { kind: 'job', job: name(block.job) });
+      continue;
+    }
+    const children = block.kind === 'seq' ? block.items : block.branches;
+    if (!childrenDone) {
+      stack.push([block, true]);
+      for (const child of children) stack.push([child, false]);
+      continue;
+    }
+    const renamed = children.map((child) => made.get(child)!);
+    made.set(block, block.kind === 'seq' ? { kind: 'seq', items: renamed } : { kind: 'par', branches: renamed });
   }
+  return made.get(root)!;
 }
 
 /** Jobs in the order a block runs them (first job first). */
