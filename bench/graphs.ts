@@ -28,7 +28,7 @@ export interface GraphOptions {
   /** Shortest and longest job duration in seconds (uniform, whole seconds). Default 60..3600. */
   minSeconds?: number;
   maxSeconds?: number;
-  /** The jobs' timeout; default: twice the longest duration (a job never times out). */
+  /** Every job's timeout; default: twice its duration rounded up to 5 minutes, at least 15 minutes. */
   timeoutSeconds?: number;
   /** Marker bucket; default a fixed name (so the ASL has no `${MarkerBucket}`). */
   bucket?: string;
@@ -44,23 +44,26 @@ export function workflowOf(shape: Shape, seed: number, options: GraphOptions & {
   const rand = prng(seed ^ 0x9e3779b9);
   const min = options.minSeconds ?? 60;
   const max = options.maxSeconds ?? 3600;
-  const timeout = options.timeoutSeconds ?? Math.max(2 * max, 60);
-  const jobs: Job[] = shape.map((needs, i) => ({
-    name: jobName(i),
-    kind: { type: 'lambda', function: 'bench-job' },
-    needs: [...new Set(needs)].sort((a, b) => a - b).map(jobName),
-    waitsFor: [],
-    timeoutSeconds: timeout,
-    retry: { ...DEFAULTS.retry },
-    params: {},
-    estimateSeconds: randInt(rand, min, max),
-  }));
+  const timeoutOf = (seconds: number): number => options.timeoutSeconds ?? Math.max(900, Math.ceil((2 * seconds) / 300) * 300);
+  const jobs: Job[] = shape.map((needs, i) => {
+    const seconds = randInt(rand, min, max);
+    return {
+      name: jobName(i),
+      kind: { type: 'lambda', function: 'bench-job' },
+      needs: [...new Set(needs)].sort((a, b) => a - b).map(jobName),
+      waitsFor: [],
+      timeoutSeconds: timeoutOf(seconds),
+      retry: { ...DEFAULTS.retry },
+      params: {},
+      estimateSeconds: seconds,
+    };
+  });
   return {
     file: `bench/${options.name}.yaml`,
     name: options.name,
     partition: 'daily',
     markers: { bucket: options.bucket ?? 'stepgraph-bench-markers', prefix: DEFAULTS.markerPrefix },
-    defaults: { timeoutSeconds: timeout, retry: { ...DEFAULTS.retry }, wait: { ...DEFAULTS.wait } },
+    defaults: { timeoutSeconds: timeoutOf(max), retry: { ...DEFAULTS.retry }, wait: { ...DEFAULTS.wait } },
     alerts: {},
     jobs,
     triggers: [],

@@ -4,7 +4,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative } from 'node:path';
 import { checkWorkflow } from './check/workflow.ts';
 import { hasErrors, sortDiagnostics, type Diagnostic, type LineMap, type LineMaps } from './diagnostics.ts';
-import { emitWorkflow, type Definition } from './emit/asl.ts';
+import type { Definition } from './emit/asl.ts';
+import { fitWorkflow } from './emit/fit.ts';
+import type { Measurement } from './emit/limits.ts';
 import { emitManifest, type Manifest } from './emit/manifest.ts';
 import { Codes } from './messages.ts';
 import type { Workflow } from './model.ts';
@@ -19,6 +21,10 @@ export interface CompiledDefinition {
   definition: Definition;
   /** The definition as written to disk: stable, two-space indented, newline-terminated. */
   text: string;
+  /** Compact JSON: what Step Functions' size limit counts, so what should be deployed. */
+  deployed: string;
+  /** Its size and worst-case history against Step Functions' limits (emit/limits.ts). */
+  measurement: Measurement;
 }
 
 export interface CompiledWorkflow {
@@ -84,16 +90,39 @@ function compileOne(file: string, text: string): { compiled?: CompiledWorkflow; 
   if (hasErrors(diagnostics)) return { diagnostics, lines: source.lines };
   const checked = checkWorkflow(source);
   if (!checked.workflow || hasErrors(checked.diagnostics)) return { diagnostics: checked.diagnostics, lines: source.lines };
-  const workflow = checked.workflow;
+  const result = compileWorkflow(checked.workflow);
+  return { compiled: result.compiled, diagnostics: [...checked.diagnostics, ...result.diagnostics], lines: source.lines };
+}
+
+/** Plan and emit a checked workflow (the model; tests and the benchmark build one directly). */
+export function compileWorkflow(workflow: Workflow): { compiled: CompiledWorkflow; diagnostics: Diagnostic[] } {
   const plan = planWorkflow(workflow);
-  const definition = emitWorkflow(workflow, plan);
-  const main: CompiledDefinition = { id: 'main', name: workflow.name, definition, text: `${JSON.stringify(definition, null, 2)}\n` };
-  const definitions = [main];
+  // One state machine, or a main one and children when the graph is too big for one (emit/fit.ts).
+  const fitted = fitWorkflow(workflow, plan);
+  const definitions = fitted.definitions.map((d) => compiledDefinition(d.id, d.name, d.definition, d.deployed, d.measurement));
   const manifest = emitManifest(
     workflow,
     plan,
     definitions.map((d) => ({ id: d.id, name: d.name, definitionFile: `${d.name}.asl.json` })),
-    definitions.map((d) => d.text),
+    definitions.map((d) => d.deployed),
   );
-  return { compiled: { workflow, plan, manifest, definitions }, diagnostics: checked.diagnostics, lines: source.lines };
+  return { compiled: { workflow, plan, manifest, definitions }, diagnostics: fitted.diagnostics };
+}
+
+/**
+ * The indented text is made when first read: for graphs of thousands of jobs it is several
+ * times the size of the compact JSON, and only writing files needs it.
+ */
+function compiledDefinition(id: string, name: string, definition: Definition, deployed: string, measurement: Measurement): CompiledDefinition {
+  let text: string | undefined;
+  return {
+    id,
+    name,
+    definition,
+    get text(): string {
+      return (text ??= `${JSON.stringify(definition, null, 2)}\n`);
+    },
+    deployed,
+    measurement,
+  };
 }

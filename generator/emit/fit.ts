@@ -1,0 +1,194 @@
+// Fitting a plan into state machines within Step Functions' limits: one definition when it
+// fits, else a main machine and child machines (plan/split.ts), each measured (limits.ts).
+// Also the SG4001/SG4002 diagnostics with the figures.
+import type { Diagnostic } from '../diagnostics.ts';
+import { Codes } from '../messages.ts';
+import type { Workflow } from '../model.ts';
+import type { Plan } from '../plan/plan.ts';
+import { splitPlan, type Cost, type Split, type SplitCosts } from '../plan/split.ts';
+import { planTimeline } from '../plan/timeline.ts';
+import { emitWorkflow, jobContext, type Definition } from './asl.ts';
+import { worstCaseDuration } from './deadlines.ts';
+import type { JobContext, States } from './job.ts';
+import { renderJob } from './job.ts';
+import { describeFigure, deployedText, fmt, historyOfStates, level, LIMITS, measureDefinition, requestBytes, retriesWithin, utf8Bytes, WARN_FRACTION, type HistoryOptions, type Measurement } from './limits.ts';
+import { names } from './names.ts';
+import { childStart, partId, partMachineName, renderPartTask } from './parts.ts';
+
+export interface FittedDefinition {
+  /** 'main' or 'part-<n>'. */
+  id: string;
+  /** The state machine's name. */
+  name: string;
+  definition: Definition;
+  /** The compact JSON that is measured (and should be deployed). */
+  deployed: string;
+  measurement: Measurement;
+}
+
+export interface Fitted {
+  definitions: FittedDefinition[];
+  /** Set when the plan was split into child state machines. */
+  split?: Split;
+  /** Worst-case state data: a replay that selects every job (params not counted). */
+  payloadBytes: number;
+  diagnostics: Diagnostic[];
+}
+
+/** Parts are packed to this fraction of each limit, below the warning threshold. */
+const PACK_FRACTION = 0.75;
+
+export function fitWorkflow(workflow: Workflow, plan: Plan): Fitted {
+  const ctx = jobContext(workflow, plan);
+  const history = historyOptions(workflow, plan);
+  const payloadBytes = worstCasePayload(workflow);
+  const measure = (id: string, name: string, definition: Definition): FittedDefinition => {
+    const deployed = deployedText(definition);
+    return { id, name, definition, deployed, measurement: measureDefinition(definition, history, deployed) };
+  };
+  const fits = (m: Measurement, fraction: number): boolean => m.requestBytes <= fraction * LIMITS.definitionBytes && m.historyEvents <= fraction * LIMITS.historyEvents;
+
+  // Per-job costs show early when a graph cannot fit, without emitting it whole first.
+  const costs = splitCosts(workflow, ctx, history);
+  const estimate = workflow.jobs.reduce((c, j) => addCost(c, costs.job(j.name)), costs.overhead);
+  let whole: FittedDefinition | undefined;
+  if (estimate.bytes <= LIMITS.definitionBytes && estimate.events <= LIMITS.historyEvents) {
+    whole = measure('main', workflow.name, emitWorkflow(workflow, plan, undefined, ctx));
+    if (fits(whole.measurement, 1)) return done([whole]);
+  }
+
+  // Too big: split, and tighten the packing while estimates leave a definition near a limit.
+  let fraction = PACK_FRACTION;
+  let best: { defs: FittedDefinition[]; split: Split } | undefined;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const split = splitPlan(plan.root, costs, { bytes: fraction * LIMITS.definitionBytes, events: fraction * LIMITS.historyEvents });
+    if (split.parts.length === 0) break;
+    const defs = [
+      measure('main', workflow.name, emitWorkflow(workflow, plan, { root: split.root, parts: split.parts }, ctx)),
+      ...split.parts.map((part) => measure(partId(part.n), partMachineName(workflow.name, part.n), emitWorkflow(workflow, plan, { root: part.root, parts: split.parts, child: part }, ctx))),
+    ];
+    best = { defs, split };
+    if (defs.every((d) => fits(d.measurement, WARN_FRACTION))) break;
+    fraction *= 0.85;
+  }
+  if (!best) return done([whole ?? measure('main', workflow.name, emitWorkflow(workflow, plan, undefined, ctx))]);
+  return done(best.defs, best.split);
+
+  function done(definitions: FittedDefinition[], split?: Split): Fitted {
+    return { definitions, ...(split && { split }), payloadBytes, diagnostics: limitDiagnostics(workflow, definitions, payloadBytes) };
+  }
+}
+
+const addCost = (a: Cost, b: Cost): Cost => ({ bytes: a.bytes + b.bytes, events: a.events + b.events });
+
+/**
+ * How long in-run waits poll in the worst case: a wait of v for u polls from when v arrives
+ * (expected, every job taking its estimate) until u's finish if u alone took its worst case
+ * (its timeout on every attempt, the pauses between attempts, its external waits to their
+ * deadlines). Every wait is counted at that at once. A run in which many jobs overrun at
+ * the same time can poll longer; each wait is capped by its own deadline all the same.
+ */
+export function historyOptions(workflow: Workflow, plan: Plan): HistoryOptions {
+  if (plan.sync.length === 0) return {};
+  const times = planTimeline(workflow, plan);
+  const jobs = new Map(workflow.jobs.map((j) => [j.name, j]));
+  const horizon = new Map<string, number>();
+  for (const { after, job } of plan.sync) {
+    const u = jobs.get(after)!;
+    const expected = times.get(after)!;
+    const worstFinish = expected.start + worstCaseDuration(u);
+    horizon.set(names.waitsFor(job, after), Math.max(0, worstFinish - times.get(job)!.arrive));
+  }
+  return {
+    waitRetries: (state, retrier) => {
+      const h = horizon.get(state);
+      return h === undefined ? undefined : retriesWithin(retrier, h);
+    },
+  };
+}
+
+/** Costs of the blocks of this workflow's plan, measured on their rendered states (in request bytes). */
+function splitCosts(workflow: Workflow, ctx: JobContext, history: HistoryOptions): SplitCosts {
+  // A typical successor name stands in for the real one (unknown until the blocks are placed).
+  const NEXT = 'x'.repeat(40);
+  const measureStates = (states: States, start: string): Cost => ({
+    bytes: requestBytes(JSON.stringify(states)) - requestBytes('{}'),
+    events: historyOfStates(start, states, history),
+  });
+  const jobCosts = new Map<string, Cost>();
+  for (const job of workflow.jobs) {
+    const states: States = {};
+    const start = renderJob(job, NEXT, ctx, states);
+    jobCosts.set(job.name, measureStates(states, start));
+  }
+  const partStates: States = {};
+  const task = renderPartTask(workflow.name, { n: 999, root: { kind: 'job', job: NEXT }, firstJob: NEXT, jobs: 999 }, NEXT, partStates);
+  const prologue = emitWorkflow(workflow, { root: { kind: 'job', job: workflow.jobs[0].name }, sync: [] }, undefined, { ...ctx, inRunWaits: new Map(), signalled: new Set() });
+  const oneJob = jobCosts.get(workflow.jobs[0].name)!;
+  const main = measureDefinition(prologue, history);
+  return {
+    job: (name) => jobCosts.get(name)!,
+    // `"<name>":{"Type":"Parallel","Branches":[...],"ResultPath":null,"Next":"<name>"}`, each branch `{"StartAt":"<name>","States":{...}}`.
+    parallel: (branches) => ({ bytes: 200 + 70 * branches, events: 4 }),
+    partTask: measureStates(partStates, task),
+    overhead: {
+      bytes: Math.max(main.requestBytes - oneJob.bytes, requestBytes(JSON.stringify(childStart(NEXT))) + 300),
+      events: Math.max(main.historyEvents - oneJob.events, 4),
+    },
+  };
+}
+
+/**
+ * The largest state data a run carries: its input with a replay selection of every job, the
+ * run's datekey and execution name, the last job's start time and an error. User params are
+ * not counted (they are only known at run time).
+ */
+export function worstCasePayload(workflow: Workflow): number {
+  const state = {
+    date: '2019-03-12T05',
+    params: {},
+    select: Object.fromEntries(workflow.jobs.map((j) => [j.name, true])),
+    run: { datekey: '2019031205', execution: 'x'.repeat(80) },
+    job: { startedAt: '2019-03-12T05:00:00.000Z' },
+  };
+  return utf8Bytes(JSON.stringify(state));
+}
+
+/** SG4001 when a figure is within 20% of its limit (or past it, for estimates); SG4002 when a definition cannot be deployed. */
+export function limitDiagnostics(workflow: Workflow, definitions: readonly FittedDefinition[], payloadBytes: number): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const at = { file: workflow.file, start: 0, end: 0 };
+  const split = definitions.length > 1 ? ` (split into ${definitions.length} state machines)` : '';
+  for (const d of definitions) {
+    const which = `state machine '${d.name}'${split}`;
+    const { definitionBytes, requestBytes: bytes } = d.measurement;
+    const size = `${describeFigure('definitionBytes', bytes)} in the request that creates it (the definition itself: ${fmt(definitionBytes)} bytes)`;
+    const bytesLevel = level('definitionBytes', bytes);
+    if (bytesLevel === 'over') {
+      out.push({ ...at, severity: 'error', code: Codes.overLimit, message: `${which} is ${size} and cannot be split further`, hint: "a single job's states are this large: shorten its parameters" });
+    } else if (bytesLevel === 'near') {
+      out.push({ ...at, severity: 'warning', code: Codes.nearLimit, message: `${which} is ${size}`, hint: 'past the limit the compiler splits the workflow into child state machines; nothing to do unless that is unwanted' });
+    }
+    const events = d.measurement.historyEvents;
+    const eventsLevel = level('historyEvents', events);
+    if (eventsLevel !== 'ok') {
+      out.push({
+        ...at,
+        severity: 'warning',
+        code: Codes.nearLimit,
+        message: `one execution of ${which} can record ${describeFigure('historyEvents', events)} in the worst case${eventsLevel === 'over' ? '; past the limit Step Functions fails the execution' : ''}`,
+        hint: 'counted with every job retried to its last attempt and every marker wait polling until its deadline: longer poll intervals or shorter wait timeouts lower it',
+      });
+    }
+  }
+  if (level('payloadBytes', payloadBytes) !== 'ok') {
+    out.push({
+      ...at,
+      severity: 'warning',
+      code: Codes.nearLimit,
+      message: `the state data of a replay that selects every job is ${describeFigure('payloadBytes', payloadBytes)}, before any params`,
+      hint: 'replay fewer jobs at a time (a run without a selection runs them all), or use shorter job names',
+    });
+  }
+  return out;
+}

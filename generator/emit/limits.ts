@@ -1,0 +1,215 @@
+// Step Functions' hard limits, measured on emitted definitions: the definition's size, the
+// worst-case number of history events of one execution, and the worst-case size of the state
+// data. The compiler warns (SG4001) when a figure comes within 20% of its limit and splits
+// graphs too big for one state machine (plan/split.ts); these are the measurements both use.
+//
+// The history estimate is a worst case of a run that goes through, counted per state type:
+// - every state on the longest path (Choice: its longest branch; Parallel: all branches; a
+//   Catch counts as a path too), with the events AWS records for its type;
+// - each job Task retried up to its MaxAttempts, each failed attempt adding its events;
+// - marker waits retried up to their MaxAttempts (a marker can appear just before its deadline),
+//   except where the caller knows a shorter horizon (in-run waits, see compile.ts);
+// - transient-error retriers (S3 throttling and 5xx) are not counted: they need AWS itself to
+//   misbehave on many states of one run;
+// - an inline Map is counted at INLINE_MAP_ITEMS iterations unless the caller says otherwise;
+//   a Distributed Map runs its items as child executions (their events are not the parent's).
+import type { Definition } from './asl.ts';
+import type { State, States } from './job.ts';
+
+export const LIMITS = {
+  /** Largest definition Step Functions accepts, in UTF-8 bytes (and largest API request). */
+  definitionBytes: 1_048_576,
+  /** Largest history of one execution; past it the execution fails. */
+  historyEvents: 25_000,
+  /** Largest input, output or state data passed between states, in UTF-8 bytes. */
+  payloadBytes: 262_144,
+} as const;
+
+export type LimitName = keyof typeof LIMITS;
+
+/** Warn from this fraction of a limit on ("within 20% of a limit"). */
+export const WARN_FRACTION = 0.8;
+
+/** Iterations an inline Map is counted at when the caller does not know its item count. */
+export const INLINE_MAP_ITEMS = 40;
+
+/** Retriers of these errors only are transient (not counted in the worst case). */
+const TRANSIENT = new Set(['S3.SlowDownException', 'S3.InternalErrorException', 'S3.ServiceUnavailableException', 'Lambda.TooManyRequestsException', 'Lambda.ServiceException', 'Lambda.SdkClientException', 'Lambda.AWSLambdaException']);
+
+const MARKER_MISSING = 'S3.NoSuchKeyException';
+
+export interface HistoryOptions {
+  /**
+   * Worst-case retries of a marker wait (`stateName` is a Task whose retrier catches a missing
+   * key); undefined: the retrier's MaxAttempts.
+   */
+  waitRetries?: (stateName: string, retrier: Retrier) => number | undefined;
+  /** Iterations of an inline Map state; undefined: INLINE_MAP_ITEMS. */
+  mapItems?: (stateName: string, state: State) => number | undefined;
+}
+
+export interface Retrier {
+  ErrorEquals: string[];
+  IntervalSeconds?: number;
+  BackoffRate?: number;
+  MaxDelaySeconds?: number;
+  MaxAttempts?: number;
+}
+
+export interface Measurement {
+  /** UTF-8 bytes of the definition as deployed (compact JSON). */
+  definitionBytes: number;
+  /**
+   * What the size limit is checked against: the request that creates the state machine, which
+   * carries the definition JSON-escaped (every quote doubles up) with its placeholders
+   * substituted, plus the rest of the request. Step Functions caps requests at 1 MB as well.
+   */
+  requestBytes: number;
+  /** Worst-case history events of one execution of this definition (see the header). */
+  historyEvents: number;
+  /** States, all levels. */
+  states: number;
+}
+
+/** A substituted placeholder at its longest (an ARN; a bucket name is at most 63 characters). */
+const PLACEHOLDER_VALUE_BYTES = 140;
+/** The rest of a CreateStateMachine request: name, role ARN, logging and tracing settings, tags. */
+const REQUEST_OVERHEAD_BYTES = 4096;
+
+export const utf8Bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
+
+/** The deployed form of a definition: compact JSON (the limit counts these bytes). */
+export const deployedText = (definition: Definition): string => JSON.stringify(definition);
+
+/** Bytes of the request that creates a state machine with this (compact) definition text. */
+export function requestBytes(text: string): number {
+  let growth = 0;
+  for (const m of text.matchAll(/\$\{[A-Za-z0-9]+\}/g)) growth += PLACEHOLDER_VALUE_BYTES - m[0].length;
+  return utf8Bytes(JSON.stringify(text)) + growth + REQUEST_OVERHEAD_BYTES;
+}
+
+export function measureDefinition(definition: Definition, options: HistoryOptions = {}, text = deployedText(definition)): Measurement {
+  return {
+    definitionBytes: utf8Bytes(text),
+    requestBytes: requestBytes(text),
+    // ExecutionStarted and ExecutionSucceeded (or Failed).
+    historyEvents: 2 + historyOfStates(definition.StartAt, definition.States, options),
+    states: countStates(definition.States),
+  };
+}
+
+/** Worst-case events from `startAt` to the end of a States object (longest path). */
+export function historyOfStates(startAt: string, states: States, options: HistoryOptions = {}): number {
+  const memo = new Map<string, number>();
+  const visiting = new Set<string>();
+  // Iterative post-order: thousands of states in one scope would overflow a recursive walk.
+  const stack: [string, boolean][] = [[startAt, false]];
+  while (stack.length > 0) {
+    const [name, expanded] = stack.pop()!;
+    if (!(name in states) || (!expanded && (memo.has(name) || visiting.has(name)))) continue;
+    const next = successors(states[name]);
+    if (!expanded) {
+      visiting.add(name);
+      stack.push([name, true]);
+      for (const s of next) if (!memo.has(s) && !visiting.has(s)) stack.push([s, false]);
+      continue;
+    }
+    visiting.delete(name);
+    // A successor still being visited closes a loop: its states are counted once.
+    let after = 0;
+    for (const s of next) after = Math.max(after, memo.get(s) ?? 0);
+    memo.set(name, stateEvents(name, states[name], options) + after);
+  }
+  return memo.get(startAt) ?? 0;
+}
+
+/** Events of one state (its own, its retries, and for Parallel and Map what runs inside). */
+export function stateEvents(name: string, state: State, options: HistoryOptions = {}): number {
+  switch (state.Type) {
+    case 'Task': {
+      const resource = String(state.Resource ?? '');
+      // A .sync or callback Task also records TaskSubmitted.
+      const perAttempt = /\.sync(:\d+)?$|\.waitForTaskToken$/.test(resource) ? 4 : 3;
+      return 2 + perAttempt * (1 + retries(name, state, options));
+    }
+    case 'Parallel': {
+      const branches = (state.Branches as { StartAt: string; States: States }[]) ?? [];
+      return 4 + branches.reduce((sum, b) => sum + historyOfStates(b.StartAt, b.States, options), 0);
+    }
+    case 'Map': {
+      const processor = (state.ItemProcessor ?? state.Iterator) as { StartAt: string; States: States; ProcessorConfig?: { Mode?: string } } | undefined;
+      // MapStateEntered/Started/Succeeded/Exited; a distributed Map adds MapRunStarted/Succeeded.
+      if (!processor || processor.ProcessorConfig?.Mode === 'DISTRIBUTED') return 6;
+      const items = options.mapItems?.(name, state) ?? INLINE_MAP_ITEMS;
+      // Each iteration: MapIterationStarted and MapIterationSucceeded around its states.
+      return 4 + items * (2 + historyOfStates(processor.StartAt, processor.States, options));
+    }
+    default:
+      // Pass, Choice, Wait, Succeed, Fail: Entered and Exited.
+      return 2;
+  }
+}
+
+function retries(name: string, state: State, options: HistoryOptions): number {
+  let total = 0;
+  for (const retrier of (state.Retry as Retrier[] | undefined) ?? []) {
+    if (retrier.ErrorEquals.every((e) => TRANSIENT.has(e))) continue;
+    const max = retrier.MaxAttempts ?? 3;
+    const known = retrier.ErrorEquals.includes(MARKER_MISSING) ? options.waitRetries?.(name, retrier) : undefined;
+    total += known === undefined ? max : Math.min(max, known);
+  }
+  return total;
+}
+
+function successors(state: State): string[] {
+  const out: string[] = [];
+  if (typeof state.Next === 'string') out.push(state.Next);
+  for (const c of (state.Choices as { Next: string }[] | undefined) ?? []) out.push(c.Next);
+  if (typeof state.Default === 'string') out.push(state.Default);
+  for (const c of (state.Catch as { Next: string }[] | undefined) ?? []) out.push(c.Next);
+  return out;
+}
+
+function countStates(states: States): number {
+  let n = 0;
+  for (const state of Object.values(states)) {
+    n++;
+    for (const b of (state.Branches as { States: States }[] | undefined) ?? []) n += countStates(b.States);
+    const processor = (state.ItemProcessor ?? state.Iterator) as { States: States } | undefined;
+    if (processor) n += countStates(processor.States);
+  }
+  return n;
+}
+
+/**
+ * Retries a marker wait makes before `horizonSeconds` have passed since its first check (so
+ * the check at or after the horizon is the last one), from the retrier's own schedule.
+ */
+export function retriesWithin(retrier: Retrier, horizonSeconds: number): number {
+  const first = retrier.IntervalSeconds ?? 1;
+  const rate = retrier.BackoffRate ?? 2;
+  const cap = retrier.MaxDelaySeconds ?? Infinity;
+  const max = retrier.MaxAttempts ?? 3;
+  let elapsed = 0;
+  let n = 0;
+  for (let delay = first; elapsed < horizonSeconds && n < max; delay = Math.min(delay * rate, cap)) {
+    elapsed += Math.min(delay, cap);
+    n++;
+  }
+  return n;
+}
+
+/** A figure against its limit, as printed: "1,012,345 bytes (97% of the 1,048,576-byte limit)". */
+export function describeFigure(limit: LimitName, value: number): string {
+  const unit = limit === 'historyEvents' ? 'events' : 'bytes';
+  const limitText = limit === 'historyEvents' ? `${fmt(LIMITS[limit])}-event` : `${fmt(LIMITS[limit])}-byte`;
+  return `${fmt(value)} ${unit} (${Math.round((100 * value) / LIMITS[limit])}% of the ${limitText} limit)`;
+}
+
+export const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+/** 'ok' below WARN_FRACTION, 'near' from there to the limit, 'over' past it. */
+export function level(limit: LimitName, value: number): 'ok' | 'near' | 'over' {
+  if (value > LIMITS[limit]) return 'over';
+  return value >= WARN_FRACTION * LIMITS[limit] ? 'near' : 'ok';
+}
