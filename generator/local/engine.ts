@@ -1,23 +1,51 @@
 // Loads aws-local-stepfunctions, the embedded engine that runs an emitted definition as is, and
 // adds what stepgraph needs around it:
 // - the Node 20 polyfill (polyfill.ts), imported first: the engine calls Promise.withResolvers;
-// - Parallel branches without a concurrency cap. The engine starts at most 40 branches of a
-//   Parallel state at a time (through p-limit); Step Functions starts them all. With in-run waits
-//   between branches, a capped branch could wait for a branch not yet allowed to start and the
-//   run would stall until the wait's deadline. The engine's CommonJS build is loaded after the
-//   cached p-limit export has been replaced by a wrapper that lifts the cap for Parallel states
-//   (Map keeps its MaxConcurrency);
+// - two corrections, applied to the engine's CommonJS build as it loads (each must match the
+//   source exactly, or loading fails: a new engine version has to be looked at again):
+//   * Parallel branches without a concurrency cap. The engine starts at most 40 branches of a
+//     Parallel state at a time; Step Functions starts them all. With in-run waits between
+//     branches, a held-back branch could be the one another waits for, and the run would stall
+//     until the wait's deadline. (Map keeps its MaxConcurrency.)
+//   * Choice type tests with `false`. The engine evaluates `"IsPresent": false` (and IsNull,
+//     IsNumeric, IsString, IsBoolean, IsTimestamp) as never matching; in Step Functions it
+//     matches when the test fails. The emitted selection guard (`$.select.<job>` IsPresent
+//     false) depends on it: without the fix a replay would run every job.
 // - a lossless event feed. The engine forwards a branch's events to the root's log
 //   asynchronously and drops what arrives after the root has ended, so the root log misses the
 //   last events of nested branches. Every execution (root, branch, Map iteration) is created with
 //   StateMachine.run, so run is wrapped to hand each execution's own events to a sink as they
 //   are read (forwarded copies are the same objects and are skipped by identity).
 import './polyfill.ts';
-import { createRequire } from 'node:module';
+import Module, { createRequire } from 'node:module';
 import type { RunOptions as EngineRunOptions, StateMachineDefinition } from 'aws-local-stepfunctions';
 
 type Engine = typeof import('aws-local-stepfunctions');
-type PLimit = ((concurrency: number) => unknown) & { stepgraphUncapped?: boolean };
+
+interface SourcePatch {
+  why: string;
+  find: RegExp;
+  replace: string;
+  /** How many places the pattern must match. */
+  count: number;
+}
+
+const PATCHES: SourcePatch[] = [
+  { why: 'Parallel branches without a cap', find: /var DEFAULT_CONCURRENCY = 40;/g, replace: 'var DEFAULT_CONCURRENCY = Infinity;', count: 1 },
+  { why: 'Choice type tests with false', find: /return (\w+True) && (.+);/g, replace: 'return $1 ? ($2) : !($2);', count: 6 },
+];
+
+function patchSource(source: string): string {
+  let out = source;
+  for (const patch of PATCHES) {
+    const found = out.match(patch.find)?.length ?? 0;
+    if (found !== patch.count) {
+      throw new Error(`aws-local-stepfunctions: expected ${patch.count} place(s) for '${patch.why}', found ${found}; review generator/local/engine.ts for this engine version`);
+    }
+    out = out.replace(patch.find, patch.replace);
+  }
+  return out;
+}
 
 export type { StateMachineDefinition };
 
@@ -40,17 +68,28 @@ export interface RunOptions extends EngineRunOptions {
   stepgraphSink?: { sink: EventSink; iterations: WeakSet<object> };
 }
 
+type Compile = (this: unknown, content: string, filename: string) => unknown;
+
 function loadEngine(): Engine {
   const projectRequire = createRequire(import.meta.url);
+  // The CommonJS build: require goes through Module#_compile, where the source can be patched.
   const enginePath = projectRequire.resolve('aws-local-stepfunctions');
-  const engineRequire = createRequire(enginePath);
-  const pLimitPath = engineRequire.resolve('p-limit');
-  const pLimit = engineRequire('p-limit') as PLimit;
-  if (!pLimit.stepgraphUncapped) {
-    const uncapped = (concurrency: number): unknown => pLimit(new Error().stack?.includes('ParallelStateAction') ? Infinity : concurrency);
-    engineRequire.cache[pLimitPath]!.exports = Object.assign(uncapped, { stepgraphUncapped: true });
+  delete projectRequire.cache[enginePath];
+  const proto = (Module as unknown as { prototype: { _compile: Compile } }).prototype;
+  const compile = proto._compile;
+  let patched = false;
+  proto._compile = function (content, filename) {
+    if (filename !== enginePath) return compile.call(this, content, filename);
+    patched = true;
+    return compile.call(this, patchSource(content), filename);
+  };
+  let engine: Engine;
+  try {
+    engine = projectRequire(enginePath) as Engine;
+  } finally {
+    proto._compile = compile;
   }
-  const engine = projectRequire(enginePath) as Engine;
+  if (!patched) throw new Error(`aws-local-stepfunctions was not loaded from ${enginePath}; its corrections could not be applied`);
   wrapRun(engine.StateMachine);
   return engine;
 }

@@ -1,0 +1,42 @@
+// `stepgraph demo` (what `npm start` runs): the main job on the embedded default. Validates and
+// compiles every workflow in workflows/ into build/, then simulates the flagship example and
+// prints its report. Nothing here needs AWS.
+import { parseArgs } from 'node:util';
+import { compilePaths } from '../../compile.ts';
+import { hasErrors } from '../../diagnostics.ts';
+import { formatReport } from '../../local/report.ts';
+import { simulate } from '../../local/simulate.ts';
+import { DEFAULT_WORKFLOWS_DIR } from '../../ops/workflows.ts';
+import { ExitCode, UserError } from '../errors.ts';
+import { writeCompiled } from '../files.ts';
+import { requirePaths } from '../inputs.ts';
+import { plural, printDiagnostics } from '../report.ts';
+
+export const FLAGSHIP = 'player-analytics';
+
+export const summary = `compile every workflow into build/ and simulate the flagship example (${FLAGSHIP})`;
+export const usage = 'stepgraph demo [--workflows DIR] [--out DIR] [--date YYYY-MM-DD]';
+
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      workflows: { type: 'string', default: DEFAULT_WORKFLOWS_DIR },
+      out: { type: 'string', default: 'build' },
+      date: { type: 'string' },
+    },
+  });
+  const result = compilePaths(requirePaths([values.workflows]));
+  printDiagnostics(result.diagnostics, result.lineMaps, false);
+  console.log(`compiled ${plural(result.compiled.length, 'workflow')} from ${values.workflows}/ into ${values.out}/:`);
+  for (const compiled of result.compiled) {
+    const written = writeCompiled(values.out, compiled);
+    console.log(`  ${compiled.workflow.file} -> ${written.join(', ')}`);
+  }
+  const flagship = result.compiled.find((c) => c.workflow.name === FLAGSHIP);
+  if (!flagship) throw new UserError(`the flagship workflow '${FLAGSHIP}' is not among the compiled workflows of ${values.workflows}/`);
+  console.log('');
+  const report = await simulate(flagship, { date: values.date });
+  console.log(formatReport(report));
+  return hasErrors(result.diagnostics) || report.status !== 'SUCCEEDED' ? ExitCode.user : ExitCode.ok;
+}

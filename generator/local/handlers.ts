@@ -1,0 +1,165 @@
+// The local implementation of every Task state, served by state name through the engine's
+// taskResourceLocalHandlers. A handler reports an error by throwing an Error whose name is the
+// States error (S3.NoSuchKeyException, or the job's failure), which the engine matches against
+// the state's Retry and Catch exactly as Step Functions would.
+import type { Job, Workflow } from '../model.ts';
+import type { JsonValue } from './engine.ts';
+import type { StateIndex, TaskState } from './roles.ts';
+import type { MarkerStore } from './store.ts';
+
+/** Runs a job's work: one attempt, resolving when it is done and rejecting when it fails. */
+export interface JobRunner {
+  run(job: Job, attempt: number, limits: { timeoutSeconds?: number }): Promise<void>;
+  /** Data pipelines: an error when the activation of this attempt fails (simulate --fail). */
+  refuseActivation?(job: Job): Error | undefined;
+}
+
+/** What handlers observe that the engine's events do not carry. */
+export interface JobWork {
+  /** Start of every attempt of the job's Task (epoch ms). */
+  attempts: number[];
+  /** Data pipelines: when the pipeline wrote its marker. */
+  pipelineDoneAt?: number;
+  /** The last error of the job's own work (the engine's Fail state only says "job failed"). */
+  lastError?: string;
+}
+
+export interface HandlerContext {
+  workflow: Workflow;
+  index: StateIndex;
+  store: MarkerStore;
+  runner: JobRunner;
+  /** The workflow's marker bucket with placeholders resolved. */
+  bucket: string;
+  datekey: string;
+  work: Map<string, JobWork>;
+  /** Wraps store I/O so a virtual clock does not jump while it is in flight. */
+  track: <T>(work: Promise<T>) => Promise<T>;
+  /** True once the execution has ended: late work (an abandoned attempt) changes nothing. */
+  ended: () => boolean;
+  /** Reports a pipeline that failed in the background (its marker will never appear). */
+  onPipelineFailure?: (job: string, error: Error) => void;
+}
+
+type Handler = (input: JsonValue) => Promise<JsonValue>;
+
+export function localHandlers(ctx: HandlerContext): Record<string, Handler> {
+  const handlers: Record<string, Handler> = {};
+  for (const task of ctx.index.tasks.values()) handlers[task.name] = handlerFor(task, ctx);
+  return handlers;
+}
+
+export function statesError(name: string, message: string): Error {
+  const error = new Error(message);
+  error.name = name;
+  return error;
+}
+
+function handlerFor(task: TaskState, ctx: HandlerContext): Handler {
+  const role = task.role;
+  switch (role.kind) {
+    case 'job':
+      return jobHandler(ctx.workflow.jobs.find((j) => j.name === role.job)!, task, ctx);
+    case 'marker':
+      return async (input) => {
+        const { Bucket, Key, Body } = s3Params(input, task);
+        // The engine does not track $$.State.EnteredTime; the job's own times go in the body.
+        const work = workOf(ctx, role.job);
+        const body = { ...(Body as object), startedAt: iso(work.attempts[0] ?? Date.now()), finishedAt: iso(Date.now()) };
+        await ctx.track(ctx.store.put(Bucket, Key, JSON.stringify(body)));
+        return {};
+      };
+    case 'wait':
+    case 'other':
+      if (task.resource.endsWith(':s3:getObject')) return getObject(task, ctx);
+      if (task.resource.endsWith(':s3:putObject')) return putObject(task, ctx);
+      if (task.resource.endsWith(':s3:deleteObject')) return deleteObject(task, ctx);
+      // Any other integration (a future state kind) succeeds at once.
+      return async () => ({});
+    case 'signal':
+      return putObject(task, ctx);
+    case 'clear':
+      return deleteObject(task, ctx);
+  }
+}
+
+function getObject(task: TaskState, ctx: HandlerContext): Handler {
+  return async (input) => {
+    const { Bucket, Key } = s3Params(input, task);
+    const body = await ctx.track(ctx.store.get(Bucket, Key));
+    if (body === undefined) throw statesError('S3.NoSuchKeyException', `The specified key does not exist. (Service: S3, Bucket: ${Bucket}, Key: ${Key})`);
+    return { Body: body, ContentType: 'application/json' };
+  };
+}
+
+function putObject(task: TaskState, ctx: HandlerContext): Handler {
+  return async (input) => {
+    const { Bucket, Key, Body } = s3Params(input, task);
+    await ctx.track(ctx.store.put(Bucket, Key, typeof Body === 'string' ? Body : JSON.stringify(Body ?? null)));
+    return {};
+  };
+}
+
+function deleteObject(task: TaskState, ctx: HandlerContext): Handler {
+  return async (input) => {
+    const { Bucket, Key } = s3Params(input, task);
+    await ctx.track(ctx.store.delete(Bucket, Key));
+    return {};
+  };
+}
+
+function jobHandler(job: Job, task: TaskState, ctx: HandlerContext): Handler {
+  const pipeline = job.kind.type === 'data_pipeline' ? job.kind.pipeline : undefined;
+  return async (): Promise<JsonValue> => {
+    const work = workOf(ctx, job.name);
+    work.attempts.push(Date.now());
+    const attempt = work.attempts.length;
+    if (pipeline !== undefined) {
+      const refused = ctx.runner.refuseActivation?.(job);
+      if (refused) throw failure(work, refused);
+      // The activator returns at once; the pipeline writes its own marker when it is done.
+      void ctx.runner.run(job, attempt, {}).then(
+        async () => {
+          if (ctx.ended()) return;
+          work.pipelineDoneAt = Date.now();
+          const key = `${ctx.workflow.markers.prefix}${job.name}__${ctx.datekey}.done`;
+          const body = { workflow: ctx.workflow.name, job: job.name, startedAt: iso(work.attempts[attempt - 1]), finishedAt: iso(Date.now()), producer: 'data pipeline (local)' };
+          await ctx.track(ctx.store.put(ctx.bucket, key, JSON.stringify(body)));
+        },
+        (error: Error) => {
+          work.lastError = describe(error);
+          if (!ctx.ended()) ctx.onPipelineFailure?.(job.name, error);
+        },
+      );
+      return { StatusCode: 200, Payload: { pipeline, activated: true } };
+    }
+    try {
+      await ctx.runner.run(job, attempt, { timeoutSeconds: task.timeoutSeconds });
+    } catch (error) {
+      throw failure(work, error as Error);
+    }
+    return { StatusCode: 200, Payload: { job: job.name, attempt } };
+  };
+}
+
+function failure(work: JobWork, error: Error): Error {
+  work.lastError = describe(error);
+  return error.name && error.name !== 'Error' ? error : statesError('stepgraph.JobError', error.message);
+}
+
+function workOf(ctx: HandlerContext, job: string): JobWork {
+  let work = ctx.work.get(job);
+  if (!work) ctx.work.set(job, (work = { attempts: [] }));
+  return work;
+}
+
+function s3Params(input: JsonValue, task: TaskState): { Bucket: string; Key: string; Body?: JsonValue } {
+  const p = input as { Bucket?: unknown; Key?: unknown; Body?: JsonValue };
+  if (typeof p?.Bucket !== 'string' || typeof p.Key !== 'string') {
+    throw statesError('States.Runtime', `state '${task.name}': an S3 call needs Bucket and Key`);
+  }
+  return { Bucket: p.Bucket, Key: p.Key, Body: p.Body };
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+export const describe = (error: Error): string => (error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message);

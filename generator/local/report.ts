@@ -1,0 +1,69 @@
+// The simulation report for people (text) and for scripts (`--json`).
+import { formatDuration } from '../check/values.ts';
+import { gantt } from './gantt.ts';
+import { PRICE_PER_TRANSITION } from './counts.ts';
+import type { RunReport } from './summary.ts';
+
+const STATUS_TEXT: Record<string, string> = {
+  succeeded: 'succeeded',
+  failed: 'FAILED',
+  wait_timed_out: 'WAIT TIMED OUT',
+  skipped: 'skipped',
+  cancelled: 'cancelled',
+  not_started: 'not started',
+};
+
+const dur = (seconds: number): string => (seconds === 0 ? '0s' : formatDuration(seconds));
+const count = (n: number): string => n.toLocaleString('en-US');
+
+export function formatReport(report: RunReport): string {
+  const lines: string[] = [];
+  const how = report.mode === 'simulated' ? 'simulated on a virtual clock' : 'run locally in real time';
+  lines.push(`${report.workflow} ${report.date}, ${how} (execution ${report.executionName})`);
+  if (report.status === 'SUCCEEDED') lines.push('outcome: SUCCEEDED');
+  else {
+    lines.push(`outcome: ${report.status}${report.error ? `: ${report.error}` : ''}`);
+    const failed = report.jobs.find((j) => j.name === report.failedJob);
+    if (failed) lines.push(`  failing job: ${failed.name}${failed.error ? ` (${failed.error})` : ''}`);
+  }
+  lines.push('');
+  const rows = report.jobs.map((j) => ({
+    name: j.name,
+    status: STATUS_TEXT[j.status] + (j.attempts > 1 ? `, ${j.attempts} attempts` : ''),
+    startSeconds: j.startSeconds,
+    endSeconds: j.endSeconds,
+    waitFromSeconds: j.waits.find((w) => w.kind !== 'pipeline')?.fromSeconds ?? null,
+  }));
+  lines.push(...gantt(rows, report.makespanSeconds), '');
+
+  const planned = new Map(report.jobs.map((j) => [j.name, j.plannedSeconds]));
+  const path = report.criticalPath;
+  lines.push(`critical path: ${path.join(' -> ')} = ${dur(report.criticalPathSeconds)}${path.length > 1 ? ` (${path.map((j) => dur(planned.get(j) ?? 0)).join(' + ')})` : ''}`);
+  lines.push(...latenessLines(report));
+  lines.push('');
+  lines.push(`state transitions: ${count(report.stateTransitions)} (every state entered, plus every retry: marker waits poll by retrying)`);
+  const share = ((report.historyEvents / report.historyEventLimit) * 100).toFixed(1);
+  lines.push(`history events: ${count(report.historyEvents)} of the ${count(report.historyEventLimit)} one execution may have (${share}%)`);
+  lines.push(`cost: $${report.costUsd.toFixed(6)} per run (${count(report.stateTransitions)} transitions x $${PRICE_PER_TRANSITION} of a Standard workflow; the jobs' own services bill apart)`);
+  for (const note of report.notes) lines.push(`note: ${note}`);
+  return lines.join('\n');
+}
+
+function latenessLines(report: RunReport): string[] {
+  const late = report.latenessSeconds;
+  const head = `makespan: ${dur(report.makespanSeconds)}`;
+  if (report.status !== 'SUCCEEDED') return [`${head} until the run stopped`];
+  const delays = report.lateness.delays;
+  if (late <= 0 && delays.length === 0) return [`${head}, equal to the critical path: no wait added latency`];
+  const relation = `${head}, ${late > 0 ? `${dur(late)} later than` : 'equal to'} the critical path`;
+  if (delays.length === 0) return [relation];
+  const out = [`${relation}; the run ended with ${report.lateness.chain.join(' -> ')}, delayed by:`];
+  for (const delay of delays) out.push(`  - ${delay.text}`);
+  return out;
+}
+
+/** The `--json` shape: the documented keys first, then the details. */
+export function reportJson(report: RunReport): string {
+  const { status, error, makespanSeconds, criticalPathSeconds, jobs, stateTransitions, historyEvents, costUsd, ...rest } = report;
+  return JSON.stringify({ status, error, makespanSeconds, criticalPathSeconds, jobs, stateTransitions, historyEvents, costUsd, ...rest }, null, 2);
+}

@@ -1,0 +1,121 @@
+// Each job's story in a run, read from the engine's events: when its chain was reached, which
+// waits it went through and how long each took, when the job's Task started and ended, and how
+// it ended. Live progress and the final report read the same records.
+import type { Workflow } from '../model.ts';
+import type { ExecutionOutcome, RecordedEvent } from './execute.ts';
+import type { JobWork } from './handlers.ts';
+import type { StateIndex, WaitKind } from './roles.ts';
+
+export type JobStatus = 'succeeded' | 'failed' | 'wait_timed_out' | 'skipped' | 'cancelled' | 'not_started';
+
+export interface WaitSpan {
+  wait: WaitKind;
+  /** The marker, the job waited for (in-run), or the job itself (its pipeline's marker). */
+  what: string;
+  from: number;
+  to?: number;
+  checks: number;
+  released: boolean;
+}
+
+export interface JobTimeline {
+  name: string;
+  status: JobStatus;
+  /** The job's first state was entered (selection guard). */
+  reachedAt?: number;
+  /** The job's Task was first entered. */
+  startAt?: number;
+  /** The job's work ended (a data pipeline: when it wrote its marker). */
+  endAt?: number;
+  /** The run saw the job done and moved on (a data pipeline: its marker was read). */
+  doneAt?: number;
+  attempts: number;
+  waits: WaitSpan[];
+  error?: string;
+}
+
+/** Folds events into per-job timelines; `apply` can be called live, event by event. */
+export class TimelineBuilder {
+  readonly jobs = new Map<string, JobTimeline>();
+  private readonly caught = new Set<string>();
+  /** Data pipelines end when their marker is read, not when their activation returns. */
+  private readonly pipelines: Set<string>;
+
+  constructor(
+    workflow: Workflow,
+    private readonly index: StateIndex,
+  ) {
+    for (const job of workflow.jobs) this.jobs.set(job.name, { name: job.name, status: 'not_started', attempts: 0, waits: [] });
+    this.pipelines = new Set(workflow.jobs.filter((j) => j.kind.type === 'data_pipeline').map((j) => j.name));
+  }
+
+  apply(e: RecordedEvent, work?: ReadonlyMap<string, JobWork>): void {
+    if (!e.state) return;
+    const task = this.index.tasks.get(e.state);
+    const role = task?.role;
+    const other = this.index.jobStates.get(e.state);
+    if (e.type === 'StateCaught') this.caught.add(e.state);
+    if (role?.kind === 'job') {
+      const t = this.jobs.get(role.job)!;
+      if (e.type === 'StateEntered' || e.type === 'StateRetried') {
+        t.startAt ??= e.time;
+        t.attempts++;
+      } else if (e.type === 'StateFailed' && e.error === 'States.Timeout') {
+        t.error = `attempt ${t.attempts} timed out after ${task!.timeoutSeconds ?? 60}s`;
+      } else if (e.type === 'StateExited' && !this.caught.has(e.state)) {
+        if (!this.pipelines.has(role.job)) {
+          t.endAt = t.doneAt = e.time;
+          t.status = 'succeeded';
+        }
+      }
+    } else if (role?.kind === 'wait') {
+      const t = this.jobs.get(role.job)!;
+      if (e.type === 'StateEntered') t.waits.push({ wait: role.wait, what: role.what, from: e.time, checks: 1, released: false });
+      const span = t.waits.at(-1);
+      if (span && e.type === 'StateRetried') span.checks++;
+      if (span && e.type === 'StateExited') {
+        span.to = e.time;
+        span.released = !this.caught.has(e.state);
+        if (role.wait === 'pipeline' && span.released) {
+          t.endAt = work?.get(role.job)?.pipelineDoneAt ?? e.time;
+          t.doneAt = e.time;
+          t.status = 'succeeded';
+        }
+      }
+    } else if (other && e.type === 'StateEntered') {
+      const t = this.jobs.get(other.job)!;
+      if (other.kind === 'selected') t.reachedAt ??= e.time;
+      else if (other.kind === 'skipped') {
+        t.status = 'skipped';
+        t.reachedAt ??= e.time;
+      } else if (other.kind === 'failed') {
+        t.status = 'failed';
+        t.endAt ??= e.time;
+        t.doneAt = e.time;
+      } else if (other.kind === 'wait-failed') {
+        t.status = 'wait_timed_out';
+        t.doneAt = e.time;
+        t.error = `waited for ${other.what} until the deadline; it never appeared`;
+      }
+    }
+  }
+
+  /** The timelines once the execution has ended: what was still running was cancelled. */
+  finish(outcome: ExecutionOutcome): JobTimeline[] {
+    for (const t of this.jobs.values()) {
+      const lastError = outcome.work.get(t.name)?.lastError;
+      if (t.status === 'failed' && lastError && !t.error) t.error = lastError;
+      if (t.status === 'not_started' && t.startAt !== undefined) {
+        t.status = 'cancelled';
+        t.endAt = outcome.endedAt;
+      }
+    }
+    return [...this.jobs.values()];
+  }
+}
+
+export function buildTimelines(workflow: Workflow, outcome: ExecutionOutcome): JobTimeline[] {
+  const builder = new TimelineBuilder(workflow, outcome.index);
+  for (const e of outcome.events) builder.apply(e, outcome.work);
+  return builder.finish(outcome);
+}

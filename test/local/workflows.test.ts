@@ -1,0 +1,46 @@
+// Every workflow in workflows/ runs on the embedded engine, as emitted (the engine validates
+// each definition first), and succeeds: every job once, after its needs, no sooner than the
+// critical path allows.
+import { describe, expect, it } from 'vitest';
+import { compilePaths } from '../../generator/compile.ts';
+import { simulate } from '../../generator/local/simulate.ts';
+
+const result = compilePaths(['workflows']);
+
+describe('every workflow in workflows/', () => {
+  it('compiles without errors', () => {
+    expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(result.compiled.length).toBeGreaterThanOrEqual(3);
+  });
+
+  for (const compiled of result.compiled) {
+    it(`${compiled.workflow.name} simulates successfully`, async () => {
+      // Prepare
+      const date = compiled.workflow.partition === 'hourly' ? '2019-03-12T05' : '2019-03-12';
+
+      // Act
+      const report = await simulate(compiled, { date, validate: true });
+
+      // Assess
+      expect(report.status, report.error ?? '').toBe('SUCCEEDED');
+      expect(report.jobs.map((j) => [j.name, j.status, j.attempts])).toEqual(compiled.workflow.jobs.map((j) => [j.name, 'succeeded', 1]));
+      const byName = new Map(report.jobs.map((j) => [j.name, j]));
+      for (const job of compiled.workflow.jobs) {
+        for (const need of job.needs) expect(byName.get(job.name)!.startSeconds).toBeGreaterThanOrEqual(byName.get(need)!.endSeconds!);
+      }
+      expect(report.makespanSeconds).toBeGreaterThanOrEqual(report.criticalPathSeconds);
+      expect(report.makespanSeconds).toBeLessThanOrEqual(report.criticalPathSeconds + compiled.workflow.defaults.wait.pollSeconds * compiled.workflow.jobs.length);
+      expect(report.stateTransitions).toBeGreaterThan(0);
+      expect(report.historyEvents).toBeLessThan(report.historyEventLimit);
+      expect(report.costUsd).toBeCloseTo(report.stateTransitions * 0.000025, 9);
+    });
+  }
+
+  it('the flagship runs on its critical path: purchases -> revenue -> bi_import, 1h30m', async () => {
+    const flagship = result.compiled.find((c) => c.workflow.name === 'player-analytics')!;
+    const report = await simulate(flagship, { date: '2019-03-12' });
+    expect(report.criticalPath).toEqual(['purchases', 'revenue', 'bi_import']);
+    expect(report.criticalPathSeconds).toBe(90 * 60);
+    expect(report.makespanSeconds).toBe(90 * 60);
+  });
+});
