@@ -106,3 +106,21 @@ function details(event: HistoryEvent): ErrorDetails {
   }
   return {};
 }
+
+/**
+ * The child execution a failed `startExecution.sync` Task ran, from its cause (Step Functions puts
+ * the child's description there, ExecutionArn included); undefined when there is none.
+ */
+export function failedChildExecution(events: readonly HistoryEvent[]): string | undefined {
+  for (const event of [...events].reverse()) {
+    if (!TASK_FAILURES.has(event.type ?? '')) continue;
+    const { cause } = details(event);
+    try {
+      const arn = (JSON.parse(cause ?? '') as { ExecutionArn?: unknown }).ExecutionArn;
+      if (typeof arn === 'string') return arn;
+    } catch {
+      // not a child's description
+    }
+  }
+  return undefined;
+}

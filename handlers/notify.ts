@@ -9,7 +9,7 @@ import type { EventBridgeEvent } from 'aws-lambda';
 import { composeAlert, type AlertMessage } from './alert-message.ts';
 import { required } from './config.ts';
 import { ConfigurationError, HandlerError } from './errors.ts';
-import { analyzeHistory } from './failure.ts';
+import { analyzeHistory, failedChildExecution, type Failure } from './failure.ts';
 import { downstreamOf, parseJobGraph, type GraphJob } from './job-graph.ts';
 import { log } from './log.ts';
 import { parseRunDate } from './run-date.ts';
@@ -60,7 +60,7 @@ export async function notify(event: ExecutionStatusEvent, deps: NotifyDeps): Pro
     return {};
   }
   const { config } = deps;
-  const failure = analyzeHistory(await history(deps.sfn, detail.executionArn), config.jobs);
+  const failure = await findFailure(deps, detail.executionArn);
   if (failure.jobs.length === 0 && !failure.error && detail.error) {
     Object.assign(failure, { error: detail.error, ...(detail.cause && { cause: detail.cause }) });
   }
@@ -99,6 +99,24 @@ export async function notify(event: ExecutionStatusEvent, deps: NotifyDeps): Pro
   }
   return result;
 }
+
+/**
+ * The failure as seen from the execution's history; when the graph was split for size and a child
+ * machine (`<workflow>-part-<n>`) failed, from the child's history, which names the job.
+ */
+async function findFailure(deps: NotifyDeps, executionArn: string): Promise<Failure> {
+  const part = new RegExp(`:execution:${escapeRegExp(deps.config.workflow)}-part-\\d+:`);
+  let arn = executionArn;
+  for (let depth = 0; ; depth++) {
+    const events = await history(deps.sfn, arn);
+    const failure = analyzeHistory(events, deps.config.jobs);
+    const child = failedChildExecution(events);
+    if (failure.jobs.length > 0 || !child || !part.test(child) || depth >= 3) return failure;
+    arn = child;
+  }
+}
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 async function history(sfn: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
   const events: HistoryEvent[] = [];

@@ -241,6 +241,34 @@ describe('notify handler', () => {
     expect(regionOfArn('slack-webhook')).toBeUndefined();
   });
 
+  it("follows a failed child machine of a split graph to the job that failed in it", async () => {
+    // Prepare: the main execution only knows that part 1 failed; the child's history names the job
+    const child = 'arn:aws:states:eu-west-1:123456789012:execution:player-analytics-part-1:c-1';
+    const main = history(
+      { type: 'ExecutionStarted' },
+      entered('Part 1 (revenue, +1 more)'),
+      { type: 'TaskScheduled' },
+      { type: 'TaskStarted' },
+      taskFailed('States.TaskFailed', JSON.stringify({ ExecutionArn: child, Status: 'FAILED', Error: 'stepgraph.JobFailed' })),
+      exited('Part 1 (revenue, +1 more)'),
+      entered('Part 1 failed', 'FailStateEntered'),
+      { type: 'ExecutionFailed', executionFailedEventDetails: { error: 'stepgraph.PartFailed' } },
+    );
+    sfnMock
+      .on(GetExecutionHistoryCommand, { executionArn: EXECUTION })
+      .resolves({ events: main })
+      .on(GetExecutionHistoryCommand, { executionArn: child })
+      .resolves({ events: revenueFailed });
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
+
+    // Act
+    const result = await notify(statusEvent('FAILED'), { sfn, sns: () => sns, secrets: () => secrets, fetch: vi.fn(), config });
+
+    // Assess
+    expect(result.alert?.replayCommand).toBe('npx stepgraph replay player-analytics --date 2019-03-12 --from revenue');
+    expect(result.alert?.text).toContain('Error: States.TaskFailed: {"errorMessage":"revenue table locked"}');
+  });
+
   it('ignores statuses that need no alert', async () => {
     const result = await notify(statusEvent('SUCCEEDED'), { sfn, sns: () => sns, secrets: () => secrets, fetch: vi.fn(), config });
     expect(result).toEqual({});

@@ -1,0 +1,61 @@
+// Alerts: a rule on the workflow's state machine ending FAILED, TIMED_OUT or ABORTED, and the
+// notify handler that tells the SNS topic (and Slack, if configured) what broke and how to replay.
+import { Duration } from 'aws-cdk-lib';
+import { Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { Manifest } from '../generator/emit/manifest-types.ts';
+import { regionalArn, secretArn } from './arns.ts';
+import type { Grant } from './grants.ts';
+import { HandlerFunction } from './handler-function.ts';
+
+export interface AlertsProps {
+  manifest: Manifest;
+  stateMachine: IStateMachine;
+}
+
+export const ALERT_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'];
+
+export class Alerts extends Construct {
+  readonly notify: HandlerFunction;
+
+  constructor(scope: Construct, id: string, { manifest, stateMachine }: AlertsProps) {
+    super(scope, id);
+    const { snsTopic, slackWebhookSecret } = manifest.alerts;
+    const grants: Grant[] = [
+      {
+        actions: ['states:GetExecutionHistory'],
+        // From the names (the machines' ARNs are tokens here). A split graph's children too: the
+        // failed job is in the history of the child that ran it.
+        resources: manifest.stateMachines.map((m) => regionalArn('states', `execution:${m.name}:*`)),
+        wildcardReason: "Executions are named at run time; the grant covers only this workflow's state machines.",
+      },
+      ...(snsTopic ? [{ actions: ['sns:Publish'], resources: [snsTopic] }] : []),
+      ...(slackWebhookSecret ? [{ actions: ['secretsmanager:GetSecretValue'], resources: [secretArn(slackWebhookSecret)] }] : []),
+    ];
+    const jobGraph = manifest.jobs.map((j) => ({ name: j.name, needs: j.needs }));
+    this.notify = new HandlerFunction(this, 'Notify', {
+      entry: 'notify.ts',
+      description: `stepgraph ${manifest.workflow}: failure alerts with the replay command`,
+      timeout: Duration.seconds(60),
+      environment: {
+        WORKFLOW: manifest.workflow,
+        ...(snsTopic && { SNS_TOPIC_ARN: snsTopic }),
+        ...(slackWebhookSecret && { SLACK_WEBHOOK_SECRET: slackWebhookSecret }),
+      },
+      // The job graph goes into the bundle: Lambda allows only 4 KB of environment variables.
+      define: { 'process.env.STEPGRAPH_JOB_GRAPH': JSON.stringify(JSON.stringify(jobGraph)) },
+      grants,
+    });
+    new Rule(this, 'Rule', {
+      description: `stepgraph ${manifest.workflow}: runs that ended ${ALERT_STATUSES.join(', ')}`,
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: { status: ALERT_STATUSES, stateMachineArn: [stateMachine.stateMachineArn] },
+      },
+      targets: [new LambdaFunction(this.notify.function, { retryAttempts: 8, maxEventAge: Duration.hours(6) })],
+    });
+  }
+}

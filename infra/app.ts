@@ -1,0 +1,20 @@
+// The CDK app: every workflow in workflows/ becomes the stack `stepgraph-<name>`. A workflow with
+// errors stops synth with the diagnostics `stepgraph validate` prints. cdk-nag's AWS Solutions
+// checks run on every synth; an unacknowledged finding fails it.
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { resolve } from 'node:path';
+import { PROJECT_ROOT } from './handler-function.ts';
+import { loadWorkflows } from './load-workflows.ts';
+import { WorkflowStack } from './workflow-stack.ts';
+
+const app = new App();
+// `-c workflows=<folder>` deploys another folder of workflows (paths relative to the project).
+const folder = (app.node.tryGetContext('workflows') as string | undefined) ?? 'workflows';
+const loaded = loadWorkflows(resolve(PROJECT_ROOT, folder));
+for (const line of loaded.messages) console.error(line);
+if (!loaded.ok) process.exit(1);
+
+for (const compiled of loaded.compiled) new WorkflowStack(app, compiled.manifest.stackName, { compiled });
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+app.synth();

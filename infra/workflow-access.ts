@@ -1,0 +1,71 @@
+// The state machine's permissions, derived from the compiler's manifest: exactly the functions,
+// pipelines (through the activator), child state machines, marker keys and Task resources the
+// definitions use. S3 keys carry the run date, so marker grants are per job with `*` standing
+// for the datekey only.
+import type { Manifest } from '../generator/emit/manifest-types.ts';
+import { findState } from './asl-walk.ts';
+import { bucketArn, lambdaArn, objectArn, regionalArn } from './arns.ts';
+import type { Grant } from './grants.ts';
+import { startExecutionGrants, taskAccess } from './task-permissions.ts';
+
+export interface AccessInputs {
+  manifest: Manifest;
+  /** The definitions as objects (to read escape-hatch Task parameters) and texts; main first. */
+  definitions: readonly { id: string; name: string; definition: unknown; text: string }[];
+  /** The marker bucket's name: the workflow's, or the one the stack creates (a token). */
+  bucket: string;
+  /** The activation function, when the workflow has data_pipeline jobs. */
+  activatorArn?: string;
+}
+
+export interface WorkflowAccess {
+  grants: Grant[];
+  warnings: string[];
+}
+
+const DATEKEY_REASON = 'Marker keys end in the run date (<job>__<datekey>.done); the wildcard stands for the datekey of one named job only.';
+
+export function workflowAccess({ manifest, definitions, bucket, activatorArn }: AccessInputs): WorkflowAccess {
+  const grants: Grant[] = [];
+  const warnings: string[] = [];
+  const { prefix, runsPrefix } = manifest.markers;
+  const markerKeys = (jobs: { name: string }[]): string[] => jobs.map((j) => objectArn(bucket, `${prefix}${j.name}__*.done`));
+
+  const pipelineJobs = manifest.jobs.filter((j) => j.kind === 'data_pipeline');
+  const markerWriters = manifest.jobs.filter((j) => j.kind !== 'data_pipeline');
+  grants.push({ actions: ['s3:PutObject'], resources: markerKeys(markerWriters), wildcardReason: DATEKEY_REASON });
+  // A data pipeline writes its own marker: the machine clears it before activation and waits for it.
+  grants.push({ actions: ['s3:GetObject', 's3:DeleteObject'], resources: markerKeys(pipelineJobs), wildcardReason: DATEKEY_REASON });
+
+  const external = manifest.externalMarkers.map((m) => objectArn(m.bucket ?? bucket, m.keyPattern));
+  grants.push({ actions: ['s3:GetObject'], resources: [...new Set(external)].sort(), wildcardReason: 'An external marker key ends in the run date; the wildcard stands for the datekey of one named marker only.' });
+
+  // In-run synchronisation: <prefix>_runs/<execution name>/<job>.ok, for the jobs others wait for.
+  const signalled = [...new Set(definitions.flatMap((d) => [...d.text.matchAll(/_runs\/\{\}\/([a-z0-9_]+)\.ok/g)].map((m) => m[1])))].sort();
+  const signals = signalled.length > 0;
+  grants.push({
+    actions: ['s3:GetObject', 's3:PutObject'],
+    resources: signalled.map((job) => objectArn(bucket, `${runsPrefix}*/${job}.ok`)),
+    wildcardReason: "An in-run signal's folder is the execution's name, known at run time only; the grant covers one named job's signal.",
+  });
+  // Reading a missing key must answer 404 (NoSuchKey, which the waits retry on), not 403:
+  // S3 does that only for callers allowed to list the bucket.
+  const readBuckets = new Set([...(pipelineJobs.length > 0 || signals ? [bucket] : []), ...manifest.externalMarkers.map((m) => m.bucket ?? bucket)]);
+  grants.push({ actions: ['s3:ListBucket'], resources: [...readBuckets].sort().map(bucketArn) });
+
+  grants.push({ actions: ['lambda:InvokeFunction'], resources: [...manifest.lambdaFunctions.map(lambdaArn), ...(activatorArn && pipelineJobs.length > 0 ? [activatorArn] : [])] });
+  grants.push(...startExecutionGrants(manifest.stateMachineArns, true));
+  // Child machines of a graph split for size: the main one runs each with startExecution.sync.
+  // Their ARNs are built from their names (set by the stack), not taken from the machines, so
+  // the policy does not depend on the machines that depend on it.
+  const parts = definitions.filter((d) => d.id !== 'main').map((d) => regionalArn('states', `stateMachine:${d.name}`));
+  grants.push(...startExecutionGrants(parts, true));
+
+  for (const { job, resource } of manifest.taskResources) {
+    const state = definitions.map((d) => findState(d.definition, job)).find((s) => s !== undefined);
+    const access = taskAccess(job, resource, (state?.Parameters as Record<string, unknown> | undefined) ?? {});
+    grants.push(...access.grants);
+    if (access.warning) warnings.push(access.warning);
+  }
+  return { grants: grants.filter((g) => g.resources.length > 0), warnings };
+}

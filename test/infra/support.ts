@@ -1,0 +1,54 @@
+// Synthesizing workflow stacks for tests: each stack once per test file, Lambda bundling skipped
+// unless asked for (the asset is then a placeholder; one test bundles for real).
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
+import { compilePaths, compileTexts, type CompiledWorkflow } from '../../generator/compile.ts';
+import { formatDiagnostic, hasErrors } from '../../generator/diagnostics.ts';
+import { WorkflowStack } from '../../infra/workflow-stack.ts';
+
+export interface Synthesized {
+  compiled: CompiledWorkflow;
+  stack: WorkflowStack;
+  template: Template;
+}
+
+export function exampleWorkflows(): CompiledWorkflow[] {
+  const result = compilePaths(['workflows']);
+  if (hasErrors(result.diagnostics)) throw new Error(result.diagnostics.map((d) => formatDiagnostic(d, result.lineMaps)).join('\n'));
+  return result.compiled;
+}
+
+export function compileYaml(text: string, file = 'test.yaml'): CompiledWorkflow {
+  const result = compileTexts([{ file, text }]);
+  if (hasErrors(result.diagnostics)) throw new Error(result.diagnostics.map((d) => formatDiagnostic(d, result.lineMaps)).join('\n'));
+  return result.compiled[0];
+}
+
+export function synth(compiled: CompiledWorkflow, options: { bundle?: boolean } = {}): Synthesized {
+  const app = new App({ context: options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new WorkflowStack(app, compiled.manifest.stackName, { compiled });
+  return { compiled, stack, template: Template.fromStack(stack) };
+}
+
+type Resources = Record<string, { Type: string; Properties?: Record<string, any>; DeletionPolicy?: string; DependsOn?: string[] }>;
+
+export const resources = (template: Template, type: string): Resources =>
+  template.findResources(type) as Resources;
+
+/** A resource (token or string) the way cdk-nag and these tests read it: `arn:<AWS::Partition>:...`. */
+export const flat = (value: unknown): string => flattenCfnReference(value);
+
+/** Every (action, resource) pair an IAM policy document allows. */
+export function allowed(document: { Statement: { Effect: string; Action: string | string[]; Resource: unknown }[] }): Set<string> {
+  const pairs = new Set<string>();
+  for (const s of document.Statement) {
+    if (s.Effect !== 'Allow') continue;
+    for (const action of [s.Action].flat()) for (const resource of [s.Resource].flat()) pairs.add(`${action} ${flat(resource)}`);
+  }
+  return pairs;
+}
+
+/** The logical id CloudFormation gives a construct's resource in this stack. */
+export const logicalId = (stack: Stack, construct: { node: { defaultChild?: unknown } } | object): string =>
+  stack.getLogicalId(((construct as { node: { defaultChild?: unknown } }).node?.defaultChild ?? construct) as never);

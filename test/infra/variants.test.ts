@@ -1,0 +1,151 @@
+// The stack for workflows unlike the examples (see variants.ts), and one stack with its handlers
+// really bundled by esbuild.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { allowed, exampleWorkflows, flat, logicalId, resources, synth } from './support.ts';
+import { aslAccess } from './asl-access.ts';
+import { splitWorkflow, variants } from './variants.ts';
+
+const v = variants();
+
+describe('a workflow started by a schedule and by events, alerting to Slack only', () => {
+  const { stack, template } = synth(v.events);
+  const functions = resources(template, 'AWS::Lambda::Function');
+  const timedStart = logicalId(stack, stack.node.findChild('Triggers').node.findChild('TimedStart').node.findChild('Function'));
+
+  it('sends a date-less event to the timed-start handler with the event time and the params', () => {
+    const rule = resources(template, 'AWS::Events::Rule');
+    const first = Object.entries(rule).find(([id]) => id.startsWith('TriggersEventTrigger1'))![1].Properties!;
+    expect(first.Targets[0].Arn).toEqual({ 'Fn::GetAtt': [timedStart, 'Arn'] });
+    expect(first.Targets[0].InputTransformer).toEqual({
+      InputPathsMap: { time: '$.time', 'detail-batch': '$.detail.batch' },
+      InputTemplate: '{"time":<time>,"params":{"batch":<detail-batch>,"mode":"full"}}',
+    });
+  });
+
+  it('starts the state machine directly when the event names the date', () => {
+    const rule = resources(template, 'AWS::Events::Rule');
+    const second = Object.entries(rule).find(([id]) => id.startsWith('TriggersEventTrigger2'))![1].Properties!;
+    expect(second.Targets[0].Arn).toEqual({ Ref: logicalId(stack, stack.stateMachine) });
+    expect(second.Targets[0].InputTransformer).toEqual({ InputPathsMap: { 'detail-date': '$.detail.date' }, InputTemplate: '{"date":<detail-date>}' });
+  });
+
+  it('schedules with a flexible window in UTC, the scheduler allowed to invoke only the timed-start handler', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(1 hour)',
+      ScheduleExpressionTimezone: Match.absent(),
+      FlexibleTimeWindow: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 15 },
+    });
+    expect(functions[timedStart].Properties!.Environment.Variables).toMatchObject({ PARTITION: 'hourly', TIMEZONE: 'UTC' });
+    const schedulerPolicy = Object.entries(resources(template, 'AWS::IAM::Policy')).find(([id]) => id.startsWith('TriggersSchedulerRoleDefaultPolicy'))![1];
+    expect([...allowed(schedulerPolicy.Properties!.PolicyDocument)]).toEqual([`lambda:InvokeFunction <${timedStart}.Arn>`]);
+  });
+
+  it('grants an integration it cannot scope on "*", acknowledged and reported as a synth warning', () => {
+    const access = Object.entries(resources(template, 'AWS::IAM::Policy')).find(([id]) => id.startsWith('StateMachineAccess'))![1];
+    expect(allowed(access.Properties!.PolicyDocument)).toContain('glue:StartCrawler *');
+    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp("job 'crawl'.*grants glue:StartCrawler on '\\*'"));
+  });
+
+  it('reads the Slack webhook secret by name, allowing only its random suffix', () => {
+    const notify = Object.entries(resources(template, 'AWS::IAM::Policy')).find(([id]) => id.startsWith('AlertsNotifyAccess'))![1];
+    expect(allowed(notify.Properties!.PolicyDocument)).toContain(
+      'secretsmanager:GetSecretValue arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:data/slack-webhook-??????',
+    );
+    const fn = Object.values(functions).find((f) => f.Properties!.Environment?.Variables?.SLACK_WEBHOOK_SECRET)!;
+    expect(fn.Properties!.Environment.Variables.SNS_TOPIC_ARN).toBeUndefined();
+  });
+});
+
+describe('a workflow with two on_markers triggers, an external marker elsewhere and no alerts', () => {
+  const { stack, template } = synth(v.quiet);
+
+  it('gives the router every trigger and lets it read exactly those markers', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ MARKER_TRIGGERS: '[["raw","events"],["backfill"]]', MARKER_BUCKET: { Ref: logicalId(stack, stack.markers.bucket) } }) },
+    });
+    const router = Object.entries(resources(template, 'AWS::IAM::Policy')).find(([id]) => id.startsWith('TriggersMarkerRouterAccess'))![1];
+    const bucket = `<${logicalId(stack, stack.markers.bucket)}>`;
+    expect(allowed(router.Properties!.PolicyDocument)).toEqual(
+      new Set([
+        ...['backfill', 'events', 'raw'].map((m) => `s3:GetObject arn:<AWS::Partition>:s3:::${bucket}/done/${m}__*.done`),
+        `s3:ListBucket arn:<AWS::Partition>:s3:::${bucket}`,
+        `states:StartExecution <${logicalId(stack, stack.stateMachine)}>`,
+      ]),
+    );
+  });
+
+  it('reads the external marker in its own bucket', () => {
+    const access = Object.entries(resources(template, 'AWS::IAM::Policy')).find(([id]) => id.startsWith('StateMachineAccess'))![1];
+    const pairs = allowed(access.Properties!.PolicyDocument);
+    expect(pairs).toContain('s3:GetObject arn:<AWS::Partition>:s3:::partner-drop/ready/exports__*.done');
+    expect(pairs).toContain('s3:ListBucket arn:<AWS::Partition>:s3:::partner-drop');
+  });
+
+  it('has no alert rule and no notify handler', () => {
+    expect(stack.alerts).toBeUndefined();
+    const rules = Object.values(resources(template, 'AWS::Events::Rule'));
+    expect(rules.map((r) => r.Properties!.EventPattern.source[0])).toEqual(['aws.s3']);
+  });
+
+  it('warns about EventBridge notifications only for buckets it does not create', () => {
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('on_markers needs S3'))).toEqual([]);
+    const named = synth(exampleWorkflows().find((c) => c.manifest.markers.bucket && c.manifest.triggers.some((t) => t.type === 'on_markers'))!);
+    Annotations.fromStack(named.stack).hasWarning('*', Match.stringLikeRegexp("bucket 'acme-job-markers' to EventBridge"));
+  });
+});
+
+describe('bundling with the local esbuild', () => {
+  it('bundles the notify handler with the job graph compiled in', () => {
+    // GIVEN a stack synthesized with real bundling
+    const compiled = exampleWorkflows().find((c) => c.manifest.workflow === 'player-analytics')!;
+    const { stack, template } = synth(compiled, { bundle: true });
+    const fn = resources(template, 'AWS::Lambda::Function')[logicalId(stack, stack.alerts!.notify.function)];
+    const assetDir = join((stack.node.root as App).outdir, `asset.${String(fn.Properties!.Code.S3Key).replace(/\.zip$/, '')}`);
+
+    // THEN the bundle is plain JavaScript with the graph in place of the environment lookup
+    const bundle = readFileSync(join(assetDir, 'index.js'), 'utf8');
+    expect(bundle).not.toContain('STEPGRAPH_JOB_GRAPH');
+    expect(bundle).toContain('{"name":"bi_import","needs":["daily_kpis","revenue"]}');
+    // and the AWS SDK is left to the Node 22 runtime, which ships it
+    expect(bundle).toContain('require("@aws-sdk/client-sns")');
+    expect(bundle.length).toBeLessThan(50_000);
+    expect(flat(fn.Properties!.Code.S3Bucket)).toContain('cdk-hnb659fds-assets');
+  });
+});
+
+describe('a graph split into child state machines', () => {
+  const compiled = splitWorkflow();
+  const { stack, template } = synth(compiled);
+  const children = compiled.definitions.filter((d) => d.id !== 'main');
+
+  it('creates one machine per definition and gives the main one the children ARNs', () => {
+    expect(children.length).toBeGreaterThan(0);
+    const machines = resources(template, 'AWS::StepFunctions::StateMachine');
+    expect(Object.values(machines).map((m) => m.Properties!.StateMachineName).sort()).toEqual(compiled.definitions.map((d) => d.name).sort());
+    const main = machines[logicalId(stack, stack.stateMachine)].Properties!;
+    children.forEach((child, i) => {
+      const n = child.id.replace('part-', '');
+      expect(main.DefinitionSubstitutions[`Part${n}Arn`]).toEqual({ Ref: logicalId(stack, stack.stateMachines[i + 1]) });
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: `/aws/vendedlogs/states/stepgraph-big-${children[0].id}` });
+  });
+
+  it('grants exactly what the definitions use, and watching the child executions', () => {
+    const parts = Object.fromEntries(children.map((c) => [`Part${c.id.replace('part-', '')}Arn`, c.name]));
+    const used = aslAccess(compiled.definitions, { bucket: `<${logicalId(stack, stack.markers.bucket)}>`, parts });
+    const access = Object.entries(resources(template, 'AWS::IAM::Policy')).find(([id]) => id.startsWith('StateMachineAccess'))![1];
+    const pairs = allowed(access.Properties!.PolicyDocument);
+    expect(new Set([...pairs].filter((p) => /^(s3:|lambda:InvokeFunction|states:StartExecution)/.test(p)))).toEqual(used);
+    for (const child of children) expect(pairs).toContain(`states:StopExecution arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${child.name}:*`);
+  });
+
+  it('lets the notify handler read the history of the child executions too', () => {
+    const notify = Object.entries(resources(template, 'AWS::IAM::Policy')).find(([id]) => id.startsWith('AlertsNotifyAccess'))![1];
+    const pairs = allowed(notify.Properties!.PolicyDocument);
+    for (const d of compiled.definitions) expect(pairs).toContain(`states:GetExecutionHistory arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${d.name}:*`);
+  });
+});
