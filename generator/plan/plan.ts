@@ -131,6 +131,10 @@ function seriesParts(g: Dag): number[][] {
 /**
  * Direct needs u -> v, best first: the need expected to finish earliest compared with v's
  * last need, so the wait it becomes is most likely already satisfied when v gets there.
+ * Only needs expected to finish strictly before another need of v: v then still arrives
+ * after that other need, so the wait finds u done. A wait for v's last need would have v
+ * arrive early and poll (with a single need, from the start of the run); the forest below
+ * never does that.
  */
 function candidateEdges(g: Dag, ef: readonly number[]): [number, number][] {
   const edges: { u: number; v: number; slack: number }[] = [];
@@ -139,7 +143,10 @@ function candidateEdges(g: Dag, ef: readonly number[]): [number, number][] {
     const last = Math.max(...needs.map((u) => ef[g.ids[u]]));
     for (const u of needs) edges.push({ u, v, slack: last - ef[g.ids[u]] });
   }
-  return edges.sort((a, b) => b.slack - a.slack || a.v - b.v || a.u - b.u).map((e) => [e.u, e.v]);
+  return edges
+    .filter((e) => e.slack > 0)
+    .sort((a, b) => b.slack - a.slack || a.v - b.v || a.u - b.u)
+    .map((e) => [e.u, e.v]);
 }
 
 /**
