@@ -59,6 +59,8 @@ export function sweepSettings(plan: SweepPlan, mode: SweepMode = plan.mode): Rec
   return {
     maxConcurrent: plan.maxConcurrent,
     ...tolerated,
+    // Not read by the states: `sweep resume` spaces a new run's items with it.
+    launchDelaySeconds: plan.launchDelaySeconds,
     ...(plan.ec2 && plan.ec2.regions.length > 0 && { regions: plan.ec2.regions }),
     ...(mode === 'inline' ? { items: plan.items } : { itemsKey: plan.keys.items }),
   };

@@ -1,0 +1,184 @@
+// `stepgraph sweep <verb>`: spawn's verbs for parameter sweeps. launch (with --dry-run and
+// --estimate-only, which need no AWS), status, cancel, resume, list; and compile, which writes
+// what the sweep's stack deploys.
+import { join } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseDuration } from '../../check/values.ts';
+import { hasErrors } from '../../diagnostics.ts';
+import type { Aws } from '../../ops/aws.ts';
+import { connectFrom, pause, positiveInt } from '../../ops/options.ts';
+import { compileSweepFile, type CompiledSweep } from '../../sweep/compile.ts';
+import type { SweepOverrides } from '../../sweep/check.ts';
+import { dryRunJson, renderDryRun } from '../../sweep/dryrun.ts';
+import { estimate, renderEstimate } from '../../sweep/estimate.ts';
+import { cancelSweep, ec2Clients, renderCancel } from '../../sweep/ops/cancel.ts';
+import { launchSweep, renderLaunch } from '../../sweep/ops/launch.ts';
+import { listSweeps, renderList } from '../../sweep/ops/list.ts';
+import { findRun, progressJson, renderProgress, sweepProgress } from '../../sweep/ops/progress.ts';
+import { renderResume, resumeSweep } from '../../sweep/ops/resume.ts';
+import { bundledPrices, loadPrices } from '../../sweep/prices.ts';
+import { ReportedError, UserError } from '../errors.ts';
+import { writeFileAtomic } from '../files.ts';
+import { printDiagnostics } from '../report.ts';
+
+export const summary = 'parameter sweeps (spawn\'s verbs): launch, status, cancel, resume, list; compile';
+
+const AWS = '[--region R] [--profile P] [--state-machine-arn ARN]';
+export const usage = [
+  `stepgraph sweep launch --param-file F [--max-concurrent N] [--launch-delay D] [--sweep-name S] [--dry-run | --estimate-only [--prices FILE]] [--json] ${AWS}`,
+  `       stepgraph sweep status --sweep-id ID [--watch [--interval SECONDS]] [--json] ${AWS}`,
+  `       stepgraph sweep cancel --sweep-id ID ${AWS}`,
+  `       stepgraph sweep resume --sweep-id ID [--max-concurrent N] ${AWS}`,
+  `       stepgraph sweep list [--sweep-name S] [--runs N] [--region R] [--profile P]`,
+  `       stepgraph sweep compile --param-file F --out DIR [--max-concurrent N] [--launch-delay D] [--sweep-name S]`,
+].join('\n');
+
+const AWS_OPTIONS = {
+  region: { type: 'string' },
+  profile: { type: 'string' },
+  'state-machine-arn': { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+const FILE_OPTIONS = {
+  'param-file': { type: 'string' },
+  'max-concurrent': { type: 'string' },
+  'launch-delay': { type: 'string' },
+  'sweep-name': { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+const VERBS = ['launch', 'status', 'cancel', 'resume', 'list', 'compile'] as const;
+
+export async function run(args: string[]): Promise<number> {
+  const [verb, ...rest] = args;
+  switch (verb) {
+    case 'launch':
+      return launch(rest);
+    case 'status':
+      return status(rest);
+    case 'cancel':
+      return cancel(rest);
+    case 'resume':
+      return resume(rest);
+    case 'list':
+      return list(rest);
+    case 'compile':
+      return compile(rest);
+    default:
+      throw new UserError(`${verb ? `unknown verb '${verb}'` : 'missing verb'}; use one of ${VERBS.join(', ')}\nusage: ${usage}`);
+  }
+}
+
+async function launch(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { ...FILE_OPTIONS, ...AWS_OPTIONS, 'dry-run': { type: 'boolean', default: false }, 'estimate-only': { type: 'boolean', default: false }, prices: { type: 'string' }, json: { type: 'boolean', default: false } },
+  });
+  if (values['dry-run'] && values['estimate-only']) throw new UserError('--dry-run and --estimate-only are two different previews: pick one');
+  if (values.prices && !values['estimate-only']) throw new UserError('--prices goes with --estimate-only');
+  const c = compileFile(values);
+  if (values['dry-run']) {
+    console.log(values.json ? JSON.stringify(dryRunJson(c), null, 2) : renderDryRun(c));
+    return 0;
+  }
+  if (values['estimate-only']) {
+    const e = estimate(c.plan, values.prices ? loadPrices(values.prices) : bundledPrices());
+    console.log(values.json ? JSON.stringify(e, null, 2) : renderEstimate(e, c.plan));
+    return 0;
+  }
+  const aws = await connectFrom({ region: values.region ?? c.manifest.region, profile: values.profile });
+  const result = await launchSweep(aws, c, { stateMachineArn: values['state-machine-arn'] });
+  console.log(values.json ? JSON.stringify({ sweepId: result.sweepId, executionArn: result.executionArn, ...(result.items && { items: result.items }) }, null, 2) : renderLaunch(result, c.plan, aws.region));
+  return 0;
+}
+
+async function status(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { ...AWS_OPTIONS, 'sweep-id': { type: 'string' }, watch: { type: 'boolean', default: false }, interval: { type: 'string' }, json: { type: 'boolean', default: false } },
+  });
+  const id = requireId(values['sweep-id'], 'status');
+  const intervalSeconds = positiveInt(values.interval, '--interval', 5);
+  const aws = await connect(values);
+  for (;;) {
+    const run = await findRun(aws, id, values['state-machine-arn']);
+    const progress = await sweepProgress(aws, run);
+    if (values.watch && process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
+    console.log(values.json ? JSON.stringify(progressJson(progress), null, 2) : renderProgress(progress));
+    if (!values.watch || progress.status !== 'RUNNING') return 0;
+    await pause(intervalSeconds * 1000);
+  }
+}
+
+async function cancel(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { ...AWS_OPTIONS, 'sweep-id': { type: 'string' } } });
+  const aws = await connect(values);
+  const run = await findRun(aws, requireId(values['sweep-id'], 'cancel'), values['state-machine-arn']);
+  console.log(renderCancel(run, await cancelSweep(aws, run, ec2Clients())));
+  return 0;
+}
+
+async function resume(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { ...AWS_OPTIONS, 'sweep-id': { type: 'string' }, 'max-concurrent': { type: 'string' } } });
+  const maxConcurrent = values['max-concurrent'] === undefined ? undefined : positiveInt(values['max-concurrent'], '--max-concurrent', 1);
+  const aws = await connect(values);
+  const run = await findRun(aws, requireId(values['sweep-id'], 'resume'), values['state-machine-arn']);
+  console.log(renderResume(await resumeSweep(aws, run, { maxConcurrent, stateMachineArn: values['state-machine-arn'] })));
+  return 0;
+}
+
+async function list(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { region: AWS_OPTIONS.region, profile: AWS_OPTIONS.profile, 'sweep-name': { type: 'string' }, runs: { type: 'string' } } });
+  const aws = await connect(values);
+  console.log(renderList(await listSweeps(aws, { sweep: values['sweep-name'], runs: positiveInt(values.runs, '--runs', 10) }), aws.region));
+  return 0;
+}
+
+async function compile(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { ...FILE_OPTIONS, out: { type: 'string' } } });
+  if (!values.out) throw new UserError('--out <dir> is required: the folder for <sweep>.asl.json, <sweep>.manifest.json and, when distributed, <sweep>.items.json');
+  const c = compileFile(values);
+  const written = [join(values.out, `${c.sweep.name}.asl.json`), join(values.out, `${c.sweep.name}.manifest.json`)];
+  writeFileAtomic(written[0], c.text);
+  writeFileAtomic(written[1], `${JSON.stringify(c.manifest, null, 2)}\n`);
+  if (c.itemsText) {
+    written.push(join(values.out, `${c.sweep.name}.items.json`));
+    writeFileAtomic(written[2], c.itemsText);
+  }
+  console.log(`${c.sweep.file}: ${c.sweep.items.length} items, ${c.plan.mode} Map -> ${written.join(', ')}`);
+  return 0;
+}
+
+/** Compiles the param file with the command line's overrides; diagnostics printed, errors stop here. */
+function compileFile(values: { 'param-file'?: string; 'max-concurrent'?: string; 'launch-delay'?: string; 'sweep-name'?: string }): CompiledSweep {
+  const file = values['param-file'];
+  if (!file) throw new UserError('--param-file <file> is required (a JSON or YAML sweep file, e.g. --param-file sweep.json)');
+  const overrides: SweepOverrides = {
+    ...(values['sweep-name'] !== undefined && { name: values['sweep-name'] }),
+    ...(values['max-concurrent'] !== undefined && { maxConcurrent: positiveInt(values['max-concurrent'], '--max-concurrent', 1) }),
+    ...(values['launch-delay'] !== undefined && { launchDelaySeconds: delaySeconds(values['launch-delay']) }),
+  };
+  let result;
+  try {
+    result = compileSweepFile(file, overrides);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError(`--param-file ${file}: no such file`);
+    throw error;
+  }
+  printDiagnostics(result.diagnostics, () => result.lines, false);
+  if (!result.compiled || hasErrors(result.diagnostics)) throw new ReportedError();
+  return result.compiled;
+}
+
+function delaySeconds(text: string): number {
+  if (text === '0' || text === '0s') return 0;
+  const seconds = parseDuration(text);
+  if (seconds === undefined) throw new UserError(`--launch-delay '${text}' is not a duration; write e.g. 10s, 1m or 1m30s`);
+  return seconds;
+}
+
+function requireId(id: string | undefined, verb: string): string {
+  if (!id) throw new UserError(`--sweep-id is required, e.g. stepgraph sweep ${verb} --sweep-id train-20260116-100443 (sweep launch prints it; sweep list shows them)`);
+  return id;
+}
+
+const connect = (values: { region?: string; profile?: string }): Promise<Aws> => connectFrom(values);
