@@ -103,9 +103,7 @@ export function explainLateness(
         const seen = at !== undefined && at >= w.from && w.to >= at ? `; it appeared at ${clock(at - run.startedAt)} and was read ${d(w.to - at)} later` : '';
         add(t.name, 'external-wait', ms, `${t.name}: waited ${d(ms)} for marker '${w.what}' (${w.checks} checks${seen})`);
       } else {
-        const need = byName.get(w.what);
-        const since = need?.doneAt !== undefined && need.doneAt > w.from ? ` after ${w.what} was done` : '';
-        add(t.name, 'in-run-wait', ms, `${t.name}: saw the in-run signal of ${w.what} ${d(ms)}${since} (polled ${w.checks} times)`);
+        add(t.name, 'in-run-wait', ms, `${t.name}: waited ${d(ms)} for the in-run signal of ${w.what} (${w.checks} checks)`);
       }
     }
     const rest = t.startAt! - readyAt - explained;

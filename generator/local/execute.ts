@@ -29,6 +29,8 @@ export interface ExecutionSetup {
   /** The run date's marker key part: yyyymmdd or yyyymmddHH. */
   datekey: string;
   track?: <T>(work: Promise<T>) => Promise<T>;
+  /** Where handlers record each job's attempts (pass one to watch it live). */
+  work?: Map<string, JobWork>;
   /** Called with every event as it is read (live progress). */
   onEvent?: (event: RecordedEvent) => void;
   onPipelineFailure?: (job: string, error: Error) => void;
@@ -83,7 +85,7 @@ export function startExecution(setup: ExecutionSetup): LocalExecution {
   const definition = JSON.parse(text) as StateMachineDefinition;
   const index = indexStates(setup.workflow, setup.sync, definition as never);
   const events: RecordedEvent[] = [];
-  const work = new Map<string, JobWork>();
+  const work = setup.work ?? new Map<string, JobWork>();
   let ended = false;
   const handlers = localHandlers({
     workflow: setup.workflow,

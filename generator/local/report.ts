@@ -13,7 +13,12 @@ const STATUS_TEXT: Record<string, string> = {
   not_started: 'not started',
 };
 
-const dur = (seconds: number): string => (seconds === 0 ? '0s' : formatDuration(seconds));
+/** A duration for people; tenths of a second below a minute (local runs are quick). */
+function dur(seconds: number): string {
+  if (seconds === 0) return '0s';
+  if (seconds < 60 && !Number.isInteger(seconds)) return `${Number(seconds.toFixed(1))}s`;
+  return formatDuration(Math.round(seconds));
+}
 const count = (n: number): string => n.toLocaleString('en-US');
 
 export function formatReport(report: RunReport): string {

@@ -19,14 +19,17 @@ export class S3MarkerStore implements MarkerStore {
       throw new S3EndpointError(`'${endpoint}' is not a URL; give the endpoint like http://127.0.0.1:4568`);
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new S3EndpointError(`'${endpoint}' is not an http(s) URL`);
+    // The SDK's notice about Node 20 support after January 2027 is noise here (as in ops/aws.ts).
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     this.client = new S3Client({
       endpoint,
       forcePathStyle: true,
       region: process.env.AWS_REGION ?? 'us-east-1',
-      // Local S3 services accept any key; the default chain would probe the network for one.
+      // Keys from the environment, else the ones s3rver accepts out of the box (LocalStack takes
+      // any); never the default chain, which would probe the network for credentials.
       credentials: {
-        accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'stepgraph-local',
-        secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'stepgraph-local',
+        accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'S3RVER',
+        secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'S3RVER',
       },
       maxAttempts: 2,
       requestHandler: { connectionTimeout: 3000, requestTimeout: 10_000 },
@@ -48,6 +51,9 @@ export class S3MarkerStore implements MarkerStore {
             throw new S3EndpointError(`cannot create bucket '${bucket}' at ${this.endpoint}: ${describe(e)}`);
           });
           continue;
+        }
+        if (statusOf(error) === 403) {
+          throw new S3EndpointError(`${this.endpoint} refused access to bucket '${bucket}' (403): set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY to keys it accepts`);
         }
         throw new S3EndpointError(`cannot reach the S3 endpoint ${this.endpoint}: ${describe(error)}`);
       }

@@ -1,0 +1,96 @@
+// `stepgraph run <workflow> --local`: the workflow's own definition on the embedded engine in
+// real time, jobs with a `local: { command }` running that command, markers in a local store
+// (a directory, or an S3-compatible endpoint). Ctrl-C stops the run and says what ran.
+import { parseArgs } from 'node:util';
+import { downstreamClosure } from '../../model.ts';
+import { onePositional } from '../../ops/options.ts';
+import { parseParams } from '../../ops/selection.ts';
+import { DEFAULT_WORKFLOWS_DIR } from '../../ops/workflows.ts';
+import { DEFAULT_MARKER_DIR, DirectoryMarkerStore } from '../../local/directory-store.ts';
+import { bucketsOf, runLocally } from '../../local/local-run.ts';
+import { formatReport, reportJson } from '../../local/report.ts';
+import { checkScenario } from '../../local/scenario.ts';
+import { S3EndpointError, S3MarkerStore } from '../../local/s3-store.ts';
+import type { MarkerStore } from '../../local/store.ts';
+import { resolveWorkflow } from '../../local/workflow-arg.ts';
+import { ExitCode, UserError } from '../errors.ts';
+
+export const summary = 'run a workflow on this machine in real time (--local), commands and markers included';
+export const usage = [
+  'stepgraph run <workflow name or file> --local [--date YYYY-MM-DD[THH]] [--speed X] [--param k=v]...',
+  '         [--select JOB]... [--from JOB]... [--markers DIR | --s3-endpoint URL] [--wait-external]',
+  '         [--name EXECUTION] [--json] [--workflows DIR]',
+  '',
+  "A job with 'local: { command }' runs the command in a shell ({date}, {datekey}, {yyyy}, {mm}, {dd},",
+  '{hh}, {job}, {execution}, {attempt} and params filled in; also STEPGRAPH_DATE, STEPGRAPH_JOB, ... and',
+  'STEPGRAPH_PARAM_<NAME> in its environment); other jobs take their estimate x --speed (default 0: at once).',
+  `Markers: ${DEFAULT_MARKER_DIR}/<bucket>/<key> unless --markers or --s3-endpoint say otherwise.`,
+  'Exit code 0 when the run succeeds, 1 when it fails, 130 when stopped with Ctrl-C.',
+].join('\n');
+
+/** The exit code of a run stopped with Ctrl-C (128 + SIGINT), as shells report it. */
+const INTERRUPTED = 130;
+
+export async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      local: { type: 'boolean', default: false },
+      date: { type: 'string' },
+      speed: { type: 'string', default: '0' },
+      param: { type: 'string', multiple: true, default: [] },
+      select: { type: 'string', multiple: true },
+      from: { type: 'string', multiple: true },
+      markers: { type: 'string' },
+      's3-endpoint': { type: 'string' },
+      'wait-external': { type: 'boolean', default: false },
+      name: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      workflows: { type: 'string', default: DEFAULT_WORKFLOWS_DIR },
+    },
+  });
+  if (!values.local) throw new UserError("only local runs start here: add --local (to start a run in AWS: 'stepgraph start')");
+  if (values.markers && values['s3-endpoint']) throw new UserError('give --markers or --s3-endpoint, not both');
+  const speed = Number(values.speed);
+  if (!Number.isFinite(speed) || speed < 0) throw new UserError(`--speed '${values.speed}' must be a number of 0 or more (1: estimates in real time, 0: at once)`);
+  const compiled = resolveWorkflow(onePositional(positionals, usage), values.workflows);
+  const { workflow } = compiled;
+  checkScenario(workflow, { select: [...(values.select ?? []), ...(values.from ?? [])] });
+  const select = values.select || values.from ? [...new Set([...(values.select ?? []), ...(values.from ? downstreamClosure(workflow, values.from) : [])])] : undefined;
+  const date = values.date ?? new Date().toISOString().slice(0, workflow.partition === 'hourly' ? 13 : 10);
+
+  const store = await openStore(values['s3-endpoint'], values.markers, bucketsOf(compiled));
+  const output = values.json ? process.stderr : process.stdout;
+  const started = runLocally(compiled, { date, params: parseParams(values.param), select, speed, store, executionName: values.name, waitExternal: values['wait-external'], output });
+  let interrupted = false;
+  const onSigint = (): void => {
+    if (interrupted) process.exit(INTERRUPTED); // a second Ctrl-C: leave at once
+    interrupted = true;
+    output.write('\nstopping the run (Ctrl-C again to quit at once)\n');
+    started.abort();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const report = await started.report;
+    if (values.json) console.log(reportJson(report));
+    else console.log(`\n${formatReport(report)}\nmarkers: ${store.where}`);
+    if (interrupted) return INTERRUPTED;
+    return report.status === 'SUCCEEDED' ? ExitCode.ok : ExitCode.user;
+  } finally {
+    process.off('SIGINT', onSigint);
+    if (store instanceof S3MarkerStore) store.close();
+  }
+}
+
+async function openStore(endpoint: string | undefined, dir: string | undefined, buckets: string[]): Promise<MarkerStore> {
+  if (!endpoint) return new DirectoryMarkerStore(dir ?? DEFAULT_MARKER_DIR);
+  try {
+    const store = new S3MarkerStore(endpoint);
+    await store.connect(buckets);
+    return store;
+  } catch (error) {
+    if (error instanceof S3EndpointError) throw new UserError(`--s3-endpoint: ${error.message}`);
+    throw error;
+  }
+}

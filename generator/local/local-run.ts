@@ -1,0 +1,171 @@
+// `run --local`: the workflow's own definition on the embedded engine in real time. A job with
+// `local: { command }` runs that command; any other job completes after its estimate scaled by
+// `speed` (0: at once). Markers go to the store given (a directory, or an S3-compatible
+// endpoint). External markers absent at the start are written first, as if their producers had
+// run, unless `waitExternal` (then the run waits for someone to write them).
+import type { CompiledWorkflow } from '../compile.ts';
+import type { Job } from '../model.ts';
+import { parseRunDate } from '../ops/dates.ts';
+import { fillTemplate, runCommand } from './command.ts';
+import { localSubstitutions, startExecution, type RunInput } from './execute.ts';
+import { statesError, type JobRunner, type JobWork } from './handlers.ts';
+import { Progress, type ProgressOutput } from './progress.ts';
+import { indexStates } from './roles.ts';
+import type { MarkerStore } from './store.ts';
+import { summarize, type RunReport } from './summary.ts';
+import { buildTimelines } from './timeline.ts';
+import { DEFAULT_JOB_SECONDS } from './simulate.ts';
+
+export interface LocalRunOptions {
+  date: string;
+  params?: Record<string, string>;
+  select?: readonly string[];
+  /** Jobs without a command take estimate x speed seconds; 0 (default): at once. */
+  speed?: number;
+  store: MarkerStore;
+  /** Default `<workflow>-<date>-local-<yyyymmddThhmmss>`: every local run is a new execution. */
+  executionName?: string;
+  waitExternal?: boolean;
+  output: ProgressOutput;
+}
+
+export interface LocalRun {
+  report: Promise<RunReport>;
+  /** Stops the run (Ctrl-C): running commands are stopped, the report says what ran. */
+  abort(): void;
+}
+
+export function runLocally(compiled: Pick<CompiledWorkflow, 'workflow' | 'plan' | 'definitions'>, options: LocalRunOptions): LocalRun {
+  const { workflow, plan } = compiled;
+  const date = parseRunDate(options.date, workflow.partition);
+  const executionName = options.executionName ?? `${workflow.name}-${date.text}-local-${stamp(new Date())}`;
+  const speed = options.speed ?? 0;
+  const stopAll = new AbortController();
+  const params = options.params ?? {};
+  const startedAt = Date.now();
+  const definition = compiled.definitions[0].definition;
+  const work = new Map<string, JobWork>();
+  const progress = new Progress(workflow, indexStates(workflow, plan.sync, definition as never), options.output, startedAt, work);
+
+  const runner: JobRunner = {
+    async run(job, attempt, limits) {
+      // The engine retries a stopped attempt at once; after a stop nothing new starts.
+      if (stopAll.signal.aborted) throw statesError('stepgraph.Aborted', 'the run was stopped');
+      if (job.local) {
+        const values = templateValues(job, { date: date.text, datekey: date.key, workflow: workflow.name, execution: executionName, attempt: String(attempt) }, params);
+        progress.note(`        ${job.name}: ${fillTemplate(job.local.command, values)}`);
+        await runCommand({
+          command: job.local.command,
+          values,
+          env: environment(values, job, params),
+          timeoutSeconds: limits.timeoutSeconds,
+          signal: stopAll.signal,
+          onLine: (line) => progress.output(job.name, line),
+        });
+        return;
+      }
+      await sleepUnlessStopped((job.estimateSeconds ?? DEFAULT_JOB_SECONDS) * speed * 1000, stopAll.signal);
+    },
+  };
+
+  let abortExecution = (): void => stopAll.abort();
+  const report = (async (): Promise<RunReport> => {
+    if (!options.waitExternal) await seedExternal(compiled, options.store, date.key, progress);
+    const input: RunInput = { date: date.text, ...(Object.keys(params).length > 0 && { params }), ...(options.select && { select: Object.fromEntries(options.select.map((j) => [j, true as const])) }) };
+    const execution = startExecution({
+      workflow,
+      definition,
+      sync: plan.sync,
+      input,
+      executionName,
+      store: options.store,
+      datekey: date.key,
+      runner,
+      work,
+      onEvent: (e) => progress.onEvent(e),
+      onPipelineFailure: (job, error) => progress.note(`        ${job}: the pipeline failed (${error.message}); its marker will not appear, so '${job} finishes' fails at the job's timeout, as deployed`),
+    });
+    abortExecution = () => {
+      execution.abort();
+      stopAll.abort();
+    };
+    if (stopAll.signal.aborted) execution.abort();
+    const outcome = await execution.outcome;
+    stopAll.abort(); // whatever still runs (a pipeline of a failed run) stops with the run
+    progress.finish();
+    // The critical path of a real run is the one of the durations the jobs really took.
+    const measured = new Map(buildTimelines(workflow, outcome).map((t) => [t.name, t.startAt !== undefined && t.endAt !== undefined && t.status === 'succeeded' ? Math.round(t.endAt - t.startAt) / 1000 : 0]));
+    const notes = speed === 0 && workflow.jobs.some((j) => !j.local) ? ['jobs without a local command completed at once (--speed 0)'] : [];
+    return summarize(workflow, outcome, { mode: 'local', date: date.text, planned: measured, select: options.select ? new Set(options.select) : undefined, notes });
+  })();
+  return { report, abort: () => abortExecution() };
+}
+
+/** `{name}` values of a job's command: date parts, names, the job's params, then the run's. */
+export function templateValues(job: Job, run: { date: string; datekey: string; workflow: string; execution: string; attempt: string }, params: Record<string, string>): Record<string, string> {
+  const [day, hour] = run.date.split('T');
+  const [yyyy, mm, dd] = day.split('-');
+  const text = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
+  return {
+    ...Object.fromEntries(Object.entries(job.params).map(([k, v]) => [k, text(v)])),
+    ...params,
+    date: run.date,
+    datekey: run.datekey,
+    yyyy,
+    mm,
+    dd,
+    ...(hour !== undefined && { hh: hour }),
+    job: job.name,
+    workflow: run.workflow,
+    execution: run.execution,
+    attempt: run.attempt,
+  };
+}
+
+/** STEPGRAPH_DATE, STEPGRAPH_JOB, ... and each param as STEPGRAPH_PARAM_<NAME>. */
+function environment(values: Record<string, string>, job: Job, params: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of ['date', 'datekey', 'job', 'workflow', 'execution', 'attempt']) env[`STEPGRAPH_${name.toUpperCase()}`] = values[name];
+  for (const name of new Set([...Object.keys(job.params), ...Object.keys(params)])) env[`STEPGRAPH_PARAM_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`] = values[name];
+  return env;
+}
+
+async function seedExternal(compiled: Pick<CompiledWorkflow, 'workflow'>, store: MarkerStore, datekey: string, progress: Progress): Promise<void> {
+  const { workflow } = compiled;
+  const bucket = localSubstitutions(workflow).MarkerBucket;
+  const done = new Set<string>();
+  for (const wait of workflow.jobs.flatMap((j) => j.waitsFor)) {
+    const b = wait.bucket ?? bucket;
+    const key = `${wait.prefix}${wait.marker}__${datekey}.done`;
+    if (done.has(`${b}/${key}`)) continue;
+    done.add(`${b}/${key}`);
+    if ((await store.get(b, key)) !== undefined) continue;
+    await store.put(b, key, JSON.stringify({ marker: wait.marker, producer: 'stepgraph run --local', writtenAt: new Date().toISOString() }));
+    progress.note(`        wrote external marker ${b}/${key} (its producer is not part of this run; --wait-external waits for it instead)`);
+  }
+}
+
+/** The buckets a run touches: the workflow's and those of its external markers. */
+export function bucketsOf(compiled: Pick<CompiledWorkflow, 'workflow'>): string[] {
+  const bucket = localSubstitutions(compiled.workflow).MarkerBucket;
+  return [...new Set([bucket, ...compiled.workflow.jobs.flatMap((j) => j.waitsFor.map((w) => w.bucket ?? bucket))])].sort();
+}
+
+/** A pause that ends early, as a failure, when the run is stopped (so no timer outlives it). */
+function sleepUnlessStopped(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const stopped = (): Error => statesError('stepgraph.Aborted', 'the run was stopped');
+    if (signal.aborted) return reject(stopped());
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(stopped());
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+const stamp = (d: Date): string => d.toISOString().replace(/[-:]/g, '').slice(0, 15);
