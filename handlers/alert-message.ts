@@ -9,7 +9,7 @@ export interface AlertFacts {
   executionArn: string;
   region: string;
   failure: Failure;
-  /** Jobs downstream of the failed ones: they did not run. */
+  /** Jobs downstream of the failed and cancelled ones: they did not run. */
   notRun: string[];
 }
 
@@ -34,12 +34,13 @@ export function composeAlert(facts: AlertFacts): AlertMessage {
   const where = failure.jobs.length > 0 ? ` at ${failure.jobs.join(', ')}` : '';
   const run = `${workflow}${date ? ` ${date}` : ''}`;
   const url = consoleUrl(facts.region, facts.executionArn);
-  const replay = replayCommand(workflow, date, failure.jobs);
+  const replay = replayCommand(workflow, date, [...failure.jobs, ...failure.cancelled]);
   const lines = [`stepgraph: run ${run} ${status}${where}.`, ''];
   if (failure.jobs.length === 1) {
     const state = failure.state && failure.state !== failure.jobs[0] ? ` (state '${failure.state}')` : '';
     lines.push(`Failed job: ${failure.jobs[0]}${state}`);
   } else if (failure.jobs.length > 1) lines.push(`Jobs that did not finish: ${failure.jobs.join(', ')}`);
+  if (failure.cancelled.length > 0) lines.push(`Stopped unfinished by the failure: ${failure.cancelled.join(', ')}`);
   const error = describe(failure.error, failure.cause);
   if (error) lines.push(`Error: ${error}`);
   const runError = describe(failure.runError, failure.runCause);
@@ -48,7 +49,7 @@ export function composeAlert(facts: AlertFacts): AlertMessage {
     `Did not run: ${facts.notRun.length > 0 ? facts.notRun.join(', ') : '(no downstream jobs)'}`,
     '',
     `Execution: ${url}`,
-    'Replay the broken part (that job and everything downstream):',
+    `Replay the broken part (${failure.cancelled.length > 0 ? 'those jobs' : 'that job'} and everything downstream):`,
     `  ${replay}`,
   );
   return { subject: subject(`stepgraph: ${run} ${status}${where}`), text: lines.join('\n'), replayCommand: replay, consoleUrl: url };

@@ -33,9 +33,9 @@ export function jobOfState(state: string, jobs: readonly GraphJob[]): string | u
   return best;
 }
 
-export function parseJobGraph(text: string | undefined): GraphJob[] {
-  const value: unknown = JSON.parse(text ?? '[]');
-  if (!Array.isArray(value)) throw new TypeError('the job graph must be a JSON list');
+/** Checks a job graph that came from outside the type system (a bundled module). */
+export function jobGraph(value: unknown): GraphJob[] {
+  if (!Array.isArray(value)) throw new TypeError('the job graph must be a list of {name, needs}');
   return value.map((j: { name?: unknown; needs?: unknown }) => {
     if (typeof j?.name !== 'string' || !Array.isArray(j.needs)) throw new TypeError('each job needs a name and needs');
     return { name: j.name, needs: j.needs.map(String) };

@@ -1,6 +1,8 @@
 // Alerts: a rule on the workflow's state machine ending FAILED, TIMED_OUT or ABORTED, and the
 // notify handler that tells the SNS topic (and Slack, if configured) what broke and how to replay.
-import { Duration } from 'aws-cdk-lib';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Duration, Stage } from 'aws-cdk-lib';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
@@ -44,8 +46,7 @@ export class Alerts extends Construct {
         ...(snsTopic && { SNS_TOPIC_ARN: snsTopic }),
         ...(slackWebhookSecret && { SLACK_WEBHOOK_SECRET: slackWebhookSecret }),
       },
-      // The job graph goes into the bundle: Lambda allows only 4 KB of environment variables.
-      define: { 'process.env.STEPGRAPH_JOB_GRAPH': JSON.stringify(JSON.stringify(jobGraph)) },
+      inject: [jobGraphModule(this, manifest.stackName, jobGraph)],
       grants,
     });
     new Rule(this, 'Rule', {
@@ -58,4 +59,18 @@ export class Alerts extends Construct {
       targets: [new LambdaFunction(this.notify.function, { retryAttempts: 8, maxEventAge: Duration.hours(6) })],
     });
   }
+}
+
+/**
+ * The job graph as a module for esbuild to inject into the notify bundle (handlers/notify.ts reads
+ * STEPGRAPH_JOB_GRAPH). Lambda allows only 4 KB of environment variables, and a `define` goes
+ * through a command line capped at 128 KB per argument; a file has no such limit. It is written
+ * beside the synthesized templates, and the asset hash follows the bundle's content.
+ */
+function jobGraphModule(scope: Construct, stackName: string, jobs: { name: string; needs: string[] }[]): string {
+  const dir = join(Stage.of(scope)!.outdir, '.stepgraph');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${stackName}-job-graph.mjs`);
+  writeFileSync(file, `export const STEPGRAPH_JOB_GRAPH = ${JSON.stringify(jobs)};\n`);
+  return file;
 }

@@ -20,8 +20,8 @@ export interface HandlerFunctionProps {
   environment?: Record<string, string>;
   grants?: Grant[];
   timeout?: Duration;
-  /** esbuild `define`: values compiled into the bundle (for data too big for environment variables). */
-  define?: Record<string, string>;
+  /** Modules esbuild injects (their exports replace free globals of the same name). */
+  inject?: string[];
 }
 
 export class HandlerFunction extends Construct {
@@ -51,7 +51,7 @@ export class HandlerFunction extends Construct {
         target: 'node22',
         // The Node 22 runtime ships AWS SDK v3; bundling it again would only grow the package.
         externalModules: ['@aws-sdk/*'],
-        ...(props.define && { define: props.define }),
+        ...(props.inject && { inject: props.inject }),
       },
     });
     logGroup.grantWrite(this.role);

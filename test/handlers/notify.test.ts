@@ -70,6 +70,7 @@ describe('failure analysis', () => {
   it('names the job of the Fail state and keeps the task error and the run error apart', () => {
     expect(analyzeHistory(revenueFailed, jobs)).toEqual({
       jobs: ['revenue'],
+      cancelled: [],
       state: 'revenue',
       error: 'States.TaskFailed',
       cause: '{"errorMessage":"revenue table locked"}',
@@ -105,11 +106,35 @@ describe('failure analysis', () => {
       entered('sessions'),
       taskFailed('Lambda.ServiceException', 'retried and then succeeded'),
       exited('sessions'),
+      entered('sessions done'),
+      exited('sessions done'),
       entered('player_entry'),
       entered('revenue waits for player_entry'),
       { type: 'ExecutionTimedOut', executionTimedOutEventDetails: { error: 'States.Timeout' } },
     );
-    expect(analyzeHistory(events, jobs)).toEqual({ jobs: ['player_entry'], error: 'States.Timeout' });
+    expect(analyzeHistory(events, jobs)).toEqual({ jobs: ['player_entry'], cancelled: [], error: 'States.Timeout' });
+  });
+
+  it('names the jobs fail-fast stopped beside the failed one, so the replay restarts them too', () => {
+    // GIVEN sessions still running in a Parallel branch when revenue failed in the other
+    const events = history(
+      { type: 'ExecutionStarted' },
+      entered('Parallel (player_entry, sessions)', 'ParallelStateEntered'),
+      entered('sessions selected?', 'ChoiceStateEntered'),
+      exited('sessions selected?', 'ChoiceStateExited'),
+      entered('sessions'),
+      entered('player_entry'),
+      exited('player_entry'),
+      entered('player_entry done'),
+      exited('player_entry done'),
+      entered('revenue'),
+      taskFailed('States.TaskFailed', 'boom'),
+      exited('revenue'),
+      entered('revenue failed', 'FailStateEntered'),
+      { type: 'ExecutionFailed', executionFailedEventDetails: { error: 'stepgraph.JobFailed' } },
+    );
+    // THEN revenue failed, sessions was cancelled, player_entry finished
+    expect(analyzeHistory(events, jobs)).toMatchObject({ jobs: ['revenue'], cancelled: ['sessions'] });
   });
 
   it('lists the jobs downstream of the failed ones', () => {
@@ -277,8 +302,9 @@ describe('notify handler', () => {
 
   it('reads its configuration from the environment and the bundled job graph', () => {
     const env = { WORKFLOW: 'player-analytics', SNS_TOPIC_ARN: config.snsTopicArn };
-    expect(notifyConfig(env, JSON.stringify(jobs))).toEqual(config);
-    expect(() => notifyConfig({}, '[]')).toThrow('environment variable WORKFLOW is not set');
-    expect(() => notifyConfig(env, '[{"name":1}]')).toThrow(TypeError);
+    expect(notifyConfig(env, jobs)).toEqual(config);
+    expect(() => notifyConfig({}, [])).toThrow('environment variable WORKFLOW is not set');
+    expect(() => notifyConfig(env, undefined)).toThrow(/job graph was not bundled in/);
+    expect(() => notifyConfig(env, [{ name: 1 }])).toThrow(TypeError);
   });
 });
