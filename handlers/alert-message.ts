@@ -11,6 +11,8 @@ export interface AlertFacts {
   failure: Failure;
   /** Jobs downstream of the failed and cancelled ones: they did not run. */
   notRun: string[];
+  /** Where a replay starts: the failed and cancelled jobs, or every root job when none is known. */
+  replayFrom: string[];
 }
 
 export interface AlertMessage {
@@ -34,12 +36,14 @@ export function composeAlert(facts: AlertFacts): AlertMessage {
   const where = failure.jobs.length > 0 ? ` at ${failure.jobs.join(', ')}` : '';
   const run = `${workflow}${date ? ` ${date}` : ''}`;
   const url = consoleUrl(facts.region, facts.executionArn);
-  const replay = replayCommand(workflow, date, [...failure.jobs, ...failure.cancelled]);
+  const replay = replayCommand(workflow, date, facts.replayFrom);
+  const known = failure.jobs.length + failure.cancelled.length > 0;
   const lines = [`stepgraph: run ${run} ${status}${where}.`, ''];
   if (failure.jobs.length === 1) {
     const state = failure.state && failure.state !== failure.jobs[0] ? ` (state '${failure.state}')` : '';
     lines.push(`Failed job: ${failure.jobs[0]}${state}`);
   } else if (failure.jobs.length > 1) lines.push(`Jobs that did not finish: ${failure.jobs.join(', ')}`);
+  else if (!known) lines.push('No job state was running or failed: the whole run is replayed from its first jobs.');
   if (failure.cancelled.length > 0) lines.push(`Stopped unfinished by the failure: ${failure.cancelled.join(', ')}`);
   const error = describe(failure.error, failure.cause);
   if (error) lines.push(`Error: ${error}`);
@@ -49,7 +53,7 @@ export function composeAlert(facts: AlertFacts): AlertMessage {
     `Did not run: ${facts.notRun.length > 0 ? facts.notRun.join(', ') : '(no downstream jobs)'}`,
     '',
     `Execution: ${url}`,
-    `Replay the broken part (${failure.cancelled.length > 0 ? 'those jobs' : 'that job'} and everything downstream):`,
+    known ? `Replay the broken part (${failure.cancelled.length > 0 ? 'those jobs' : 'that job'} and everything downstream):` : 'Replay the run:',
     `  ${replay}`,
   );
   return { subject: subject(`stepgraph: ${run} ${status}${where}`), text: lines.join('\n'), replayCommand: replay, consoleUrl: url };

@@ -72,6 +72,7 @@ export async function notify(event: ExecutionStatusEvent, deps: NotifyDeps): Pro
     region: event.region,
     failure,
     notRun: downstreamOf(config.jobs, [...failure.jobs, ...failure.cancelled]),
+    replayFrom: replayFrom(failure, config.jobs),
   });
 
   const result: NotifyResult = { alert };
@@ -117,6 +118,12 @@ async function findFailure(deps: NotifyDeps, executionArn: string): Promise<Fail
 }
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The failed and cancelled jobs; when none is known, the jobs that start the graph (replay it all). */
+function replayFrom(failure: Failure, jobs: readonly GraphJob[]): string[] {
+  const from = [...failure.jobs, ...failure.cancelled];
+  return from.length > 0 ? from : jobs.filter((j) => j.needs.length === 0).map((j) => j.name);
+}
 
 async function history(sfn: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
   const events: HistoryEvent[] = [];

@@ -294,6 +294,18 @@ describe('notify handler', () => {
     expect(result.alert?.text).toContain('Error: States.TaskFailed: {"errorMessage":"revenue table locked"}');
   });
 
+  it('replays the whole run from its first jobs when the history names no job', async () => {
+    sfnMock.on(GetExecutionHistoryCommand).resolves({
+      events: history({ type: 'ExecutionStarted' }, entered('Check input', 'ChoiceStateEntered'), { type: 'ExecutionAborted' }),
+    });
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
+
+    const result = await notify(statusEvent('ABORTED'), { sfn, sns: () => sns, secrets: () => secrets, fetch: vi.fn(), config });
+
+    expect(result.alert?.replayCommand).toBe('npx stepgraph replay player-analytics --date 2019-03-12 --from player_entry --from sessions');
+    expect(result.alert?.text).toContain('the whole run is replayed from its first jobs');
+  });
+
   it('ignores statuses that need no alert', async () => {
     const result = await notify(statusEvent('SUCCEEDED'), { sfn, sns: () => sns, secrets: () => secrets, fetch: vi.fn(), config });
     expect(result).toEqual({});
