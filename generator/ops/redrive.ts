@@ -50,6 +50,12 @@ export function redriveEligibility(facts: RedriveFacts): Eligibility {
   if (execution.redriveStatus === 'NOT_REDRIVABLE' && REDRIVABLE_STATUSES.has(status) && reasons.length === 0) {
     reasons.push(`Step Functions says it is not redrivable: ${execution.redriveStatusReason ?? 'no reason given'}`);
   }
+  // stepgraph catches a job's final failure (and a wait past its deadline) into a Fail state
+  // that names the job. A redrive restarts at the unsuccessful step, which is that Fail state,
+  // so it would fail again at once: re-executing the job is what helps.
+  if (status === 'FAILED' && execution.error?.startsWith('stepgraph.')) {
+    reasons.push(`the run failed with ${execution.error} (${execution.cause ?? 'no cause given'}); a redrive restarts at that Fail state and fails again at once`);
+  }
   if (definitionChanged(current, used)) {
     reasons.push(
       'the state machine was redeployed since this run started; a redrive would rerun the old definition, a replay runs the new one',

@@ -30,6 +30,15 @@ describe('redrive eligibility', () => {
     expect(redriveEligibility(facts({ status }))).toStrictEqual({ ok: true });
   });
 
+  it("refuses a run that ended in stepgraph's own Fail state, where a redrive would fail again at once", () => {
+    const result = redriveEligibility(facts({ error: 'stepgraph.JobFailed', cause: "job 'revenue' failed after 3 attempts" }));
+    expect(result).toStrictEqual({
+      ok: false,
+      reasons: ["the run failed with stepgraph.JobFailed (job 'revenue' failed after 3 attempts); a redrive restarts at that Fail state and fails again at once"],
+    });
+    expect(redriveEligibility(facts({ error: 'States.TaskFailed', cause: 'S3 write failed' }))).toStrictEqual({ ok: true });
+  });
+
   it('refuses a run that closed more than 14 days ago', () => {
     const result = redriveEligibility(facts({ stopDate: new Date(NOW - 15 * DAY) }));
     expect(result).toStrictEqual({ ok: false, reasons: ['it closed 15 days ago; Step Functions redrives only executions closed in the last 14 days'] });
