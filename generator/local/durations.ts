@@ -15,7 +15,7 @@ export function parseDurations(file: string, text: string, workflow: Workflow): 
     const { line, column } = lines.position(offset);
     return new UserError(`${file}:${line}:${column}: ${message}`);
   };
-  const doc = parseDocument(text, { prettyErrors: false });
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false });
   if (doc.errors.length > 0) throw at(doc.errors[0].pos[0], `YAML syntax: ${doc.errors[0].message.split('\n')[0]}`);
   const root = doc.contents as Node | null;
   if (root === null || (isScalar(root) && (root.value === null || root.value === ''))) return new Map();

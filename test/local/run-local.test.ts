@@ -1,0 +1,216 @@
+// `run --local`: the emitted definition in real time, jobs running their local commands,
+// markers in a directory or on s3rver, progress as plain lines, Ctrl-C stopping everything.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../generator/cli/main.ts';
+import { compileTexts, type CompiledWorkflow } from '../../generator/compile.ts';
+import { DirectoryMarkerStore } from '../../generator/local/directory-store.ts';
+import { runLocally } from '../../generator/local/local-run.ts';
+import { S3MarkerStore } from '../../generator/local/s3-store.ts';
+
+interface S3rverServer {
+  run(): Promise<{ address: string; port: number }>;
+  close(): Promise<void>;
+}
+const S3rver = createRequire(import.meta.url)('s3rver') as new (options: Record<string, unknown>) => S3rverServer;
+
+const temp = (): string => mkdtempSync(join(tmpdir(), 'stepgraph-run-'));
+
+function compileOne(text: string): CompiledWorkflow {
+  const result = compileTexts([{ file: 'local.yaml', text }]);
+  expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  return result.compiled[0];
+}
+
+/** An output that collects lines, like a pipe (no terminal: plain lines). */
+function collector(): { write(text: string): void; lines: string[] } {
+  const lines: string[] = [];
+  return { lines, write: (text) => void lines.push(...text.split('\n').filter((l) => l !== '')) };
+}
+
+const PIPELINE = `
+name: local-etl
+defaults:
+  retry: { attempts: 1, interval: 1s }
+jobs:
+  extract:
+    lambda: fn-extract
+    params: { source: games }
+    local: { command: "echo extracting {source} for {date} attempt {attempt}; echo env $STEPGRAPH_JOB $STEPGRAPH_DATE $STEPGRAPH_PARAM_SOURCE $STEPGRAPH_PARAM_MODE; echo to stderr >&2" }
+  ingest:
+    lambda: fn-ingest
+    estimate: 10m
+  load:
+    needs: [extract, ingest]
+    lambda: fn-load
+    local: { command: "echo loading {mode} {yyyy}/{mm}/{dd}, awk stays '{print $1}'" }
+  report:
+    needs: [extract]
+    lambda: fn-report
+`;
+
+describe('runLocally', () => {
+  it('runs each job once, after its needs, commands with templates and environment, output prefixed', async () => {
+    // GIVEN a workflow with local commands and a directory store
+    const compiled = compileOne(PIPELINE);
+    const store = new DirectoryMarkerStore(temp());
+    const output = collector();
+
+    // WHEN it runs locally, with ingest taking 10m x 0.001 = 0.6s
+    const report = await runLocally(compiled, { date: '2019-03-12', params: { mode: 'full' }, store, output, speed: 0.001 }).report;
+
+    // THEN it succeeded, in dependency order, every job exactly once
+    expect(report.status, report.error ?? '').toBe('SUCCEEDED');
+    expect(report.mode).toBe('local');
+    const jobs = new Map(report.jobs.map((j) => [j.name, j]));
+    for (const j of report.jobs) expect([j.name, j.status, j.attempts]).toEqual([j.name, 'succeeded', 1]);
+    expect(jobs.get('load')!.startSeconds).toBeGreaterThanOrEqual(Math.max(jobs.get('extract')!.endSeconds!, jobs.get('ingest')!.endSeconds!));
+    expect(jobs.get('ingest')!.endSeconds! - jobs.get('ingest')!.startSeconds!).toBeGreaterThanOrEqual(0.55);
+    // AND the commands saw their templates and environment, their output prefixed with the job
+    expect(output.lines).toContain('[extract] extracting games for 2019-03-12 attempt 1');
+    expect(output.lines).toContain('[extract] env extract 2019-03-12 games full');
+    expect(output.lines).toContain('[extract] to stderr');
+    expect(output.lines).toContain("[load] loading full 2019/03/12, awk stays {print $1}");
+    expect(output.lines.filter((l) => /^\+\d:\d\d:\d\d start {3}load$/.test(l))).toHaveLength(1);
+    expect(output.lines.filter((l) => /^\+\d:\d\d:\d\d done {4}extract \(\d+\.\ds\)$/.test(l))).toHaveLength(1);
+    // AND each job's marker is in the store, whole JSON with the job's own times
+    const marker = JSON.parse((await store.get('stepgraph-local-etl-markers', 'done/load__20190312.done'))!);
+    expect(marker).toMatchObject({ workflow: 'local-etl', job: 'load', date: '2019-03-12' });
+    expect(Date.parse(marker.finishedAt)).toBeGreaterThanOrEqual(Date.parse(marker.startedAt));
+    for (const job of ['extract', 'ingest', 'load', 'report']) expect(await store.get('stepgraph-local-etl-markers', `done/${job}__20190312.done`)).toBeDefined();
+  });
+
+  it('a failing command is retried, then fails the run; nothing downstream starts', async () => {
+    const compiled = compileOne(PIPELINE.replace('echo to stderr >&2', 'echo broken >&2; exit 3'));
+    const output = collector();
+    const report = await runLocally(compiled, { date: '2019-03-12', store: new DirectoryMarkerStore(temp()), output }).report;
+    expect(report.status).toBe('FAILED');
+    expect(report.failedJob).toBe('extract');
+    const jobs = new Map(report.jobs.map((j) => [j.name, j]));
+    expect(jobs.get('extract')).toMatchObject({ status: 'failed', attempts: 2, error: 'stepgraph.CommandFailed: the command exited with status 3' });
+    expect(jobs.get('load')!.status).toBe('not_started');
+    expect(jobs.get('report')!.status).toBe('not_started');
+    expect(output.lines.filter((l) => l === '[extract] broken')).toHaveLength(2);
+    expect(output.lines.some((l) => /retry {3}extract \(attempt 2\)/.test(l))).toBe(true);
+  });
+
+  it('runs a replay selection only', async () => {
+    const compiled = compileOne(PIPELINE);
+    const store = new DirectoryMarkerStore(temp());
+    const report = await runLocally(compiled, { date: '2019-03-12', params: { mode: 'full' }, select: ['load'], store, output: collector() }).report;
+    expect(report.jobs.map((j) => [j.name, j.status])).toEqual([
+      ['extract', 'skipped'],
+      ['ingest', 'skipped'],
+      ['load', 'succeeded'],
+      ['report', 'skipped'],
+    ]);
+    expect(await store.get('stepgraph-local-etl-markers', 'done/extract__20190312.done')).toBeUndefined();
+  });
+});
+
+describe('run --local against s3rver', () => {
+  let server: S3rverServer;
+  let endpoint: string;
+  beforeAll(async () => {
+    server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: temp() });
+    endpoint = `http://127.0.0.1:${(await server.run()).port}`;
+  });
+  afterAll(() => server.close());
+
+  let out: string[];
+  let err: string[];
+  beforeEach(() => {
+    out = [];
+    err = [];
+    vi.spyOn(console, 'log').mockImplementation((...args) => void out.push(args.join(' ')));
+    vi.spyOn(console, 'error').mockImplementation((...args) => void err.push(args.join(' ')));
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  it('keeps the markers on the endpoint (buckets created, external markers written first)', async () => {
+    const code = await main(['run', 'workflows/player-analytics.yaml', '--local', '--date', '2019-03-12', '--s3-endpoint', endpoint, '--json']);
+    expect(code).toBe(0);
+    const report = JSON.parse(out.join('\n'));
+    expect(report.status).toBe('SUCCEEDED');
+    const store = new S3MarkerStore(endpoint);
+    const body = await store.client.send(new GetObjectCommand({ Bucket: 'acme-job-markers', Key: 'done/bi_import__20190312.done' }));
+    expect(JSON.parse(await body.Body!.transformToString())).toMatchObject({ workflow: 'player-analytics', job: 'bi_import', date: '2019-03-12' });
+    expect(await store.get('acme-job-markers', 'done/payments__20190312.done')).toContain('stepgraph run --local');
+    // Data pipelines write their own marker when they are done.
+    expect(await store.get('acme-job-markers', 'done/purchases__20190312.done')).toContain('data pipeline (local)');
+    store.close();
+  });
+
+  it('an unreachable endpoint is one clear line and exit 1', async () => {
+    const code = await main(['run', 'player-analytics', '--local', '--s3-endpoint', 'http://127.0.0.1:9']);
+    expect(code).toBe(1);
+    expect(err).toEqual(['stepgraph run: --s3-endpoint: cannot reach the S3 endpoint http://127.0.0.1:9: ECONNREFUSED']);
+  });
+});
+
+describe('Ctrl-C', () => {
+  it('stops the run and its commands, and says what ran', async () => {
+    // GIVEN a run whose second job sleeps, then would write a file
+    const dir = temp();
+    const flag = join(dir, 'slow-finished');
+    writeFileSync(
+      join(dir, 'slow.yaml'),
+      [
+        'name: slow',
+        'jobs:',
+        '  quick:',
+        '    lambda: fn-quick',
+        '    local: { command: "echo quick" }',
+        '  slow:',
+        '    needs: [quick]',
+        '    lambda: fn-slow',
+        `    local: { command: "echo slow start; sleep 20; touch ${flag}" }`,
+        '  after:',
+        '    needs: [slow]',
+        '    lambda: fn-after',
+        '',
+      ].join('\n'),
+    );
+    const child = spawn(process.execPath, [resolve('bin/stepgraph.mjs'), 'run', join(dir, 'slow.yaml'), '--local', '--date', '2019-03-12', '--markers', join(dir, 'markers')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+
+    // WHEN Ctrl-C arrives while slow runs
+    await vi.waitFor(() => expect(output).toContain('[slow] slow start'), { timeout: 30_000, interval: 50 });
+    child.kill('SIGINT');
+    const code = await exited;
+
+    // THEN the run stopped with exit 130, saying what ran; the command was stopped with it
+    expect(code).toBe(130);
+    expect(output).toContain('stopping the run');
+    expect(output).toContain('outcome: ABORTED');
+    expect(output).toMatch(/ {2}quick .* succeeded/);
+    expect(output).toMatch(/ {2}slow .* cancelled/);
+    expect(output).toMatch(/ {2}after .* not started/);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(existsSync(flag)).toBe(false);
+    expect(readdirSync(join(dir, 'markers', 'stepgraph-slow-markers', 'done')).sort()).toEqual(['quick__20190312.done']);
+    expect(readFileSync(join(dir, 'markers', 'stepgraph-slow-markers', 'done', 'quick__20190312.done'), 'utf8')).toContain('"job":"quick"');
+  });
+});
+
+describe('progress on a terminal', () => {
+  it('keeps a redrawn status line of running, waiting and done jobs below the log lines', async () => {
+    const compiled = compileOne(PIPELINE);
+    const writes: string[] = [];
+    const report = await runLocally(compiled, { date: '2019-03-12', params: { mode: 'full' }, store: new DirectoryMarkerStore(temp()), output: { isTTY: true, write: (t) => void writes.push(t) } }).report;
+    expect(report.status).toBe('SUCCEEDED');
+    // Each line clears the status line, prints, then redraws the status line after it.
+    expect(writes.every((w) => w.startsWith('\r\x1b[2K'))).toBe(true);
+    expect(writes.some((w) => /\nrunning: [a-z, ]+ \| waiting: [-a-z, ]+ \| done \d\/4$/.test(w))).toBe(true);
+    expect(writes.at(-1)).toBe('\r\x1b[2K');
+  });
+});
