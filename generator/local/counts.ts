@@ -12,6 +12,8 @@
 // - a Map state adds MapStateStarted and MapStateSucceeded/Failed, and each iteration
 //   MapIterationStarted and MapIterationSucceeded/Failed (2 + 2 per item).
 // Events of work aborted when a run fails (TaskStateAborted and the like) are not counted.
+// A split workflow's children are executions of their own: each has its own history (the limit
+// applies to each), and the run's transitions and cost are those of all of them.
 import type { RecordedEvent } from './execute.ts';
 import type { StateIndex } from './roles.ts';
 
@@ -21,7 +23,10 @@ export const HISTORY_EVENT_LIMIT = 25_000;
 
 export interface Counts {
   stateTransitions: number;
+  /** Of the largest execution. */
   historyEvents: number;
+  /** Per execution name: the run's own, then its children's. */
+  historyByExecution: Record<string, number>;
   /** Task attempts, first tries and retries. */
   taskAttempts: number;
   costUsd: number;
@@ -30,13 +35,15 @@ export interface Counts {
 export function countEvents(events: readonly RecordedEvent[], index: StateIndex): Counts {
   let entered = 0;
   let retried = 0;
-  let history = 0;
   let taskAttempts = 0;
+  const histories = new Map<string, number>();
+  let history = 0;
   const taskAttempt = (state: string | undefined): void => {
     taskAttempts++;
     history += 3 + (state !== undefined && index.tasks.get(state)?.sync ? 1 : 0);
   };
   for (const e of events) {
+    history = histories.get(e.execution) ?? 0;
     switch (e.type) {
       case 'ExecutionStarted':
         if (e.kind === 'root') history++;
@@ -62,9 +69,16 @@ export function countEvents(events: readonly RecordedEvent[], index: StateIndex)
         history++;
         break;
     }
+    histories.set(e.execution, history);
   }
   const stateTransitions = entered + retried;
-  return { stateTransitions, historyEvents: history, taskAttempts, costUsd: roundUsd(stateTransitions * PRICE_PER_TRANSITION) };
+  return {
+    stateTransitions,
+    historyEvents: Math.max(0, ...histories.values()),
+    historyByExecution: Object.fromEntries(histories),
+    taskAttempts,
+    costUsd: roundUsd(stateTransitions * PRICE_PER_TRANSITION),
+  };
 }
 
 const roundUsd = (usd: number): number => Math.round(usd * 1e6) / 1e6;

@@ -1,12 +1,15 @@
 // Loads aws-local-stepfunctions, the embedded engine that runs an emitted definition as is, and
 // adds what stepgraph needs around it:
 // - the Node 20 polyfill (polyfill.ts), imported first: the engine calls Promise.withResolvers;
-// - two corrections, applied to the engine's CommonJS build as it loads (each must match the
+// - corrections, applied to the engine's CommonJS build as it loads (each must match the
 //   source exactly, or loading fails: a new engine version has to be looked at again):
 //   * Parallel branches without a concurrency cap. The engine starts at most 40 branches of a
 //     Parallel state at a time; Step Functions starts them all. With in-run waits between
 //     branches, a held-back branch could be the one another waits for, and the run would stall
 //     until the wait's deadline. (Map keeps its MaxConcurrency.)
+//   * No Task timeout unless the state sets one. The engine times a Task out after 60 s when
+//     it has no TimeoutSeconds; Step Functions' default is 99999999 s. A child state machine
+//     run by startExecution.sync (a split workflow) runs for hours without one.
 //   * Choice type tests with `false`. The engine evaluates `"IsPresent": false` (and IsNull,
 //     IsNumeric, IsString, IsBoolean, IsTimestamp) as never matching; in Step Functions it
 //     matches when the test fails. The emitted selection guard (`$.select.<job>` IsPresent
@@ -32,6 +35,14 @@ interface SourcePatch {
 
 const PATCHES: SourcePatch[] = [
   { why: 'Parallel branches without a cap', find: /var DEFAULT_CONCURRENCY = 40;/g, replace: 'var DEFAULT_CONCURRENCY = Infinity;', count: 1 },
+  { why: 'the default Task timeout', find: /var DEFAULT_TIMEOUT_SECONDS = 60;/g, replace: 'var DEFAULT_TIMEOUT_SECONDS = 99999999;', count: 1 },
+  // Node fires a timer longer than 2^31-1 ms at once; such a timeout (24.8 days and more) is none.
+  {
+    why: 'timeouts beyond the longest timer',
+    find: /const timeoutId = setTimeout\(\(\) => rejectTimeout\(new StatesTimeoutError\(\)\), timeoutMs\);/g,
+    replace: 'const timeoutId = timeoutMs <= 2147483647 ? setTimeout(() => rejectTimeout(new StatesTimeoutError()), timeoutMs) : undefined;',
+    count: 1,
+  },
   { why: 'Choice type tests with false', find: /return (\w+True) && (.+);/g, replace: 'return $1 ? ($2) : !($2);', count: 6 },
 ];
 

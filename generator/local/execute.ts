@@ -1,12 +1,15 @@
 // One execution of an emitted definition on the embedded engine: placeholders resolved, every
 // Task served locally, the context object filled in (the engine only knows Execution.Input and
-// StartTime), every event of every branch recorded. Used by simulate (on the virtual clock) and
+// StartTime), every event of every branch recorded. A workflow split into child state machines
+// (emit/parts.ts) runs its children as nested local executions, started by the parent's
+// startExecution.sync Tasks as Step Functions would. Used by simulate (on the virtual clock) and
 // by `run --local` (in real time).
 import type { Definition } from '../emit/asl.ts';
+import { partArnSubstitution } from '../emit/parts.ts';
 import type { Workflow } from '../model.ts';
 import type { SyncEdge } from '../plan/plan.ts';
 import { ExecutionAbortedError, ExecutionError, StateMachine, type EventLog, type ExecutionKind, type JsonValue, type RunOptions, type StateMachineDefinition } from './engine.ts';
-import { localHandlers, type JobRunner, type JobWork } from './handlers.ts';
+import { localHandlers, statesError, type JobRunner, type JobWork } from './handlers.ts';
 import { indexStates, type StateIndex } from './roles.ts';
 import type { MarkerStore } from './store.ts';
 
@@ -17,9 +20,18 @@ export interface RunInput {
   select?: Record<string, true>;
 }
 
+/** A child state machine of a split workflow: `part-<n>` in CompiledWorkflow.definitions. */
+export interface ChildDefinition {
+  id: string;
+  name: string;
+  definition: Definition;
+}
+
 export interface ExecutionSetup {
   workflow: Workflow;
   definition: Definition;
+  /** The child state machines of a split workflow. */
+  children?: readonly ChildDefinition[];
   /** The plan's in-run waits (they name the `J waits for D` states). */
   sync: readonly SyncEdge[];
   input: RunInput;
@@ -41,6 +53,8 @@ export interface ExecutionSetup {
 export interface RecordedEvent {
   type: string;
   time: number;
+  /** The execution it belongs to (the run's, or a child's). */
+  execution: string;
   kind: ExecutionKind;
   state?: string;
   stateType?: string;
@@ -56,7 +70,7 @@ export interface ExecutionOutcome {
   executionName: string;
   startedAt: number;
   endedAt: number;
-  /** In the order they happened. */
+  /** In the order they happened, of the execution and its children. */
   events: RecordedEvent[];
   work: Map<string, JobWork>;
   index: StateIndex;
@@ -65,28 +79,110 @@ export interface ExecutionOutcome {
 
 export interface LocalExecution {
   outcome: Promise<ExecutionOutcome>;
-  /** Stops the execution (Ctrl-C); the outcome then has status ABORTED. */
+  /** Stops the execution and its children (Ctrl-C); the outcome then has status ABORTED. */
   abort(): void;
 }
 
 const LOCAL_ACCOUNT = 'arn:aws:states:local:000000000000';
+const stateMachineArn = (name: string): string => `${LOCAL_ACCOUNT}:stateMachine:${name}`;
+const executionArn = (machine: string, name: string): string => `${LOCAL_ACCOUNT}:execution:${machine}:${name}`;
 
 /** Values of the definition's `${...}` placeholders in a local run. */
-export function localSubstitutions(workflow: Workflow): Record<string, string> {
-  return {
+export function localSubstitutions(workflow: Workflow, children: readonly ChildDefinition[] = []): Record<string, string> {
+  const out: Record<string, string> = {
     MarkerBucket: workflow.markers.bucket ?? `stepgraph-${workflow.name}-markers`,
     ActivatorFunctionArn: 'arn:aws:lambda:local:000000000000:function:stepgraph-activator',
   };
+  for (const child of children) {
+    const n = /^part-(\d+)$/.exec(child.id)?.[1];
+    if (n !== undefined) out[partArnSubstitution(Number(n))] = stateMachineArn(child.name);
+  }
+  return out;
+}
+
+function substitute(definition: Definition, substitutions: Record<string, string>): StateMachineDefinition {
+  const text = JSON.stringify(definition).replace(/\$\{([A-Za-z0-9]+)\}/g, (whole, name: string) => substitutions[name] ?? whole);
+  return JSON.parse(text) as StateMachineDefinition;
+}
+
+interface Machine {
+  name: string;
+  definition: StateMachineDefinition;
+  engine: InstanceType<typeof StateMachine>;
+}
+
+interface Running {
+  result: Promise<JsonValue>;
+  consumed: Promise<void>;
+  abort: () => void;
 }
 
 export function startExecution(setup: ExecutionSetup): LocalExecution {
-  const substitutions = localSubstitutions(setup.workflow);
-  const text = JSON.stringify(setup.definition).replace(/\$\{([A-Za-z0-9]+)\}/g, (whole, name: string) => substitutions[name] ?? whole);
-  const definition = JSON.parse(text) as StateMachineDefinition;
-  const index = indexStates(setup.workflow, setup.sync, definition as never);
+  const children = setup.children ?? [];
+  const substitutions = localSubstitutions(setup.workflow, children);
+  const validation = { validationOptions: { noValidate: setup.skipValidation ?? false, checkArn: true, checkPaths: true } };
+  const machine = (name: string, definition: Definition): Machine => {
+    const parsed = substitute(definition, substitutions);
+    return { name, definition: parsed, engine: new StateMachine(parsed, validation) };
+  };
+  const main = machine(setup.workflow.name, setup.definition);
+  const childMachines = new Map(children.map((c) => [stateMachineArn(c.name), machine(c.name, c.definition)]));
+  const index = indexStates(setup.workflow, setup.sync, [main.definition, ...[...childMachines.values()].map((m) => m.definition)] as never);
   const events: RecordedEvent[] = [];
   const work = setup.work ?? new Map<string, JobWork>();
+  const running = new Set<Running>();
   let ended = false;
+  let childCount = 0;
+
+  const run = (m: Machine, input: JsonValue, executionName: string): Running => {
+    const options: RunOptions = {
+      overrides: { taskResourceLocalHandlers: handlers },
+      context: {
+        Execution: { Id: executionArn(m.name, executionName), Name: executionName },
+        StateMachine: { Id: stateMachineArn(m.name), Name: m.name },
+        // Read when a path is evaluated: the time of evaluation stands in for the state's entry.
+        State: {
+          get EnteredTime(): string {
+            return new Date().toISOString();
+          },
+        },
+      },
+      stepgraphSink: {
+        iterations: index.iterations,
+        sink: (event: EventLog, kind: ExecutionKind) => {
+          const recorded = record(event, kind, executionName);
+          events.push(recorded);
+          setup.onEvent?.(recorded);
+        },
+      },
+    };
+    const execution = m.engine.run(input, options);
+    const consumed = (async () => {
+      for await (const _ of execution.eventLogs);
+    })();
+    const handle: Running = { result: execution.result, consumed, abort: () => execution.abort() };
+    running.add(handle);
+    void execution.result.then(
+      () => running.delete(handle),
+      () => running.delete(handle),
+    );
+    return handle;
+  };
+
+  /** startExecution.sync of a child: run it here; fail as Step Functions reports a failed child. */
+  const runChild = async (arn: string, input: JsonValue): Promise<JsonValue> => {
+    const child = childMachines.get(arn)!;
+    const name = `${setup.executionName}-${child.name.slice(setup.workflow.name.length + 1)}-${++childCount}`;
+    const execution = executionArn(child.name, name);
+    try {
+      const output = await run(child, input, name).result;
+      return { ExecutionArn: execution, Status: 'SUCCEEDED', Output: JSON.stringify(output) };
+    } catch (e) {
+      const cause = e instanceof ExecutionError ? (e.cause as Error) : (e as Error);
+      throw statesError('States.TaskFailed', JSON.stringify({ ExecutionArn: execution, Status: e instanceof ExecutionAbortedError ? 'ABORTED' : 'FAILED', Error: cause?.name, Cause: cause?.message }));
+    }
+  };
+
   const handlers = localHandlers({
     workflow: setup.workflow,
     index,
@@ -98,42 +194,20 @@ export function startExecution(setup: ExecutionSetup): LocalExecution {
     track: setup.track ?? ((w) => w),
     ended: () => ended,
     onPipelineFailure: setup.onPipelineFailure,
+    childMachine: (arn, input) => (childMachines.has(arn) ? runChild(arn, input) : undefined),
   });
 
-  const machine = new StateMachine(definition, { validationOptions: { noValidate: setup.skipValidation ?? false, checkArn: true, checkPaths: true } });
   const startedAt = Date.now();
-  const stateMachineName = setup.workflow.name;
-  const options: RunOptions = {
-    overrides: { taskResourceLocalHandlers: handlers },
-    context: {
-      Execution: { Id: `${LOCAL_ACCOUNT}:execution:${stateMachineName}:${setup.executionName}`, Name: setup.executionName },
-      StateMachine: { Id: `${LOCAL_ACCOUNT}:stateMachine:${stateMachineName}`, Name: stateMachineName },
-      // Read when a path is evaluated: the time of evaluation stands in for the state's entry.
-      State: {
-        get EnteredTime(): string {
-          return new Date().toISOString();
-        },
-      },
-    },
-    stepgraphSink: {
-      iterations: index.iterations,
-      sink: (event: EventLog, kind: ExecutionKind) => {
-        const recorded = record(event, kind);
-        events.push(recorded);
-        setup.onEvent?.(recorded);
-      },
-    },
+  const root = run(main, setup.input as unknown as JsonValue, setup.executionName);
+  const stopAll = (): void => {
+    for (const r of running) r.abort();
   };
-  const execution = machine.run(setup.input as unknown as JsonValue, options);
-  const consumed = (async () => {
-    for await (const _ of execution.eventLogs);
-  })();
 
   const outcome = (async (): Promise<ExecutionOutcome> => {
     let status: ExecutionStatus = 'SUCCEEDED';
     let error: ExecutionOutcome['error'];
     try {
-      await execution.result;
+      await root.result;
     } catch (e) {
       if (e instanceof ExecutionAbortedError) status = 'ABORTED';
       else {
@@ -144,17 +218,19 @@ export function startExecution(setup: ExecutionSetup): LocalExecution {
     }
     const endedAt = Date.now();
     ended = true;
+    // A failed run leaves no child running (Step Functions stops them with the parent).
+    stopAll();
     // Branch events reach the log a few promise reactions after the end; let them arrive.
-    if (status !== 'ABORTED') await consumed;
+    await root.consumed;
     await new Promise((resolve) => setImmediate(resolve));
     events.sort((a, b) => a.time - b.time);
     return { status, error, executionName: setup.executionName, startedAt, endedAt, events, work, index, bucket: substitutions.MarkerBucket };
   })();
-  return { outcome, abort: () => execution.abort() };
+  return { outcome, abort: stopAll };
 }
 
-function record(event: EventLog, kind: ExecutionKind): RecordedEvent {
-  const out: RecordedEvent = { type: event.type, time: event.timestamp, kind };
+function record(event: EventLog, kind: ExecutionKind, execution: string): RecordedEvent {
+  const out: RecordedEvent = { type: event.type, time: event.timestamp, execution, kind };
   if (event.state) {
     out.state = event.state.name;
     out.stateType = event.state.type;

@@ -37,6 +37,8 @@ export interface HandlerContext {
   track: <T>(work: Promise<T>) => Promise<T>;
   /** True once the execution has ended: late work (an abandoned attempt) changes nothing. */
   ended: () => boolean;
+  /** startExecution.sync of one of the run's own child state machines; undefined for another ARN. */
+  childMachine?: (arn: string, input: JsonValue) => Promise<JsonValue> | undefined;
   /** Reports a pipeline that failed in the background (its marker will never appear). */
   onPipelineFailure?: (job: string, error: Error) => void;
 }
@@ -74,6 +76,12 @@ function handlerFor(task: TaskState, ctx: HandlerContext): Handler {
       if (task.resource.endsWith(':s3:getObject')) return getObject(task, ctx);
       if (task.resource.endsWith(':s3:putObject')) return putObject(task, ctx);
       if (task.resource.endsWith(':s3:deleteObject')) return deleteObject(task, ctx);
+      if (/:states:startExecution\.sync(:2)?$/.test(task.resource)) {
+        return async (input) => {
+          const p = input as { StateMachineArn?: string; Input?: JsonValue };
+          return (await ctx.childMachine?.(p.StateMachineArn ?? '', p.Input ?? {})) ?? {};
+        };
+      }
       // Any other integration (a future state kind) succeeds at once.
       return async () => ({});
     case 'signal':

@@ -45,7 +45,7 @@ export function runLocally(compiled: Pick<CompiledWorkflow, 'workflow' | 'plan' 
   const startedAt = Date.now();
   const definition = compiled.definitions[0].definition;
   const work = new Map<string, JobWork>();
-  const progress = new Progress(workflow, indexStates(workflow, plan.sync, definition as never), options.output, startedAt, work);
+  const progress = new Progress(workflow, indexStates(workflow, plan.sync, compiled.definitions.map((d) => d.definition) as never), options.output, startedAt, work);
 
   const runner: JobRunner = {
     async run(job, attempt, limits) {
@@ -75,6 +75,7 @@ export function runLocally(compiled: Pick<CompiledWorkflow, 'workflow' | 'plan' 
     const execution = startExecution({
       workflow,
       definition,
+      children: compiled.definitions.slice(1),
       sync: plan.sync,
       input,
       executionName,

@@ -48,7 +48,9 @@ export function formatReport(report: RunReport): string {
   lines.push('');
   lines.push(`state transitions: ${count(report.stateTransitions)} (every state entered, plus every retry: marker waits poll by retrying)`);
   const share = ((report.historyEvents / report.historyEventLimit) * 100).toFixed(1);
-  lines.push(`history events: ${count(report.historyEvents)} of the ${count(report.historyEventLimit)} one execution may have (${share}%)`);
+  const executions = Object.keys(report.historyByExecution).length;
+  const largest = executions > 1 ? ` in the largest of ${executions} executions (the run and its child state machines)` : '';
+  lines.push(`history events: ${count(report.historyEvents)}${largest} of the ${count(report.historyEventLimit)} one execution may have (${share}%)`);
   lines.push(`cost: $${report.costUsd.toFixed(6)} per run (${count(report.stateTransitions)} transitions x $${PRICE_PER_TRANSITION} of a Standard workflow; the jobs' own services bill apart)`);
   for (const note of report.notes) lines.push(`note: ${note}`);
   return lines.join('\n');

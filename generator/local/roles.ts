@@ -50,7 +50,8 @@ interface AslMachine {
   States: Record<string, AslState>;
 }
 
-export function indexStates(workflow: Workflow, sync: readonly SyncEdge[], definition: AslMachine): StateIndex {
+/** Indexes the Task states of a definition and of its children (a split workflow). */
+export function indexStates(workflow: Workflow, sync: readonly SyncEdge[], definitions: readonly AslMachine[]): StateIndex {
   const known = new Map<string, TaskRole>();
   const jobStates = new Map<string, JobStateRole>();
   for (const job of workflow.jobs) {
@@ -93,6 +94,6 @@ export function indexStates(workflow: Workflow, sync: readonly SyncEdge[], defin
       }
     }
   };
-  walk(definition);
+  for (const definition of definitions) walk(definition);
   return { tasks, jobStates, iterations };
 }

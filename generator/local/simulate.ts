@@ -50,6 +50,7 @@ export const DEFAULT_JOB_SECONDS = 60;
 export async function simulate(target: SimulationTarget, options: SimulateOptions = {}): Promise<SimulationReport> {
   const workflow = target.workflow;
   const definition = 'definition' in target ? target.definition : target.definitions[0].definition;
+  const children = 'definitions' in target ? target.definitions.slice(1) : [];
   const plan = target.plan ?? planWorkflow(workflow);
   const scenario = checkScenario(workflow, options);
   const date = parseRunDate(options.date ?? currentDate(workflow), workflow.partition);
@@ -65,6 +66,7 @@ export async function simulate(target: SimulationTarget, options: SimulateOption
     const execution = startExecution({
       workflow,
       definition,
+      children,
       sync: plan.sync,
       input,
       executionName,

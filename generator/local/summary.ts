@@ -49,6 +49,8 @@ export interface RunReport {
   latenessSeconds: number;
   lateness: Lateness;
   historyEventLimit: number;
+  /** History events of each execution: the run's, then its child state machines' (split graphs). */
+  historyByExecution: Record<string, number>;
   taskAttempts: number;
   notes: string[];
 }
@@ -71,8 +73,10 @@ export function summarize(workflow: Workflow, outcome: ExecutionOutcome, run: Su
   const path = criticalPath(workflow, run.planned, run.select);
   const makespanSeconds = seconds(outcome.endedAt - outcome.startedAt);
   const lateness = explainLateness(workflow, timelines, run.planned, run.lateJobs ?? new Map(), outcome, run.appeared);
-  const failState = outcome.events.filter((e) => e.type === 'StateEntered' && e.stateType === 'Fail').at(-1);
-  const failedJob = failState?.state ? (outcome.index.jobStates.get(failState.state)?.job ?? null) : null;
+  // The first Fail state of a job: in a split workflow the parent's own Fail state only says
+  // that a child failed.
+  const failState = outcome.events.find((e) => e.type === 'StateEntered' && e.stateType === 'Fail' && e.state !== undefined && outcome.index.jobStates.has(e.state));
+  const failedJob = failState ? outcome.index.jobStates.get(failState.state!)!.job : null;
   return {
     status: outcome.status,
     error: outcome.error ? `${outcome.error.name}: ${outcome.error.cause}` : null,
@@ -91,6 +95,7 @@ export function summarize(workflow: Workflow, outcome: ExecutionOutcome, run: Su
     latenessSeconds: seconds((makespanSeconds - path.seconds) * 1000),
     lateness,
     historyEventLimit: HISTORY_EVENT_LIMIT,
+    historyByExecution: counts.historyByExecution,
     taskAttempts: counts.taskAttempts,
     notes: run.notes ?? [],
   };

@@ -13,7 +13,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { randomWorkflow } from '../../bench/graphs.ts';
-import { compileTexts } from '../../generator/compile.ts';
+import { compileTexts, compileWorkflow } from '../../generator/compile.ts';
 import { emitWorkflow } from '../../generator/emit/asl.ts';
 import { topologicalOrder, type Workflow } from '../../generator/model.ts';
 import { planWorkflow, type SyncEdge } from '../../generator/plan/plan.ts';
@@ -69,14 +69,26 @@ describe('random DAGs on the local engine', () => {
     expect(waited).toBeGreaterThan(10);
   });
 
-  it('hold at scale: a 1,000-job random DAG', async () => {
-    const workflow = randomWorkflow('layered', 1000, 3);
-    const plan = planWorkflow(workflow);
-    expect(plan.sync.length).toBeGreaterThan(100);
-    const definition = emitWorkflow(workflow, plan);
+  it('hold at scale: a 1,000-job random DAG, split into child state machines', async () => {
+    const { compiled } = compileWorkflow(randomWorkflow('layered', 1000, 3));
+    expect(compiled.plan.sync.length).toBeGreaterThan(100);
+    expect(compiled.definitions.length).toBeGreaterThan(1);
     const store = new MemoryMarkerStore();
     // Durations other than the estimates (within each job's timeout), so in-run waits wait.
-    const seconds = new Map(workflow.jobs.map((j, i) => [j.name, 1 + ((i * 7919) % j.timeoutSeconds)]));
+    const seconds = new Map(compiled.workflow.jobs.map((j, i) => [j.name, 1 + ((i * 7919) % j.timeoutSeconds)]));
+    const report = await simulate(compiled, { date: '2019-03-12', durations: seconds, store });
+    checkRun(compiled.workflow, compiled.plan.sync, seconds, report, store);
+    // Each child state machine is an execution of its own, with its own history.
+    expect(Object.keys(report.historyByExecution)).toHaveLength(compiled.definitions.length);
+    expect(report.historyEvents).toBe(Math.max(...Object.values(report.historyByExecution)));
+  });
+
+  it('hold for a graph emitted as one state machine (the benchmark builds these directly)', async () => {
+    const workflow = randomWorkflow('n', 300, 5);
+    const plan = planWorkflow(workflow);
+    const definition = emitWorkflow(workflow, plan);
+    const store = new MemoryMarkerStore();
+    const seconds = new Map(workflow.jobs.map((j, i) => [j.name, 1 + ((i * 104729) % j.timeoutSeconds)]));
     const report = await simulate({ workflow, plan, definition }, { date: '2019-03-12', durations: seconds, store });
     checkRun(workflow, plan.sync, seconds, report, store);
   });

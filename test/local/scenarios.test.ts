@@ -1,7 +1,8 @@
 // What simulate makes happen on purpose: a failing job, a late or missing external marker, a
 // replay selection, two runs of one date in one store.
 import { describe, expect, it } from 'vitest';
-import { compilePaths, compileTexts, type CompiledWorkflow } from '../../generator/compile.ts';
+import { randomWorkflow } from '../../bench/graphs.ts';
+import { compilePaths, compileTexts, compileWorkflow, type CompiledWorkflow } from '../../generator/compile.ts';
 import { downstreamClosure } from '../../generator/model.ts';
 import { simulate } from '../../generator/local/simulate.ts';
 import { MemoryMarkerStore } from '../../generator/local/store.ts';
@@ -46,6 +47,25 @@ describe('--fail', () => {
     expect(jobs.get('revenue')!.status).toBe('not_started');
     // The activation fails at once, so the run ends after the two retry pauses (1m + 2m).
     expect(report.makespanSeconds).toBe(180);
+  });
+});
+
+describe('a workflow split into child state machines', () => {
+  it('a job failing inside a child fails the run, names the job, and nothing after it starts', async () => {
+    // GIVEN a 1,000-job chain, too big for one state machine
+    const { compiled } = compileWorkflow(randomWorkflow('chain', 1000, 7));
+    expect(compiled.definitions.map((d) => d.id)).toEqual(['main', 'part-1', 'part-2']);
+
+    // WHEN j900, which runs in a child, fails
+    const report = await simulate(compiled, { date: '2019-03-12', fail: ['j900'] });
+
+    // THEN the parent failed because the child did, and the report names the job
+    expect(report.status).toBe('FAILED');
+    expect(report.failedJob).toBe('j900');
+    expect(report.error).toMatch(/^stepgraph\.PartFailed: .*"Error":"stepgraph\.JobFailed","Cause":"job 'j900' failed/);
+    const later = downstreamClosure(compiled.workflow, ['j900']).filter((j) => j !== 'j900');
+    expect(later.length).toBeGreaterThan(0);
+    for (const name of later) expect(report.jobs.find((j) => j.name === name)!.status).toBe('not_started');
   });
 });
 
