@@ -135,7 +135,7 @@ function jobHandler(job: Job, task: TaskState, ctx: HandlerContext): Handler {
           await ctx.track(ctx.store.put(ctx.bucket, key, JSON.stringify(body)));
         },
         (error: Error) => {
-          work.lastError = describe(error);
+          work.lastError = errorText(error);
           if (!ctx.ended()) ctx.onPipelineFailure?.(job.name, error);
         },
       );
@@ -151,7 +151,7 @@ function jobHandler(job: Job, task: TaskState, ctx: HandlerContext): Handler {
 }
 
 function failure(work: JobWork, error: Error): Error {
-  work.lastError = describe(error);
+  work.lastError = errorText(error);
   return error.name && error.name !== 'Error' ? error : statesError('stepgraph.JobError', error.message);
 }
 
@@ -170,4 +170,4 @@ function s3Params(input: JsonValue, task: TaskState): { Bucket: string; Key: str
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
-export const describe = (error: Error): string => (error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message);
+export const errorText = (error: Error): string => (error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message);
