@@ -12,6 +12,8 @@ import { Codes } from './messages.ts';
 import type { Workflow } from './model.ts';
 import { planWorkflow, type Plan } from './plan/plan.ts';
 import { readSource } from './source.ts';
+import { compileSweepText } from './sweep/compile.ts';
+import { isSweepSource } from './sweep/source.ts';
 
 export interface CompiledDefinition {
   /** 'main' or 'part-<n>'. */
@@ -88,6 +90,8 @@ export function compileTexts(files: readonly { file: string; text: string }[]): 
 function compileOne(file: string, text: string): { compiled?: CompiledWorkflow; diagnostics: Diagnostic[]; lines: LineMap } {
   const { source, diagnostics } = readSource(file, text);
   if (hasErrors(diagnostics)) return { diagnostics, lines: source.lines };
+  // A sweep file among the workflows (workflows/sweeps/) is checked as a sweep; it compiles with `stepgraph sweep compile`.
+  if (isSweepSource(source)) return { diagnostics: compileSweepText(file, text).diagnostics, lines: source.lines };
   const checked = checkWorkflow(source);
   if (!checked.workflow || hasErrors(checked.diagnostics)) return { diagnostics: checked.diagnostics, lines: source.lines };
   const result = compileWorkflow(checked.workflow);

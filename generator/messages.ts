@@ -61,6 +61,7 @@ export const Codes = {
   badMatrixValue: 'SG5019',
   mixedRegions: 'SG5020',
   badItemName: 'SG5021',
+  badSweepReference: 'SG5022',
 } as const;
 
 export type Code = (typeof Codes)[keyof typeof Codes];

@@ -1,6 +1,8 @@
 // Phase 3, model: the resolved workflow. Every default is applied and every duration is in
 // seconds, so plan and emit never look at YAML. Graph queries that several phases share live here.
 
+import type { Sweep } from './sweep/model.ts';
+
 export type Partition = 'daily' | 'hourly';
 
 export interface RetryPolicy {
@@ -20,7 +22,9 @@ export type JobKind =
   | { type: 'lambda'; function: string }
   | { type: 'data_pipeline'; pipeline: string; parameters: Record<string, string> }
   | { type: 'state_machine'; arn: string }
-  | { type: 'task'; resource: string; parameters: Record<string, unknown> };
+  | { type: 'task'; resource: string; parameters: Record<string, unknown> }
+  /** A parameter sweep (generator/sweep/): done when every parameter set has run. */
+  | { type: 'sweep'; sweep: Sweep; file?: string };
 
 /** A marker that another producer writes: `<prefix><marker>__<datekey>.done` in `bucket`. */
 export interface ExternalMarker {

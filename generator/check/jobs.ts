@@ -4,6 +4,7 @@ import type { Node } from 'yaml';
 import { Codes } from '../messages.ts';
 import type { ExternalMarker, Job, JobKind, Partition, RetryPolicy, WaitPolicy } from '../model.ts';
 import type { Entry, Reader, Span } from './reader.ts';
+import { readSweepJob } from '../sweep/job.ts';
 import {
   arnProblem,
   jobNameProblem,
@@ -17,7 +18,7 @@ import {
   type Problem,
 } from './values.ts';
 
-export const JOB_KINDS = ['lambda', 'data_pipeline', 'state_machine', 'task'] as const;
+export const JOB_KINDS = ['lambda', 'data_pipeline', 'state_machine', 'task', 'sweep'] as const;
 const JOB_OPTIONS = ['needs', 'waits_for', 'timeout', 'retry', 'params', 'estimate', 'description', 'local'] as const;
 export const JOB_KEYS: readonly string[] = [...JOB_KINDS, ...JOB_OPTIONS];
 
@@ -98,7 +99,7 @@ export function checkJob(r: Reader, entry: Entry, defaults: JobDefaults): { job?
       offset: fields.get(kinds[0])!.keySpan.start,
     });
   }
-  const kind = kinds.length === 1 ? jobKind(r, kinds[0], fields.get(kinds[0])!, defaults.partition) : undefined;
+  const kind = kinds.length === 1 ? (kinds[0] === 'sweep' ? readSweepJob(r, fields.get('sweep')!, entry.key) : jobKind(r, kinds[0], fields.get(kinds[0])!, defaults.partition)) : undefined;
 
   const needs: string[] = [];
   for (const item of r.listOrOne(fields.get('needs')) ?? []) {
@@ -139,7 +140,7 @@ export function checkJob(r: Reader, entry: Entry, defaults: JobDefaults): { job?
   };
 }
 
-function jobKind(r: Reader, kind: (typeof JOB_KINDS)[number], entry: Entry, partition: Partition): JobKind | undefined {
+function jobKind(r: Reader, kind: Exclude<(typeof JOB_KINDS)[number], 'sweep'>, entry: Entry, partition: Partition): JobKind | undefined {
   switch (kind) {
     case 'lambda': {
       const fn = r.string(entry);

@@ -3,6 +3,7 @@
 import { writesOwnMarker, type ExternalMarker, type Job, type Workflow } from '../model.ts';
 import { names } from './names.ts';
 import { pollSchedule } from './waits.ts';
+import { sweepJobStates } from './sweep.ts';
 
 export type State = Record<string, unknown>;
 export type States = Record<string, State>;
@@ -55,7 +56,8 @@ export function renderJob(job: Job, next: string | undefined, ctx: JobContext, s
   if (writesOwnMarker(job)) {
     chain.push([names.clearsMarker(job.name), { Type: 'Task', Resource: S3.delete, Parameters: { Bucket: ctx.bucket, 'Key.$': markerKey(prefix, job.name) }, ResultPath: null, ...s3Retry }]);
   }
-  chain.push([names.task(job.name), jobTask(job, ctx)]);
+  if (job.kind.type === 'sweep') chain.push(sweepJobStates(job.name, job.kind.sweep, names.done(job.name), names.failed(job.name), states));
+  else chain.push([names.task(job.name), jobTask(job, ctx)]);
   if (writesOwnMarker(job)) {
     // The pipeline writes its own marker; its absence past the job's timeout fails the job.
     chain.push([names.finishes(job.name), waitState({ Bucket: ctx.bucket, 'Key.$': markerKey(prefix, job.name) }, job.timeoutSeconds, ctx.workflow.defaults.wait.pollSeconds, names.failed(job.name))]);
@@ -64,10 +66,10 @@ export function renderJob(job: Job, next: string | undefined, ctx: JobContext, s
   }
   if (signals) chain.push([names.signals(job.name), signalState(job, ctx)]);
 
-  // Link the chain; the guard and the skipped path come first.
+  // Link the chain (a sweep's first state comes linked already); the guard and the skipped path come first.
   for (let i = 0; i < chain.length; i++) {
     const [name, state] = chain[i];
-    states[name] = i + 1 < chain.length ? { ...state, Next: chain[i + 1][0] } : after(state);
+    states[name] = state.Next !== undefined ? state : i + 1 < chain.length ? { ...state, Next: chain[i + 1][0] } : after(state);
   }
   const skippedNext = signals ? names.signals(job.name) : undefined;
   states[names.skipped(job.name)] = skippedNext ? { Type: 'Pass', Next: skippedNext } : after({ Type: 'Pass' });
@@ -164,5 +166,7 @@ function taskTarget(job: Job, workflow: Workflow): { Resource: string; Parameter
       };
     case 'task':
       return { Resource: job.kind.resource, ...(Object.keys(job.kind.parameters).length > 0 && { Parameters: job.kind.parameters as State }) };
+    case 'sweep':
+      throw new Error(`job '${job.name}' is a sweep: its states come from emit/sweep.ts, not a Task`);
   }
 }

@@ -15,7 +15,8 @@
 //   arithmetic beyond MathAdd) and compare the count with the tolerated one. All items run to the
 //   end first. A Distributed Map counts natively and stops early when the threshold is passed.
 import { createHash } from 'node:crypto';
-import type { SweepMode, SweepPlan } from '../sweep/plan.ts';
+import type { Sweep } from '../sweep/model.ts';
+import { planSweep, type SweepMode, type SweepPlan } from '../sweep/plan.ts';
 import type { Definition } from './asl.ts';
 import type { State, States } from './job.ts';
 import { stateName } from './names.ts';
@@ -34,9 +35,12 @@ export interface SweepBlockOptions {
   onFailure?: string;
   /** Defaults to the plan's; the local engine runs distributed sweeps inline. */
   mode?: SweepMode;
+  /** A graph job records when it started (`{startedAt}`, for its marker) here, in a first state `<name> started`. */
+  startedAtPath?: string;
 }
 
 export const blockNames = (p: string) => ({
+  started: stateName(`${p} started`),
   settings: stateName(`${p} settings`),
   map: p,
   tally: stateName(`${p} tally?`),
@@ -73,10 +77,24 @@ export function sweepSettings(plan: SweepPlan, mode: SweepMode = plan.mode): Rec
 export function emitSweepStates(plan: SweepPlan, options: SweepBlockOptions): { startAt: string; states: States } {
   const n = blockNames(options.name);
   const states: States = {
+    ...(options.startedAtPath && { [n.started]: { Type: 'Pass', Parameters: { 'startedAt.$': '$$.State.EnteredTime' }, ResultPath: options.startedAtPath, Next: n.settings } }),
     [n.settings]: { Type: 'Pass', Result: { settings: sweepSettings(plan, options.mode) }, ResultPath: options.resultPath, Next: n.map },
     ...mapStates(plan, options),
   };
-  return { startAt: n.settings, states };
+  return { startAt: options.startedAtPath ? n.started : n.settings, states };
+}
+
+/**
+ * A workflow job of kind `sweep`, for the job emitter's chain: the block's states go into
+ * `states`, and its first state comes back already linked (its own Next), the sweep ending in
+ * `next` (the job's `J done`) or failing into `failed` (`J failed`). The sweep's data lives at
+ * `$.sweep` while it runs and its summary stays there; `$.job.startedAt` is set as for any job.
+ */
+export function sweepJobStates(job: string, sweep: Sweep, next: string, failed: string, states: States): [string, State] {
+  const block = emitSweepStates(planSweep(sweep), { name: job, resultPath: '$.sweep', next, onFailure: failed, startedAtPath: '$.job' });
+  const { [block.startAt]: first, ...rest } = block.states;
+  Object.assign(states, rest);
+  return [block.startAt, first];
 }
 
 /** The Map and what follows it; the settings must already be at `<resultPath>.settings`. */

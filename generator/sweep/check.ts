@@ -43,6 +43,8 @@ export const MAX_ITEMS = 100_000;
 /** What the command line may set instead of the file (spawn's --sweep-name, --max-concurrent, --launch-delay). */
 export interface SweepOverrides {
   name?: string;
+  /** The name when the sweep gives none (a sweep inside a workflow job); otherwise the file's name. */
+  defaultName?: string;
   maxConcurrent?: number;
   launchDelaySeconds?: number;
 }
@@ -66,7 +68,7 @@ export function checkSweep(source: SourceFile, overrides: SweepOverrides = {}): 
   const top = readTop(r, root);
   const topSpan = r.span(root);
 
-  const name = sweepName(r, top.get('name'), overrides.name);
+  const name = sweepName(r, top.get('name'), overrides.name, overrides.defaultName);
   const runner = readRunner(r, top);
   const maxConcurrent = overrides.maxConcurrent ?? (top.has('max_concurrent') ? r.integer(top.get('max_concurrent'), 1) : 0);
   const launchDelaySeconds = overrides.launchDelaySeconds ?? launchDelay(r, top.get('launch_delay'));
@@ -134,7 +136,7 @@ function readTop(r: Reader, root: Node): Map<string, Entry> {
   return top;
 }
 
-function sweepName(r: Reader, entry: Entry | undefined, override: string | undefined): string | undefined {
+function sweepName(r: Reader, entry: Entry | undefined, override: string | undefined, fallback: string | undefined): string | undefined {
   const problemOf = (name: string): string | undefined => workflowNameProblem(name)?.message.replace('workflow', 'sweep');
   if (override !== undefined) {
     const problem = problemOf(override);
@@ -148,6 +150,7 @@ function sweepName(r: Reader, entry: Entry | undefined, override: string | undef
     if (problem) r.error(entry.span, Codes.badSweepName, problem.message.replace('workflow', 'sweep'), `${problem.hint}; the state machine and its stack are named after it`);
     return problem ? undefined : name;
   }
+  if (fallback !== undefined) return fallback;
   // spawn's files have no name: the file's own name stands in (grid-search.json -> grid-search).
   const fromFile = basename(r.file, extname(r.file));
   const problem = workflowNameProblem(fromFile);

@@ -95,12 +95,14 @@ interface RunInstancesInput {
 }
 
 /** Local implementations of the sweep's Task states, by state name; Wait states that take no time. */
+/** `prefix`: the sweep's state names start with it, the sweep's name on its own, the job's name in a workflow. */
 export function localOverrides(
   plan: SweepPlan,
   ec2: FakeEc2,
   run?: Handler,
+  prefix = plan.sweep.name,
 ): { taskResourceLocalHandlers: Record<string, Handler>; waitTimeOverrides: Record<string, number>; retryIntervalOverrides: Record<string, number> } {
-  const n = itemNames(plan.sweep.name);
+  const n = itemNames(prefix);
   const handlers: Record<string, Handler> = {};
   const unwrap = (input: unknown): Record<string, unknown> => {
     const i = input as { Payload?: { input: Record<string, unknown> } } & Record<string, unknown>;

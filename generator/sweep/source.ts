@@ -3,7 +3,8 @@
 // the same checks, worded for sweeps.
 import type { Diagnostic } from '../diagnostics.ts';
 import { Codes } from '../messages.ts';
-import { readSource, type SourceResult } from '../source.ts';
+import { isMap, isScalar, type Node, type Pair } from 'yaml';
+import { readSource, type SourceFile, type SourceResult } from '../source.ts';
 
 const SWEEP_HINT = "a sweep file is a mapping with 'params' (a list of parameter sets) and optionally 'defaults', as spawn's parameter files are";
 
@@ -15,4 +16,11 @@ export function readSweepSource(file: string, text: string): SourceResult {
 function reword(d: Diagnostic): Diagnostic {
   if (d.code !== Codes.notAWorkflow) return d;
   return { ...d, message: d.message.replace(/\ba workflow\b/g, 'a sweep file').replace(/\bworkflow\b/g, 'sweep file'), hint: SWEEP_HINT };
+}
+
+/** A file with spawn's `params` (or a `matrix`) and no `jobs` is a sweep, wherever it sits. */
+export function isSweepSource(source: SourceFile): boolean {
+  if (!isMap(source.root)) return false;
+  const keys = new Set((source.root.items as Pair<Node, unknown>[]).map((p) => (isScalar(p.key) ? String(p.key.value) : '')));
+  return (keys.has('params') || keys.has('matrix')) && !keys.has('jobs');
 }

@@ -1,7 +1,7 @@
 // The JSON Schema editors use for sweep files agrees with the checker: it accepts every example,
 // knows the same top-level keys and spawn fields, and rejects what the checker rejects for structure.
 import { Ajv } from 'ajv';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -12,7 +12,8 @@ const schema = JSON.parse(readFileSync('schema/sweep.schema.json', 'utf8'));
 const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
 const examples = [
   ...readdirSync('workflows/sweeps').map((f) => join('workflows/sweeps', f)),
-  ...readdirSync('test/fixtures').filter((d) => d.startsWith('sweep-')).map((d) => join('test/fixtures', d, 'input.yaml')),
+  ...readdirSync('test/fixtures').filter((d) => d.startsWith('sweep-') && existsSync(join('test/fixtures', d, 'input.yaml'))).map((d) => join('test/fixtures', d, 'input.yaml')),
+  'test/fixtures/sweep-job/sweeps/train.yaml',
 ];
 
 describe('schema/sweep.schema.json', () => {

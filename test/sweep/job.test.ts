@@ -1,0 +1,114 @@
+// A sweep inside a workflow: a job of kind `sweep` (a sweep file next to the workflow, or inline)
+// compiles into the workflow's definition as a Map between the job's guard and its marker, so
+// the jobs that need it start only once every parameter set has run.
+import aslValidator from 'asl-validator';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { compileTexts } from '../../generator/compile.ts';
+import { formatDiagnostic } from '../../generator/diagnostics.ts';
+import { StateMachine } from '../../generator/local/engine.ts';
+import { planSweep } from '../../generator/sweep/plan.ts';
+import { FakeEc2, localOverrides } from '../../generator/sweep/local.ts';
+import { expectGolden } from '../support/golden.ts';
+
+const dir = 'test/fixtures/sweep-job';
+const file = `${dir}/workflow.yaml`;
+const compile = (text = readFileSync(file, 'utf8')) => compileTexts([{ file, text }]);
+
+type States = Record<string, { Type: string; Next?: string; ItemProcessor?: { States: States }; Catch?: { Next: string }[]; Default?: string; Branches?: { States: States }[] }>;
+
+describe('a workflow with sweep jobs', () => {
+  const result = compile();
+  const compiled = result.compiled[0];
+  const definition = compiled?.definitions[0].definition as unknown as { States: States };
+
+  it('compiles without diagnostics, to its golden definition, and passes asl-validator', () => {
+    expect(result.diagnostics.map((d) => formatDiagnostic(d, result.lineMaps))).toEqual([]);
+    expectGolden(`${dir}/expected.asl.json`, compiled.definitions[0].text);
+    const { errors } = aslValidator(structuredClone(definition) as never, { checkPaths: true, checkArn: true });
+    expect(errors).toEqual([]);
+  });
+
+  it('reads the sweep file next to the workflow, and names an inline sweep after its job', () => {
+    const train = compiled.workflow.jobs.find((j) => j.name === 'train')!.kind;
+    const score = compiled.workflow.jobs.find((j) => j.name === 'score')!.kind;
+    expect(train).toMatchObject({ type: 'sweep', file: 'sweeps/train.yaml', sweep: { name: 'train', maxConcurrent: 2 } });
+    expect(train.type === 'sweep' && train.sweep.items.map((i) => i.fields.command)).toEqual(['python train.py --lr 0.001', 'python train.py --lr 0.01', 'python train.py --lr 0.1']);
+    expect(score).toMatchObject({ type: 'sweep', sweep: { name: 'score', runner: { type: 'lambda', function: 'score-model' } } });
+  });
+
+  it("puts the sweep where the job's Task would be: started, settings, the Map named after the job, then the job's marker", () => {
+    const all: States = {};
+    const collect = (states: States): void => {
+      for (const [name, state] of Object.entries(states)) {
+        all[name] = state;
+        for (const b of state.Branches ?? []) collect(b.States);
+      }
+    };
+    collect(definition.States);
+    expect(all['train selected?'].Default).toBe('train started');
+    expect(all['train started'].Next).toBe('train settings');
+    expect(all['train settings'].Next).toBe('train');
+    expect(all.train.Type).toBe('Map');
+    expect(all.train.Catch![0].Next).toBe('train failed');
+    expect(all['train summary'].Next).toBe('train done');
+  });
+
+  it('runs on the local engine: pick_best starts after every training run ended', async () => {
+    // GIVEN every Task served locally: the sweep's EC2 by the in-memory fake, the rest by a recorder
+    const calls: string[] = [];
+    const ec2 = new FakeEc2(() => ({ checks: 2, exitStatus: 0 }));
+    const train = compiled.workflow.jobs.find((j) => j.name === 'train')!.kind;
+    const overrides = localOverrides(planSweep(train.type === 'sweep' ? train.sweep : (undefined as never)), ec2, undefined, 'train');
+    const handlers: Record<string, (input: unknown) => unknown> = {};
+    const walk = (states: States): void => {
+      for (const [name, state] of Object.entries(states)) {
+        if (state.Type === 'Task') {
+          const own = overrides.taskResourceLocalHandlers[name];
+          handlers[name] = (input) => {
+            calls.push(name);
+            return own ? own(input) : {};
+          };
+        }
+        for (const b of state.Branches ?? []) walk(b.States);
+        if (state.ItemProcessor) walk(state.ItemProcessor.States);
+      }
+    };
+    walk(definition.States);
+    const machine = new StateMachine(definition as never, { validationOptions: { checkPaths: true, checkArn: true } });
+    const context = { Execution: { Id: 'arn:aws:states:local:0:execution:model-training:run', Name: 'model-training-2026-01-16' }, State: { get EnteredTime() { return new Date().toISOString(); } } };
+
+    // WHEN the workflow runs for a date
+    await machine.run({ date: '2026-01-16' } as never, { overrides: { ...overrides, taskResourceLocalHandlers: handlers }, context } as never).result;
+
+    // THEN three instances ran, at most two at once, and pick_best came after the last of them ended
+    expect([...ec2.launchesByIndex.values()]).toEqual([1, 1, 1]);
+    expect(ec2.peakRunning).toBeLessThanOrEqual(2);
+    expect(calls.indexOf('pick_best')).toBeGreaterThan(calls.lastIndexOf('train exit status'));
+    expect(calls.indexOf('pick_best')).toBeGreaterThan(calls.lastIndexOf('score run'));
+    expect(calls.filter((c) => c === 'score run')).toHaveLength(2);
+  });
+});
+
+describe('bad sweep jobs', () => {
+  const workflow = (job: string) => `name: bad-sweeps\njobs:\n  train:\n${job}`;
+
+  it('a sweep file that does not exist is reported at the reference', () => {
+    const result = compile(workflow('    sweep: sweeps/nope.yaml\n'));
+    expect(result.diagnostics.map((d) => formatDiagnostic(d, result.lineMaps))).toEqual([
+      `${file}:4:12 error SG5022: sweep file 'sweeps/nope.yaml' not found (looked for ${dir}/sweeps/nope.yaml)\n  4 |     sweep: sweeps/nope.yaml\n    |            ^^^^^^^^^^^^^^^^\n  hint: a sweep file's path is relative to the workflow file, e.g. 'sweeps/train.yaml'`,
+    ]);
+  });
+
+  it("a sweep file's problems are reported at the reference, each with its place in the sweep file", () => {
+    const result = compile(workflow('    sweep: sweeps/broken.yaml\n'));
+    expect(result.diagnostics.map((d) => `${result.lineMaps(file)!.position(d.start).line} ${d.code} ${d.message}`)).toEqual([
+      "4 SG5003 sweeps/broken.yaml:5:21: the command in 'defaults' uses '{lr}', but no entry defines 'lr'",
+    ]);
+  });
+
+  it("an inline sweep's problems are reported where they are written", () => {
+    const result = compile(workflow('    sweep:\n      lambda: score\n      max_concurrent: 0\n      params: []\n'));
+    expect(result.diagnostics.map((d) => `${d.code} ${result.lineMaps(file)!.position(d.start).line}`)).toEqual(['SG3009 6', 'SG5001 7']);
+  });
+});
