@@ -136,7 +136,6 @@ export function splitPlan(root: Block, costs: SplitCosts, budget: Cost): Split {
 
 /** Numbers parts in the order a depth-first walk from the main meets them; fills in their jobs. */
 function number(top: SplitBlock, made: { root: SplitBlock }[]): Split {
-  const newId = new Map<number, number>();
   const parts: Part[] = [];
   const renumber = (block: SplitBlock): SplitBlock => {
     switch (block.kind) {
@@ -153,12 +152,11 @@ function number(top: SplitBlock, made: { root: SplitBlock }[]): Split {
         return { kind: 'par', branches };
       }
       case 'part': {
-        const n = parts.length + 1;
-        newId.set(block.part, n);
-        const part: Part = { n, root: block, firstJob: '', jobs: 0 };
+        // The part takes its number before its content, so parts inside it come after it.
+        const part: Part = { n: parts.length + 1, root: made[block.part].root, firstJob: '', jobs: 0 };
         parts.push(part);
-        part.root = renumber(made[block.part].root);
-        return { kind: 'part', part: n };
+        part.root = renumber(part.root);
+        return { kind: 'part', part: part.n };
       }
     }
   };
