@@ -96,7 +96,9 @@ export function planTimeline(workflow: Workflow, plan: Plan, options: TimelineOp
     seen++;
     const job = nodeJob[x];
     if (job === undefined) {
-      end[x] = Math.max(0, ...joinPreds[x].map((p) => end[p]));
+      let last = 0;
+      for (const p of joinPreds[x]) last = Math.max(last, end[p]);
+      end[x] = last;
     } else {
       const arrive = pred[x] >= 0 ? end[pred[x]] : 0;
       let start = arrive;
