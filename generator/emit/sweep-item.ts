@@ -34,6 +34,8 @@ export const itemNames = (p: string) => ({
   launchFailed: stateName(`${p} launch failed`),
   lost: stateName(`${p} lost`),
   run: stateName(`${p} run`),
+  runShape: stateName(`${p} run timeout?`),
+  runWith: (shape: number, shapes: number) => stateName(shapes > 1 ? `${p} run (${shape + 1})` : `${p} run`),
   runFailed: stateName(`${p} run failed`),
   failureCause: stateName(`${p} failure cause`),
   itemFailed: stateName(`${p} item failed`),
@@ -53,9 +55,9 @@ export function itemStates(plan: SweepPlan, p: string, mode: SweepMode): { start
       'startedAt.$': '$$.State.EnteredTime',
       ...(ec2 && { clock: { waited: 0 }, ttl: { exceeded: false } }),
     },
-    Next: plan.launchDelaySeconds > 0 ? n.delay : ec2 ? firstLaunch(plan, n) : n.run,
+    Next: plan.launchDelaySeconds > 0 ? n.delay : ec2 ? firstLaunch(plan, n) : firstRun(plan, n),
   };
-  if (plan.launchDelaySeconds > 0) states[n.delay] = { Type: 'Wait', SecondsPath: '$.item.delay', Next: ec2 ? firstLaunch(plan, n) : n.run };
+  if (plan.launchDelaySeconds > 0) states[n.delay] = { Type: 'Wait', SecondsPath: '$.item.delay', Next: ec2 ? firstLaunch(plan, n) : firstRun(plan, n) };
   if (ec2) Object.assign(states, ec2States(plan, n));
   else Object.assign(states, runnerStates(plan, n));
   if (mode === 'distributed') {
@@ -74,6 +76,7 @@ export function itemStates(plan: SweepPlan, p: string, mode: SweepMode): { start
 type Names = ReturnType<typeof itemNames>;
 
 const firstLaunch = (plan: SweepPlan, n: Names): string => (plan.ec2!.shapes.length > 1 ? n.shape : n.launch(0, 1));
+const firstRun = (plan: SweepPlan, n: Names): string => (plan.runner!.timeouts.length > 1 ? n.runShape : n.run);
 
 /** A record: what `status` shows and what the tally counts. */
 function record(status: 'SUCCEEDED' | 'FAILED', fields: State): State {
@@ -232,17 +235,28 @@ function runnerStates(plan: SweepPlan, n: Names): States {
         ? { Resource: 'arn:aws:states:::states:startExecution.sync:2', Parameters: { StateMachineArn: runner.arn, Input: { ...payload, 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id' } } }
         : { Resource: runner.type === 'task' ? runner.resource : '', ...(runner.type === 'task' && Object.keys(runner.parameters).length > 0 && { Parameters: runner.parameters }) };
   const retry = plan.sweep.retry;
-  const timed = plan.items.some((i) => i.timeout !== undefined);
-  return {
-    [n.run]: {
+  const timeouts = plan.runner!.timeouts;
+  const states: States = {};
+  if (timeouts.length > 1) {
+    states[n.runShape] = {
+      Type: 'Choice',
+      Choices: timeouts.slice(1).map((_, i) => ({ Variable: '$.item.shape', NumericEquals: i + 1, Next: n.runWith(i + 1, timeouts.length) })),
+      Default: n.runWith(0, timeouts.length),
+    };
+  }
+  timeouts.forEach((timeout, i) => {
+    states[n.runWith(i, timeouts.length)] = {
       Type: 'Task',
       ...target,
-      ...(timed && { TimeoutSecondsPath: '$.item.timeout' }),
+      ...(timeout !== undefined && { TimeoutSeconds: timeout }),
       ResultPath: null,
       ...(retry.attempts > 0 && { Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: retry.intervalSeconds, BackoffRate: retry.backoff, MaxAttempts: retry.attempts }] }),
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: n.runFailed }],
       Next: n.succeeded,
-    },
+    };
+  });
+  return {
+    ...states,
     [n.succeeded]: record('SUCCEEDED', { reason: null }),
     [n.runFailed]: record('FAILED', { 'reason.$': "States.Format('{}: {}', $.error.Error, $.error.Cause)" }),
   };

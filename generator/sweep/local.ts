@@ -19,16 +19,22 @@ export function localDefinition(plan: SweepPlan): Definition {
 export interface InstanceScript {
   /** Status checks the instance stays 'running' for before it ends (0: it has ended at the first check). */
   checks: number;
+  /** Or: seconds (on whatever clock runs, virtual under simulate) from launch to its end. */
+  runSeconds?: number;
   /** The exit status its command records (undefined: none recorded). */
   exitStatus?: number;
   /** RunInstances fails for this item. */
   launchFails?: boolean;
 }
 
-interface Instance {
+export interface Instance {
   id: string;
   index: number;
   checksLeft: number;
+  launchedAt: number;
+  /** When it ended (for runSeconds instances: when it was due to, not when a check saw it). */
+  endedAt?: number;
+  endsAt?: number;
   state: 'running' | 'terminated';
   exitStatus?: number;
   userData: string;
@@ -51,7 +57,17 @@ export class FakeEc2 {
     if (plan.launchFails) throw Object.assign(new Error('InsufficientInstanceCapacity: no capacity (fake)'), { name: 'Ec2.Ec2Exception' });
     this.launchesByIndex.set(index, (this.launchesByIndex.get(index) ?? 0) + 1);
     const id = `i-${String(this.next++).padStart(17, '0')}`;
-    this.instances.set(id, { id, index, checksLeft: plan.checks, state: 'running', exitStatus: plan.exitStatus, userData: Buffer.from(input.UserData, 'base64').toString('utf8') });
+    const launchedAt = Date.now();
+    this.instances.set(id, {
+      id,
+      index,
+      checksLeft: plan.checks,
+      launchedAt,
+      ...(plan.runSeconds !== undefined && { endsAt: launchedAt + plan.runSeconds * 1000 }),
+      state: 'running',
+      exitStatus: plan.exitStatus,
+      userData: Buffer.from(input.UserData, 'base64').toString('utf8'),
+    });
     this.running++;
     this.peakRunning = Math.max(this.peakRunning, this.running);
     return { Instances: [{ InstanceId: id, LaunchTime: new Date(0).toISOString() }] };
@@ -59,7 +75,8 @@ export class FakeEc2 {
 
   describeInstances(input: { InstanceIds: string[] }): unknown {
     const instance = this.get(input.InstanceIds[0]);
-    if (instance.state === 'running' && instance.checksLeft-- <= 0) this.end(instance, 'Client.InstanceInitiatedShutdown: Instance initiated shutdown');
+    const due = instance.endsAt !== undefined ? Date.now() >= instance.endsAt : instance.checksLeft-- <= 0;
+    if (instance.state === 'running' && due) this.end(instance, instance.endsAt ?? Date.now());
     return { Reservations: [{ Instances: [{ InstanceId: instance.id, State: { Name: instance.state }, StateTransitionReason: instance.state === 'terminated' ? 'User initiated' : '' }] }] };
   }
 
@@ -67,7 +84,7 @@ export class FakeEc2 {
     const instance = this.get(input.InstanceIds[0]);
     // Terminated from outside, the command never gets to record its exit status.
     instance.exitStatus = undefined;
-    if (instance.state === 'running') this.end(instance, 'terminated');
+    if (instance.state === 'running') this.end(instance, Date.now());
     return { TerminatingInstances: [{ InstanceId: instance.id }] };
   }
 
@@ -83,8 +100,9 @@ export class FakeEc2 {
     return instance;
   }
 
-  private end(instance: Instance, _reason: string): void {
+  private end(instance: Instance, at: number): void {
     instance.state = 'terminated';
+    instance.endedAt = at;
     this.running--;
   }
 }
@@ -115,7 +133,8 @@ export function localOverrides(
     handlers[n.terminate] = (input) => wrap(ec2.terminateInstances(unwrap(input) as { InstanceIds: string[] }));
     handlers[n.exitStatus] = (input) => wrap(ec2.describeTags(unwrap(input) as { Filters: { Name: string; Values: string[] }[] }));
   } else {
-    handlers[n.run] = run ?? (() => ({}));
+    const timeouts = plan.runner!.timeouts.length;
+    for (let i = 0; i < timeouts; i++) handlers[n.runWith(i, timeouts)] = run ?? (() => ({}));
   }
   // Waits and retries take no time here: the order of events is what a local run shows.
   return {

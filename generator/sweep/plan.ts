@@ -19,8 +19,13 @@ export type SweepMode = 'inline' | 'distributed';
 /** The stack creates the bucket when the sweep names none (as for workflows). */
 export const MARKER_BUCKET_PLACEHOLDER = '${MarkerBucket}';
 
-/** A Task's longest timeout, for items without a ttl among items with one. */
-export const NO_TIMEOUT_SECONDS = 31_536_000;
+/**
+ * Runner Tasks time out at their item's ttl. TimeoutSecondsPath would read it from the item, but
+ * engines disagree on which input it reads (the local engine reads the Task's Parameters), so
+ * each distinct ttl gets its own Task state, chosen by the item's `shape`; past this many
+ * distinct ttls, all items share the longest.
+ */
+export const MAX_TIMEOUT_SHAPES = 8;
 
 export const INLINE_LIMITS = {
   concurrency: 40,
@@ -54,9 +59,8 @@ export interface RuntimeItem {
   /** Seconds of waiting after which the state machine terminates the instance (ttl + grace). */
   deadline?: number;
   reportsExit?: boolean;
-  /** Lambda / state machine / task runners: the parameter set, and the Task's timeout (the ttl). */
+  /** Lambda / state machine / task runners: the parameter set. */
   params?: Record<string, Json>;
-  timeout?: number;
 }
 
 export interface Ec2Plan {
@@ -68,6 +72,11 @@ export interface Ec2Plan {
   regions: string[];
   /** More than one region: EC2 calls go through the cross-region function. */
   crossRegion: boolean;
+}
+
+export interface RunnerPlan {
+  /** TimeoutSeconds of each run Task (undefined: none); items choose by `shape` when there are several. */
+  timeouts: (number | undefined)[];
 }
 
 export interface SweepPlan {
@@ -87,6 +96,7 @@ export interface SweepPlan {
   /** State transitions of the whole sweep, at most (for the cost estimate). */
   transitions: number;
   ec2?: Ec2Plan;
+  runner?: RunnerPlan;
   bucket: string;
   /** S3 keys: the items a deployed distributed sweep reads by default, and where results go. */
   keys: { items: string; results: string };
@@ -94,7 +104,8 @@ export interface SweepPlan {
 
 export function planSweep(sweep: Sweep): SweepPlan {
   const ec2 = sweep.runner.type === 'ec2' ? planEc2(sweep.items) : undefined;
-  const items = runtimeItems(sweep, ec2);
+  const runner = sweep.runner.type === 'ec2' ? undefined : planRunner(sweep.items);
+  const items = runtimeItems(sweep, ec2, runner);
   const itemsJson = JSON.stringify(items);
   const itemsBytes = Buffer.byteLength(itemsJson);
   const perItem = sweep.items.map((i) => itemEvents(sweep, i, ec2));
@@ -131,6 +142,7 @@ export function planSweep(sweep: Sweep): SweepPlan {
     historyEvents: mode === 'inline' ? inlineHistory : 40 + Math.max(0, ...perItem),
     transitions: 20 + perItem.reduce((a, b) => a + Math.ceil(b / 2), 0),
     ...(ec2 && { ec2 }),
+    ...(runner && { runner }),
     bucket: sweep.markers.bucket ?? MARKER_BUCKET_PLACEHOLDER,
     keys: { items: `${prefix}items-${digest}.json`, results: `${prefix}results` },
   };
@@ -165,14 +177,22 @@ function planEc2(items: readonly SweepItem[]): Ec2Plan {
   };
 }
 
-function runtimeItems(sweep: Sweep, ec2: Ec2Plan | undefined): RuntimeItem[] {
+function planRunner(items: readonly SweepItem[]): RunnerPlan {
+  const distinct = [...new Set(items.map((i) => i.ttlSeconds))].sort((a, b) => (a ?? Infinity) - (b ?? Infinity));
+  if (distinct.length <= MAX_TIMEOUT_SHAPES) return { timeouts: distinct };
+  return { timeouts: [distinct.includes(undefined) ? undefined : Math.max(...(distinct as number[]))] };
+}
+
+function runtimeItems(sweep: Sweep, ec2: Ec2Plan | undefined, runner: RunnerPlan | undefined): RuntimeItem[] {
   const concurrency = sweep.maxConcurrent === 0 ? sweep.items.length : sweep.maxConcurrent;
-  const timed = sweep.items.some((i) => i.ttlSeconds !== undefined);
   const shapeIndex = new Map(ec2?.shapes.map((s, i) => [s.join(','), i]));
   return sweep.items.map((item, position): RuntimeItem => {
     const delay = launchDelayOf(position, concurrency, sweep.launchDelaySeconds);
     const common = { index: item.index, name: item.name, ...(sweep.launchDelaySeconds > 0 && { delay }) };
-    if (!ec2) return { ...common, params: { ...item.fields }, ...(timed && { timeout: item.ttlSeconds ?? NO_TIMEOUT_SECONDS }) };
+    if (!ec2) {
+      const shape = runner!.timeouts.length > 1 ? runner!.timeouts.indexOf(item.ttlSeconds) : 0;
+      return { ...common, ...(runner!.timeouts.length > 1 && { shape }), params: { ...item.fields } };
+    }
     const launch = launchFields(item);
     const exits = reportsExit(item);
     const boot = bootPieces(sweep.name, item, exits);

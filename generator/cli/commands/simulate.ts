@@ -9,11 +9,12 @@ import { formatReport, reportJson } from '../../local/report.ts';
 import { checkScenario, parseLate } from '../../local/scenario.ts';
 import { simulate } from '../../local/simulate.ts';
 import { readDurations, resolveWorkflow } from '../../local/workflow-arg.ts';
+import { isSweepFile, simulateSweepFile } from '../../sweep/simulate.ts';
 import { ExitCode } from '../errors.ts';
 
 export const summary = 'run a workflow offline on a virtual clock and report its timeline, critical path and cost';
 export const usage = [
-  'stepgraph simulate <workflow name or file> [--date YYYY-MM-DD[THH]] [--durations file.yaml]',
+  'stepgraph simulate <workflow name or file | sweep file> [--date YYYY-MM-DD[THH]] [--durations file.yaml]',
   '         [--fail JOB]... [--late JOB|MARKER=DURATION]... [--missing MARKER]...',
   '         [--select JOB]... [--from JOB]... [--param k=v]... [--json] [--workflows DIR]',
   '',
@@ -39,7 +40,10 @@ export async function run(args: string[]): Promise<number> {
       workflows: { type: 'string', default: DEFAULT_WORKFLOWS_DIR },
     },
   });
-  const compiled = resolveWorkflow(onePositional(positionals, usage), values.workflows);
+  const target = onePositional(positionals, usage);
+  // A sweep file runs as a sweep (generator/sweep/simulate.ts): --fail takes item indexes there.
+  if (isSweepFile(target)) return simulateSweepFile(target, { json: values.json, fail: values.fail });
+  const compiled = resolveWorkflow(target, values.workflows);
   const { workflow } = compiled;
   const late = new Map(values.late.map(parseLate));
   // Check names before reading anything else, so a typo is the first thing reported.

@@ -96,6 +96,9 @@ export async function sweepProgress(aws: Aws, run: RunRef): Promise<SweepProgres
   return { ...base, mode: 'inline', ...(input.maxConcurrent !== undefined && { maxConcurrent: input.maxConcurrent }), ...summarize(items, input.items.length) };
 }
 
+/** `<sweep> run`, or `<sweep> run (2)` when items have different ttls. */
+const isRunState = (name: string, run: string): boolean => name === run || (name.startsWith(`${run} (`) && /\(\d+\)$/.test(name));
+
 /** Items as an inline sweep's history shows them, in index order. */
 export function inlineItems(events: readonly HistoryEvent[], sweep: string, planned: readonly { index: number; name: string }[], closed: boolean): ItemProgress[] {
   const n = itemNames(sweep);
@@ -107,7 +110,7 @@ export function inlineItems(events: readonly HistoryEvent[], sweep: string, plan
     if (entered?.name === n.start) {
       const i = parse(entered.input) as { item?: { index: number; name: string } };
       if (i.item) items.set(i.item.index, { index: i.item.index, name: i.item.name, state: 'launching', startedAt: e.timestamp });
-    } else if (entered?.name === n.wait || entered?.name === n.run) {
+    } else if (entered?.name === n.wait || (entered?.name !== undefined && isRunState(entered.name, n.run))) {
       const i = parse(entered.input) as { item?: { index: number }; instance?: { id?: string } };
       const item = i.item && items.get(i.item.index);
       if (item && item.state === 'launching') Object.assign(item, { state: 'running', ...(i.instance?.id && { instanceId: i.instance.id }) });
