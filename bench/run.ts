@@ -44,7 +44,7 @@ const results: Record<string, unknown> = {
   startedAt: new Date().toISOString(),
   assumptions: {
     durations: 'job durations uniform in 60..3600 s (seeded), every estimate equal to its duration; noisy runs: durations within ±30% of the estimates',
-    poll: `in-run waits poll ${describePoll()} (default wait poll ${DEFAULTS.wait.pollSeconds} s); the first check is immediate`,
+    poll: `in-run waits and data pipelines' completion check ${describePoll()} (the default poll of ${DEFAULTS.wait.pollSeconds} s)`,
     timeouts: 'each job: twice its duration rounded up to 5 minutes, at least 15 minutes; no retries',
   },
 };
@@ -261,8 +261,9 @@ function withinLimits(compiled: CompiledWorkflow): boolean {
 }
 
 function describePoll(): string {
+  // The first interval (1-5 s) is chosen per wait so that the last check lands on its deadline.
   const s = pollSchedule(3 * 3600, DEFAULTS.wait.pollSeconds);
-  return `with backoff from ${s.IntervalSeconds} s (x${s.BackoffRate}) up to ${s.MaxDelaySeconds} s`;
+  return `at once, then with backoff (x${s.BackoffRate}) from 1-5 s up to the wait's poll interval, ${s.MaxDelaySeconds} s here`;
 }
 
 
