@@ -5,6 +5,7 @@
 import type { Job, Workflow } from '../model.ts';
 import type { JsonValue } from './engine.ts';
 import type { StateIndex, TaskState } from './roles.ts';
+import { sweepJobHandlers } from '../sweep/local.ts';
 import type { MarkerStore } from './store.ts';
 
 /** Runs a job's work: one attempt, resolving when it is done and rejecting when it fails. */
@@ -48,6 +49,8 @@ type Handler = (input: JsonValue) => Promise<JsonValue>;
 export function localHandlers(ctx: HandlerContext): Record<string, Handler> {
   const handlers: Record<string, Handler> = {};
   for (const task of ctx.index.tasks.values()) handlers[task.name] = handlerFor(task, ctx);
+  // Sweep jobs: their EC2 calls and runner Tasks go to the sweep's own local implementations.
+  Object.assign(handlers, sweepJobHandlers(ctx.workflow));
   return handlers;
 }
 

@@ -6,7 +6,9 @@
 import { emitSweepMachine } from '../emit/sweep.ts';
 import { itemNames } from '../emit/sweep-item.ts';
 import type { Definition } from '../emit/asl.ts';
-import type { SweepPlan } from './plan.ts';
+import type { Workflow } from '../model.ts';
+import type { SweepItem } from './model.ts';
+import { planSweep, type SweepPlan } from './plan.ts';
 import { EXIT_STATUS_TAG } from './userdata.ts';
 
 type Handler = (input: unknown) => Promise<unknown> | unknown;
@@ -160,3 +162,32 @@ export function localRunOptions(plan: SweepPlan, ec2: FakeEc2, execution: string
     },
   };
 }
+
+/**
+ * Local handlers for the sweeps inside a workflow (jobs of kind `sweep`), for the local engine's
+ * handler table: instances run for their default simulated time (their ttl without a command,
+ * else the smaller of ttl and 30m, else 10m) on whatever clock is installed, runner items the same.
+ */
+export function sweepJobHandlers(workflow: Workflow): Record<string, Handler> {
+  const handlers: Record<string, Handler> = {};
+  for (const job of workflow.jobs) {
+    if (job.kind.type !== 'sweep') continue;
+    const items = job.kind.sweep.items;
+    const seconds = (index: number): number => defaultItemSeconds(items[index]);
+    const ec2 = new FakeEc2((index) => ({ checks: 0, runSeconds: seconds(index), exitStatus: 0 }));
+    const run: Handler = async (input) => {
+      const index = (input as { Payload?: { index?: number }; Input?: { index?: number } }).Payload?.index ?? (input as { Input?: { index?: number } }).Input?.index ?? 0;
+      await new Promise((resolve) => setTimeout(resolve, seconds(index) * 1000));
+      return { Payload: {} };
+    };
+    Object.assign(handlers, localOverrides(planSweep(job.kind.sweep), ec2, run, job.name).taskResourceLocalHandlers);
+  }
+  return handlers;
+}
+
+/** How long an item runs when nothing says: its ttl without a command (spawn's "until ttl"), else the smaller of ttl and 30m, else 10m. */
+export const defaultItemSeconds = (item: SweepItem): number => {
+  const command = typeof item.fields.command === 'string';
+  if (item.ttlSeconds === undefined) return 600;
+  return command ? Math.min(item.ttlSeconds, 1800) : item.ttlSeconds;
+};

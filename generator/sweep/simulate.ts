@@ -13,8 +13,7 @@ import { formatDuration } from '../check/values.ts';
 import { table } from '../ops/format.ts';
 import { compileSweepFile, type CompiledSweep } from './compile.ts';
 import { isSweepSource, readSweepSource } from './source.ts';
-import { FakeEc2, localDefinition, localOverrides } from './local.ts';
-import type { SweepItem } from './model.ts';
+import { defaultItemSeconds, FakeEc2, localDefinition, localOverrides } from './local.ts';
 
 export interface SimulationOptions {
   /** How long an item runs; default: its ttl without a command (spawn's "until ttl"), else the smaller of its ttl and 30m, else 10m. */
@@ -49,11 +48,6 @@ export interface SweepSimulation {
 
 const START = Date.UTC(2026, 0, 1);
 
-export const defaultItemSeconds = (item: SweepItem): number => {
-  const command = typeof item.fields.command === 'string';
-  if (item.ttlSeconds === undefined) return 600;
-  return command ? Math.min(item.ttlSeconds, 1800) : item.ttlSeconds;
-};
 
 export function simulateSweep(c: CompiledSweep, options: SimulationOptions = {}): Promise<SweepSimulation> {
   const { plan, sweep } = c;

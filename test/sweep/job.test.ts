@@ -3,7 +3,8 @@
 // the jobs that need it start only once every parameter set has run.
 import aslValidator from 'asl-validator';
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { main } from '../../generator/cli/main.ts';
 import { compileTexts } from '../../generator/compile.ts';
 import { formatDiagnostic } from '../../generator/diagnostics.ts';
 import { StateMachine } from '../../generator/local/engine.ts';
@@ -87,6 +88,22 @@ describe('a workflow with sweep jobs', () => {
     expect(calls.indexOf('pick_best')).toBeGreaterThan(calls.lastIndexOf('train exit status'));
     expect(calls.indexOf('pick_best')).toBeGreaterThan(calls.lastIndexOf('score run'));
     expect(calls.filter((c) => c === 'score run')).toHaveLength(2);
+  });
+});
+
+describe('simulating a workflow with sweep jobs', () => {
+  it('waits for the whole sweep on the virtual clock: 3 training runs of 30m, 2 at a time, before pick_best', async () => {
+    const out: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+    try {
+      expect(await main(['simulate', file, '--date', '2026-01-16'])).toBe(0);
+    } finally {
+      log.mockRestore();
+    }
+    const text = out.join('\n');
+    expect(text).toContain('outcome: SUCCEEDED');
+    // features (1m), then two waves of 30m training (polled every 60s), then pick_best (1m).
+    expect(text).toMatch(/pick_best .*1:02:00 +succeeded/);
   });
 });
 
