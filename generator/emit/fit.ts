@@ -89,7 +89,10 @@ const addCost = (a: Cost, b: Cost): Cost => ({ bytes: a.bytes + b.bytes, events:
  * the same time can poll longer; each wait is capped by its own deadline all the same.
  */
 export function historyOptions(workflow: Workflow, plan: Plan): HistoryOptions {
-  if (plan.sync.length === 0) return {};
+  // A sweep job's Map state is named after the job and iterates over the sweep's items.
+  const sweepItems = new Map(workflow.jobs.flatMap((j) => (j.kind.type === 'sweep' ? [[j.name, j.kind.sweep.items.length] as const] : [])));
+  const mapItems = (state: string): number | undefined => sweepItems.get(state);
+  if (plan.sync.length === 0) return { mapItems };
   const times = planTimeline(workflow, plan);
   const jobs = new Map(workflow.jobs.map((j) => [j.name, j]));
   const horizon = new Map<string, number>();
@@ -100,6 +103,7 @@ export function historyOptions(workflow: Workflow, plan: Plan): HistoryOptions {
     horizon.set(names.waitsFor(job, after), Math.max(0, worstFinish - times.get(job)!.arrive));
   }
   return {
+    mapItems,
     waitRetries: (state, retrier) => {
       const h = horizon.get(state);
       return h === undefined ? undefined : retriesWithin(retrier, h);

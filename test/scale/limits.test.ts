@@ -2,7 +2,7 @@
 // with the figures in them.
 import { describe, expect, it } from 'vitest';
 import { randomWorkflow, workflowOf } from '../../bench/graphs.ts';
-import { compileWorkflow } from '../../generator/compile.ts';
+import { compilePaths, compileWorkflow } from '../../generator/compile.ts';
 import { emitWorkflow } from '../../generator/emit/asl.ts';
 import { historyOfStates, LIMITS, measureDefinition, requestBytes, retriesWithin, stateEvents } from '../../generator/emit/limits.ts';
 import type { Workflow } from '../../generator/model.ts';
@@ -48,6 +48,18 @@ describe('history events per state type', () => {
     expect(report.jobs.flatMap((j) => j.waits).every((w) => w.checks === 1)).toBe(true);
     expect(plan.sync.length).toBeGreaterThan(0);
     expect(measureDefinition(definition, { waitRetries: () => 0 }).historyEvents).toBe(report.historyEvents);
+  });
+});
+
+describe('sweep jobs', () => {
+  it("GIVEN a workflow with sweep jobs WHEN measured THEN each sweep's inline Map counts its own items, not the default 40", () => {
+    const { compiled } = compilePaths(['test/fixtures/sweep-job/workflow.yaml']);
+    const [{ workflow, definitions }] = compiled;
+    const items = new Map(workflow.jobs.flatMap((j) => (j.kind.type === 'sweep' ? [[j.name, j.kind.sweep.items.length] as const] : [])));
+    expect(items.size).toBeGreaterThan(0);
+    const definition = definitions[0].definition;
+    expect(definitions[0].measurement.historyEvents).toBe(measureDefinition(definition, { mapItems: (name) => items.get(name) }).historyEvents);
+    expect(definitions[0].measurement.historyEvents).toBeLessThan(measureDefinition(definition).historyEvents);
   });
 });
 
