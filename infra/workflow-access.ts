@@ -11,7 +11,7 @@ import { startExecutionGrants, taskAccess } from './task-permissions.ts';
 export interface AccessInputs {
   manifest: Manifest;
   /** The definitions as objects (to read escape-hatch Task parameters) and texts; main first. */
-  definitions: readonly { id: string; name: string; definition: unknown; text: string }[];
+  definitions: readonly { id: string; name: string; definition: unknown; deployed: string }[];
   /** The marker bucket's name: the workflow's, or the one the stack creates (a token). */
   bucket: string;
   /** The activation function, when the workflow has data_pipeline jobs. */
@@ -41,7 +41,7 @@ export function workflowAccess({ manifest, definitions, bucket, activatorArn }: 
   grants.push({ actions: ['s3:GetObject'], resources: [...new Set(external)].sort(), wildcardReason: 'An external marker key ends in the run date; the wildcard stands for the datekey of one named marker only.' });
 
   // In-run synchronisation: <prefix>_runs/<execution name>/<job>.ok, for the jobs others wait for.
-  const signalled = [...new Set(definitions.flatMap((d) => [...d.text.matchAll(/_runs\/\{\}\/([a-z0-9_]+)\.ok/g)].map((m) => m[1])))].sort();
+  const signalled = [...new Set(definitions.flatMap((d) => [...d.deployed.matchAll(/_runs\/\{\}\/([a-z0-9_]+)\.ok/g)].map((m) => m[1])))].sort();
   const signals = signalled.length > 0;
   grants.push({
     actions: ['s3:GetObject', 's3:PutObject'],

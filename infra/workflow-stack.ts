@@ -1,5 +1,9 @@
 // One stack per workflow: its state machine(s) from the compiled ASL, the role the manifest
 // calls for, the marker bucket, the triggers that start runs and the alerts when one fails.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, Tags, Validations, type StackProps } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -76,7 +80,7 @@ export class WorkflowStack extends Stack {
     for (const d of [...definitions].reverse()) {
       const values: Record<string, string> = { ...common };
       for (const [childId, machine] of byId) values[partArnSubstitution(childId)] = machine.stateMachineArn;
-      const used = manifest.substitutions.filter((s) => d.text.includes(`\${${s}}`));
+      const used = manifest.substitutions.filter((s) => d.deployed.includes(`\${${s}}`));
       const machine = this.machine(d, manifest.stackName, role, Object.fromEntries(used.map((s) => [s, values[s]])));
       // A run may start the moment a machine exists (a schedule, a marker): grants first.
       if (accessPolicy) machine.node.addDependency(accessPolicy);
@@ -105,13 +109,34 @@ export class WorkflowStack extends Stack {
       stateMachineName: d.name,
       stateMachineType: StateMachineType.STANDARD,
       // The compact text: what the compiler's size checks measured against the 1 MB limit.
-      definitionBody: DefinitionBody.fromString(d.deployed),
+      definitionBody: definitionBody(d.deployed),
       ...(Object.keys(substitutions).length > 0 && { definitionSubstitutions: substitutions }),
       role,
       logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: true },
       tracingEnabled: true,
     });
   }
+}
+
+/**
+ * CloudFormation templates are capped at 1 MB, and a big workflow's definitions add up to many
+ * megabytes: past INLINE_LIMIT a definition travels as an S3 asset (DefinitionS3Location,
+ * substitutions still applied) instead of inside the template.
+ */
+export const INLINE_LIMIT = 100_000;
+
+function definitionBody(deployed: string): DefinitionBody {
+  if (deployed.length <= INLINE_LIMIT) return DefinitionBody.fromString(deployed);
+  // Named by content, so synthesizing twice reuses the file and the asset hash is stable.
+  const dir = join(tmpdir(), 'stepgraph-definitions');
+  const file = join(dir, `${createHash('sha256').update(deployed).digest('hex').slice(0, 32)}.asl.json`);
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true });
+    const temp = `${file}.${process.pid}.tmp`;
+    writeFileSync(temp, deployed);
+    renameSync(temp, file);
+  }
+  return DefinitionBody.fromFile(file);
 }
 
 /** `${Part<n>Arn}` holds the ARN of child machine `part-<n>` (generator/emit/parts.ts). */

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { allowed, exampleWorkflows, flat, logicalId, resources, synth } from './support.ts';
 import { aslAccess } from './asl-access.ts';
 import { splitWorkflow, variants } from './variants.ts';
+import { INLINE_LIMIT } from '../../infra/workflow-stack.ts';
 
 const v = variants();
 
@@ -132,6 +133,22 @@ describe('a graph split into child state machines', () => {
       expect(main.DefinitionSubstitutions[`Part${n}Arn`]).toEqual({ Ref: logicalId(stack, stack.stateMachines[i + 1]) });
     });
     template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: `/aws/vendedlogs/states/stepgraph-big-${children[0].id}` });
+  });
+
+  it('keeps definitions past the inline limit out of the template, as S3 assets with their substitutions', () => {
+    const machines = Object.values(resources(template, 'AWS::StepFunctions::StateMachine')).map((m) => m.Properties!);
+    const big = compiled.definitions.filter((d) => d.deployed.length > INLINE_LIMIT);
+    expect(big.length).toBeGreaterThan(0);
+    for (const d of compiled.definitions) {
+      const props = machines.find((m) => m.StateMachineName === d.name)!;
+      if (d.deployed.length > INLINE_LIMIT) {
+        expect(props.DefinitionString).toBeUndefined();
+        expect(props.DefinitionS3Location).toMatchObject({ Bucket: expect.anything(), Key: expect.stringMatching(/\.json$/) });
+      } else {
+        expect(props.DefinitionS3Location).toBeUndefined();
+      }
+    }
+    expect(JSON.stringify(template.toJSON()).length).toBeLessThan(1_000_000);
   });
 
   it('grants exactly what the definitions use, and watching the child executions', () => {
