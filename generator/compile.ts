@@ -21,7 +21,7 @@ export interface CompiledDefinition {
   /** The state machine's name. */
   name: string;
   definition: Definition;
-  /** The definition as written to disk: stable, two-space indented, newline-terminated. */
+  /** The definition as written to disk: stable, newline-terminated, two-space indented up to INDENTED_LIMIT. */
   text: string;
   /** Compact JSON: what Step Functions' size limit counts, so what should be deployed. */
   deployed: string;
@@ -50,20 +50,35 @@ export function expandPaths(paths: readonly string[], extensions = WORKFLOW_EXTE
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir).sort()) {
       const full = join(dir, entry);
-      if (statSync(full).isDirectory()) walk(full);
+      if (isDirectory(full)) walk(full);
       else if (extensions.includes(extname(entry))) out.add(full);
     }
   };
   for (const path of paths) {
-    if (statSync(path).isDirectory()) walk(path);
+    if (isDirectory(path)) walk(path);
     else out.add(path);
   }
   return [...out].sort();
 }
 
+/** A dangling link is no directory: it is listed as a file, and reading it reports the problem. */
+const isDirectory = (path: string): boolean => statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+
 export function compilePaths(paths: readonly string[]): CompileResult {
-  const files = expandPaths(paths).map((file) => ({ file: relative(process.cwd(), file) || file, text: readFileSync(file, 'utf8') }));
-  return compileTexts(files);
+  const files: { file: string; text: string }[] = [];
+  const unreadable: Diagnostic[] = [];
+  for (const path of expandPaths(paths)) {
+    const file = relative(process.cwd(), path) || path;
+    try {
+      files.push({ file, text: readFileSync(path, 'utf8') });
+    } catch (error) {
+      // A dangling link or a file without read permission is the user's to fix, not a crash.
+      const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      unreadable.push({ file, start: 0, end: 0, severity: 'error', code: Codes.unreadable, message: `cannot read this file (${reason})`, hint: 'check that it exists and is readable' });
+    }
+  }
+  const result = compileTexts(files);
+  return { ...result, diagnostics: sortDiagnostics([...unreadable, ...result.diagnostics]) };
 }
 
 export function compileTexts(files: readonly { file: string; text: string }[]): CompileResult {
@@ -114,8 +129,14 @@ export function compileWorkflow(workflow: Workflow): { compiled: CompiledWorkflo
 }
 
 /**
- * The indented text is made when first read: for graphs of thousands of jobs it is several
- * times the size of the compact JSON, and only writing files needs it.
+ * Definitions up to this size (compact) are written indented, to read and diff; larger ones are
+ * nested so deep that indentation multiplies their size (240 MB for a 10,000-job N-shaped
+ * graph), so they are written compact.
+ */
+export const INDENTED_LIMIT = 256 * 1024;
+
+/**
+ * The file text is made when first read: only writing files needs it.
  */
 function compiledDefinition(id: string, name: string, definition: Definition, deployed: string, measurement: Measurement): CompiledDefinition {
   let text: string | undefined;
@@ -124,7 +145,7 @@ function compiledDefinition(id: string, name: string, definition: Definition, de
     name,
     definition,
     get text(): string {
-      return (text ??= `${JSON.stringify(definition, null, 2)}\n`);
+      return (text ??= `${deployed.length <= INDENTED_LIMIT ? JSON.stringify(definition, null, 2) : deployed}\n`);
     },
     deployed,
     measurement,

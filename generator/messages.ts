@@ -8,6 +8,7 @@ export const Codes = {
   wrongType: 'SG1004',
   missingKey: 'SG1005',
   duplicateKey: 'SG1006',
+  unreadable: 'SG1007',
 
   noKind: 'SG2001',
   twoKinds: 'SG2002',

@@ -1,0 +1,142 @@
+// validate, compile and graph as a user runs them: output, files, exit codes, bad input.
+import { mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../generator/cli/main.ts';
+import { INDENTED_LIMIT, compilePaths } from '../../generator/compile.ts';
+
+let out: string[];
+let err: string[];
+let stdout: string[];
+beforeEach(() => {
+  out = [];
+  err = [];
+  stdout = [];
+  vi.spyOn(console, 'log').mockImplementation((...args) => void out.push(args.join(' ')));
+  vi.spyOn(console, 'error').mockImplementation((...args) => void err.push(args.join(' ')));
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (stdout.push(String(chunk)), true));
+});
+afterEach(() => vi.restoreAllMocks());
+
+const scratch = (): string => mkdtempSync(join(tmpdir(), 'stepgraph-cli-'));
+const bad = 'test/fixtures/_error_/unknown-need/input.yaml';
+
+describe('stepgraph validate', () => {
+  it('exits 0 on the examples and says how many are valid', async () => {
+    expect(await main(['validate', 'workflows'])).toBe(0);
+    expect(err.join('\n')).toMatch(/^\d+ workflows valid$/m);
+  });
+
+  it('reports every problem of every file, sorted, with code frames, and exits 1', async () => {
+    expect(await main(['validate', bad, 'test/fixtures/_error_/cycle/input.yaml'])).toBe(1);
+    const text = err.join('\n');
+    expect(text.indexOf('_error_/cycle/input.yaml:4:13 error SG2005')).toBeGreaterThanOrEqual(0);
+    expect(text.indexOf('_error_/cycle/')).toBeLessThan(text.indexOf('_error_/unknown-need/'));
+    expect(text).toContain("hint: did you mean 'extract'?");
+    expect(text).toMatch(/2 errors, 0 warnings/);
+  });
+
+  it('--json prints the documented fields on stdout', async () => {
+    expect(await main(['validate', bad, '--json'])).toBe(1);
+    expect(JSON.parse(out.join('\n'))).toEqual([
+      {
+        file: bad,
+        line: 6,
+        column: 13,
+        endLine: 6,
+        endColumn: 19,
+        severity: 'error',
+        code: 'SG2003',
+        message: "job 'load' needs unknown job 'extrct'",
+        hint: "did you mean 'extract'?",
+      },
+    ]);
+  });
+
+  it('refuses a missing path and an unknown option with one line and exit 1', async () => {
+    expect(await main(['validate', 'no/such/dir'])).toBe(1);
+    expect(err).toEqual(["stepgraph validate: 'no/such/dir' does not exist"]);
+    err.length = 0;
+    expect(await main(['validate', 'workflows', '--jsn'])).toBe(1);
+    expect(err).toHaveLength(1);
+    expect(err[0]).toMatch(/^stepgraph validate: .*--jsn/);
+  });
+});
+
+describe('stepgraph compile', () => {
+  it('writes each workflow definition and manifest, identical on a second run', async () => {
+    const dir = scratch();
+    expect(await main(['compile', 'workflows', '--out', dir])).toBe(0);
+    const first = Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+    expect(Object.keys(first)).toEqual(expect.arrayContaining(['player-analytics.asl.json', 'player-analytics.manifest.json', 'ad-attribution.asl.json']));
+    expect(JSON.parse(first['player-analytics.asl.json']).StartAt).toBe('Check input');
+    expect(await main(['compile', 'workflows', '--out', dir])).toBe(0);
+    for (const [f, text] of Object.entries(first)) expect(readFileSync(join(dir, f), 'utf8')).toBe(text);
+  });
+
+  it('writes nothing for a file with errors and leaves earlier output whole', async () => {
+    const dir = scratch();
+    const good = join(dir, 'in');
+    expect(await main(['compile', 'workflows/finance-close.yaml', '--out', good])).toBe(0);
+    const before = readFileSync(join(good, 'finance-close.asl.json'), 'utf8');
+    const broken = join(dir, 'finance-close.yaml');
+    writeFileSync(broken, readFileSync('workflows/finance-close.yaml', 'utf8').replace('needs: [ledger]', 'needs: [ledgr]'));
+
+    expect(await main(['compile', broken, '--out', good])).toBe(1);
+
+    expect(readFileSync(join(good, 'finance-close.asl.json'), 'utf8')).toBe(before);
+    expect(readdirSync(good).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(err.join('\n')).toContain("needs unknown job 'ledgr'");
+  });
+
+  it('asks for --out', async () => {
+    expect(await main(['compile', 'workflows'])).toBe(1);
+    expect(err).toEqual(["stepgraph compile: say where to write with '--out <dir>', e.g. '--out build'"]);
+  });
+
+  it('writes small definitions indented and only very large ones compact', () => {
+    const [small] = compilePaths(['workflows/player-analytics.yaml']).compiled[0].definitions;
+    expect(small.deployed.length).toBeLessThanOrEqual(INDENTED_LIMIT);
+    expect(small.text).toBe(`${JSON.stringify(small.definition, null, 2)}\n`);
+  });
+});
+
+describe('stepgraph graph', () => {
+  it('prints Mermaid by default with needs as arrows and external markers dashed', async () => {
+    expect(await main(['graph', 'workflows/player-analytics.yaml'])).toBe(0);
+    const text = stdout.join('');
+    expect(text.split('\n')[0]).toBe('flowchart LR');
+    expect(text).toContain('  daily_kpis --> bi_import');
+    expect(text).toContain('  marker_payments -. "3h" .-> bi_import');
+  });
+
+  it('prints Graphviz DOT', async () => {
+    expect(await main(['graph', 'workflows/finance-close.yaml', '--format', 'dot'])).toBe(0);
+    const text = stdout.join('');
+    expect(text).toMatch(/^digraph "finance-close" \{/);
+    expect(text).toContain('"ledger" -> "reconcile";');
+    expect(text).toContain('"marker:payments" -> "ledger" [style=dashed, label="waits ≤ 6h"];');
+  });
+
+  it('refuses an unknown format and prints diagnostics for a bad file', async () => {
+    expect(await main(['graph', 'workflows/finance-close.yaml', '--format', 'png'])).toBe(1);
+    expect(err).toEqual(["stepgraph graph: unknown format 'png'; use mermaid or dot"]);
+    expect(await main(['graph', bad])).toBe(1);
+    expect(err.join('\n')).toContain('SG2003');
+  });
+});
+
+describe('stepgraph', () => {
+  it('names the commands when given an unknown one, exit 1', async () => {
+    expect(await main(['frobnicate'])).toBe(1);
+    expect(err[0]).toMatch(/^stepgraph: unknown command 'frobnicate'\. Commands: .*validate/);
+  });
+
+  it('reports a file it cannot read (a dangling link) as a problem of that file, exit 1', async () => {
+    const dir = scratch();
+    symlinkSync(join(dir, 'missing-target.yaml'), join(dir, 'gone.yaml'));
+    expect(await main(['validate', dir])).toBe(1);
+    expect(err[0]).toBe(`${relative(process.cwd(), join(dir, 'gone.yaml'))}:1:1 error SG1007: cannot read this file (ENOENT)\n  hint: check that it exists and is readable`);
+  });
+});
