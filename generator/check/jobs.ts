@@ -141,6 +141,13 @@ export function checkJob(r: Reader, entry: Entry, defaults: JobDefaults): { job?
 }
 
 function jobKind(r: Reader, kind: Exclude<(typeof JOB_KINDS)[number], 'sweep'>, entry: Entry, partition: Partition): JobKind | undefined {
+  return kind === 'data_pipeline' ? dataPipeline(r, entry, partition) : runner(r, kind, entry);
+}
+
+export type Runner = Extract<JobKind, { type: 'lambda' | 'state_machine' | 'task' }>;
+
+/** The kinds a workflow job and a sweep's parameter sets share: a function, a child machine, any Task. */
+export function runner(r: Reader, kind: Runner['type'], entry: Entry): Runner | undefined {
   switch (kind) {
     case 'lambda': {
       const fn = r.string(entry);
@@ -151,8 +158,6 @@ function jobKind(r: Reader, kind: Exclude<(typeof JOB_KINDS)[number], 'sweep'>, 
       const example = 'arn:aws:states:eu-west-1:123456789012:stateMachine:my-machine';
       return arn !== undefined && report(r, entry.span, Codes.badArn, arnProblem(arn, 'stateMachine', example)) ? { type: 'state_machine', arn } : undefined;
     }
-    case 'data_pipeline':
-      return dataPipeline(r, entry, partition);
     case 'task': {
       const fields = r.fields(r.map(entry) ?? null, "'task'", ['resource', 'parameters'], ['resource']);
       if (!fields) return undefined;

@@ -7,10 +7,10 @@ import { hasErrors, type Diagnostic } from '../diagnostics.ts';
 import { Codes } from '../messages.ts';
 import { DEFAULTS } from '../model.ts';
 import type { SourceFile } from '../source.ts';
-import { report, retryPolicy } from '../check/jobs.ts';
+import { report, retryPolicy, runner } from '../check/jobs.ts';
 import { Reader, type Entry, type Span } from '../check/reader.ts';
 import { didYouMean } from '../check/suggest.ts';
-import { arnProblem, bucketProblem, durationHint, lambdaProblem, parseDuration, prefixProblem, workflowNameProblem } from '../check/values.ts';
+import { bucketProblem, durationHint, parseDuration, prefixProblem, workflowNameProblem } from '../check/values.ts';
 import { checkField, jsonType, type FieldValue } from './fields.ts';
 import { expandItems, type ItemSource } from './expand.ts';
 import { checkTemplates } from './templates-check.ts';
@@ -173,28 +173,7 @@ function readRunner(r: Reader, top: Map<string, Entry>): SweepRunner | undefined
     return undefined;
   }
   if (given.length === 0) return { type: 'ec2' };
-  const entry = top.get(given[0])!;
-  switch (given[0]) {
-    case 'lambda': {
-      const fn = r.string(entry);
-      return fn !== undefined && report(r, entry.span, Codes.badArn, lambdaProblem(fn)) ? { type: 'lambda', function: fn } : undefined;
-    }
-    case 'state_machine': {
-      const arn = r.string(entry);
-      const example = 'arn:aws:states:eu-west-1:123456789012:stateMachine:my-machine';
-      return arn !== undefined && report(r, entry.span, Codes.badArn, arnProblem(arn, 'stateMachine', example)) ? { type: 'state_machine', arn } : undefined;
-    }
-    case 'task': {
-      const fields = r.fields(r.map(entry) ?? null, "'task'", ['resource', 'parameters'], ['resource']);
-      if (!fields) return undefined;
-      const resourceEntry = fields.get('resource');
-      const resource = r.string(resourceEntry);
-      if (resource === undefined || !report(r, resourceEntry!.span, Codes.badArn, arnProblem(resource, 'taskResource', 'arn:aws:states:::batch:submitJob.sync'))) return undefined;
-      const parametersEntry = fields.get('parameters');
-      const parameters = parametersEntry ? r.map(parametersEntry) && (r.json(parametersEntry.value) as Record<string, unknown>) : {};
-      return parameters ? { type: 'task', resource, parameters } : undefined;
-    }
-  }
+  return runner(r, given[0], top.get(given[0])!);
 }
 
 /** spawn's default is "0s", which is not a duration elsewhere in the language: zero is allowed here. */
