@@ -1,19 +1,15 @@
 // One stack per workflow: its state machine(s) from the compiled ASL, the role the manifest
 // calls for, the marker bucket, the triggers that start runs and the alerts when one fails.
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, Tags, Validations, type StackProps } from 'aws-cdk-lib';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import { Annotations, CfnOutput, Duration, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import type { Role } from 'aws-cdk-lib/aws-iam';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { CompiledWorkflow } from '../generator/compile.ts';
 import { Alerts } from './alerts.ts';
 import { Grants } from './grants.ts';
 import { HandlerFunction } from './handler-function.ts';
 import { MarkerBucket } from './marker-bucket.ts';
+import { loggedStateMachine, stateMachineRole } from './state-machine.ts';
 import { Triggers } from './triggers.ts';
 import { workflowAccess } from './workflow-access.ts';
 
@@ -56,7 +52,7 @@ export class WorkflowStack extends Stack {
       });
     }
 
-    const role = new Role(this, 'StateMachineRole', { assumedBy: new ServicePrincipal('states.amazonaws.com'), description: `stepgraph ${manifest.workflow}: what its state machines touch` });
+    const role = stateMachineRole(this, `stepgraph ${manifest.workflow}: what its state machines touch`);
     const access = workflowAccess({ manifest, definitions, bucket: bucketName, activatorArn: this.activator?.function.functionArn });
     const grants = new Grants();
     access.grants.forEach((g) => grants.allow(g));
@@ -64,11 +60,6 @@ export class WorkflowStack extends Stack {
     // default policy) get their acknowledgement below without covering any of these.
     const accessPolicy = grants.attach(this, 'StateMachineAccess', role);
     for (const warning of access.warnings) Annotations.of(this).addWarningV2('stepgraph:task-permissions', warning);
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        "Added by CDK for logging ALL events and X-Ray tracing: CloudWatch Logs log-delivery actions (logs:CreateLogDelivery, ...) and X-Ray (xray:PutTraceSegments, ...) support no resource-level permissions. The workflow's own grants are in the separate StateMachineAccess policy.",
-    });
 
     const common: Record<string, string> = { MarkerBucket: bucketName, ...(this.activator && { ActivatorFunctionArn: this.activator.function.functionArn }) };
     const known = new Set([...Object.keys(common), ...definitions.filter((d) => d.id !== 'main').map((d) => partArnSubstitution(d.id))]);
@@ -100,44 +91,12 @@ export class WorkflowStack extends Stack {
 
   private machine(d: Definition, stackName: string, role: Role, substitutions: Record<string, string>): StateMachine {
     const suffix = d.id === 'main' ? '' : `-${d.id}`;
-    const logs = new LogGroup(this, `StateMachineLogs${suffix}`, {
-      logGroupName: `/aws/vendedlogs/states/${stackName}${suffix}`,
-      retention: RetentionDays.THREE_MONTHS,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    return new StateMachine(this, `StateMachine${suffix}`, {
-      stateMachineName: d.name,
-      stateMachineType: StateMachineType.STANDARD,
-      // The compact text: what the compiler's size checks measured against the 1 MB limit.
-      definitionBody: definitionBody(d.deployed),
-      ...(Object.keys(substitutions).length > 0 && { definitionSubstitutions: substitutions }),
-      role,
-      logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: true },
-      tracingEnabled: true,
-    });
+    return loggedStateMachine(this, suffix, { name: d.name, logName: `${stackName}${suffix}`, deployed: d.deployed, substitutions, role });
   }
 }
 
-/**
- * CloudFormation templates are capped at 1 MB, and a big workflow's definitions add up to many
- * megabytes: past INLINE_LIMIT a definition travels as an S3 asset (DefinitionS3Location,
- * substitutions still applied) instead of inside the template.
- */
-export const INLINE_LIMIT = 100_000;
-
-function definitionBody(deployed: string): DefinitionBody {
-  if (deployed.length <= INLINE_LIMIT) return DefinitionBody.fromString(deployed);
-  // Named by content, so synthesizing twice reuses the file and the asset hash is stable.
-  const dir = join(tmpdir(), 'stepgraph-definitions');
-  const file = join(dir, `${createHash('sha256').update(deployed).digest('hex').slice(0, 32)}.asl.json`);
-  if (!existsSync(file)) {
-    mkdirSync(dir, { recursive: true });
-    const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, deployed);
-    renameSync(temp, file);
-  }
-  return DefinitionBody.fromFile(file);
-}
+/** Definitions past this size deploy as S3 assets (see state-machine.ts). */
+export { INLINE_LIMIT } from './state-machine.ts';
 
 /** `${Part<n>Arn}` holds the ARN of child machine `part-<n>` (generator/emit/parts.ts). */
 export const partArnSubstitution = (id: string): string => `Part${id.replace(/^part-/, '')}Arn`;
