@@ -5,7 +5,9 @@
 import type { Job, Workflow } from '../model.ts';
 import type { JsonValue } from './engine.ts';
 import type { StateIndex, TaskState } from './roles.ts';
+import { itemNames } from '../emit/sweep-item.ts';
 import { sweepJobHandlers } from '../sweep/local.ts';
+import { planSweep } from '../sweep/plan.ts';
 import type { MarkerStore } from './store.ts';
 
 /** Runs a job's work: one attempt, resolving when it is done and rejecting when it fails. */
@@ -13,6 +15,8 @@ export interface JobRunner {
   run(job: Job, attempt: number, limits: { timeoutSeconds?: number }): Promise<void>;
   /** Data pipelines: an error when the activation of this attempt fails (simulate --fail). */
   refuseActivation?(job: Job): Error | undefined;
+  /** Sweep jobs: an error every item's work fails with (simulate --fail). */
+  refuseSweepItem?(job: Job): Error | undefined;
 }
 
 /** What handlers observe that the engine's events do not carry. */
@@ -50,7 +54,29 @@ export function localHandlers(ctx: HandlerContext): Record<string, Handler> {
   const handlers: Record<string, Handler> = {};
   for (const task of ctx.index.tasks.values()) handlers[task.name] = handlerFor(task, ctx);
   // Sweep jobs: their EC2 calls and runner Tasks go to the sweep's own local implementations.
-  Object.assign(handlers, sweepJobHandlers(ctx.workflow));
+  Object.assign(handlers, sweepJobHandlers(ctx.workflow), failingSweepItems(ctx));
+  return handlers;
+}
+
+/**
+ * A sweep job the runner fails: each item's work (its launch, or its runner's call) fails, so
+ * every item ends in a FAILED record and the sweep fails unless it tolerates that many.
+ */
+function failingSweepItems(ctx: HandlerContext): Record<string, Handler> {
+  const handlers: Record<string, Handler> = {};
+  for (const job of ctx.workflow.jobs) {
+    const error = job.kind.type === 'sweep' ? ctx.runner.refuseSweepItem?.(job) : undefined;
+    if (job.kind.type !== 'sweep' || !error) continue;
+    const plan = planSweep(job.kind.sweep);
+    const n = itemNames(job.name);
+    const shapes = plan.ec2 ? plan.ec2.shapes.length : plan.runner!.timeouts.length;
+    for (let i = 0; i < shapes; i++) {
+      handlers[plan.ec2 ? n.launch(i, shapes) : n.runWith(i, shapes)] = async () => {
+        workOf(ctx, job.name).lastError = errorText(error);
+        throw statesError(error.name, error.message);
+      };
+    }
+  }
   return handlers;
 }
 

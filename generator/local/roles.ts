@@ -1,8 +1,8 @@
-// What each state of an emitted definition is for. State names are derived from job names by
-// emit/names.ts, so the workflow (and its plan's in-run waits) tells exactly which Task reads a
-// marker, which runs a job, which writes a marker; a Task the table does not know (a future
-// state kind) is served generically by its Resource.
-import { names } from '../emit/names.ts';
+// What each state of an emitted definition is for, as the local engine needs it: which Task
+// reads a marker, which runs a job, which writes a marker (emit/state-owners.ts says which job
+// each state serves); a Task no job owns (a child state machine's start, a future state kind)
+// is served generically by its Resource.
+import { stateOwners, type StateOwner } from '../emit/state-owners.ts';
 import type { ExternalMarker, Workflow } from '../model.ts';
 import type { SyncEdge } from '../plan/plan.ts';
 
@@ -33,6 +33,8 @@ export type JobStateRole =
 
 export interface StateIndex {
   tasks: Map<string, TaskState>;
+  /** The job every state of the run serves (a sweep job's states included), by state name. */
+  owners: Map<string, StateOwner>;
   jobStates: Map<string, JobStateRole>;
   /** Item processors of Map states, by identity (their executions are Map iterations). */
   iterations: WeakSet<object>;
@@ -52,24 +54,11 @@ interface AslMachine {
 
 /** Indexes the Task states of a definition and of its children (a split workflow). */
 export function indexStates(workflow: Workflow, sync: readonly SyncEdge[], definitions: readonly AslMachine[]): StateIndex {
-  const known = new Map<string, TaskRole>();
+  const owners = stateOwners(workflow, sync, definitions);
   const jobStates = new Map<string, JobStateRole>();
-  for (const job of workflow.jobs) {
-    const j = job.name;
-    known.set(names.task(j), { kind: 'job', job: j });
-    for (const m of job.waitsFor) known.set(names.waitsFor(j, m.marker), { kind: 'wait', job: j, wait: 'external', what: m.marker, marker: m });
-    known.set(names.finishes(j), { kind: 'wait', job: j, wait: 'pipeline', what: j });
-    known.set(names.clearsMarker(j), { kind: 'clear', job: j });
-    known.set(names.done(j), { kind: 'marker', job: j });
-    known.set(names.signals(j), { kind: 'signal', job: j });
-    jobStates.set(names.selected(j), { kind: 'selected', job: j });
-    jobStates.set(names.skipped(j), { kind: 'skipped', job: j });
-    jobStates.set(names.failed(j), { kind: 'failed', job: j });
-    for (const m of job.waitsFor) jobStates.set(names.waitFailed(j, m.marker), { kind: 'wait-failed', job: j, what: m.marker });
-  }
-  for (const edge of sync) {
-    known.set(names.waitsFor(edge.job, edge.after), { kind: 'wait', job: edge.job, wait: 'in-run', what: edge.after });
-    jobStates.set(names.waitFailed(edge.job, edge.after), { kind: 'wait-failed', job: edge.job, what: edge.after });
+  for (const [name, o] of owners) {
+    if (o.step === 'selected' || o.step === 'skipped' || o.step === 'failed') jobStates.set(name, { kind: o.step, job: o.job });
+    else if (o.step === 'wait-failed') jobStates.set(name, { kind: 'wait-failed', job: o.job, what: o.what });
   }
 
   const tasks = new Map<string, TaskState>();
@@ -81,7 +70,7 @@ export function indexStates(workflow: Workflow, sync: readonly SyncEdge[], defin
         tasks.set(name, {
           name,
           resource,
-          role: known.get(name) ?? { kind: 'other' },
+          role: taskRole(owners.get(name)),
           ...(state.TimeoutSeconds !== undefined && { timeoutSeconds: state.TimeoutSeconds }),
           sync: /\.sync(:\d+)?$/.test(resource),
         });
@@ -95,5 +84,25 @@ export function indexStates(workflow: Workflow, sync: readonly SyncEdge[], defin
     }
   };
   for (const definition of definitions) walk(definition);
-  return { tasks, jobStates, iterations };
+  return { tasks, owners, jobStates, iterations };
+}
+
+function taskRole(owner: StateOwner | undefined): TaskRole {
+  switch (owner?.step) {
+    case 'task':
+      return { kind: 'job', job: owner.job };
+    case 'wait':
+      return { kind: 'wait', job: owner.job, wait: owner.wait, what: owner.what, ...(owner.marker && { marker: owner.marker }) };
+    case 'finishes':
+      return { kind: 'wait', job: owner.job, wait: 'pipeline', what: owner.job };
+    case 'clear':
+      return { kind: 'clear', job: owner.job };
+    case 'done':
+      return { kind: 'marker', job: owner.job };
+    case 'signal':
+      return { kind: 'signal', job: owner.job };
+    default:
+      // A sweep's own Tasks are served by the sweep's local implementations (sweep/local.ts).
+      return { kind: 'other' };
+  }
 }

@@ -91,6 +91,7 @@ function simulatedRunner(planned: ReadonlyMap<string, number>, scenario: Scenari
       if (scenario.fail.has(job.name) && job.kind.type !== 'data_pipeline') throw failure(job.name);
     },
     refuseActivation: (job) => (scenario.fail.has(job.name) ? failure(job.name) : undefined),
+    refuseSweepItem: (job) => (scenario.fail.has(job.name) ? statesError('stepgraph.SimulatedFailure', `every item of sweep job '${job.name}' fails (simulated with --fail)`) : undefined),
   };
 }
 

@@ -23,9 +23,9 @@ export interface JobTimeline {
   status: JobStatus;
   /** The job's first state was entered (selection guard). */
   reachedAt?: number;
-  /** The job's Task was first entered. */
+  /** The job's Task was first entered (a sweep job: its first state). */
   startAt?: number;
-  /** The job's work ended (a data pipeline: when it wrote its marker). */
+  /** The job's work ended (a data pipeline: when it wrote its marker; a sweep: its last state exited). */
   endAt?: number;
   /** The run saw the job done and moved on (a data pipeline: its marker was read). */
   doneAt?: number;
@@ -54,8 +54,19 @@ export class TimelineBuilder {
     const task = this.index.tasks.get(e.state);
     const role = task?.role;
     const other = this.index.jobStates.get(e.state);
+    const sweep = this.index.owners.get(e.state);
     if (e.type === 'StateCaught') this.caught.add(e.state);
-    if (role?.kind === 'job') {
+    if (sweep?.step === 'sweep' && sweep.edge) {
+      // A sweep job runs from its first state entered to its last state exited; its failure is `J failed`.
+      const t = this.jobs.get(sweep.job)!;
+      if (sweep.edge === 'first' && e.type === 'StateEntered') {
+        t.startAt ??= e.time;
+        t.attempts++;
+      } else if (sweep.edge === 'last' && e.type === 'StateExited') {
+        t.endAt = t.doneAt = e.time;
+        t.status = 'succeeded';
+      }
+    } else if (role?.kind === 'job') {
       const t = this.jobs.get(role.job)!;
       if (e.type === 'StateEntered' || e.type === 'StateRetried') {
         t.startAt ??= e.time;

@@ -1,0 +1,101 @@
+// Which job each state of an emitted definition serves, and what for. State names come from
+// emit/names.ts (a job's Task is the job's name; helper states are `J <something>`) and, for a
+// sweep job, from emit/sweep.ts and emit/sweep-item.ts (its Map stands where the Task would, with
+// states around it and inside it). Every reader of a run (the local engine's timeline and
+// handlers, `stepgraph status` reading a history) asks this table rather than parsing names, so a
+// new state kind is taught here once.
+import { writesOwnMarker, type ExternalMarker, type Workflow } from '../model.ts';
+import type { SyncEdge } from '../plan/plan.ts';
+import { names } from './names.ts';
+import { blockNames } from './sweep.ts';
+
+export type StateStep =
+  /** `J selected?` and `J skipped`: the replay guard and its skipped path. */
+  | { step: 'selected' }
+  | { step: 'skipped' }
+  /** `J waits for X`: a marker of another producer (external) or of a job of this run (in-run). */
+  | { step: 'wait'; wait: 'external' | 'in-run'; what: string; marker?: ExternalMarker }
+  | { step: 'wait-failed'; what: string }
+  /** `J clears marker` (data pipelines). */
+  | { step: 'clear' }
+  /** `J`: the job's own Task. */
+  | { step: 'task' }
+  /** `J finishes`: a data pipeline's wait for its own marker; the job is done when it exits. */
+  | { step: 'finishes' }
+  | { step: 'done' }
+  | { step: 'signal' }
+  /** `J failed`: the job failed the run (its Task, its pipeline's marker or its sweep). */
+  | { step: 'failed' }
+  /**
+   * A state of a sweep job: `first` (`J started`) is entered when the job starts, `last`
+   * (`J summary`) exits when the whole sweep is done; the others (its settings, its Map, the tally
+   * after it, every state of an item) are the sweep at work.
+   */
+  | { step: 'sweep'; edge?: 'first' | 'last' };
+
+export type StateOwner = StateStep & { job: string };
+
+/** The parts of an ASL definition this reads (a Definition, or one with placeholders resolved). */
+interface AslState {
+  Branches?: readonly AslMachine[];
+  ItemProcessor?: AslMachine;
+  Iterator?: AslMachine;
+}
+export interface AslMachine {
+  States: Readonly<Record<string, AslState>>;
+}
+
+/**
+ * Every state of `definitions` (a workflow's main state machine and its children) that serves a
+ * job, with the job and its step; states of no job (the prologue, Parallel states, the Tasks
+ * that run child state machines) are absent. `sync` is the plan's in-run waits.
+ */
+export function stateOwners(workflow: Workflow, sync: readonly SyncEdge[], definitions: readonly AslMachine[]): Map<string, StateOwner> {
+  const known = new Map<string, StateOwner>();
+  const sweeps = new Set<string>();
+  for (const job of workflow.jobs) {
+    const j = job.name;
+    const set = (name: string, step: StateStep): void => void known.set(name, { ...step, job: j });
+    set(names.selected(j), { step: 'selected' });
+    set(names.skipped(j), { step: 'skipped' });
+    for (const m of job.waitsFor) {
+      set(names.waitsFor(j, m.marker), { step: 'wait', wait: 'external', what: m.marker, marker: m });
+      set(names.waitFailed(j, m.marker), { step: 'wait-failed', what: m.marker });
+    }
+    if (writesOwnMarker(job)) {
+      set(names.clearsMarker(j), { step: 'clear' });
+      set(names.finishes(j), { step: 'finishes' });
+    } else {
+      set(names.done(j), { step: 'done' });
+    }
+    set(names.signals(j), { step: 'signal' });
+    if (job.kind.type === 'sweep') {
+      sweeps.add(j);
+      for (const name of Object.values(blockNames(j))) set(name, { step: 'sweep' });
+      set(blockNames(j).started, { step: 'sweep', edge: 'first' });
+      set(blockNames(j).summary, { step: 'sweep', edge: 'last' });
+    } else {
+      set(names.task(j), { step: 'task' });
+    }
+    // After the sweep's names: `J failed` is the job's Fail state, which the sweep's failure reaches too.
+    set(names.failed(j), { step: 'failed' });
+  }
+  for (const edge of sync) {
+    known.set(names.waitsFor(edge.job, edge.after), { job: edge.job, step: 'wait', wait: 'in-run', what: edge.after });
+    known.set(names.waitFailed(edge.job, edge.after), { job: edge.job, step: 'wait-failed', what: edge.after });
+  }
+
+  const out = new Map<string, StateOwner>();
+  const walk = (machine: AslMachine, inside?: string): void => {
+    for (const [name, state] of Object.entries(machine.States)) {
+      const owner = inside !== undefined ? { job: inside, step: 'sweep' as const } : known.get(name);
+      if (owner) out.set(name, owner);
+      for (const branch of state.Branches ?? []) walk(branch, inside);
+      const processor = state.ItemProcessor ?? state.Iterator;
+      // A sweep job's Map: every state of an item is the sweep's.
+      if (processor) walk(processor, inside ?? (owner && sweeps.has(owner.job) ? owner.job : undefined));
+    }
+  };
+  for (const definition of definitions) walk(definition);
+  return out;
+}
