@@ -1,8 +1,10 @@
-// Per-job status of one execution, read from its history. The compiler names the Task of job J
-// `J` and every helper state `J <something>` (runtime contract), so a state name says which job an
-// event belongs to; events without a name (TaskScheduled, TaskFailed, ...) belong to the state
-// their `previousEventId` chain leads back to.
+// Per-job status of one execution, read from its history. Which job a state serves comes from
+// the workflow's definitions (emit/state-owners.ts) when its file is at hand, else from the name
+// alone: the compiler names the Task of job J `J` and every helper state `J <something>` (runtime
+// contract). Events without a name (TaskScheduled, TaskFailed, ...) belong to the state their
+// `previousEventId` chain leads back to.
 import { GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
+import type { StateOwner } from '../emit/state-owners.ts';
 import type { Aws } from './aws.ts';
 
 export type JobState =
@@ -89,24 +91,74 @@ interface Tracker extends JobStatus {
   /** How the job's own Task last ended: a caught failure still exits the state. */
   taskOutcome?: 'succeeded' | 'failed';
   finishesStep: boolean;
+  /** A sweep job (seen entering its first state). */
+  sweep?: boolean;
 }
 
 /**
- * Per-job status from the events (oldest first). `jobs` are the workflow's jobs in order;
- * `finishes` names the jobs whose completion is their `J finishes` step (data pipelines).
+ * What a state does for its job, as status reads it: `task` is the job's Task; a sweep job runs
+ * from `sweep-first` entered to `sweep-last` exited; `other` changes nothing (a marker write, a
+ * sweep's inner states).
  */
-export function jobStatuses(events: readonly HistoryEvent[], jobs: readonly string[], finishes: ReadonlySet<string> = new Set()): JobStatus[] {
+export type Step =
+  | { job: string; step: 'task' | 'skipped' | 'failed' | 'finishes' | 'sweep-first' | 'sweep-last' | 'other' }
+  | { job: string; step: 'waits' | 'wait-failed'; what: string };
+
+/** Which job a state (by name, with the type of its event) serves; undefined: none. */
+export type StepOf = (state: string, eventType: string) => Step | undefined;
+
+/** The step of a state from the workflow's own table (emit/state-owners.ts). */
+export function stepOfOwner(owner: StateOwner): Step {
+  const job = owner.job;
+  switch (owner.step) {
+    case 'task':
+    case 'skipped':
+    case 'failed':
+    case 'finishes':
+      return { job, step: owner.step };
+    case 'wait':
+      return { job, step: 'waits', what: owner.what };
+    case 'wait-failed':
+      return { job, step: 'wait-failed', what: owner.what };
+    case 'sweep':
+      return { job, step: owner.edge === 'first' ? 'sweep-first' : owner.edge === 'last' ? 'sweep-last' : 'other' };
+    default:
+      return { job, step: 'other' };
+  }
+}
+
+/** The step of a state from its name alone (the workflow's file is not at hand). */
+export const stepByName: StepOf = (state, eventType) => {
+  const { job, step } = splitState(state);
+  // A sweep job's Map carries the job's name; it is not the job's Task.
+  if (step === '') return { job, step: eventType.startsWith('Map') ? 'other' : 'task' };
+  if (step === 'skipped' || step === 'failed' || step === 'finishes') return { job, step };
+  if (step === 'started') return { job, step: 'sweep-first' };
+  if (step === 'summary') return { job, step: 'sweep-last' };
+  if (step.startsWith('waits for ')) return { job, step: 'waits', what: step.slice('waits for '.length) };
+  const gaveUp = /^wait for (.+) failed$/.exec(step);
+  if (gaveUp) return { job, step: 'wait-failed', what: gaveUp[1] };
+  return { job, step: 'other' };
+};
+
+/**
+ * Per-job status from the events (oldest first). `jobs` are the workflow's jobs in order;
+ * `finishes` names the jobs whose completion is their `J finishes` step (data pipelines);
+ * `stepOf` says which job each state serves (by default: by its name).
+ */
+export function jobStatuses(events: readonly HistoryEvent[], jobs: readonly string[], finishes: ReadonlySet<string> = new Set(), stepOf: StepOf = stepByName): JobStatus[] {
   const trackers = new Map<string, Tracker>(
     jobs.map((job) => [job, { job, status: 'not started', attempts: 0, finishesStep: finishes.has(job) }]),
   );
-  const owner = new Map<number, string>();
+  const owner = new Map<number, Step | undefined>();
   for (const e of events) {
     const entered = e.stateEnteredEventDetails?.name;
     const exited = e.stateExitedEventDetails?.name;
-    const state = entered ?? exited ?? owner.get(e.previousEventId ?? -1);
-    if (e.id !== undefined && state !== undefined) owner.set(e.id, state);
-    const time = e.timestamp;
     const type = e.type ?? '';
+    const named = entered ?? exited;
+    const at = named !== undefined ? stepOf(named, type) : owner.get(e.previousEventId ?? -1);
+    if (e.id !== undefined && at !== undefined) owner.set(e.id, at);
+    const time = e.timestamp;
 
     if (type === 'ExecutionRedriven') {
       // The closed run is open again: what closing marked as cancelled may now be re-entered.
@@ -124,16 +176,15 @@ export function jobStatuses(events: readonly HistoryEvent[], jobs: readonly stri
       for (const t of trackers.values()) if (t.status === 'not started') t.status = 'not run';
       continue;
     }
-    if (state === undefined) continue;
-    const { job, step } = splitState(state);
-    const t = trackers.get(job);
+    if (at === undefined) continue;
+    const t = trackers.get(at.job);
     if (!t) continue;
 
     if (entered !== undefined) {
-      onEntered(t, step, time);
+      onEntered(t, at, time, e);
     } else if (exited !== undefined) {
-      onExited(t, step, time);
-    } else if (step === '') {
+      onExited(t, at, time);
+    } else if (at.step === 'task') {
       // A Task cut short by a failing sibling branch is closed by the execution's end event.
       if (SCHEDULED.has(type)) t.attempts += 1;
       else if (SUCCEEDED.has(type)) {
@@ -146,11 +197,11 @@ export function jobStatuses(events: readonly HistoryEvent[], jobs: readonly stri
     }
     // Failures of `J waits for X` and `J finishes` are polls that found no marker yet, not job failures.
   }
-  return [...trackers.values()].map(({ taskOutcome: _o, finishesStep: _f, ...status }) => status);
+  return [...trackers.values()].map(({ taskOutcome: _o, finishesStep: _f, sweep: _s, ...status }) => status);
 }
 
-function onEntered(t: Tracker, step: string, time: Date | undefined): void {
-  if (step === '') {
+function onEntered(t: Tracker, at: Step, time: Date | undefined, e: HistoryEvent): void {
+  if (at.step === 'task' || at.step === 'sweep-first') {
     t.status = 'running';
     t.start = time;
     t.end = undefined;
@@ -159,37 +210,59 @@ function onEntered(t: Tracker, step: string, time: Date | undefined): void {
     t.taskOutcome = undefined;
     t.error = undefined;
     t.cause = undefined;
-  } else if (step === 'skipped') {
+    // A sweep has no retries of its own: each time its first state is entered is one attempt.
+    if (at.step === 'sweep-first') {
+      t.sweep = true;
+      t.attempts += 1;
+    }
+  } else if (at.step === 'skipped') {
     t.status = 'skipped';
-  } else if (step.startsWith('waits for ') && t.status !== 'running') {
+  } else if (at.step === 'waits' && t.status !== 'running') {
     t.status = 'waiting';
-    t.waitingFor = step.slice('waits for '.length);
-  } else if (step === 'failed') {
+    t.waitingFor = at.what;
+  } else if (at.step === 'failed') {
     if (t.status !== 'failed') {
       if (t.taskOutcome !== 'failed' && t.finishesStep) {
         t.error = 'stepgraph.JobFailed';
         t.cause = "the job's own marker did not appear within its timeout";
       }
+      const sweepError = t.sweep ? sweepFailure(e) : undefined;
+      if (sweepError) {
+        t.error = sweepError.Error;
+        t.cause = sweepError.Cause;
+      }
       t.error = t.error ?? 'stepgraph.JobFailed';
       close(t, 'failed', time);
     }
-  } else if (/^wait for .+ failed$/.test(step)) {
-    const what = step.slice('wait for '.length, -' failed'.length);
+  } else if (at.step === 'wait-failed') {
     t.error = 'stepgraph.WaitTimedOut';
-    t.cause = `'${what}' did not arrive before the wait's deadline`;
+    t.cause = `'${at.what}' did not arrive before the wait's deadline`;
     t.waitingFor = undefined;
     close(t, 'failed', time);
   }
 }
 
-function onExited(t: Tracker, step: string, time: Date | undefined): void {
-  if (step === '' && t.status === 'running') {
+function onExited(t: Tracker, at: Step, time: Date | undefined): void {
+  if (at.step === 'task' && t.status === 'running') {
     if (t.taskOutcome === 'failed') close(t, 'failed', time);
     else if (!t.finishesStep) close(t, 'succeeded', time);
-  } else if (step === 'finishes' && t.status === 'running') {
+  } else if ((at.step === 'finishes' || at.step === 'sweep-last') && t.status === 'running') {
     close(t, 'succeeded', time);
-  } else if (step.startsWith('waits for ') && t.status === 'waiting') {
+  } else if (at.step === 'waits' && t.status === 'waiting') {
     t.waitingFor = undefined;
+  }
+}
+
+/**
+ * Why a sweep job failed: the sweep leaves {Error, Cause} at `$.sweep.error` (too many items
+ * failed, or the Map itself failed) before its `J failed` state, whose input the history holds.
+ */
+function sweepFailure(e: HistoryEvent): { Error?: string; Cause?: string } | undefined {
+  try {
+    const input = JSON.parse(e.stateEnteredEventDetails?.input ?? 'null') as { sweep?: { error?: { Error?: string; Cause?: string } } } | null;
+    return input?.sweep?.error;
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,12 +1,15 @@
 // The status of one run: the execution as Step Functions describes it plus every job's status
-// from the history, rendered as a table or as JSON.
+// from its history and its child executions' (a split workflow), rendered as a table or as JSON.
 import type { DescribeExecutionOutput } from '@aws-sdk/client-sfn';
 import { UserError } from '../cli/errors.ts';
+import { compileWorkflow } from '../compile.ts';
+import { stateOwners } from '../emit/state-owners.ts';
 import { topologicalOrder, writesOwnMarker, type Workflow } from '../model.ts';
 import type { Aws } from './aws.ts';
 import { CLOSED_STATUSES, describeExecution } from './executions.ts';
 import { clip, formatDuration, formatTime, table } from './format.ts';
-import { fetchHistory, jobsInHistory, jobStatuses, type JobStatus } from './history.ts';
+import { runHistories } from './children.ts';
+import { jobsInHistory, jobStatuses, stepByName, stepOfOwner, type JobStatus, type StepOf } from './history.ts';
 import { consoleLink } from './names.ts';
 
 export interface RunStatus {
@@ -28,10 +31,43 @@ export interface RunStatus {
 export async function runStatus(aws: Aws, executionArn: string, workflow?: Workflow, now = Date.now()): Promise<RunStatus> {
   const execution = await describeExecution(aws, executionArn);
   if (!execution) throw new UserError(`no execution ${executionArn} (executions are kept 90 days after they close)`);
-  const events = await fetchHistory(aws, executionArn);
-  const jobs = workflow ? topologicalOrder(workflow.jobs).map((j) => j.name) : jobsInHistory(events);
+  // A split workflow's jobs are in the histories of the child executions its parts started.
+  const histories = await runHistories(aws, executionArn);
+  const jobs = workflow ? topologicalOrder(workflow.jobs).map((j) => j.name) : jobsInHistory(histories.flatMap((h) => h.events));
   const finishes = new Set(workflow ? workflow.jobs.filter(writesOwnMarker).map((j) => j.name) : []);
-  return summarize(execution, jobStatuses(events, jobs, finishes), aws.region, now);
+  const stepOf = workflow ? workflowSteps(workflow) : stepByName;
+  return summarize(execution, mergeStatuses(histories.map((h) => jobStatuses(h.events, jobs, finishes, stepOf))), aws.region, now);
+}
+
+/**
+ * One table from each execution's own (the run's first): a job takes its status from the last
+ * execution that reached it, so a job inside a child is as the child saw it, and a part run again
+ * (after a redrive) shows its latest run.
+ */
+export function mergeStatuses(perExecution: readonly JobStatus[][]): JobStatus[] {
+  const [root, ...children] = perExecution;
+  const merged = new Map(root.map((j) => [j.job, j]));
+  for (const statuses of children) {
+    for (const j of statuses) if (j.status !== 'not started' && j.status !== 'not run') merged.set(j.job, j);
+  }
+  return [...merged.values()];
+}
+
+const stepTables = new WeakMap<Workflow, StepOf>();
+
+/** Which job each state serves, from the definitions the workflow compiles to (every child's included). */
+function workflowSteps(workflow: Workflow): StepOf {
+  let stepOf = stepTables.get(workflow);
+  if (!stepOf) {
+    const { compiled } = compileWorkflow(workflow);
+    const owners = stateOwners(workflow, compiled.plan.sync, compiled.definitions.map((d) => d.definition));
+    stepOf = (state) => {
+      const owner = owners.get(state);
+      return owner && stepOfOwner(owner);
+    };
+    stepTables.set(workflow, stepOf);
+  }
+  return stepOf;
 }
 
 export function summarize(execution: DescribeExecutionOutput, jobs: JobStatus[], region: string, now: number): RunStatus {

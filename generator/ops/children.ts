@@ -1,0 +1,64 @@
+// A split workflow (plan/split.ts, emit/parts.ts) runs some of its jobs in child state machines,
+// each started by a `Part <n> (...)` Task of its parent with startExecution.sync:2. The parent's
+// history only shows that Task; the jobs are in the children's histories. The child execution's
+// ARN is in that Task's events: TaskSubmitted's and TaskSucceeded's output, TaskFailed's cause
+// (the child execution described as JSON).
+import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { isAwsError, type Aws } from './aws.ts';
+import { fetchHistory } from './history.ts';
+
+/** `Part 2 (load, +40 more)`: emit/parts.ts names a part's Task so (job names never start with a capital). */
+const PART_TASK = /^Part \d+ \(/;
+
+export interface ExecutionHistory {
+  executionArn: string;
+  events: HistoryEvent[];
+}
+
+/** The child executions the part Tasks of this history started, in the order they were started. */
+export function childExecutions(events: readonly HistoryEvent[]): string[] {
+  const stateOf = new Map<number, string>();
+  const out: string[] = [];
+  for (const e of events) {
+    const state = e.stateEnteredEventDetails?.name ?? e.stateExitedEventDetails?.name ?? stateOf.get(e.previousEventId ?? -1);
+    if (state === undefined) continue;
+    if (e.id !== undefined) stateOf.set(e.id, state);
+    if (!PART_TASK.test(state)) continue;
+    const text = e.taskSubmittedEventDetails?.output ?? e.taskSucceededEventDetails?.output ?? e.taskFailedEventDetails?.cause;
+    const arn = executionArnIn(text);
+    if (arn && !out.includes(arn)) out.push(arn);
+  }
+  return out;
+}
+
+function executionArnIn(text: string | undefined): string | undefined {
+  if (!text) return undefined;
+  try {
+    const value = (JSON.parse(text) as { ExecutionArn?: unknown } | null)?.ExecutionArn;
+    return typeof value === 'string' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The execution's history (every page), then those of the child executions it started, and of
+ * theirs (parts may run parts), each child after its parent. A child whose history Step Functions
+ * no longer keeps is left out: its jobs show as the parent saw them.
+ */
+export async function runHistories(aws: Aws, executionArn: string): Promise<ExecutionHistory[]> {
+  const out: ExecutionHistory[] = [{ executionArn, events: await fetchHistory(aws, executionArn) }];
+  const seen = new Set([executionArn]);
+  for (let i = 0; i < out.length; i++) {
+    for (const child of childExecutions(out[i].events)) {
+      if (seen.has(child)) continue;
+      seen.add(child);
+      try {
+        out.push({ executionArn: child, events: await fetchHistory(aws, child) });
+      } catch (error) {
+        if (!isAwsError(error, 'ExecutionDoesNotExist')) throw error;
+      }
+    }
+  }
+  return out;
+}
