@@ -3,6 +3,7 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { CompiledWorkflow } from '../compile.ts';
+import type { CompiledSweep } from '../sweep/compile.ts';
 
 export function writeFileAtomic(path: string, content: string): void {
   mkdirSync(dirname(path), { recursive: true });
@@ -28,4 +29,21 @@ export function writeCompiled(outDir: string, compiled: CompiledWorkflow): strin
   writeFileAtomic(manifestPath, `${JSON.stringify(compiled.manifest, null, 2)}\n`);
   written.push(manifestPath);
   return written;
+}
+
+/** The files a compiled sweep deploys from: `<sweep>.asl.json`, `<sweep>.manifest.json`, and a distributed sweep's `<sweep>.items.json`. */
+export function sweepOutputs(outDir: string, compiled: CompiledSweep): { path: string; content: string }[] {
+  const name = compiled.sweep.name;
+  return [
+    { path: join(outDir, `${name}.asl.json`), content: compiled.text },
+    { path: join(outDir, `${name}.manifest.json`), content: `${JSON.stringify(compiled.manifest, null, 2)}\n` },
+    ...(compiled.itemsText !== undefined ? [{ path: join(outDir, `${name}.items.json`), content: compiled.itemsText }] : []),
+  ];
+}
+
+/** Writes a compiled sweep's files (sweepOutputs); returns their paths. */
+export function writeCompiledSweep(outDir: string, compiled: CompiledSweep): string[] {
+  const outputs = sweepOutputs(outDir, compiled);
+  for (const { path, content } of outputs) writeFileAtomic(path, content);
+  return outputs.map((o) => o.path);
 }

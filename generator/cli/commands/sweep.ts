@@ -1,7 +1,6 @@
 // `stepgraph sweep <verb>`: spawn's verbs for parameter sweeps. launch (with --dry-run and
 // --estimate-only, which need no AWS), status, cancel, resume, list; and compile, which writes
 // what the sweep's stack deploys.
-import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseDuration } from '../../check/values.ts';
 import { hasErrors } from '../../diagnostics.ts';
@@ -18,7 +17,7 @@ import { findRun, progressJson, renderProgress, sweepProgress } from '../../swee
 import { renderResume, resumeSweep } from '../../sweep/ops/resume.ts';
 import { bundledPrices, loadPrices } from '../../sweep/prices.ts';
 import { ReportedError, UserError } from '../errors.ts';
-import { writeFileAtomic } from '../files.ts';
+import { writeCompiledSweep } from '../files.ts';
 import { printDiagnostics } from '../report.ts';
 
 export const summary = 'parameter sweeps (spawn\'s verbs): launch, status, cancel, resume, list; compile';
@@ -137,13 +136,7 @@ async function compile(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { ...FILE_OPTIONS, out: { type: 'string' } } });
   if (!values.out) throw new UserError('--out <dir> is required: the folder for <sweep>.asl.json, <sweep>.manifest.json and, when distributed, <sweep>.items.json');
   const c = compileFile(values);
-  const written = [join(values.out, `${c.sweep.name}.asl.json`), join(values.out, `${c.sweep.name}.manifest.json`)];
-  writeFileAtomic(written[0], c.text);
-  writeFileAtomic(written[1], `${JSON.stringify(c.manifest, null, 2)}\n`);
-  if (c.itemsText) {
-    written.push(join(values.out, `${c.sweep.name}.items.json`));
-    writeFileAtomic(written[2], c.itemsText);
-  }
+  const written = writeCompiledSweep(values.out, c);
   console.log(`${c.sweep.file}: ${c.sweep.items.length} items, ${c.plan.mode} Map -> ${written.join(', ')}`);
   return 0;
 }
