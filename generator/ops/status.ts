@@ -2,7 +2,6 @@
 // from its history and its child executions' (a split workflow), rendered as a table or as JSON.
 import type { DescribeExecutionOutput } from '@aws-sdk/client-sfn';
 import { UserError } from '../cli/errors.ts';
-import { compileWorkflow } from '../compile.ts';
 import { stateOwners } from '../emit/state-owners.ts';
 import { topologicalOrder, writesOwnMarker, type Workflow } from '../model.ts';
 import type { Aws } from './aws.ts';
@@ -11,6 +10,7 @@ import { clip, formatDuration, formatTime, table } from './format.ts';
 import { runHistories } from './children.ts';
 import { jobsInHistory, jobStatuses, stepByName, stepOfOwner, type JobStatus, type StepOf } from './history.ts';
 import { consoleLink } from './names.ts';
+import { compiledOf } from './workflows.ts';
 
 export interface RunStatus {
   executionArn: string;
@@ -59,7 +59,7 @@ const stepTables = new WeakMap<Workflow, StepOf>();
 function workflowSteps(workflow: Workflow): StepOf {
   let stepOf = stepTables.get(workflow);
   if (!stepOf) {
-    const { compiled } = compileWorkflow(workflow);
+    const compiled = compiledOf(workflow);
     const owners = stateOwners(workflow, compiled.plan.sync, compiled.definitions.map((d) => d.definition));
     stepOf = (state) => {
       const owner = owners.get(state);

@@ -3,7 +3,8 @@
 import { existsSync } from 'node:fs';
 import { UserError } from '../cli/errors.ts';
 import { didYouMean } from '../check/suggest.ts';
-import { compilePaths, type CompiledWorkflow, type CompileResult } from '../compile.ts';
+import { compilePaths, compileWorkflow, type CompiledWorkflow, type CompileResult } from '../compile.ts';
+import type { Workflow } from '../model.ts';
 
 export const DEFAULT_WORKFLOWS_DIR = 'workflows';
 
@@ -11,7 +12,18 @@ export function loadWorkflows(dir = DEFAULT_WORKFLOWS_DIR): CompileResult {
   if (!existsSync(dir)) {
     throw new UserError(`no '${dir}' folder here: run stepgraph from the project's root, or pass --workflows <folder>`);
   }
-  return compilePaths([dir]);
+  const result = compilePaths([dir]);
+  for (const c of result.compiled) compiledByWorkflow.set(c.workflow, c);
+  return result;
+}
+
+const compiledByWorkflow = new WeakMap<Workflow, CompiledWorkflow>();
+
+/** The workflow as compiled: as it was loaded from its folder, or compiled now (a workflow built in code). */
+export function compiledOf(workflow: Workflow): CompiledWorkflow {
+  let compiled = compiledByWorkflow.get(workflow);
+  if (!compiled) compiledByWorkflow.set(workflow, (compiled = compileWorkflow(workflow).compiled));
+  return compiled;
 }
 
 /** The compiled workflow named `name`; a clear error (with a did-you-mean) when there is none. */
