@@ -10,6 +10,8 @@ export interface MarkerBucketProps {
   /** An existing bucket's name; undefined: create one. */
   bucketName?: string;
   prefix: string;
+  /** Why server access logs would add nothing for what this bucket holds (the cdk-nag S1 acknowledgement); defaults to the markers' reason. */
+  accessLogsReason?: string;
 }
 
 export class MarkerBucket extends Construct {
@@ -43,6 +45,7 @@ export class MarkerBucket extends Construct {
     Validations.of(bucket).acknowledge({
       id: 'AwsSolutions-S1',
       reason:
+        props.accessLogsReason ??
         'The bucket holds only small .done markers written by this workflow\'s state machine and its producers; every write is an EventBridge event and a step in the execution history, so server access logs (and a second bucket to hold them) would add cost without adding an audit trail. Enable CloudTrail data events if one is required.',
     });
     this.bucket = bucket;

@@ -6,6 +6,8 @@ import type { Manifest } from '../generator/emit/manifest-types.ts';
 import { findState } from './asl-walk.ts';
 import { bucketArn, lambdaArn, objectArn, regionalArn } from './arns.ts';
 import type { Grant } from './grants.ts';
+import { distributedMapGrants, distributedMapLabels, type DistributedMap } from './sweep-access.ts';
+import { ec2Grants } from './sweep-ec2-access.ts';
 import { startExecutionGrants, taskAccess } from './task-permissions.ts';
 
 export interface AccessInputs {
@@ -16,6 +18,8 @@ export interface AccessInputs {
   bucket: string;
   /** The activation function, when the workflow has data_pipeline jobs. */
   activatorArn?: string;
+  /** The cross-region EC2 function, when a sweep job spans regions. */
+  sweepEc2Arn?: string;
 }
 
 export interface WorkflowAccess {
@@ -25,7 +29,7 @@ export interface WorkflowAccess {
 
 const DATEKEY_REASON = 'Marker keys end in the run date (<job>__<datekey>.done); the wildcard stands for the datekey of one named job only.';
 
-export function workflowAccess({ manifest, definitions, bucket, activatorArn }: AccessInputs): WorkflowAccess {
+export function workflowAccess({ manifest, definitions, bucket, activatorArn, sweepEc2Arn }: AccessInputs): WorkflowAccess {
   const grants: Grant[] = [];
   const warnings: string[] = [];
   const { prefix, runsPrefix } = manifest.markers;
@@ -61,11 +65,32 @@ export function workflowAccess({ manifest, definitions, bucket, activatorArn }: 
   const parts = definitions.filter((d) => d.id !== 'main').map((d) => regionalArn('states', `stateMachine:${d.name}`));
   grants.push(...startExecutionGrants(parts, true));
 
-  for (const { job, resource } of manifest.taskResources) {
-    const state = definitions.map((d) => findState(d.definition, job)).find((s) => s !== undefined);
+  for (const { job, resource, state: stateName } of manifest.taskResources) {
+    const state = definitions.map((d) => findState(d.definition, stateName ?? job)).find((s) => s !== undefined);
     const access = taskAccess(job, resource, (state?.Parameters as Record<string, unknown> | undefined) ?? {});
     grants.push(...access.grants);
     if (access.warning) warnings.push(access.warning);
   }
+  grants.push(...sweepJobGrants(manifest, definitions, bucket, sweepEc2Arn));
   return { grants: grants.filter((g) => g.resources.length > 0), warnings };
+}
+
+/**
+ * Sweep jobs' EC2 calls (direct integrations in the stack's region, or the cross-region function)
+ * and their Distributed Maps. Their runners' functions, machines and Tasks are in the lists above.
+ */
+function sweepJobGrants(manifest: Manifest, definitions: AccessInputs['definitions'], bucket: string, sweepEc2Arn: string | undefined): Grant[] {
+  const sweeps = manifest.sweeps ?? [];
+  const direct = sweeps.flatMap((s) => (s.ec2 && !s.ec2.crossRegion ? [{ sweep: s.sweep, ec2: s.ec2 }] : []));
+  const crossRegion = sweeps.some((s) => s.ec2?.crossRegion);
+  if (crossRegion && !sweepEc2Arn) throw new Error(`internal: ${manifest.workflow} has a sweep job spanning regions but no cross-region EC2 function`);
+  const maps: DistributedMap[] = sweeps.flatMap((s) => {
+    if (!s.items) return [];
+    // The Map is named after the job; a split graph may have put it in a child machine.
+    const holder = definitions.find((d) => distributedMapLabels(d.definition).has(s.job));
+    if (!holder) throw new Error(`internal: no definition of ${manifest.workflow} holds the Distributed Map of sweep job '${s.job}'`);
+    const label = distributedMapLabels(holder.definition).get(s.job)!;
+    return [{ machine: holder.name, label, bucket: s.items.bucket ?? bucket, itemsKeys: [{ key: s.items.key }], resultsPrefix: s.items.resultsPrefix }];
+  });
+  return [...ec2Grants(direct), ...(crossRegion ? [{ actions: ['lambda:InvokeFunction'], resources: [sweepEc2Arn!] }] : []), ...distributedMapGrants(maps)];
 }

@@ -1,20 +1,25 @@
 // One stack per workflow: its state machine(s) from the compiled ASL, the role the manifest
-// calls for, the marker bucket, the triggers that start runs and the alerts when one fails.
+// calls for, the marker bucket, the triggers that start runs and the alerts when one fails; for
+// sweep jobs, the items of Distributed Maps and the function multi-region sweeps call EC2 through.
 import { Annotations, CfnOutput, Duration, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import type { Role } from 'aws-cdk-lib/aws-iam';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { CompiledWorkflow } from '../generator/compile.ts';
+import { sweepJobItems } from '../generator/emit/manifest.ts';
 import { Alerts } from './alerts.ts';
 import { Grants } from './grants.ts';
 import { HandlerFunction } from './handler-function.ts';
 import { MarkerBucket } from './marker-bucket.ts';
 import { loggedStateMachine, stateMachineRole } from './state-machine.ts';
+import { sweepEc2Function } from './sweep-ec2-function.ts';
+import { SweepItems } from './sweep-items.ts';
 import { Triggers } from './triggers.ts';
 import { workflowAccess } from './workflow-access.ts';
 
 export interface WorkflowStackProps extends StackProps {
-  compiled: Pick<CompiledWorkflow, 'manifest' | 'definitions'>;
+  /** `workflow` is needed only for distributed sweep jobs: their items are uploaded at deploy time. */
+  compiled: Pick<CompiledWorkflow, 'manifest' | 'definitions'> & Partial<Pick<CompiledWorkflow, 'workflow'>>;
 }
 
 type Definition = WorkflowStackProps['compiled']['definitions'][number];
@@ -27,6 +32,10 @@ export class WorkflowStack extends Stack {
   readonly markers: MarkerBucket;
   readonly activator?: HandlerFunction;
   readonly alerts?: Alerts;
+  /** Sweep jobs spanning regions: the function their EC2 calls go through. */
+  readonly sweepEc2?: HandlerFunction;
+  /** Distributed sweep jobs: the uploads of the items files their Maps read. */
+  readonly sweepItems?: SweepItems;
 
   constructor(scope: Construct, id: string, props: WorkflowStackProps) {
     const { manifest, definitions } = props.compiled;
@@ -52,8 +61,20 @@ export class WorkflowStack extends Stack {
       });
     }
 
+    const crossRegion = (manifest.sweeps ?? []).flatMap((s) => (s.ec2?.crossRegion ? [{ sweep: s.sweep, ec2: s.ec2 }] : []));
+    if (crossRegion.length > 0) this.sweepEc2 = sweepEc2Function(this, 'SweepEc2', manifest.workflow, crossRegion);
+    this.sweepItems = this.uploadSweepItems(props.compiled, bucketName);
+    for (const s of manifest.sweeps ?? []) {
+      if (s.ec2 && !s.ec2.crossRegion && s.ec2.regions.length === 1) {
+        Annotations.of(this).addWarningV2(
+          'stepgraph:sweep-region',
+          `sweep job '${s.job}' launches its instances in ${s.ec2.regions[0]}, through the state machine's own region: deploy this stack in ${s.ec2.regions[0]} (its EC2 grants name that region only)`,
+        );
+      }
+    }
+
     const role = stateMachineRole(this, `stepgraph ${manifest.workflow}: what its state machines touch`);
-    const access = workflowAccess({ manifest, definitions, bucket: bucketName, activatorArn: this.activator?.function.functionArn });
+    const access = workflowAccess({ manifest, definitions, bucket: bucketName, activatorArn: this.activator?.function.functionArn, sweepEc2Arn: this.sweepEc2?.function.functionArn });
     const grants = new Grants();
     access.grants.forEach((g) => grants.allow(g));
     // A policy of its own, outside the role: CDK's logging and tracing grants (on the role's
@@ -61,7 +82,11 @@ export class WorkflowStack extends Stack {
     const accessPolicy = grants.attach(this, 'StateMachineAccess', role);
     for (const warning of access.warnings) Annotations.of(this).addWarningV2('stepgraph:task-permissions', warning);
 
-    const common: Record<string, string> = { MarkerBucket: bucketName, ...(this.activator && { ActivatorFunctionArn: this.activator.function.functionArn }) };
+    const common: Record<string, string> = {
+      MarkerBucket: bucketName,
+      ...(this.activator && { ActivatorFunctionArn: this.activator.function.functionArn }),
+      ...(this.sweepEc2 && { SweepEc2FunctionArn: this.sweepEc2.function.functionArn }),
+    };
     const known = new Set([...Object.keys(common), ...definitions.filter((d) => d.id !== 'main').map((d) => partArnSubstitution(d.id))]);
     const unknown = manifest.substitutions.filter((s) => !known.has(s));
     if (unknown.length > 0) throw new Error(`${manifest.workflow}: the definitions use placeholders WorkflowStack cannot fill: ${unknown.map((s) => `\${${s}}`).join(', ')}`);
@@ -73,8 +98,9 @@ export class WorkflowStack extends Stack {
       for (const [childId, machine] of byId) values[partArnSubstitution(childId)] = machine.stateMachineArn;
       const used = manifest.substitutions.filter((s) => d.deployed.includes(`\${${s}}`));
       const machine = this.machine(d, manifest.stackName, role, Object.fromEntries(used.map((s) => [s, values[s]])));
-      // A run may start the moment a machine exists (a schedule, a marker): grants first.
+      // A run may start the moment a machine exists (a schedule, a marker): grants and sweep items first.
       if (accessPolicy) machine.node.addDependency(accessPolicy);
+      if (this.sweepItems) machine.node.addDependency(this.sweepItems);
       byId.set(d.id, machine);
     }
     this.stateMachines = definitions.map((d) => byId.get(d.id)!);
@@ -87,6 +113,19 @@ export class WorkflowStack extends Stack {
 
     new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn, description: 'The workflow state machine' });
     new CfnOutput(this, 'MarkerBucketName', { value: bucketName, description: 'Where the .done markers live' });
+  }
+
+  /** A distributed sweep job's Map reads its items file at every run: the stack puts it in place. */
+  private uploadSweepItems(compiled: WorkflowStackProps['compiled'], bucketName: string): SweepItems | undefined {
+    const { manifest, workflow } = compiled;
+    const distributed = (manifest.sweeps ?? []).filter((s) => s.items);
+    if (distributed.length === 0) return undefined;
+    if (!workflow) throw new Error(`internal: ${manifest.workflow} has distributed sweep jobs; WorkflowStack needs the compiled workflow to upload their items`);
+    const texts = new Map(sweepJobItems(workflow).map((i) => [i.key, i.text]));
+    return new SweepItems(this, 'SweepItems', {
+      description: `stepgraph ${manifest.workflow}: copies the items files of its distributed sweep jobs into place at deploy time`,
+      uploads: distributed.map((s) => ({ id: s.job, bucket: s.items!.bucket ?? bucketName, key: s.items!.key, text: texts.get(s.items!.key)! })),
+    });
   }
 
   private machine(d: Definition, stackName: string, role: Role, substitutions: Record<string, string>): StateMachine {

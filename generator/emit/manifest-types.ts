@@ -1,6 +1,7 @@
 // What a compiled state machine touches. infra grants exactly this and no more; the CLI and
 // the handlers read names and keys from it instead of re-deriving them.
 import type { Partition, Schedule, Trigger } from '../model.ts';
+import type { SweepManifest } from '../sweep/manifest.ts';
 
 export interface ManifestStateMachine {
   /** Logical name within the workflow: 'main', or 'part-<n>' for children of a split graph. */
@@ -23,8 +24,11 @@ export interface Manifest {
   dataPipelines: string[];
   /** Child state machines the workflow's jobs start (state_machine jobs). */
   stateMachineArns: string[];
-  /** Escape-hatch Task resources, each with the job that uses it. */
-  taskResources: { job: string; resource: string }[];
+  /**
+   * Escape-hatch Task resources (sweep jobs' `task` runners too), each with the job that uses it
+   * and, when it is not named after the job (a sweep job's `<job> run`), the Task state.
+   */
+  taskResources: { job: string; resource: string; state?: string }[];
   markers: {
     /** undefined: the stack creates the bucket (`${MarkerBucket}` in the ASL). */
     bucket?: string;
@@ -39,4 +43,25 @@ export interface Manifest {
   schedule?: Schedule;
   alerts: { snsTopic?: string; slackWebhookSecret?: string };
   jobs: { name: string; kind: string; needs: string[]; estimateSeconds?: number; timeoutSeconds: number }[];
+  /** Present when the workflow has sweep jobs: what each one's Map touches beyond the lists above. */
+  sweeps?: ManifestSweepJob[];
+}
+
+/**
+ * A sweep job's part of its sweep manifest (generator/sweep/manifest.ts). Its runner's functions,
+ * state machines and Task resources are merged into the workflow's lists; this keeps the rest.
+ */
+export interface ManifestSweepJob {
+  job: string;
+  /** The sweep's name: the `stepgraph:sweep` tag of the instances it launches. */
+  sweep: string;
+  mode: SweepManifest['mode'];
+  runner: SweepManifest['runner'];
+  /** EC2 runner: actions, regions (cross-region: through `${SweepEc2FunctionArn}`), instance profiles, AMI parameters. */
+  ec2?: NonNullable<SweepManifest['ec2']>;
+  /**
+   * Distributed: the items file the Map reads at every run (the stack uploads it; undefined
+   * bucket: the workflow's marker bucket) and the prefix its ResultWriter writes under.
+   */
+  items?: { bucket?: string; key: string; resultsPrefix: string };
 }

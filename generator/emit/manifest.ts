@@ -1,26 +1,41 @@
 // The manifest: everything a compiled workflow touches, so infra can grant exactly that.
-import { stackName, type Workflow } from '../model.ts';
+import { stackName, type Job, type Workflow } from '../model.ts';
 import type { Plan } from '../plan/plan.ts';
-import type { Manifest, ManifestStateMachine } from './manifest-types.ts';
+import { sweepManifest, type SweepManifest } from '../sweep/manifest.ts';
+import { planSweep, type SweepPlan } from '../sweep/plan.ts';
+import type { Manifest, ManifestStateMachine, ManifestSweepJob } from './manifest-types.ts';
+import { itemNames } from './sweep-item.ts';
 
 export type { Manifest } from './manifest-types.ts';
 
 const sortedUnique = (values: Iterable<string>): string[] => [...new Set(values)].sort();
 
+/**
+ * stepgraph's own placeholders. Any other `${...}` in a definition is not for the deployer: a
+ * sweep job's command may well say `${HOME}` to its shell.
+ */
+const PLACEHOLDER = /^(MarkerBucket|ActivatorFunctionArn|SweepEc2FunctionArn|Part\d+Arn)$/;
+
 export function emitManifest(workflow: Workflow, _plan: Plan, stateMachines: ManifestStateMachine[], definitionTexts: readonly string[]): Manifest {
   const kinds = workflow.jobs.map((j) => j.kind);
-  const placeholders = sortedUnique(definitionTexts.flatMap((text) => [...text.matchAll(/\$\{([A-Za-z0-9]+)\}/g)].map((m) => m[1])));
+  const placeholders = sortedUnique(definitionTexts.flatMap((text) => [...text.matchAll(/\$\{([A-Za-z0-9]+)\}/g)].map((m) => m[1])).filter((p) => PLACEHOLDER.test(p)));
   const prefix = workflow.markers.prefix;
+  const sweeps = sweepJobs(workflow).map(({ job, plan }) => ({ job, plan, manifest: sweepManifest(plan, '') }));
+  const fromSweeps = (pick: (m: SweepManifest) => string[]): string[] => sweeps.flatMap((s) => pick(s.manifest));
   return {
     workflow: workflow.name,
     stackName: stackName(workflow.name),
     partition: workflow.partition,
     stateMachines,
     substitutions: placeholders,
-    lambdaFunctions: sortedUnique(kinds.flatMap((k) => (k.type === 'lambda' ? [k.function] : []))),
+    lambdaFunctions: sortedUnique([...kinds.flatMap((k) => (k.type === 'lambda' ? [k.function] : [])), ...fromSweeps((m) => m.lambdaFunctions)]),
     dataPipelines: sortedUnique(kinds.flatMap((k) => (k.type === 'data_pipeline' ? [k.pipeline] : []))),
-    stateMachineArns: sortedUnique(kinds.flatMap((k) => (k.type === 'state_machine' ? [k.arn] : []))),
-    taskResources: workflow.jobs.flatMap((j) => (j.kind.type === 'task' ? [{ job: j.name, resource: j.kind.resource }] : [])),
+    stateMachineArns: sortedUnique([...kinds.flatMap((k) => (k.type === 'state_machine' ? [k.arn] : [])), ...fromSweeps((m) => m.stateMachineArns)]),
+    taskResources: workflow.jobs.flatMap((j) => {
+      if (j.kind.type === 'task') return [{ job: j.name, resource: j.kind.resource }];
+      const sweep = sweeps.find((s) => s.job.name === j.name);
+      return sweep ? sweep.manifest.taskResources.map((resource) => ({ job: j.name, resource, state: runState(j.name, sweep.plan) })) : [];
+    }),
     markers: {
       ...(workflow.markers.bucket !== undefined && { bucket: workflow.markers.bucket }),
       prefix,
@@ -46,5 +61,35 @@ export function emitManifest(workflow: Workflow, _plan: Plan, stateMachines: Man
       ...(j.estimateSeconds !== undefined && { estimateSeconds: j.estimateSeconds }),
       timeoutSeconds: j.timeoutSeconds,
     })),
+    ...(sweeps.length > 0 && { sweeps: sweeps.map(({ job, manifest }) => sweepJobNeeds(job.name, manifest)) }),
   };
+}
+
+function sweepJobs(workflow: Workflow): { job: Job; plan: SweepPlan }[] {
+  return workflow.jobs.flatMap((job) => (job.kind.type === 'sweep' ? [{ job, plan: planSweep(job.kind.sweep) }] : []));
+}
+
+function sweepJobNeeds(job: string, m: SweepManifest): ManifestSweepJob {
+  const { itemsKey, resultsPrefix, bucket } = m.markers;
+  return {
+    job,
+    sweep: m.sweep,
+    mode: m.mode,
+    runner: m.runner,
+    ...(m.ec2 && { ec2: m.ec2 }),
+    ...(itemsKey !== undefined && resultsPrefix !== undefined && { items: { ...(bucket !== undefined && { bucket }), key: itemsKey, resultsPrefix } }),
+  };
+}
+
+/** The Task state that runs one item of a sweep job (the first, when each ttl has its own). */
+const runState = (job: string, plan: SweepPlan): string => itemNames(job).runWith(0, plan.runner?.timeouts.length ?? 1);
+
+/**
+ * The items files of a workflow's distributed sweep jobs: their Maps read them from S3 at every
+ * run, so the stack uploads them (as `stepgraph sweep compile` writes a sweep's own).
+ */
+export function sweepJobItems(workflow: Workflow): { job: string; key: string; text: string }[] {
+  return sweepJobs(workflow)
+    .filter(({ plan }) => plan.mode === 'distributed')
+    .map(({ job, plan }) => ({ job: job.name, key: plan.keys.items, text: `${JSON.stringify(plan.items)}\n` }));
 }

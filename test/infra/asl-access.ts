@@ -1,6 +1,7 @@
 // What a compiled definition touches, read from the ASL itself (independently of the manifest
-// that infra grants from): the (action, resource) pairs its S3, Lambda and child-machine Tasks need.
-import { allStates } from '../../infra/asl-walk.ts';
+// that infra grants from): the (action, resource) pairs its S3, Lambda and child-machine Tasks
+// need, and a Distributed Map's items, results and child executions.
+import { allStates, findState } from '../../infra/asl-walk.ts';
 
 export interface Refs {
   /** How the marker bucket appears in a flattened ARN: its name, or `<LogicalId>` when created. */
@@ -9,14 +10,24 @@ export interface Refs {
   activator?: string;
   /** Child machines of a split graph: `${Part<n>Arn}` -> the machine's name. */
   parts?: Record<string, string>;
+  /** How the cross-region EC2 function's ARN appears: `<LogicalId.Arn>`. */
+  sweepEc2?: string;
 }
 
 const S3_ACTIONS: Record<string, string> = { getObject: 's3:GetObject', putObject: 's3:PutObject', deleteObject: 's3:DeleteObject' };
 
-export function aslAccess(definitions: readonly { definition: unknown }[], refs: Refs): Set<string> {
+const ARN = 'arn:<AWS::Partition>';
+const bucketOf = (name: string, refs: Refs): string => (name === '${MarkerBucket}' ? refs.bucket : name);
+
+/** `name`: the deployed state machine's name (a Distributed Map starts executions of it). */
+export function aslAccess(definitions: readonly { definition: unknown; name?: string }[], refs: Refs): Set<string> {
   const pairs = new Set<string>();
-  for (const { definition } of definitions) {
-    for (const [, state] of allStates(definition)) {
+  for (const { definition, name } of definitions) {
+    for (const [stateName, state] of allStates(definition)) {
+      if (state.Type === 'Map' && state.ItemReader) {
+        distributedMap(definition, stateName, state, name, refs).forEach((p) => pairs.add(p));
+        continue;
+      }
       if (state.Type !== 'Task') continue;
       const resource = String(state.Resource);
       const p = (state.Parameters ?? {}) as Record<string, string>;
@@ -27,7 +38,8 @@ export function aslAccess(definitions: readonly { definition: unknown }[], refs:
         if (s3[1] === 'getObject') pairs.add(`s3:ListBucket arn:<AWS::Partition>:s3:::${bucket}`);
       } else if (resource === 'arn:aws:states:::lambda:invoke') {
         const fn = p.FunctionName;
-        const arn = fn === '${ActivatorFunctionArn}' ? refs.activator : fn.startsWith('arn:') ? fn : `arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:${fn}`;
+        const arn =
+          fn === '${ActivatorFunctionArn}' ? refs.activator : fn === '${SweepEc2FunctionArn}' ? refs.sweepEc2 : fn.startsWith('arn:') ? fn : `arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:${fn}`;
         pairs.add(`lambda:InvokeFunction ${arn}`);
       } else if (resource.startsWith('arn:aws:states:::states:startExecution')) {
         const part = /^\$\{(\w+)\}$/.exec(p.StateMachineArn)?.[1];
@@ -37,6 +49,24 @@ export function aslAccess(definitions: readonly { definition: unknown }[], refs:
     }
   }
   return pairs;
+}
+
+/**
+ * A Distributed Map: it starts executions of its own machine and reads its items file, whose key
+ * the settings hold (`<map> settings` in a graph, `Default settings` in a sweep's own machine), and
+ * its ResultWriter writes under the results prefix.
+ */
+function distributedMap(definition: unknown, mapName: string, map: Record<string, unknown>, machine: string | undefined, refs: Refs): string[] {
+  const reader = map.ItemReader as { Parameters: Record<string, string> };
+  const settings = (findState(definition, `${mapName} settings`)?.Result as { settings?: Record<string, unknown> } | undefined)?.settings ?? (findState(definition, 'Default settings')?.Result as Record<string, unknown> | undefined);
+  const key = reader.Parameters.Key ?? String(settings?.itemsKey);
+  const writer = (map.ResultWriter as { Parameters: Record<string, string> }).Parameters;
+  const results = `${ARN}:s3:::${bucketOf(writer.Bucket, refs)}/${writer.Prefix}/*`;
+  return [
+    `states:StartExecution ${ARN}:states:<AWS::Region>:<AWS::AccountId>:stateMachine:${machine}`,
+    `s3:GetObject ${ARN}:s3:::${bucketOf(reader.Parameters.Bucket, refs)}/${key}`,
+    ...['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'].map((a) => `${a} ${results}`),
+  ];
 }
 
 /** `States.Format('done/x__{}.done', $.run.datekey)` -> `done/x__*.done`; a plain key as is. */

@@ -1,0 +1,80 @@
+// The permissions of a sweep's Map beyond EC2 (infra/sweep-ec2-access.ts): a Distributed Map's
+// child executions, its items file and its results in S3, and the runner a non-EC2 sweep calls.
+import type { SweepManifest } from '../generator/sweep/manifest.ts';
+import { allStates } from './asl-walk.ts';
+import { lambdaArn, objectArn, regionalArn } from './arns.ts';
+import type { Grant } from './grants.ts';
+import { startExecutionGrants, taskAccess, type TaskAccess } from './task-permissions.ts';
+
+/** A Distributed Map, where it runs and what it reads and writes. */
+export interface DistributedMap {
+  /** The state machine holding the Map: its child executions are executions of that machine. */
+  machine: string;
+  /** The Map's Label: redriven child executions are named `<machine>/<label>:<id>`. */
+  label: string;
+  /** The items and results bucket (a name or a token). */
+  bucket: string;
+  /** S3 keys (or key patterns, each with a reason) the ItemReader reads. */
+  itemsKeys: { key: string; reason?: string }[];
+  /** The ResultWriter's Prefix. */
+  resultsPrefix: string;
+}
+
+/**
+ * Step Functions' documented least privilege for a Distributed Map: start executions of its own
+ * machine, describe and stop them, redrive the labelled children (a redriven parent redrives its
+ * Map Run), read the items object, write the results.
+ */
+export function distributedMapGrants(maps: readonly DistributedMap[]): Grant[] {
+  if (maps.length === 0) return [];
+  const machines = [...new Set(maps.map((m) => m.machine))];
+  const patterns = maps.flatMap((m) => m.itemsKeys.filter((k) => k.key.includes('*')));
+  return [
+    { actions: ['states:StartExecution'], resources: machines.map((m) => regionalArn('states', `stateMachine:${m}`)) },
+    {
+      actions: ['states:DescribeExecution', 'states:StopExecution'],
+      resources: machines.map((m) => regionalArn('states', `execution:${m}:*`)),
+      wildcardReason: "The Distributed Map's child executions are named by Step Functions at run time; the grant covers executions of this state machine only.",
+    },
+    {
+      actions: ['states:RedriveExecution'],
+      resources: [...new Set(maps.map((m) => regionalArn('states', `execution:${m.machine}/${m.label}:*`)))],
+      wildcardReason: "A redriven run redrives its Map Run's failed child executions, named by Step Functions at run time; the grant covers this Map's children (its Label) only.",
+    },
+    {
+      actions: ['s3:GetObject'],
+      resources: maps.flatMap((m) => m.itemsKeys.map((k) => objectArn(m.bucket, k.key))),
+      ...(patterns.length > 0 && { wildcardReason: [...new Set(patterns.map((k) => k.reason!))].join(' ') }),
+    },
+    {
+      actions: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
+      resources: maps.map((m) => objectArn(m.bucket, `${m.resultsPrefix}/*`)),
+      wildcardReason: "The Map's ResultWriter writes under its results prefix, in a folder named after the Map Run (known at run time only).",
+    },
+  ];
+}
+
+/** The Distributed Maps of a definition with their Labels: a Map's name is the sweep's (or its job's) name. */
+export function distributedMapLabels(definition: unknown): Map<string, string> {
+  const labels = new Map<string, string>();
+  for (const [name, state] of allStates(definition)) {
+    const config = (state.ItemProcessor as { ProcessorConfig?: { Mode?: string } } | undefined)?.ProcessorConfig;
+    if (state.Type === 'Map' && config?.Mode === 'DISTRIBUTED') labels.set(name, String(state.Label));
+  }
+  return labels;
+}
+
+/**
+ * What a sweep's runner needs when it is not EC2: invoking its function, running its child state
+ * machine (`.sync:2`: watched and stopped too), or its Task's integration (as for a `task` job).
+ */
+export function runnerAccess(manifest: Pick<SweepManifest, 'sweep' | 'lambdaFunctions' | 'stateMachineArns' | 'taskResources'>, definition: unknown): TaskAccess[] {
+  const access: TaskAccess[] = [];
+  if (manifest.lambdaFunctions.length > 0) access.push({ grants: [{ actions: ['lambda:InvokeFunction'], resources: manifest.lambdaFunctions.map(lambdaArn) }] });
+  if (manifest.stateMachineArns.length > 0) access.push({ grants: startExecutionGrants(manifest.stateMachineArns, true) });
+  for (const resource of manifest.taskResources) {
+    const state = [...allStates(definition)].find(([, s]) => s.Type === 'Task' && s.Resource === resource)?.[1];
+    access.push(taskAccess(manifest.sweep, resource, (state?.Parameters as Record<string, unknown> | undefined) ?? {}));
+  }
+  return access;
+}
