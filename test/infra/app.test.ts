@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadSweeps } from '../../infra/load-sweeps.ts';
 import { loadWorkflows } from '../../infra/load-workflows.ts';
 
 const GOOD = `name: tiny
@@ -66,6 +67,37 @@ describe('loading the workflows to deploy', () => {
   });
 });
 
+const GRID = '{"defaults": {"instance_type": "t3.micro", "ttl": "1h", "iam_role": "trainer", "command": "train --lr {lr}"}, "params": [{"lr": 0.1}, {"lr": 0.2}]}';
+
+describe('loading the sweeps to deploy', () => {
+  it('compiles every sweep file under the folder, JSON or YAML, each to its own stack', () => {
+    const dir = folder({ 'grid.json': GRID, 'nested/scores.yaml': 'name: scores\nlambda: score-fn\nparams:\n  - {model: a}\n' });
+    const loaded = loadSweeps(dir);
+    expect(loaded).toMatchObject({ ok: true, messages: [] });
+    expect(loaded.compiled.map((c) => c.manifest.stackName)).toEqual(['stepgraph-grid', 'stepgraph-scores']);
+  });
+
+  it('reports a broken sweep at file:line:col and compiles none', () => {
+    const dir = folder({ 'grid.json': GRID, 'bad.json': '{\n  "defaults": {"command": "run {missing}"},\n  "params": [{"x": 1}]\n}\n' });
+    const loaded = loadSweeps(dir);
+    expect(loaded.ok).toBe(false);
+    expect(loaded.compiled).toEqual([]);
+    expect(loaded.messages[0]).toMatch(/bad\.json:2:\d+ error SG\d+: .*missing/);
+    expect(loaded.messages.at(-1)).toBe('stepgraph: 1 error in sweeps; nothing was synthesized');
+  });
+
+  it('refuses a sweep whose stack name a workflow already has, at the sweep file', () => {
+    const dir = folder({ 'tiny.json': GRID });
+    const loaded = loadSweeps(dir, new Map([['stepgraph-tiny', 'workflows/tiny.yaml']]));
+    expect(loaded.ok).toBe(false);
+    expect(loaded.messages[0]).toMatch(/tiny\.json:1:1 error SG2011: sweep 'tiny' would be the stack stepgraph-tiny, which workflows\/tiny\.yaml already is/);
+  });
+
+  it('is fine without a sweeps folder', () => {
+    expect(loadSweeps('/nonexistent/workflows/sweeps')).toEqual({ ok: true, compiled: [], messages: [] });
+  });
+});
+
 describe('infra/app.ts', () => {
   it('stops with exit code 1 and the diagnostics when a workflow has errors', () => {
     const run = runApp(folder({ 'broken.yaml': BAD }));
@@ -75,12 +107,22 @@ describe('infra/app.ts', () => {
     expect(existsSync(join(run.out, 'manifest.json'))).toBe(false);
   });
 
-  it('synthesizes one stack per workflow, cdk-nag passing', () => {
-    const run = runApp(folder({ 'tiny.yaml': GOOD, 'other.yaml': GOOD.replace('tiny', 'other') }));
+  it('synthesizes one stack per workflow and one per sweep file beside them, cdk-nag passing', () => {
+    const run = runApp(folder({ 'tiny.yaml': GOOD, 'other.yaml': GOOD.replace('tiny', 'other'), 'sweeps/grid.json': GRID }));
     expect(run.stderr.replace(/^.*NodeVersionSupportWarning[\s\S]*?trace-warnings.*\n/m, '')).not.toMatch(/AwsSolutions/);
     expect(run.status).toBe(0);
     const manifest = JSON.parse(readFileSync(join(run.out, 'manifest.json'), 'utf8')) as { artifacts: Record<string, { type: string }> };
     const stacks = Object.entries(manifest.artifacts).filter(([, a]) => a.type === 'aws:cloudformation:stack').map(([name]) => name);
-    expect(stacks.sort()).toEqual(['stepgraph-other', 'stepgraph-tiny']);
+    expect(stacks.sort()).toEqual(['stepgraph-grid', 'stepgraph-other', 'stepgraph-tiny']);
+    const template = JSON.parse(readFileSync(join(run.out, 'stepgraph-grid.template.json'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+    expect(Object.values(template.Resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine')!.Properties.StateMachineName).toBe('grid');
+  });
+
+  it('prints a broken YAML sweep once, though both loaders read it, and stops with exit code 1', () => {
+    const run = runApp(folder({ 'tiny.yaml': GOOD, 'sweeps/bad.yaml': 'params:\n  - {lr: 1}\nmax_concurrent: 0.5\n' }));
+    expect(run.status).toBe(1);
+    const lines = run.stderr.split('\n').filter((l) => /bad\.yaml:\d+:\d+ error/.test(l));
+    expect(lines).toHaveLength(1);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -4,10 +4,10 @@ import { Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
-import { exampleWorkflows, synth } from './support.ts';
-import { variants } from './variants.ts';
+import { exampleSweeps, exampleWorkflows, synth, synthSweep } from './support.ts';
+import { sweepJobFixture, variants } from './variants.ts';
 
-const stacks = [...exampleWorkflows(), ...Object.values(variants())].map((c) => synth(c));
+const stacks = [...[...exampleWorkflows(), ...Object.values(variants()), sweepJobFixture()].map((c) => synth(c)), ...exampleSweeps().map((c) => synthSweep(c))];
 
 function acknowledgements(root: IConstruct): { path: string; id: string; reason: string }[] {
   return root.node.findAll().flatMap((c) =>

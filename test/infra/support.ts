@@ -5,6 +5,9 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { compilePaths, compileTexts, type CompiledWorkflow } from '../../generator/compile.ts';
 import { formatDiagnostic, hasErrors } from '../../generator/diagnostics.ts';
+import type { CompiledSweep } from '../../generator/sweep/compile.ts';
+import { loadSweeps } from '../../infra/load-sweeps.ts';
+import { SweepStack } from '../../infra/sweep-stack.ts';
 import { WorkflowStack } from '../../infra/workflow-stack.ts';
 
 export interface Synthesized {
@@ -28,6 +31,25 @@ export function compileYaml(text: string, file = 'test.yaml'): CompiledWorkflow 
 export function synth(compiled: CompiledWorkflow, options: { bundle?: boolean } = {}): Synthesized {
   const app = new App({ context: options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] } });
   const stack = new WorkflowStack(app, compiled.manifest.stackName, { compiled });
+  return { compiled, stack, template: Template.fromStack(stack) };
+}
+
+export interface SynthesizedSweep {
+  compiled: CompiledSweep;
+  stack: SweepStack;
+  template: Template;
+}
+
+/** Every sweep file in workflows/sweeps/, compiled as the app compiles them. */
+export function exampleSweeps(): CompiledSweep[] {
+  const loaded = loadSweeps('workflows/sweeps');
+  if (!loaded.ok) throw new Error(loaded.messages.join('\n'));
+  return loaded.compiled;
+}
+
+export function synthSweep(compiled: CompiledSweep): SynthesizedSweep {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new SweepStack(app, compiled.manifest.stackName, { compiled });
   return { compiled, stack, template: Template.fromStack(stack) };
 }
 
