@@ -12,7 +12,7 @@ import { Codes } from './messages.ts';
 import type { Workflow } from './model.ts';
 import { planWorkflow, type Plan } from './plan/plan.ts';
 import { readSource } from './source.ts';
-import { compileSweepText } from './sweep/compile.ts';
+import { compileSweepText, type CompiledSweep } from './sweep/compile.ts';
 import { isSweepSource } from './sweep/source.ts';
 
 export interface CompiledDefinition {
@@ -38,11 +38,14 @@ export interface CompiledWorkflow {
 
 export interface CompileResult {
   compiled: CompiledWorkflow[];
+  /** Sweep files found among the inputs (spawn parameter files, JSON or YAML). */
+  sweeps: CompiledSweep[];
   diagnostics: Diagnostic[];
   lineMaps: LineMaps;
 }
 
-export const WORKFLOW_EXTENSIONS = ['.yaml', '.yml'];
+// JSON is YAML: spawn's parameter files are JSON, and a workflow may be too.
+export const WORKFLOW_EXTENSIONS = ['.yaml', '.yml', '.json'];
 
 /** Files named directly, plus the workflow files found (recursively) in folders, sorted. */
 export function expandPaths(paths: readonly string[], extensions = WORKFLOW_EXTENSIONS): string[] {
@@ -85,28 +88,34 @@ export function compileTexts(files: readonly { file: string; text: string }[]): 
   const maps = new Map<string, LineMap>();
   const diagnostics: Diagnostic[] = [];
   const compiled: CompiledWorkflow[] = [];
+  const sweeps: CompiledSweep[] = [];
+  // Workflows and sweeps each become a stack `stepgraph-<name>`: names are unique across both.
   const seenNames = new Map<string, string>();
   for (const { file, text } of files) {
     const result = compileOne(file, text);
     maps.set(file, result.lines);
     diagnostics.push(...result.diagnostics);
-    if (!result.compiled) continue;
-    const other = seenNames.get(result.compiled.workflow.name);
+    const name = result.compiled?.workflow.name ?? result.sweep?.sweep.name;
+    if (name === undefined) continue;
+    const other = seenNames.get(name);
     if (other) {
-      diagnostics.push({ file, start: 0, end: 1, severity: 'error', code: Codes.duplicateWorkflow, message: `workflow name '${result.compiled.workflow.name}' is also used by ${other}`, hint: 'each workflow becomes its own stack: give it a unique name' });
+      diagnostics.push({ file, start: 0, end: 1, severity: 'error', code: Codes.duplicateWorkflow, message: `the name '${name}' is also used by ${other}`, hint: 'each workflow and sweep becomes its own stack stepgraph-<name>: give it a unique name' });
       continue;
     }
-    seenNames.set(result.compiled.workflow.name, file);
-    compiled.push(result.compiled);
+    seenNames.set(name, file);
+    if (result.compiled) compiled.push(result.compiled);
+    if (result.sweep) sweeps.push(result.sweep);
   }
-  return { compiled, diagnostics: sortDiagnostics(diagnostics), lineMaps: (f) => maps.get(f) };
+  return { compiled, sweeps, diagnostics: sortDiagnostics(diagnostics), lineMaps: (f) => maps.get(f) };
 }
 
-function compileOne(file: string, text: string): { compiled?: CompiledWorkflow; diagnostics: Diagnostic[]; lines: LineMap } {
+function compileOne(file: string, text: string): { compiled?: CompiledWorkflow; sweep?: CompiledSweep; diagnostics: Diagnostic[]; lines: LineMap } {
   const { source, diagnostics } = readSource(file, text);
   if (hasErrors(diagnostics)) return { diagnostics, lines: source.lines };
-  // A sweep file among the workflows (workflows/sweeps/) is checked as a sweep; it compiles with `stepgraph sweep compile`.
-  if (isSweepSource(source)) return { diagnostics: compileSweepText(file, text).diagnostics, lines: source.lines };
+  if (isSweepSource(source)) {
+    const sweep = compileSweepText(file, text);
+    return { ...(sweep.compiled && !hasErrors(sweep.diagnostics) && { sweep: sweep.compiled }), diagnostics: sweep.diagnostics, lines: source.lines };
+  }
   const checked = checkWorkflow(source);
   if (!checked.workflow || hasErrors(checked.diagnostics)) return { diagnostics: checked.diagnostics, lines: source.lines };
   const result = compileWorkflow(checked.workflow);

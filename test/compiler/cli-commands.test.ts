@@ -25,7 +25,7 @@ const bad = 'test/fixtures/_error_/unknown-need/input.yaml';
 describe('stepgraph validate', () => {
   it('exits 0 on the examples and says how many are valid', async () => {
     expect(await main(['validate', 'workflows'])).toBe(0);
-    expect(err.join('\n')).toMatch(/^\d+ workflows valid$/m);
+    expect(err.join('\n')).toMatch(/^\d+ workflows and \d+ sweeps valid$/m);
   });
 
   it('reports every problem of every file, sorted, with code frames, and exits 1', async () => {
@@ -117,6 +117,11 @@ describe('stepgraph graph', () => {
     expect(text).toMatch(/^digraph "finance-close" \{/);
     expect(text).toContain('"ledger" -> "reconcile";');
     expect(text).toContain('"marker:payments" -> "ledger" [style=dashed, label="waits ≤ 6h"];');
+  });
+
+  it('points a sweep file to the sweep commands', async () => {
+    expect(await main(['graph', 'workflows/sweeps/quickstart.json'])).toBe(1);
+    expect(err).toEqual(["stepgraph graph: workflows/sweeps/quickstart.json is a sweep, not a job graph; 'stepgraph sweep launch --param-file workflows/sweeps/quickstart.json --dry-run' shows its plan"]);
   });
 
   it('refuses an unknown format and prints diagnostics for a bad file', async () => {

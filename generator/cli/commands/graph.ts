@@ -18,6 +18,7 @@ export async function run(args: string[]): Promise<number> {
   if (!FORMATS.includes(format)) throw new UserError(`unknown format '${values.format}'; use ${FORMATS.join(' or ')}`);
   if (positionals.length !== 1) throw new UserError('give exactly one workflow file');
   const result = compilePaths(requirePaths(positionals, 'workflow file'));
+  if (result.sweeps.length > 0) throw new UserError(`${positionals[0]} is a sweep, not a job graph; 'stepgraph sweep launch --param-file ${positionals[0]} --dry-run' shows its plan`);
   if (hasErrors(result.diagnostics) || result.compiled.length === 0) {
     printDiagnostics(result.diagnostics, result.lineMaps, false);
     return ExitCode.user;

@@ -13,6 +13,6 @@ export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
   const result = compilePaths(requirePaths(positionals));
   printDiagnostics(result.diagnostics, result.lineMaps, values.json);
-  if (!values.json && !hasErrors(result.diagnostics)) console.error(`${plural(result.compiled.length, 'workflow')} valid`);
+  if (!values.json && !hasErrors(result.diagnostics)) console.error(`${plural(result.compiled.length, 'workflow')} and ${plural(result.sweeps.length, 'sweep')} valid`);
   return hasErrors(result.diagnostics) ? ExitCode.user : ExitCode.ok;
 }
