@@ -73,7 +73,7 @@ export function renderJob(job: Job, next: string | undefined, ctx: JobContext, s
   }
   const skippedNext = signals ? names.signals(job.name) : undefined;
   states[names.skipped(job.name)] = skippedNext ? { Type: 'Pass', Next: skippedNext } : after({ Type: 'Pass' });
-  states[names.failed(job.name)] = { Type: 'Fail', Error: 'stepgraph.JobFailed', Cause: `job '${job.name}' failed${attemptsText(job)}; its Task events hold the underlying error` };
+  states[names.failed(job.name)] = { Type: 'Fail', Error: 'stepgraph.JobFailed', Cause: failureCause(job) };
   const guard = names.selected(job.name);
   states[guard] = {
     Type: 'Choice',
@@ -97,6 +97,12 @@ function waitState(parameters: State, deadlineSeconds: number, pollSeconds: numb
 
 const externalCause = (job: Job, wait: ExternalMarker): string =>
   `job '${job.name}' waited ${wait.timeoutSeconds}s for marker '${wait.marker}' (${wait.prefix}${wait.marker}__<date>.done) and it did not appear`;
+
+// A sweep job has no Task of its own: its reason is the sweep's count, kept in $.sweep.error.
+const failureCause = (job: Job): string =>
+  job.kind.type === 'sweep'
+    ? `job '${job.name}' failed: more of its sweep's items failed than it tolerates; the counts are in $.sweep.error of this state's input`
+    : `job '${job.name}' failed${attemptsText(job)}; its Task events hold the underlying error`;
 
 const attemptsText = (job: Job): string => (job.retry.attempts > 0 ? ` after ${job.retry.attempts + 1} attempts` : '');
 
