@@ -22,6 +22,8 @@ jobs:
     lambda: extract-fn
 `;
 
+const GRID = '{"defaults": {"instance_type": "t3.micro", "ttl": "1h", "iam_role": "trainer", "command": "train --lr {lr}"}, "params": [{"lr": 0.1}, {"lr": 0.2}]}';
+
 const dirs: string[] = [];
 function folder(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'stepgraph-app-'));
@@ -56,7 +58,7 @@ describe('loading the workflows to deploy', () => {
   });
 
   it('compiles the graphs and leaves sweep files alone', () => {
-    const dir = folder({ 'tiny.yaml': GOOD, 'sweeps/grid.json': '{"defaults": {"command": "train --lr {lr}"}, "params": [{"lr": 0.1}]}' });
+    const dir = folder({ 'tiny.yaml': GOOD, 'sweeps/grid.json': GRID });
     const loaded = loadWorkflows(dir);
     expect(loaded).toMatchObject({ ok: true, messages: [] });
     expect(loaded.compiled.map((c) => c.manifest.stackName)).toEqual(['stepgraph-tiny']);
@@ -66,8 +68,6 @@ describe('loading the workflows to deploy', () => {
     expect(loadWorkflows('/nonexistent/workflows')).toMatchObject({ ok: false, messages: [expect.stringContaining('no workflows folder')] });
   });
 });
-
-const GRID = '{"defaults": {"instance_type": "t3.micro", "ttl": "1h", "iam_role": "trainer", "command": "train --lr {lr}"}, "params": [{"lr": 0.1}, {"lr": 0.2}]}';
 
 describe('loading the sweeps to deploy', () => {
   it('compiles every sweep file under the folder, JSON or YAML, each to its own stack', () => {
