@@ -78,7 +78,7 @@ export class WorkflowStack extends Stack {
     const grants = new Grants();
     access.grants.forEach((g) => grants.allow(g));
     // A policy of its own, outside the role: CDK's logging and tracing grants (on the role's
-    // default policy) get their acknowledgement below without covering any of these.
+    // default policy) get their acknowledgement on the role (state-machine.ts) without covering any of these.
     const accessPolicy = grants.attach(this, 'StateMachineAccess', role);
     for (const warning of access.warnings) Annotations.of(this).addWarningV2('stepgraph:task-permissions', warning);
 
