@@ -5,7 +5,6 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadSweeps } from '../../infra/load-sweeps.ts';
 import { loadWorkflows } from '../../infra/load-workflows.ts';
 
 const GOOD = `name: tiny
@@ -70,31 +69,24 @@ describe('loading the workflows to deploy', () => {
 });
 
 describe('loading the sweeps to deploy', () => {
-  it('compiles every sweep file under the folder, JSON or YAML, each to its own stack', () => {
-    const dir = folder({ 'grid.json': GRID, 'nested/scores.yaml': 'name: scores\nlambda: score-fn\nparams:\n  - {model: a}\n' });
-    const loaded = loadSweeps(dir);
+  it('compiles every sweep file beside the workflows, JSON or YAML, each to its own stack', () => {
+    const dir = folder({ 'tiny.yaml': GOOD, 'sweeps/grid.json': GRID, 'sweeps/nested/scores.yaml': 'name: scores\nlambda: score-fn\nparams:\n  - {model: a}\n' });
+    const loaded = loadWorkflows(dir);
     expect(loaded).toMatchObject({ ok: true, messages: [] });
-    expect(loaded.compiled.map((c) => c.manifest.stackName)).toEqual(['stepgraph-grid', 'stepgraph-scores']);
+    expect(loaded.sweeps.map((c) => c.manifest.stackName)).toEqual(['stepgraph-grid', 'stepgraph-scores']);
   });
 
-  it('reports a broken sweep at file:line:col and compiles none', () => {
-    const dir = folder({ 'grid.json': GRID, 'bad.json': '{\n  "defaults": {"command": "run {missing}"},\n  "params": [{"x": 1}]\n}\n' });
-    const loaded = loadSweeps(dir);
+  it('reports a broken sweep at file:line:col and compiles nothing', () => {
+    const dir = folder({ 'tiny.yaml': GOOD, 'sweeps/grid.json': GRID, 'sweeps/bad.json': '{\n  "defaults": {"command": "run {missing}"},\n  "params": [{"x": 1}]\n}\n' });
+    const loaded = loadWorkflows(dir);
+    expect(loaded).toMatchObject({ ok: false, compiled: [], sweeps: [] });
+    expect(loaded.messages.join('\n')).toMatch(/bad\.json:2:\d+ error SG\d+: .*missing/);
+  });
+
+  it('refuses a sweep named like a workflow: both would be the same stack', () => {
+    const loaded = loadWorkflows(folder({ 'tiny.yaml': GOOD, 'sweeps/tiny.json': GRID }));
     expect(loaded.ok).toBe(false);
-    expect(loaded.compiled).toEqual([]);
-    expect(loaded.messages[0]).toMatch(/bad\.json:2:\d+ error SG\d+: .*missing/);
-    expect(loaded.messages.at(-1)).toBe('stepgraph: 1 error in sweeps; nothing was synthesized');
-  });
-
-  it('refuses a sweep whose stack name a workflow already has, at the sweep file', () => {
-    const dir = folder({ 'tiny.json': GRID });
-    const loaded = loadSweeps(dir, new Map([['stepgraph-tiny', 'workflows/tiny.yaml']]));
-    expect(loaded.ok).toBe(false);
-    expect(loaded.messages[0]).toMatch(/tiny\.json:1:1 error SG2011: sweep 'tiny' would be the stack stepgraph-tiny, which workflows\/tiny\.yaml already is/);
-  });
-
-  it('is fine without a sweeps folder', () => {
-    expect(loadSweeps('/nonexistent/workflows/sweeps')).toEqual({ ok: true, compiled: [], messages: [] });
+    expect(loaded.messages.join('\n')).toMatch(/tiny\.yaml:1:1 error SG2011: the name 'tiny' is also used by .*sweeps\/tiny\.json/);
   });
 });
 

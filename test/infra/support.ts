@@ -6,7 +6,7 @@ import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js'
 import { compilePaths, compileTexts, type CompiledWorkflow } from '../../generator/compile.ts';
 import { formatDiagnostic, hasErrors } from '../../generator/diagnostics.ts';
 import type { CompiledSweep } from '../../generator/sweep/compile.ts';
-import { loadSweeps } from '../../infra/load-sweeps.ts';
+import { loadWorkflows } from '../../infra/load-workflows.ts';
 import { SweepStack } from '../../infra/sweep-stack.ts';
 import { WorkflowStack } from '../../infra/workflow-stack.ts';
 
@@ -40,11 +40,11 @@ export interface SynthesizedSweep {
   template: Template;
 }
 
-/** Every sweep file in workflows/sweeps/, compiled as the app compiles them. */
+/** Every sweep file in workflows/ (workflows/sweeps/), compiled as the app compiles them. */
 export function exampleSweeps(): CompiledSweep[] {
-  const loaded = loadSweeps('workflows/sweeps');
+  const loaded = loadWorkflows('workflows');
   if (!loaded.ok) throw new Error(loaded.messages.join('\n'));
-  return loaded.compiled;
+  return loaded.sweeps;
 }
 
 export function synthSweep(compiled: CompiledSweep): SynthesizedSweep {
