@@ -2,7 +2,7 @@
 // target, then rename it over the target (atomic on the same file system).
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { CompiledWorkflow } from '../compile.ts';
+import type { CompileResult, CompiledWorkflow } from '../compile.ts';
 import type { CompiledSweep } from '../sweep/compile.ts';
 
 export function writeFileAtomic(path: string, content: string): void {
@@ -46,4 +46,12 @@ export function writeCompiledSweep(outDir: string, compiled: CompiledSweep): str
   const outputs = sweepOutputs(outDir, compiled);
   for (const { path, content } of outputs) writeFileAtomic(path, content);
   return outputs.map((o) => o.path);
+}
+
+/** Writes every workflow and sweep of a compile result; returns, per source file, what it wrote. */
+export function writeCompileResult(outDir: string, result: Pick<CompileResult, 'compiled' | 'sweeps'>): { file: string; written: string[] }[] {
+  return [
+    ...result.compiled.map((c) => ({ file: c.workflow.file, written: writeCompiled(outDir, c) })),
+    ...result.sweeps.map((s) => ({ file: s.sweep.file, written: writeCompiledSweep(outDir, s) })),
+  ];
 }

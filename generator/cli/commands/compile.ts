@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { compilePaths } from '../../compile.ts';
 import { hasErrors } from '../../diagnostics.ts';
 import { ExitCode, UserError } from '../errors.ts';
-import { writeCompiled, writeCompiledSweep } from '../files.ts';
+import { writeCompileResult } from '../files.ts';
 import { requirePaths } from '../inputs.ts';
 import { printDiagnostics } from '../report.ts';
 
@@ -23,13 +23,8 @@ export async function run(args: string[]): Promise<number> {
   if (!out) throw new UserError("say where to write with '--out <dir>', e.g. '--out build'");
   const result = compilePaths(requirePaths(positionals));
   printDiagnostics(result.diagnostics, result.lineMaps, values.json);
-  for (const compiled of result.compiled) {
-    const written = writeCompiled(out, compiled);
-    if (!values.json) console.error(`${compiled.workflow.file} -> ${written.join(', ')}`);
-  }
-  for (const compiled of result.sweeps) {
-    const written = writeCompiledSweep(out, compiled);
-    if (!values.json) console.error(`${compiled.sweep.file} -> ${written.join(', ')}`);
+  for (const { file, written } of writeCompileResult(out, result)) {
+    if (!values.json) console.error(`${file} -> ${written.join(', ')}`);
   }
   return hasErrors(result.diagnostics) ? ExitCode.user : ExitCode.ok;
 }

@@ -1,5 +1,5 @@
 // `stepgraph demo` (what `npm start` runs): the main job on the embedded default. Validates and
-// compiles every workflow in workflows/ into build/, then simulates the flagship example and
+// compiles every workflow and sweep in workflows/ into build/, then simulates the flagship example and
 // prints its report. Nothing here needs AWS.
 import { parseArgs } from 'node:util';
 import { compilePaths } from '../../compile.ts';
@@ -8,7 +8,7 @@ import { formatReport } from '../../local/report.ts';
 import { simulate } from '../../local/simulate.ts';
 import { DEFAULT_WORKFLOWS_DIR } from '../../ops/workflows.ts';
 import { ExitCode, UserError } from '../errors.ts';
-import { writeCompiled } from '../files.ts';
+import { writeCompileResult } from '../files.ts';
 import { requirePaths } from '../inputs.ts';
 import { plural, printDiagnostics } from '../report.ts';
 
@@ -28,11 +28,8 @@ export async function run(args: string[]): Promise<number> {
   });
   const result = compilePaths(requirePaths([values.workflows]));
   printDiagnostics(result.diagnostics, result.lineMaps, false);
-  console.log(`compiled ${plural(result.compiled.length, 'workflow')} from ${values.workflows}/ into ${values.out}/:`);
-  for (const compiled of result.compiled) {
-    const written = writeCompiled(values.out, compiled);
-    console.log(`  ${compiled.workflow.file} -> ${written.join(', ')}`);
-  }
+  console.log(`compiled ${plural(result.compiled.length, 'workflow')} and ${plural(result.sweeps.length, 'sweep')} from ${values.workflows}/ into ${values.out}/:`);
+  for (const { file, written } of writeCompileResult(values.out, result)) console.log(`  ${file} -> ${written.join(', ')}`);
   const flagship = result.compiled.find((c) => c.workflow.name === FLAGSHIP);
   if (!flagship) throw new UserError(`the flagship workflow '${FLAGSHIP}' is not among the compiled workflows of ${values.workflows}/`);
   console.log('');
