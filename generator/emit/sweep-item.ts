@@ -99,18 +99,21 @@ function record(status: 'SUCCEEDED' | 'FAILED', fields: State): State {
 const READ_RETRY = [{ ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 5, MaxAttempts: 5, BackoffRate: 2 }];
 const LAUNCH_RETRY = [{ ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 10, MaxAttempts: 1, BackoffRate: 2 }];
 
+/** Items of different shapes (launch fields, timeouts) go to the state of their shape; shape 0 is the default. */
+function shapeChoice(count: number, stateOf: (shape: number) => string): State {
+  return {
+    Type: 'Choice',
+    Choices: Array.from({ length: count - 1 }, (_, i) => ({ Variable: '$.item.shape', NumericEquals: i + 1, Next: stateOf(i + 1) })),
+    Default: stateOf(0),
+  };
+}
+
 function ec2States(plan: SweepPlan, n: Names): States {
   const ec2 = plan.ec2!;
   const call = ec2Call(ec2.crossRegion);
   const states: States = {};
   const shapes = ec2.shapes;
-  if (shapes.length > 1) {
-    states[n.shape] = {
-      Type: 'Choice',
-      Choices: shapes.slice(1).map((_, i) => ({ Variable: '$.item.shape', NumericEquals: i + 1, Next: n.launch(i + 1, shapes.length) })),
-      Default: n.launch(0, shapes.length),
-    };
-  }
+  if (shapes.length > 1) states[n.shape] = shapeChoice(shapes.length, (i) => n.launch(i, shapes.length));
   shapes.forEach((shape, i) => {
     states[n.launch(i, shapes.length)] = {
       ...call('runInstances', launchParameters(plan, shape), { 'id.$': '$.Instances[0].InstanceId', 'launchedAt.$': '$.Instances[0].LaunchTime' }),
@@ -237,13 +240,7 @@ function runnerStates(plan: SweepPlan, n: Names): States {
   const retry = plan.sweep.retry;
   const timeouts = plan.runner!.timeouts;
   const states: States = {};
-  if (timeouts.length > 1) {
-    states[n.runShape] = {
-      Type: 'Choice',
-      Choices: timeouts.slice(1).map((_, i) => ({ Variable: '$.item.shape', NumericEquals: i + 1, Next: n.runWith(i + 1, timeouts.length) })),
-      Default: n.runWith(0, timeouts.length),
-    };
-  }
+  if (timeouts.length > 1) states[n.runShape] = shapeChoice(timeouts.length, (i) => n.runWith(i, timeouts.length));
   timeouts.forEach((timeout, i) => {
     states[n.runWith(i, timeouts.length)] = {
       Type: 'Task',

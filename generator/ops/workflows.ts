@@ -5,6 +5,7 @@ import { UserError } from '../cli/errors.ts';
 import { didYouMean } from '../check/suggest.ts';
 import { compilePaths, compileWorkflow, type CompiledWorkflow, type CompileResult } from '../compile.ts';
 import type { Workflow } from '../model.ts';
+import { parseExecutionArn, type ExecutionArnParts } from './names.ts';
 
 export const DEFAULT_WORKFLOWS_DIR = 'workflows';
 
@@ -48,4 +49,16 @@ export function loadWorkflow(name: string, dir = DEFAULT_WORKFLOWS_DIR): Compile
 export function tryLoadWorkflow(name: string, dir = DEFAULT_WORKFLOWS_DIR): CompiledWorkflow | undefined {
   if (!existsSync(dir)) return undefined;
   return loadWorkflows(dir).compiled.find((c) => c.workflow.name === name);
+}
+
+/**
+ * What `status` and `redrive` are pointed at: an execution ARN (its workflow file is optional:
+ * the jobs can come from the history) or a workflow name (whose file must exist).
+ */
+export function runTarget(target: string, date: string | undefined, dir = DEFAULT_WORKFLOWS_DIR): { arnParts?: ExecutionArnParts; workflow?: Workflow } {
+  const arnParts = parseExecutionArn(target);
+  if (!arnParts) return { workflow: loadWorkflow(target, dir).workflow };
+  if (date) throw new UserError('--date goes with a workflow name, not with an execution ARN');
+  // The state machine is named after the workflow.
+  return { arnParts, workflow: tryLoadWorkflow(arnParts.stateMachine, dir)?.workflow };
 }

@@ -2,22 +2,12 @@
 import { mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../../generator/cli/main.ts';
 import { INDENTED_LIMIT, compilePaths } from '../../generator/compile.ts';
+import { captureConsole } from '../support/console.ts';
 
-let out: string[];
-let err: string[];
-let stdout: string[];
-beforeEach(() => {
-  out = [];
-  err = [];
-  stdout = [];
-  vi.spyOn(console, 'log').mockImplementation((...args) => void out.push(args.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...args) => void err.push(args.join(' ')));
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (stdout.push(String(chunk)), true));
-});
-afterEach(() => vi.restoreAllMocks());
+const { out, err, stdout } = captureConsole();
 
 const scratch = (): string => mkdtempSync(join(tmpdir(), 'stepgraph-cli-'));
 const bad = 'test/fixtures/_error_/unknown-need/input.yaml';

@@ -6,12 +6,12 @@ import type { Workflow } from '../../model.ts';
 import { isAwsError, type Aws } from '../../ops/aws.ts';
 import { parseRunDate, runDateOfInput } from '../../ops/dates.ts';
 import { describeExecution, runsOfDate } from '../../ops/executions.ts';
-import { consoleLink, dateOfRunName, parseExecutionArn, stateMachineArnOf } from '../../ops/names.ts';
+import { consoleLink, dateOfRunName, stateMachineArnOf } from '../../ops/names.ts';
 import { AWS_OPTIONS, AWS_USAGE, connectFrom, onePositional } from '../../ops/options.ts';
 import { definitionUsedBy, redrive, redriveEligibility, replayCommandFor } from '../../ops/redrive.ts';
 import { describeStateMachine, resolveStateMachineArn } from '../../ops/state-machine.ts';
 import { runStatus } from '../../ops/status.ts';
-import { loadWorkflow, tryLoadWorkflow } from '../../ops/workflows.ts';
+import { runTarget } from '../../ops/workflows.ts';
 import { UserError } from '../errors.ts';
 
 export const summary = 'continue a failed run where it stopped (or say why not and give the replay command)';
@@ -20,15 +20,8 @@ export const usage = `stepgraph redrive (<execution-arn> | <workflow> --date D) 
 export async function run(args: string[], now = Date.now()): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ...AWS_OPTIONS, date: { type: 'string' } } });
   const target = onePositional(positionals, usage);
-  const arnParts = parseExecutionArn(target);
-  let workflow: Workflow | undefined;
-  if (arnParts) {
-    if (values.date) throw new UserError('--date goes with a workflow name, not with an execution ARN');
-    workflow = tryLoadWorkflow(arnParts.stateMachine, values.workflows)?.workflow;
-  } else {
-    workflow = loadWorkflow(target, values.workflows).workflow;
-    if (!values.date) throw new UserError(`give the run: --date D (its newest run is taken), or an execution ARN; usage: ${usage}`);
-  }
+  const { arnParts, workflow } = runTarget(target, values.date, values.workflows);
+  if (!arnParts && !values.date) throw new UserError(`give the run: --date D (its newest run is taken), or an execution ARN; usage: ${usage}`);
   const date = workflow && values.date ? parseRunDate(values.date, workflow.partition) : undefined;
   const aws = await connectFrom(values);
 

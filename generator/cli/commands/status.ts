@@ -5,11 +5,10 @@ import type { Workflow } from '../../model.ts';
 import type { Aws } from '../../ops/aws.ts';
 import { parseRunDate } from '../../ops/dates.ts';
 import { listExecutions, runsOfDate } from '../../ops/executions.ts';
-import { parseExecutionArn } from '../../ops/names.ts';
 import { AWS_OPTIONS, AWS_USAGE, connectFrom, onePositional, pause, positiveInt } from '../../ops/options.ts';
 import { resolveStateMachineArn } from '../../ops/state-machine.ts';
 import { watchStep } from '../../ops/status.ts';
-import { loadWorkflow, tryLoadWorkflow } from '../../ops/workflows.ts';
+import { runTarget } from '../../ops/workflows.ts';
 import { UserError } from '../errors.ts';
 
 export const summary = 'show the status of a run, job by job (the latest run, or a date, or an execution ARN)';
@@ -29,15 +28,7 @@ export async function run(args: string[]): Promise<number> {
   });
   const target = onePositional(positionals, usage);
   const intervalSeconds = positiveInt(values.interval, '--interval', 10);
-  const arnParts = parseExecutionArn(target);
-  let workflow: Workflow | undefined;
-  if (arnParts) {
-    if (values.date) throw new UserError('--date goes with a workflow name, not with an execution ARN');
-    // The state machine is named after the workflow; without its file the jobs come from the history.
-    workflow = tryLoadWorkflow(arnParts.stateMachine, values.workflows)?.workflow;
-  } else {
-    workflow = loadWorkflow(target, values.workflows).workflow;
-  }
+  const { arnParts, workflow } = runTarget(target, values.date, values.workflows);
   const date = workflow && values.date ? parseRunDate(values.date, workflow.partition) : undefined;
   const aws = await connectFrom(values);
   const executionArn = arnParts ? target : await latestRun(aws, workflow!, values['state-machine-arn'], date?.text);
