@@ -11,7 +11,8 @@ import { emitManifest, type Manifest } from './emit/manifest.ts';
 import { Codes } from './messages.ts';
 import type { Workflow } from './model.ts';
 import { planWorkflow, type Plan } from './plan/plan.ts';
-import { readSource } from './source.ts';
+import { readSource, type SourceFile } from './source.ts';
+import { isMap, isScalar, type Node } from 'yaml';
 import { compileSweepText, type CompiledSweep } from './sweep/compile.ts';
 import { isSweepSource } from './sweep/source.ts';
 
@@ -119,7 +120,17 @@ function compileOne(file: string, text: string): { compiled?: CompiledWorkflow; 
   const checked = checkWorkflow(source);
   if (!checked.workflow || hasErrors(checked.diagnostics)) return { diagnostics: checked.diagnostics, lines: source.lines };
   const result = compileWorkflow(checked.workflow);
-  return { compiled: result.compiled, diagnostics: [...checked.diagnostics, ...result.diagnostics], lines: source.lines };
+  // Limits concern the graph as a whole: point at its `jobs:` key (the model carries no places).
+  const jobs = keySpan(source, 'jobs');
+  const placed = result.diagnostics.map((d) => (d.start === 0 && d.end === 0 && jobs ? { ...d, ...jobs } : d));
+  return { compiled: result.compiled, diagnostics: [...checked.diagnostics, ...placed], lines: source.lines };
+}
+
+function keySpan(source: SourceFile, key: string): { start: number; end: number } | undefined {
+  if (!isMap(source.root)) return undefined;
+  const pair = source.root.items.find((p) => isScalar(p.key) && p.key.value === key);
+  const range = (pair?.key as Node | undefined)?.range;
+  return range ? { start: range[0], end: range[1] } : undefined;
 }
 
 /** Plan and emit a checked workflow (the model; tests and the benchmark build one directly). */

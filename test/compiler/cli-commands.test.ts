@@ -135,3 +135,13 @@ describe('stepgraph', () => {
     expect(err[0]).toBe(`${relative(process.cwd(), join(dir, 'gone.yaml'))}:1:1 error SG1007: cannot read this file (ENOENT)\n  hint: check that it exists and is readable`);
   });
 });
+
+describe('limit warnings', () => {
+  it('point at the graph (its jobs key) with the figures', async () => {
+    const dir = scratch();
+    const file = join(dir, 'chatty.yaml');
+    writeFileSync(file, 'name: chatty\njobs:\n  load:\n    lambda: load-fn\n    waits_for:\n      - { marker: feed, timeout: 1d, poll: 1s }\n');
+    expect(await main(['validate', file])).toBe(0);
+    expect(err[0]).toMatch(new RegExp(`^${relative(process.cwd(), file)}:2:1 warning SG4001: one execution of state machine 'chatty' can record [\\d,]+ events \\(\\d+% of the 25,000-event limit\\) in the worst case`));
+  });
+});
