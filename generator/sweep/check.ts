@@ -7,10 +7,10 @@ import { hasErrors, type Diagnostic } from '../diagnostics.ts';
 import { Codes } from '../messages.ts';
 import { DEFAULTS } from '../model.ts';
 import type { SourceFile } from '../source.ts';
-import { report, retryPolicy, runner } from '../check/jobs.ts';
+import { duration, report, retryPolicy, runner } from '../check/jobs.ts';
 import { Reader, type Entry, type Span } from '../check/reader.ts';
 import { didYouMean } from '../check/suggest.ts';
-import { bucketProblem, durationHint, parseDuration, prefixProblem, workflowNameProblem } from '../check/values.ts';
+import { bucketProblem, prefixProblem, workflowNameProblem } from '../check/values.ts';
 import { checkField, jsonType, type FieldValue } from './fields.ts';
 import { expandItems, type ItemSource } from './expand.ts';
 import { checkTemplates } from './templates-check.ts';
@@ -181,15 +181,7 @@ function launchDelay(r: Reader, entry: Entry | undefined): number | undefined {
   if (!entry) return 0;
   const raw = r.scalar(entry.value);
   if (raw === 0 || raw === '0' || raw === '0s') return 0;
-  if (typeof raw === 'number') {
-    r.error(entry.span, Codes.badDuration, `'launch_delay' is a bare number (${raw})`, `add a unit: '${raw}s' or '${raw}m'`);
-    return undefined;
-  }
-  const text = r.string(entry);
-  if (text === undefined) return undefined;
-  const seconds = parseDuration(text);
-  if (seconds === undefined) r.error(entry.span, Codes.badDuration, `'${text}' is not a duration`, durationHint);
-  return seconds;
+  return duration(r, entry);
 }
 
 function readTolerated(r: Reader, entry: Entry | undefined): ToleratedFailures | undefined {
