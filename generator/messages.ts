@@ -36,6 +36,8 @@ export const Codes = {
   badSchedule: 'SG3011',
   badMarkerName: 'SG3012',
   badEventPattern: 'SG3013',
+  /** A key that once meant something and no longer does (a warning: the file still compiles). */
+  obsoleteKey: 'SG3014',
 
   nearLimit: 'SG4001',
   overLimit: 'SG4002',

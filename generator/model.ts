@@ -13,9 +13,8 @@ export interface RetryPolicy {
 }
 
 export interface WaitPolicy {
+  /** A wait's deadline: past it, the wait fails in its own state. */
   timeoutSeconds: number;
-  /** The longest pause between two checks of a marker (checks back off up to this). */
-  pollSeconds: number;
 }
 
 export type JobKind =
@@ -33,7 +32,6 @@ export interface ExternalMarker {
   bucket?: string;
   prefix: string;
   timeoutSeconds: number;
-  pollSeconds: number;
 }
 
 export interface Job {
@@ -84,7 +82,7 @@ export interface Workflow {
 export const DEFAULTS = {
   timeoutSeconds: 3600,
   retry: { attempts: 0, intervalSeconds: 60, backoff: 2 } satisfies RetryPolicy,
-  wait: { timeoutSeconds: 3 * 3600, pollSeconds: 60 } satisfies WaitPolicy,
+  wait: { timeoutSeconds: 3 * 3600 } satisfies WaitPolicy,
   markerPrefix: 'done/',
 };
 

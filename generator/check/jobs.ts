@@ -75,10 +75,13 @@ export function retryPolicy(r: Reader, entry: Entry | undefined, fallback: Retry
 export function waitPolicy(r: Reader, entry: Entry | undefined, fallback: WaitPolicy): WaitPolicy {
   const fields = r.fields(r.map(entry) ?? null, "'wait'", ['timeout', 'poll']);
   if (!fields) return fallback;
-  return {
-    timeoutSeconds: duration(r, fields.get('timeout')) ?? fallback.timeoutSeconds,
-    pollSeconds: duration(r, fields.get('poll')) ?? fallback.pollSeconds,
-  };
+  obsoletePoll(r, fields.get('poll'));
+  return { timeoutSeconds: duration(r, fields.get('timeout')) ?? fallback.timeoutSeconds };
+}
+
+/** `poll` was how often a wait looked for its marker; waits are now released by the marker's event. */
+function obsoletePoll(r: Reader, entry: Entry | undefined): void {
+  if (entry) r.warning(entry.keySpan, Codes.obsoleteKey, "'poll' has no effect: a wait is released by the event that writes its marker, nothing polls", "remove 'poll'");
 }
 
 export function checkJob(r: Reader, entry: Entry, defaults: JobDefaults): { job?: Job; spans: JobSpans } {
@@ -214,7 +217,7 @@ function markerWaits(r: Reader, entry: Entry | undefined, where: string, default
     const shorthand = r.scalar(item.node);
     if (typeof shorthand === 'string') {
       if (report(r, item.span, Codes.badMarkerName, jobNameProblem(shorthand, 'marker'))) {
-        out.push({ marker: shorthand, prefix: defaults.markerPrefix, timeoutSeconds: defaults.wait.timeoutSeconds, pollSeconds: defaults.wait.pollSeconds });
+        out.push({ marker: shorthand, prefix: defaults.markerPrefix, timeoutSeconds: defaults.wait.timeoutSeconds });
       }
       continue;
     }
@@ -232,7 +235,7 @@ function markerWaits(r: Reader, entry: Entry | undefined, where: string, default
     const bucket = fields.has('bucket') ? r.string(fields.get('bucket')) : undefined;
     const prefix = fields.has('prefix') ? r.string(fields.get('prefix')) : defaults.markerPrefix;
     const timeout = duration(r, fields.get('timeout'));
-    const poll = duration(r, fields.get('poll'));
+    obsoletePoll(r, fields.get('poll'));
     if (marker === undefined || !report(r, markerEntry.span, Codes.badMarkerName, jobNameProblem(marker, 'marker'))) continue;
     if (bucket !== undefined && !report(r, fields.get('bucket')!.span, Codes.badBucket, bucketProblem(bucket))) continue;
     if (prefix === undefined || !report(r, fields.get('prefix')?.span ?? item.span, Codes.badBucket, prefixProblem(prefix))) continue;
@@ -241,7 +244,6 @@ function markerWaits(r: Reader, entry: Entry | undefined, where: string, default
       ...(bucket !== undefined && { bucket }),
       prefix,
       timeoutSeconds: timeout ?? defaults.wait.timeoutSeconds,
-      pollSeconds: poll ?? defaults.wait.pollSeconds,
     });
   }
   return out;

@@ -33,3 +33,8 @@ export function inRunDeadlines(workflow: Workflow, sync: readonly SyncEdge[]): M
   }
   return out;
 }
+
+/** The longest a run can take: its slowest job's worst-case finish (signals are kept this long). */
+export function runSeconds(workflow: Workflow): number {
+  return Math.max(60, ...worstCaseFinish(workflow).values());
+}

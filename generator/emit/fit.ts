@@ -6,13 +6,10 @@ import { Codes } from '../messages.ts';
 import type { Workflow } from '../model.ts';
 import type { Plan } from '../plan/plan.ts';
 import { splitPlan, type Cost, type Split, type SplitCosts } from '../plan/split.ts';
-import { planTimeline } from '../plan/timeline.ts';
 import { emitWorkflow, jobContext, type Definition } from './asl.ts';
-import { worstCaseDuration } from './deadlines.ts';
 import type { JobContext, States } from './job.ts';
 import { renderJob } from './job.ts';
-import { describeFigure, deployedText, fmt, historyOfStates, level, LIMITS, measureDefinition, requestBytes, retriesWithin, utf8Bytes, WARN_FRACTION, type HistoryOptions, type Measurement } from './limits.ts';
-import { names } from './names.ts';
+import { describeFigure, deployedText, fmt, historyOfStates, level, LIMITS, measureDefinition, requestBytes, utf8Bytes, WARN_FRACTION, type HistoryOptions, type Measurement } from './limits.ts';
 import { childStart, partId, partMachineName, renderPartTask } from './parts.ts';
 
 export interface FittedDefinition {
@@ -40,7 +37,7 @@ const PACK_FRACTION = 0.75;
 
 export function fitWorkflow(workflow: Workflow, plan: Plan): Fitted {
   const ctx = jobContext(workflow, plan);
-  const history = historyOptions(workflow, plan);
+  const history = historyOptions(workflow);
   const payloadBytes = worstCasePayload(workflow);
   const measure = (id: string, name: string, definition: Definition): FittedDefinition => {
     const deployed = deployedText(definition);
@@ -81,34 +78,11 @@ export function fitWorkflow(workflow: Workflow, plan: Plan): Fitted {
 
 const addCost = (a: Cost, b: Cost): Cost => ({ bytes: a.bytes + b.bytes, events: a.events + b.events });
 
-/**
- * How long in-run waits poll in the worst case: a wait of v for u polls from when v arrives
- * (expected, every job taking its estimate) until u's finish if u alone took its worst case
- * (its timeout on every attempt, the pauses between attempts, its external waits to their
- * deadlines). Every wait is counted at that at once. A run in which many jobs overrun at
- * the same time can poll longer; each wait is capped by its own deadline all the same.
- */
-export function historyOptions(workflow: Workflow, plan: Plan): HistoryOptions {
+/** What the history estimate needs to know of the workflow: how many items each sweep job's Map runs. */
+export function historyOptions(workflow: Workflow): HistoryOptions {
   // A sweep job's Map state is named after the job and iterates over the sweep's items.
   const sweepItems = new Map(workflow.jobs.flatMap((j) => (j.kind.type === 'sweep' ? [[j.name, j.kind.sweep.items.length] as const] : [])));
-  const mapItems = (state: string): number | undefined => sweepItems.get(state);
-  if (plan.sync.length === 0) return { mapItems };
-  const times = planTimeline(workflow, plan);
-  const jobs = new Map(workflow.jobs.map((j) => [j.name, j]));
-  const horizon = new Map<string, number>();
-  for (const { after, job } of plan.sync) {
-    const u = jobs.get(after)!;
-    const expected = times.get(after)!;
-    const worstFinish = expected.start + worstCaseDuration(u);
-    horizon.set(names.waitsFor(job, after), Math.max(0, worstFinish - times.get(job)!.arrive));
-  }
-  return {
-    mapItems,
-    waitRetries: (state, retrier) => {
-      const h = horizon.get(state);
-      return h === undefined ? undefined : retriesWithin(retrier, h);
-    },
-  };
+  return { mapItems: (state: string): number | undefined => sweepItems.get(state) };
 }
 
 /** Costs of the blocks of this workflow's plan, measured on their rendered states (in request bytes). */

@@ -7,10 +7,9 @@
 // - every state on the longest path (Choice: its longest branch; Parallel: all branches; a
 //   Catch counts as a path too), with the events AWS records for its type;
 // - each job Task retried up to its MaxAttempts, each failed attempt adding its events;
-// - marker waits retried up to their MaxAttempts (a marker can appear just before its deadline),
-//   except where the caller knows a shorter horizon (in-run waits, see compile.ts);
-// - transient-error retriers (S3 throttling and 5xx) are not counted: they need AWS itself to
-//   misbehave on many states of one run;
+// - a wait is one callback Task: a small constant whatever its deadline (nothing polls);
+// - transient-error retriers (Lambda's own errors, marker writes to S3) are not counted: they
+//   need AWS itself to misbehave on many states of one run;
 // - an inline Map is counted at INLINE_MAP_ITEMS iterations unless the caller says otherwise;
 //   a Distributed Map runs its items as child executions (their events are not the parent's).
 import type { Definition } from './asl.ts';
@@ -34,16 +33,11 @@ export const WARN_FRACTION = 0.8;
 export const INLINE_MAP_ITEMS = 40;
 
 /** Retriers of these errors only are transient (not counted in the worst case). */
-const TRANSIENT = new Set(['S3.SlowDownException', 'S3.InternalErrorException', 'S3.ServiceUnavailableException', 'Lambda.TooManyRequestsException', 'Lambda.ServiceException', 'Lambda.SdkClientException', 'Lambda.AWSLambdaException']);
-
-const MARKER_MISSING = 'S3.NoSuchKeyException';
+const TRANSIENT = new Set(['Lambda.TooManyRequestsException', 'Lambda.ServiceException', 'Lambda.SdkClientException', 'Lambda.AWSLambdaException']);
+/** Marker writes retry any failure (emit/job.ts); only S3 failing makes them retry. */
+const S3_WRITE = /^arn:aws:states:::aws-sdk:s3:(putObject|deleteObject)$/;
 
 export interface HistoryOptions {
-  /**
-   * Worst-case retries of a marker wait (`stateName` is a Task whose retrier catches a missing
-   * key); undefined: the retrier's MaxAttempts.
-   */
-  waitRetries?: (stateName: string, retrier: Retrier) => number | undefined;
   /** Iterations of an inline Map state; undefined: INLINE_MAP_ITEMS. */
   mapItems?: (stateName: string, state: State) => number | undefined;
 }
@@ -130,7 +124,7 @@ export function stateEvents(name: string, state: State, options: HistoryOptions 
       const resource = String(state.Resource ?? '');
       // A .sync or callback Task also records TaskSubmitted.
       const perAttempt = /\.sync(:\d+)?$|\.waitForTaskToken$/.test(resource) ? 4 : 3;
-      return 2 + perAttempt * (1 + retries(name, state, options));
+      return 2 + perAttempt * (1 + retries(state));
     }
     case 'Parallel': {
       const branches = (state.Branches as { StartAt: string; States: States }[]) ?? [];
@@ -150,13 +144,12 @@ export function stateEvents(name: string, state: State, options: HistoryOptions 
   }
 }
 
-function retries(name: string, state: State, options: HistoryOptions): number {
+function retries(state: State): number {
+  if (S3_WRITE.test(String(state.Resource ?? ''))) return 0;
   let total = 0;
   for (const retrier of (state.Retry as Retrier[] | undefined) ?? []) {
     if (retrier.ErrorEquals.every((e) => TRANSIENT.has(e))) continue;
-    const max = retrier.MaxAttempts ?? 3;
-    const known = retrier.ErrorEquals.includes(MARKER_MISSING) ? options.waitRetries?.(name, retrier) : undefined;
-    total += known === undefined ? max : Math.min(max, known);
+    total += retrier.MaxAttempts ?? 3;
   }
   return total;
 }
@@ -177,24 +170,6 @@ function countStates(states: States): number {
     for (const b of (state.Branches as { States: States }[] | undefined) ?? []) n += countStates(b.States);
     const processor = (state.ItemProcessor ?? state.Iterator) as { States: States } | undefined;
     if (processor) n += countStates(processor.States);
-  }
-  return n;
-}
-
-/**
- * Retries a marker wait makes before `horizonSeconds` have passed since its first check (so
- * the check at or after the horizon is the last one), from the retrier's own schedule.
- */
-export function retriesWithin(retrier: Retrier, horizonSeconds: number): number {
-  const first = retrier.IntervalSeconds ?? 1;
-  const rate = retrier.BackoffRate ?? 2;
-  const cap = retrier.MaxDelaySeconds ?? Infinity;
-  const max = retrier.MaxAttempts ?? 3;
-  let elapsed = 0;
-  let n = 0;
-  for (let delay = first; elapsed < horizonSeconds && n < max; delay = Math.min(delay * rate, cap)) {
-    elapsed += Math.min(delay, cap);
-    n++;
   }
   return n;
 }

@@ -35,9 +35,9 @@ export interface Manifest {
     prefix: string;
     /** Marker keys this workflow writes, as `<prefix><job>__*.done`. */
     writes: string[];
-    /** Run-scoped synchronisation prefix: `<prefix>_runs/`. */
-    runsPrefix: string;
   };
+  /** What the workflow's waits wait for (generator/contract/waits.ts): what its router must hear of. */
+  waits: ManifestWaits;
   externalMarkers: { job: string; marker: string; bucket?: string; keyPattern: string; timeoutSeconds: number }[];
   triggers: Trigger[];
   schedule?: Schedule;
@@ -45,6 +45,21 @@ export interface Manifest {
   jobs: { name: string; kind: string; needs: string[]; estimateSeconds?: number; timeoutSeconds: number }[];
   /** Present when the workflow has sweep jobs: what each one's Map touches beyond the lists above. */
   sweeps?: ManifestSweepJob[];
+}
+
+export interface ManifestWaits {
+  /**
+   * Marker keys waits register on (`<prefix><marker>__*.done`): other producers' markers and data
+   * pipelines' own; bucket undefined: the workflow's marker bucket. Their "Object Created" events
+   * must reach the router.
+   */
+  markers: { bucket?: string; keyPattern: string }[];
+  /** In-run synchronisation: some jobs signal others of the same run. */
+  signals: boolean;
+  /** Regions whose EC2 instance terminations release sweep items. */
+  instanceRegions: string[];
+  /** The longest a run can take (worst case, seconds). */
+  runSeconds: number;
 }
 
 /**

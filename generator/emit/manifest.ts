@@ -1,5 +1,6 @@
 // The manifest: everything a compiled workflow touches, so infra can grant exactly that.
-import { stackName, type Job, type Workflow } from '../model.ts';
+import { stackName, writesOwnMarker, type Job, type Workflow } from '../model.ts';
+import { runSeconds } from './deadlines.ts';
 import type { Plan } from '../plan/plan.ts';
 import { sweepManifest, type SweepManifest } from '../sweep/manifest.ts';
 import { planSweep, type SweepPlan } from '../sweep/plan.ts';
@@ -14,9 +15,9 @@ const sortedUnique = (values: Iterable<string>): string[] => [...new Set(values)
  * stepgraph's own placeholders. Any other `${...}` in a definition is not for the deployer: a
  * sweep job's command may well say `${HOME}` to its shell.
  */
-const PLACEHOLDER = /^(MarkerBucket|ActivatorFunctionArn|SweepEc2FunctionArn|Part\d+Arn)$/;
+const PLACEHOLDER = /^(MarkerBucket|ActivatorFunctionArn|RouterFunctionArn|SweepEc2FunctionArn|Part\d+Arn)$/;
 
-export function emitManifest(workflow: Workflow, _plan: Plan, stateMachines: ManifestStateMachine[], definitionTexts: readonly string[]): Manifest {
+export function emitManifest(workflow: Workflow, plan: Plan, stateMachines: ManifestStateMachine[], definitionTexts: readonly string[]): Manifest {
   const kinds = workflow.jobs.map((j) => j.kind);
   const placeholders = sortedUnique(definitionTexts.flatMap((text) => [...text.matchAll(/\$\{([A-Za-z0-9]+)\}/g)].map((m) => m[1])).filter((p) => PLACEHOLDER.test(p)));
   const prefix = workflow.markers.prefix;
@@ -40,7 +41,15 @@ export function emitManifest(workflow: Workflow, _plan: Plan, stateMachines: Man
       ...(workflow.markers.bucket !== undefined && { bucket: workflow.markers.bucket }),
       prefix,
       writes: workflow.jobs.map((j) => `${prefix}${j.name}__*.done`),
-      runsPrefix: `${prefix}_runs/`,
+    },
+    waits: {
+      markers: uniqueMarkers([
+        ...workflow.jobs.flatMap((j) => j.waitsFor.map((w) => ({ ...(w.bucket !== undefined && { bucket: w.bucket }), keyPattern: `${w.prefix}${w.marker}__*.done` }))),
+        ...workflow.jobs.filter(writesOwnMarker).map((j) => ({ keyPattern: `${prefix}${j.name}__*.done` })),
+      ]),
+      signals: plan.sync.length > 0,
+      instanceRegions: sortedUnique(sweeps.flatMap((s) => s.manifest.waits?.instanceRegions ?? [])),
+      runSeconds: runSeconds(workflow),
     },
     externalMarkers: workflow.jobs.flatMap((j) =>
       j.waitsFor.map((w) => ({
@@ -63,6 +72,11 @@ export function emitManifest(workflow: Workflow, _plan: Plan, stateMachines: Man
     })),
     ...(sweeps.length > 0 && { sweeps: sweeps.map(({ job, manifest }) => sweepJobNeeds(job.name, manifest)) }),
   };
+}
+
+function uniqueMarkers(markers: { bucket?: string; keyPattern: string }[]): { bucket?: string; keyPattern: string }[] {
+  const byId = new Map(markers.map((m) => [`${m.bucket ?? ''}/${m.keyPattern}`, m]));
+  return [...byId.keys()].sort().map((k) => byId.get(k)!);
 }
 
 function sweepJobs(workflow: Workflow): { job: Job; plan: SweepPlan }[] {

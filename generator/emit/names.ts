@@ -15,15 +15,15 @@ export const names = {
   checkInput: 'Check input',
   invalidInput: 'Invalid input',
   defaultParams: 'Default params',
+  readDate: 'Read date',
+  checkDate: 'Check date',
   prepareRun: 'Prepare run',
   selected: (job: string) => stateName(`${job} selected?`),
   skipped: (job: string) => stateName(`${job} skipped`),
   waitsFor: (job: string, what: string) => stateName(`${job} waits for ${what}`),
-  waitFailed: (job: string, what: string) => stateName(`${job} wait for ${what} failed`),
   task: (job: string) => job,
+  /** A sweep job's Fail state (emit/sweep.ts); other jobs fail in their own Task. */
   failed: (job: string) => stateName(`${job} failed`),
-  clearsMarker: (job: string) => stateName(`${job} clears marker`),
-  finishes: (job: string) => stateName(`${job} finishes`),
   done: (job: string) => stateName(`${job} done`),
   signals: (job: string) => stateName(`${job} signals`),
 };

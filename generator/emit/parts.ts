@@ -3,6 +3,11 @@
 // state data as its own. The child gets the parent's whole state (date, params, select and the
 // run's datekey and execution name), so its jobs skip, mark and signal exactly as they would
 // in the parent, and in-run waits between parent and children use the same keys.
+//
+// A child fails in place and so does the parent's Task (no Catch): the child is named after the
+// parent's execution (`<execution>-part-<n>`), so `stepgraph redrive` redrives the failed child,
+// then the parent, whose Task's StartExecution of the same name and input finds the child running
+// again and waits for it (Step Functions answers such a start with the running execution).
 import type { Part } from '../plan/split.ts';
 import type { State, States } from './job.ts';
 import { stateName } from './names.ts';
@@ -19,30 +24,29 @@ const STATE_KEY = 'state';
 
 export const partStateNames = {
   task: (part: Part): string => stateName(`Part ${part.n} (${part.firstJob}${part.jobs > 1 ? `, +${part.jobs - 1} more` : ''})`),
-  failed: (part: Part): string => stateName(`Part ${part.n} failed`),
   /** A child's first state. */
   start: 'Start part',
 };
 
-/** Adds the Task that runs `part` (and its failure state) to `states`; returns the Task's name. */
+/** The child execution's name: `<parent execution name>-part-<n>`. */
+export const partExecutionName = (parentExecution: string, n: number): string => `${parentExecution}-part-${n}`;
+
+/** Adds the Task that runs `part` to `states`; returns the Task's name. */
 export function renderPartTask(workflow: string, part: Part, next: string | undefined, states: States): string {
   const name = partStateNames.task(part);
-  const failed = partStateNames.failed(part);
   const task: State = {
     Type: 'Task',
     Comment: `runs ${part.jobs} job${part.jobs === 1 ? '' : 's'} in the child state machine ${partMachineName(workflow, part.n)} and waits for it`,
     Resource: 'arn:aws:states:::states:startExecution.sync:2',
     Parameters: {
       StateMachineArn: `\${${partArnSubstitution(part.n)}}`,
+      'Name.$': `States.Format('{}-part-${part.n}', $$.Execution.Name)`,
       // The console links the child execution to this one through this key.
       Input: { [`${STATE_KEY}.$`]: '$', 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id' },
     },
     ResultPath: null,
-    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: failed }],
   };
   states[name] = next ? { ...task, Next: next } : { ...task, End: true };
-  // The cause is the child execution's description, which holds its own error (naming the job).
-  states[failed] = { Type: 'Fail', Error: 'stepgraph.PartFailed', CausePath: '$.error.Cause' };
   return name;
 }
 

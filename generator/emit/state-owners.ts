@@ -15,16 +15,11 @@ export type StateStep =
   | { step: 'skipped' }
   /** `J waits for X`: a marker of another producer (external) or of a job of this run (in-run). */
   | { step: 'wait'; wait: 'external' | 'in-run'; what: string; marker?: ExternalMarker }
-  | { step: 'wait-failed'; what: string }
-  /** `J clears marker` (data pipelines). */
-  | { step: 'clear' }
-  /** `J`: the job's own Task. */
+  /** `J`: the job's own Task (a data pipeline's lasts until its marker appears). */
   | { step: 'task' }
-  /** `J finishes`: a data pipeline's wait for its own marker; the job is done when it exits. */
-  | { step: 'finishes' }
   | { step: 'done' }
   | { step: 'signal' }
-  /** `J failed`: the job failed the run (its Task, its pipeline's marker or its sweep). */
+  /** `J failed`: a sweep job's Fail state (more items failed than it tolerates). */
   | { step: 'failed' }
   /**
    * A state of a sweep job: `first` (`J started`) is entered when the job starts, `last`
@@ -58,32 +53,21 @@ export function stateOwners(workflow: Workflow, sync: readonly SyncEdge[], defin
     const set = (name: string, step: StateStep): void => void known.set(name, { ...step, job: j });
     set(names.selected(j), { step: 'selected' });
     set(names.skipped(j), { step: 'skipped' });
-    for (const m of job.waitsFor) {
-      set(names.waitsFor(j, m.marker), { step: 'wait', wait: 'external', what: m.marker, marker: m });
-      set(names.waitFailed(j, m.marker), { step: 'wait-failed', what: m.marker });
-    }
-    if (writesOwnMarker(job)) {
-      set(names.clearsMarker(j), { step: 'clear' });
-      set(names.finishes(j), { step: 'finishes' });
-    } else {
-      set(names.done(j), { step: 'done' });
-    }
+    for (const m of job.waitsFor) set(names.waitsFor(j, m.marker), { step: 'wait', wait: 'external', what: m.marker, marker: m });
+    if (!writesOwnMarker(job)) set(names.done(j), { step: 'done' });
     set(names.signals(j), { step: 'signal' });
     if (job.kind.type === 'sweep') {
       sweeps.add(j);
       for (const name of Object.values(blockNames(j))) set(name, { step: 'sweep' });
       set(blockNames(j).started, { step: 'sweep', edge: 'first' });
       set(blockNames(j).summary, { step: 'sweep', edge: 'last' });
+      // After the sweep's names: its `J failed` Fail state is where the sweep job fails.
+      set(names.failed(j), { step: 'failed' });
     } else {
       set(names.task(j), { step: 'task' });
     }
-    // After the sweep's names: `J failed` is the job's Fail state, which the sweep's failure reaches too.
-    set(names.failed(j), { step: 'failed' });
   }
-  for (const edge of sync) {
-    known.set(names.waitsFor(edge.job, edge.after), { job: edge.job, step: 'wait', wait: 'in-run', what: edge.after });
-    known.set(names.waitFailed(edge.job, edge.after), { job: edge.job, step: 'wait-failed', what: edge.after });
-  }
+  for (const edge of sync) known.set(names.waitsFor(edge.job, edge.after), { job: edge.job, step: 'wait', wait: 'in-run', what: edge.after });
 
   const out = new Map<string, StateOwner>();
   const walk = (machine: AslMachine, inside?: string): void => {

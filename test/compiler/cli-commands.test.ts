@@ -140,8 +140,19 @@ describe('limit warnings', () => {
   it('point at the graph (its jobs key) with the figures', async () => {
     const dir = scratch();
     const file = join(dir, 'chatty.yaml');
-    writeFileSync(file, 'name: chatty\njobs:\n  load:\n    lambda: load-fn\n    waits_for:\n      - { marker: feed, timeout: 1d, poll: 1s }\n');
+    writeFileSync(file, 'name: chatty\njobs:\n  load:\n    lambda: load-fn\n    retry: { attempts: 99, interval: 1s }\n    timeout: 1m\n  load_2:\n    needs: [load]\n    lambda: load-fn\n    retry: { attempts: 99, interval: 1s }\n');
+    writeFileSync(file, readFileSync(file, 'utf8') + Array.from({ length: 70 }, (_, i) => `  more_${i}:\n    needs: [load_2]\n    lambda: load-fn\n    retry: { attempts: 99, interval: 1s }\n`).join(''));
     expect(await main(['validate', file])).toBe(0);
     expect(err[0]).toMatch(new RegExp(`^${relative(process.cwd(), file)}:2:1 warning SG4001: one execution of state machine 'chatty' can record [\\d,]+ events \\(\\d+% of the 25,000-event limit\\) in the worst case`));
+  });
+
+  it("say that 'poll' has no effect any more, at the key, and the file still compiles", async () => {
+    const dir = scratch();
+    const file = join(dir, 'patient.yaml');
+    writeFileSync(file, 'name: patient\njobs:\n  load:\n    lambda: load-fn\n    waits_for:\n      - { marker: feed, timeout: 1d, poll: 1s }\n');
+    expect(await main(['validate', file])).toBe(0);
+    expect(err[0]).toBe(
+      `${relative(process.cwd(), file)}:6:38 warning SG3014: 'poll' has no effect: a wait is released by the event that writes its marker, nothing polls\n  6 |       - { marker: feed, timeout: 1d, poll: 1s }\n    |                                      ^^^^\n  hint: remove 'poll'`,
+    );
   });
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { randomWorkflow, workflowOf } from '../../bench/graphs.ts';
 import { compilePaths, compileWorkflow } from '../../generator/compile.ts';
 import { emitWorkflow } from '../../generator/emit/asl.ts';
-import { historyOfStates, LIMITS, measureDefinition, requestBytes, retriesWithin, stateEvents } from '../../generator/emit/limits.ts';
+import { historyOfStates, LIMITS, measureDefinition, requestBytes, stateEvents } from '../../generator/emit/limits.ts';
 import type { Workflow } from '../../generator/model.ts';
 import { simulate } from '../../generator/local/simulate.ts';
 import { planWorkflow } from '../../generator/plan/plan.ts';
@@ -17,15 +17,17 @@ describe('history events per state type', () => {
     expect(stateEvents('a', task({ Resource: 'arn:aws:states:::states:startExecution.sync:2' }))).toBe(6);
   });
 
-  it('GIVEN retriers WHEN counted THEN each failed attempt adds its events; transient S3 retries are not counted', () => {
-    const retried = task({ Retry: [{ ErrorEquals: ['States.ALL'], MaxAttempts: 2 }, { ErrorEquals: ['S3.SlowDownException'], MaxAttempts: 3 }] });
+  it("GIVEN retriers WHEN counted THEN each failed attempt adds its events; Lambda's transient errors and marker writes are not counted", () => {
+    const retried = task({ Retry: [{ ErrorEquals: ['States.ALL'], MaxAttempts: 2 }, { ErrorEquals: ['Lambda.ServiceException'], MaxAttempts: 3 }] });
     expect(stateEvents('a', retried)).toBe(5 + 2 * 3);
+    const markerWrite = task({ Resource: 'arn:aws:states:::aws-sdk:s3:putObject', Retry: [{ ErrorEquals: ['States.TaskFailed'], MaxAttempts: 4 }] });
+    expect(stateEvents('m', markerWrite)).toBe(5);
   });
 
-  it('GIVEN a marker wait WHEN the caller knows a shorter horizon THEN its retries stop there, else at MaxAttempts', () => {
-    const wait = task({ Resource: 'arn:aws:states:::aws-sdk:s3:getObject', Retry: [{ ErrorEquals: ['S3.NoSuchKeyException'], IntervalSeconds: 5, BackoffRate: 2, MaxDelaySeconds: 60, MaxAttempts: 100 }] });
-    expect(stateEvents('w', wait)).toBe(5 + 100 * 3);
-    expect(stateEvents('w', wait, { waitRetries: () => 4 })).toBe(5 + 4 * 3);
+  it('GIVEN a callback wait WHEN counted THEN 6 events whatever its deadline (it does not poll)', () => {
+    const wait = (seconds: number) => task({ Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken', TimeoutSeconds: seconds });
+    expect(stateEvents('w', wait(60))).toBe(6);
+    expect(stateEvents('w', wait(7 * 24 * 3600))).toBe(6);
   });
 
   it('GIVEN Choice, Parallel and Map states WHEN counted THEN the longest Choice branch, every Parallel branch, every Map iteration', () => {
@@ -40,14 +42,14 @@ describe('history events per state type', () => {
     expect(historyOfStates('pick', states, { mapItems: () => 3 })).toBe(2 + 5 + (4 + 5 + 2) + (4 + 3 * (2 + 5)));
   });
 
-  it('GIVEN a run where no wait has to poll WHEN its definition is measured THEN the estimate equals what the local engine records', async () => {
+  it('GIVEN a run with in-run waits and no retries WHEN its definition is measured THEN the estimate equals what the local engine records', async () => {
     const workflow = randomWorkflow('layered', 60, 4);
     const plan = planWorkflow(workflow);
     const definition = emitWorkflow(workflow, plan);
     const report = await simulate({ workflow, plan, definition }, { date: '2019-03-12' });
-    expect(report.jobs.flatMap((j) => j.waits).every((w) => w.checks === 1)).toBe(true);
     expect(plan.sync.length).toBeGreaterThan(0);
-    expect(measureDefinition(definition, { waitRetries: () => 0 }).historyEvents).toBe(report.historyEvents);
+    expect(report.polls).toBe(0);
+    expect(measureDefinition(definition).historyEvents).toBe(report.historyEvents);
   });
 });
 
@@ -63,16 +65,7 @@ describe('sweep jobs', () => {
   });
 });
 
-describe('wait horizons and request size', () => {
-  it('GIVEN a backoff 5, 10, 20, 40, then 60 s WHEN a horizon is given THEN the retries are the checks until it has passed', () => {
-    const retrier = { ErrorEquals: ['S3.NoSuchKeyException'], IntervalSeconds: 5, BackoffRate: 2, MaxDelaySeconds: 60, MaxAttempts: 50 };
-    expect(retriesWithin(retrier, 0)).toBe(0);
-    expect(retriesWithin(retrier, 5)).toBe(1);
-    expect(retriesWithin(retrier, 75)).toBe(4);
-    expect(retriesWithin(retrier, 76)).toBe(5);
-    expect(retriesWithin(retrier, 10 * 3600)).toBe(50);
-  });
-
+describe('request size', () => {
   it('GIVEN a definition text WHEN the request is sized THEN quotes are escaped and placeholders count at ARN length', () => {
     const plain = '{"a":"b"}';
     expect(requestBytes(plain)).toBe(JSON.stringify(plain).length + 4096);
@@ -99,9 +92,17 @@ describe('SG4001: within 20% of a limit, with the figures', () => {
     expect(warnings[0].file).toBe('bench/wide.yaml');
   });
 
-  it('GIVEN one job waiting a day for a marker checked every 10 s WHEN compiled THEN a warning that its history can pass 25,000 events', () => {
+  it('GIVEN a job waiting a week for a marker WHEN compiled THEN no history warning: a wait costs 6 events whatever its deadline', () => {
     const one = workflowOf([[]], 1, { name: 'patient' });
-    const workflow = { ...one, jobs: one.jobs.map((j) => ({ ...j, waitsFor: [{ marker: 'feed', prefix: 'done/', timeoutSeconds: 24 * 3600, pollSeconds: 10 }] })) };
+    const workflow = { ...one, jobs: one.jobs.map((j) => ({ ...j, waitsFor: [{ marker: 'feed', prefix: 'done/', timeoutSeconds: 7 * 24 * 3600 }] })) };
+    const { compiled, diagnostics } = compileWorkflow(workflow);
+    expect(compiled.definitions[0].measurement.historyEvents).toBeLessThan(100);
+    expect(diagnostics).toEqual([]);
+  });
+
+  it('GIVEN a job retried 9,000 times WHEN compiled THEN a warning that its history can pass 25,000 events', () => {
+    const one = workflowOf([[]], 1, { name: 'patient' });
+    const workflow = { ...one, jobs: one.jobs.map((j) => ({ ...j, retry: { attempts: 9000, intervalSeconds: 1, backoff: 1 } })) };
     const { compiled, diagnostics } = compileWorkflow(workflow);
     const events = compiled.definitions[0].measurement.historyEvents;
     expect(events).toBeGreaterThan(LIMITS.historyEvents);

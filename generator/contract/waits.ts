@@ -1,0 +1,227 @@
+// The runtime contract of waits: one mechanism for every wait an emitted state machine makes.
+// A wait is a callback Task (`lambda:invoke.waitForTaskToken`) whose TimeoutSeconds is the wait's
+// deadline. It registers a waiter (its task token) for a subject; whatever satisfies the subject
+// (an S3 "Object Created" event, a job's in-run signal, EC2's state-change event, the backstop's
+// look) releases every waiter of that subject with SendTaskSuccess. Nothing polls.
+//
+// Race-free by order: a registration stores the waiter *then* looks at the subject; a release
+// makes the subject true (the object exists, the signal is recorded) *then* reads the waiters.
+// With strongly consistent reads on both sides, at least one of the two sees the other, so no
+// waiter whose subject is satisfied stays registered. A waiter released twice is harmless: the
+// second SendTaskSuccess answers that the token is gone, which counts as released.
+//
+// This module has no dependencies: the router Lambda plugs in DynamoDB, S3, EC2 and Step
+// Functions (handlers/), the local engine plugs in memory and its marker store (generator/local/).
+
+/** What a wait waits for. */
+export type WaitSubject =
+  /** An S3 object: a marker of another producer, or a job's own marker (data pipelines). */
+  | { kind: 'marker'; bucket: string; key: string }
+  /** A job of the same run (execution name) is done or skipped: in-run synchronisation. */
+  | { kind: 'signal'; run: string; job: string }
+  /** An EC2 instance has terminated (a sweep item). */
+  | { kind: 'instance'; region: string; instanceId: string };
+
+/** The partition key of a subject in the waiter store. */
+export function subjectId(subject: WaitSubject): string {
+  switch (subject.kind) {
+    case 'marker':
+      return `s3://${subject.bucket}/${subject.key}`;
+    case 'signal':
+      return `run://${subject.run}/${subject.job}`;
+    case 'instance':
+      return `ec2://${subject.region}/${subject.instanceId}`;
+  }
+}
+
+/** The payload a wait state sends (its Parameters.Payload): see emit/waits.ts. */
+export interface WaitRequest {
+  action: 'wait';
+  subject: WaitSubject;
+  /** $$.Task.Token */
+  token: string;
+  /** $$.Execution.Id: with `state`, one waiter per wait and execution (a redrive replaces it). */
+  execution: string;
+  state: string;
+  /** The wait's deadline (its TimeoutSeconds): the waiter record expires after it. */
+  timeoutSeconds: number;
+}
+
+/** A job of a run is done (or skipped): its in-run waiters may go on. */
+export interface SignalRequest {
+  action: 'signal';
+  run: string;
+  job: string;
+  /** How long the signal must be remembered: the rest of the run's worst case plus the redrive window. */
+  keepSeconds: number;
+}
+
+/** The scheduled look at every open waiter, for events that never come. */
+export interface BackstopRequest {
+  action: 'backstop';
+}
+
+export type RouterRequest = WaitRequest | SignalRequest | BackstopRequest;
+
+/** Step Functions lets a failed run be redriven for 14 days: signals live at least that long. */
+export const REDRIVE_WINDOW_SECONDS = 14 * 24 * 3600;
+/** A waiter record outlives its deadline by this much, then the store's TTL removes it. */
+export const WAITER_GRACE_SECONDS = 3600;
+/** How often the backstop looks (minutes): an event that never comes costs at most this. */
+export const BACKSTOP_MINUTES = 5;
+/** The sort key of a signal's own record, beside its waiters. */
+export const SIGNALLED = '#signalled';
+
+export interface WaiterRecord {
+  subject: string;
+  /** `<execution>#<state>` */
+  waiter: string;
+  token: string;
+  detail: WaitSubject;
+  /** Epoch seconds: after this the task has timed out and the token is dead. */
+  deadline: number;
+  /** Epoch seconds: when the store may forget the record. */
+  expiresAt: number;
+}
+
+/** Where waiters and signals are kept (DynamoDB in AWS, a Map locally). */
+export interface WaiterStore {
+  put(record: WaiterRecord): Promise<void>;
+  delete(subject: string, waiter: string): Promise<void>;
+  /** Every waiter of one subject, read consistently (never the signal record). */
+  waitersOf(subject: string): Promise<WaiterRecord[]>;
+  /** Every open waiter (the backstop). */
+  allWaiters(): AsyncIterable<WaiterRecord>;
+  signal(subject: string, expiresAt: number): Promise<void>;
+  isSignalled(subject: string): Promise<boolean>;
+}
+
+/** Whether a marker exists / an instance has terminated, read consistently. */
+export interface SubjectProbe {
+  satisfied(subject: Exclude<WaitSubject, { kind: 'signal' }>): Promise<boolean>;
+}
+
+/** SendTaskSuccess; 'gone' when the token is no longer waiting (timed out, invalid, finished). */
+export interface Releaser {
+  release(token: string, output: Record<string, unknown>): Promise<'released' | 'gone'>;
+}
+
+export interface WaitDeps {
+  store: WaiterStore;
+  probe: SubjectProbe;
+  releaser: Releaser;
+  /** Epoch milliseconds. */
+  now: () => number;
+}
+
+export type RegisterOutcome = 'released' | 'registered';
+
+export const waiterId = (request: Pick<WaitRequest, 'execution' | 'state'>): string => `${request.execution}#${request.state}`;
+
+/** Registers a waiter, then releases it at once if its subject is already satisfied. */
+export async function registerWait(request: WaitRequest, deps: WaitDeps): Promise<RegisterOutcome> {
+  const now = Math.floor(deps.now() / 1000);
+  const subject = subjectId(request.subject);
+  const deadline = now + Math.max(1, Math.ceil(request.timeoutSeconds));
+  const record: WaiterRecord = { subject, waiter: waiterId(request), token: request.token, detail: request.subject, deadline, expiresAt: deadline + WAITER_GRACE_SECONDS };
+  await deps.store.put(record);
+  if (!(await isSatisfied(request.subject, deps))) return 'registered';
+  await releaseOne(record, deps);
+  return 'released';
+}
+
+/** Records a job's signal, then releases the waiters registered for it. */
+export async function signal(request: SignalRequest, deps: WaitDeps): Promise<number> {
+  const subject = subjectId({ kind: 'signal', run: request.run, job: request.job });
+  const keep = Math.max(REDRIVE_WINDOW_SECONDS, Math.ceil(request.keepSeconds));
+  await deps.store.signal(subject, Math.floor(deps.now() / 1000) + keep);
+  return releaseWaiters(subject, deps);
+}
+
+/**
+ * An event says a subject is satisfied (an object was created, an instance terminated). Events
+ * come late, twice and out of order: the subject is looked at again before anyone is released,
+ * so the event of a marker deleted since (a replay invalidated it) releases nobody.
+ */
+export async function subjectEvent(subject: Exclude<WaitSubject, { kind: 'signal' }>, deps: WaitDeps): Promise<number> {
+  const id = subjectId(subject);
+  const waiters = await deps.store.waitersOf(id);
+  if (waiters.length === 0) return 0;
+  if (!(await deps.probe.satisfied(subject))) return 0;
+  let released = 0;
+  for (const w of waiters) released += await releaseOne(w, deps);
+  return released;
+}
+
+export interface BackstopOutcome {
+  released: number;
+  /** Waiters past their deadline (the task timed out): forgotten. */
+  expired: number;
+  open: number;
+}
+
+/** The slow safety net: looks at every open waiter's subject once. */
+export async function backstop(deps: WaitDeps): Promise<BackstopOutcome> {
+  const now = Math.floor(deps.now() / 1000);
+  const outcome: BackstopOutcome = { released: 0, expired: 0, open: 0 };
+  for await (const w of deps.store.allWaiters()) {
+    if (now > w.deadline) {
+      await deps.store.delete(w.subject, w.waiter);
+      outcome.expired++;
+    } else if (await isSatisfied(w.detail, deps)) {
+      outcome.released += await releaseOne(w, deps);
+    } else {
+      outcome.open++;
+    }
+  }
+  return outcome;
+}
+
+async function releaseWaiters(subject: string, deps: WaitDeps): Promise<number> {
+  let released = 0;
+  for (const w of await deps.store.waitersOf(subject)) released += await releaseOne(w, deps);
+  return released;
+}
+
+async function isSatisfied(subject: WaitSubject, deps: WaitDeps): Promise<boolean> {
+  return subject.kind === 'signal' ? deps.store.isSignalled(subjectId(subject)) : deps.probe.satisfied(subject);
+}
+
+/** Sends the token its success and forgets the waiter; 1 when this call released it. */
+async function releaseOne(w: WaiterRecord, deps: WaitDeps): Promise<number> {
+  const result = await deps.releaser.release(w.token, { subject: w.subject });
+  await deps.store.delete(w.subject, w.waiter);
+  return result === 'released' ? 1 : 0;
+}
+
+/** Reads a router request that came from outside the type system; undefined when it is not one. */
+export function parseRouterRequest(value: unknown): RouterRequest | undefined {
+  if (!isRecord(value)) return undefined;
+  switch (value.action) {
+    case 'backstop':
+      return { action: 'backstop' };
+    case 'signal':
+      return isString(value.run) && isString(value.job) && isNumber(value.keepSeconds)
+        ? { action: 'signal', run: value.run, job: value.job, keepSeconds: value.keepSeconds }
+        : undefined;
+    case 'wait': {
+      const subject = parseSubject(value.subject);
+      if (!subject || !isString(value.token) || !isString(value.execution) || !isString(value.state) || !isNumber(value.timeoutSeconds)) return undefined;
+      return { action: 'wait', subject, token: value.token, execution: value.execution, state: value.state, timeoutSeconds: value.timeoutSeconds };
+    }
+    default:
+      return undefined;
+  }
+}
+
+export function parseSubject(value: unknown): WaitSubject | undefined {
+  if (!isRecord(value)) return undefined;
+  if (value.kind === 'marker' && isString(value.bucket) && isString(value.key)) return { kind: 'marker', bucket: value.bucket, key: value.key };
+  if (value.kind === 'signal' && isString(value.run) && isString(value.job)) return { kind: 'signal', run: value.run, job: value.job };
+  if (value.kind === 'instance' && isString(value.region) && isString(value.instanceId)) return { kind: 'instance', region: value.region, instanceId: value.instanceId };
+  return undefined;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isString = (v: unknown): v is string => typeof v === 'string' && v !== '';
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
