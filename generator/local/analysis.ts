@@ -33,7 +33,7 @@ export function criticalPath(workflow: Workflow, seconds: ReadonlyMap<string, nu
   return { seconds: last === undefined ? 0 : finish.get(last)!, jobs };
 }
 
-export type DelayKind = 'external-wait' | 'in-run-wait' | 'pipeline-poll' | 'overrun' | 'start' | 'tail';
+export type DelayKind = 'external-wait' | 'in-run-wait' | 'overrun' | 'start' | 'tail';
 
 export interface Delay {
   job: string;
@@ -78,10 +78,6 @@ export function explainLateness(
   for (;;) {
     const t = current;
     chain.unshift(t.name);
-    const pipelineWait = t.waits.find((w) => w.wait === 'pipeline' && w.released);
-    if (pipelineWait && t.endAt !== undefined && t.doneAt! > t.endAt) {
-      add(t.name, 'pipeline-poll', t.doneAt! - t.endAt, `${t.name}: its pipeline wrote the marker at ${clock(t.endAt - run.startedAt)}; '${t.name} finishes' read it ${d(t.doneAt! - t.endAt)} later (polling)`);
-    }
     const ranFor = (t.endAt ?? t.doneAt!) - t.startAt!;
     const plan = (planned.get(t.name) ?? 0) * 1000;
     if (ranFor > plan) {
@@ -93,17 +89,17 @@ export function explainLateness(
     const readyAt = previous?.doneAt ?? run.startedAt;
     let explained = 0;
     for (const w of t.waits) {
-      if (w.wait === 'pipeline' || w.to === undefined) continue;
+      if (w.to === undefined) continue;
       const from = Math.max(w.from, readyAt);
       const ms = Math.min(w.to, t.startAt!) - from;
       if (ms <= 0) continue;
       explained += ms;
       if (w.wait === 'external') {
         const at = appeared.get(w.what);
-        const seen = at !== undefined && at >= w.from && w.to >= at ? `; it appeared at ${clock(at - run.startedAt)} and was read ${d(w.to - at)} later` : '';
-        add(t.name, 'external-wait', ms, `${t.name}: waited ${d(ms)} for marker '${w.what}' (${w.checks} checks${seen})`);
+        const seen = at !== undefined && at >= w.from && w.to >= at ? ` (it appeared at ${clock(at - run.startedAt)})` : '';
+        add(t.name, 'external-wait', ms, `${t.name}: waited ${d(ms)} for marker '${w.what}'${seen}`);
       } else {
-        add(t.name, 'in-run-wait', ms, `${t.name}: waited ${d(ms)} for the in-run signal of ${w.what} (${w.checks} checks)`);
+        add(t.name, 'in-run-wait', ms, `${t.name}: waited ${d(ms)} for the in-run signal of ${w.what}`);
       }
     }
     const rest = t.startAt! - readyAt - explained;

@@ -1,7 +1,13 @@
 // What an execution costs in Step Functions' own units, counted from the engine's events.
 //
 // State transitions (what Standard workflows bill): every state entered, plus every retry of a
-// state (AWS bills a retry as a transition). Marker waits poll by retrying, so each check counts.
+// state (AWS bills a retry as a transition). A wait is one Task: nothing polls.
+//
+// stepgraph's own Lambda invocations: each wait registers with the router and each in-run signal
+// tells it (one invocation per attempt), a data pipeline's Task invokes the activator, and each
+// marker a wait or a pipeline's Task is released by reaches the router as one S3 event. S3's
+// events reach EventBridge's default bus at no charge; the backstop's schedule is per stack, not
+// per run, and is left out.
 //
 // History events (the 25,000-per-execution limit), modelled on what Step Functions records:
 // - ExecutionStarted, and one of ExecutionSucceeded / Failed / Aborted;
@@ -20,6 +26,11 @@ import type { StateIndex } from './roles.ts';
 /** USD per state transition of a Standard workflow (us-east-1 list price; the first 4,000 a month are free). */
 export const PRICE_PER_TRANSITION = 0.000025;
 export const HISTORY_EVENT_LIMIT = 25_000;
+/**
+ * USD per invocation of stepgraph's router or activator: the request ($0.20 per million) and
+ * 100 ms at 128 MB ($0.0000166667 per GB-second), us-east-1 list prices.
+ */
+export const PRICE_PER_INVOCATION = 0.0000002 + 0.1 * (128 / 1024) * 0.0000166667;
 
 export interface Counts {
   stateTransitions: number;
@@ -29,6 +40,11 @@ export interface Counts {
   historyByExecution: Record<string, number>;
   /** Task attempts, first tries and retries. */
   taskAttempts: number;
+  /** Invocations of stepgraph's own functions (router, activator): see the header. */
+  lambdaInvocations: number;
+  /** Reads repeated until they found something (retries of an S3 read): 0 for stepgraph's own definitions. */
+  polls: number;
+  /** Transitions and stepgraph's own invocations. */
   costUsd: number;
 }
 
@@ -36,11 +52,15 @@ export function countEvents(events: readonly RecordedEvent[], index: StateIndex)
   let entered = 0;
   let retried = 0;
   let taskAttempts = 0;
+  let invocations = 0;
+  let polls = 0;
   const histories = new Map<string, number>();
   let history = 0;
   const taskAttempt = (state: string | undefined): void => {
     taskAttempts++;
-    history += 3 + (state !== undefined && index.tasks.get(state)?.sync ? 1 : 0);
+    const task = state !== undefined ? index.tasks.get(state) : undefined;
+    history += 3 + (task?.sync || task?.callback ? 1 : 0);
+    if (task?.callback || task?.role.kind === 'signal') invocations++;
   };
   for (const e of events) {
     history = histories.get(e.execution) ?? 0;
@@ -64,10 +84,15 @@ export function countEvents(events: readonly RecordedEvent[], index: StateIndex)
       case 'StateRetried':
         retried++;
         if (e.stateType === 'Task') taskAttempt(e.state);
+        if (e.state !== undefined && index.tasks.get(e.state)?.resource.endsWith(':s3:getObject')) polls++;
         break;
-      case 'StateExited':
+      case 'StateExited': {
         history++;
+        // Released by an S3 event: a marker wait, or a data pipeline's own marker.
+        const task = e.state !== undefined ? index.tasks.get(e.state) : undefined;
+        if (task?.callback && (task.role.kind === 'job' || (task.role.kind === 'wait' && task.role.wait === 'external'))) invocations++;
         break;
+      }
     }
     histories.set(e.execution, history);
   }
@@ -77,7 +102,9 @@ export function countEvents(events: readonly RecordedEvent[], index: StateIndex)
     historyEvents: Math.max(0, ...histories.values()),
     historyByExecution: Object.fromEntries(histories),
     taskAttempts,
-    costUsd: roundUsd(stateTransitions * PRICE_PER_TRANSITION),
+    lambdaInvocations: invocations,
+    polls,
+    costUsd: roundUsd(stateTransitions * PRICE_PER_TRANSITION + invocations * PRICE_PER_INVOCATION),
   };
 }
 

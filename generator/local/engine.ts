@@ -10,6 +10,9 @@
 //   * No Task timeout unless the state sets one. The engine times a Task out after 60 s when
 //     it has no TimeoutSeconds; Step Functions' default is 99999999 s. A child state machine
 //     run by startExecution.sync (a split workflow) runs for hours without one.
+//   * TimeoutSecondsPath read from the state's input. The engine reads it from the Task's
+//     effective input (after Parameters); Step Functions reads the reference path from the state
+//     input. A sweep item's wait takes its deadline from `$.item.deadline` of its input.
 //   * Choice type tests with `false`. The engine evaluates `"IsPresent": false` (and IsNull,
 //     IsNumeric, IsString, IsBoolean, IsTimestamp) as never matching; in Step Functions it
 //     matches when the test fails. The emitted selection guard (`$.select.<job>` IsPresent
@@ -43,6 +46,14 @@ const PATCHES: SourcePatch[] = [
     replace: 'const timeoutId = timeoutMs <= 2147483647 ? setTimeout(() => rejectTimeout(new StatesTimeoutError()), timeoutMs) : undefined;',
     count: 1,
   },
+  {
+    why: 'TimeoutSecondsPath from the state input (1/2)',
+    find: /const executionResult = await taskStateAction\.execute\(input, context, \{ overrideFn, awsConfig \}\);/g,
+    replace:
+      'const executionResult = await taskStateAction.execute(input, context, { overrideFn, awsConfig, timeoutInput: "InputPath" in stateDefinition ? processInputPath(stateDefinition.InputPath, rawInput, context) : rawInput });',
+    count: 1,
+  },
+  { why: 'TimeoutSecondsPath from the state input (2/2)', find: /const timeoutMs = this\.getTimeoutMs\(input, context\);/g, replace: 'const timeoutMs = this.getTimeoutMs(options.timeoutInput ?? input, context);', count: 1 },
   { why: 'Choice type tests with false', find: /return (\w+True) && (.+);/g, replace: 'return $1 ? ($2) : !($2);', count: 6 },
 ];
 

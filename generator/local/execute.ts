@@ -11,6 +11,8 @@ import type { SyncEdge } from '../plan/plan.ts';
 import { ExecutionAbortedError, ExecutionError, StateMachine, type EventLog, type ExecutionKind, type JsonValue, type RunOptions, type StateMachineDefinition } from './engine.ts';
 import { localHandlers, statesError, type JobRunner, type JobWork } from './handlers.ts';
 import { indexStates, type StateIndex } from './roles.ts';
+import { LocalRouter } from './router.ts';
+import { InstanceEvents } from '../sweep/local.ts';
 import type { MarkerStore } from './store.ts';
 
 export interface RunInput {
@@ -45,7 +47,8 @@ export interface ExecutionSetup {
   work?: Map<string, JobWork>;
   /** Called with every event as it is read (live progress). */
   onEvent?: (event: RecordedEvent) => void;
-  onPipelineFailure?: (job: string, error: Error) => void;
+  /** The run's router, when the caller writes markers during the run too (simulate's late markers). */
+  router?: LocalRouter;
   /** Skips the engine's own definition validation (the compiler's output is already checked). */
   skipValidation?: boolean;
 }
@@ -92,6 +95,7 @@ export function localSubstitutions(workflow: Workflow, children: readonly ChildD
   const out: Record<string, string> = {
     MarkerBucket: workflow.markers.bucket ?? `stepgraph-${workflow.name}-markers`,
     ActivatorFunctionArn: 'arn:aws:lambda:local:000000000000:function:stepgraph-activator',
+    RouterFunctionArn: LOCAL_ROUTER_ARN,
   };
   for (const child of children) {
     const n = /^part-(\d+)$/.exec(child.id)?.[1];
@@ -99,6 +103,9 @@ export function localSubstitutions(workflow: Workflow, children: readonly ChildD
   }
   return out;
 }
+
+/** The router's stand-in ARN: Tasks invoking it are served by the local router (router.ts). */
+export const LOCAL_ROUTER_ARN = 'arn:aws:lambda:local:000000000000:function:stepgraph-router';
 
 function substitute(definition: Definition, substitutions: Record<string, string>): StateMachineDefinition {
   const text = JSON.stringify(definition).replace(/\$\{([A-Za-z0-9]+)\}/g, (whole, name: string) => substitutions[name] ?? whole);
@@ -133,6 +140,11 @@ export function startExecution(setup: ExecutionSetup): LocalExecution {
   const running = new Set<Running>();
   let ended = false;
   let childCount = 0;
+  let tokens = 0;
+  const router = setup.router ?? new LocalRouter(setup.store, { track: setup.track });
+  // Sweep jobs' instances end on the local EC2, which tells the router (as EC2's events would).
+  const instances = new InstanceEvents();
+  router.useInstances(instances);
 
   const run = (m: Machine, input: JsonValue, executionName: string): Running => {
     const options: RunOptions = {
@@ -144,6 +156,12 @@ export function startExecution(setup: ExecutionSetup): LocalExecution {
         State: {
           get EnteredTime(): string {
             return new Date().toISOString();
+          },
+        },
+        // Read when a callback Task's Parameters are evaluated: one token per attempt.
+        Task: {
+          get Token(): string {
+            return `local-task-token-${++tokens}`;
           },
         },
       },
@@ -170,9 +188,9 @@ export function startExecution(setup: ExecutionSetup): LocalExecution {
   };
 
   /** startExecution.sync of a child: run it here; fail as Step Functions reports a failed child. */
-  const runChild = async (arn: string, input: JsonValue): Promise<JsonValue> => {
+  const runChild = async (arn: string, input: JsonValue, given?: string): Promise<JsonValue> => {
     const child = childMachines.get(arn)!;
-    const name = `${setup.executionName}-${child.name.slice(setup.workflow.name.length + 1)}-${++childCount}`;
+    const name = given ?? `${setup.executionName}-${child.name.slice(setup.workflow.name.length + 1)}-${++childCount}`;
     const execution = executionArn(child.name, name);
     try {
       const output = await run(child, input, name).result;
@@ -186,15 +204,17 @@ export function startExecution(setup: ExecutionSetup): LocalExecution {
   const handlers = localHandlers({
     workflow: setup.workflow,
     index,
-    store: setup.store,
+    store: router.markers,
+    router,
+    routerArn: LOCAL_ROUTER_ARN,
+    instances,
     runner: setup.runner,
     bucket: substitutions.MarkerBucket,
     datekey: setup.datekey,
     work,
     track: setup.track ?? ((w) => w),
     ended: () => ended,
-    onPipelineFailure: setup.onPipelineFailure,
-    childMachine: (arn, input) => (childMachines.has(arn) ? runChild(arn, input) : undefined),
+    childMachine: (arn, input, name) => (childMachines.has(arn) ? runChild(arn, input, name) : undefined),
   });
 
   const startedAt = Date.now();

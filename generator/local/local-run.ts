@@ -10,11 +10,15 @@ import { fillTemplate, runCommand } from './command.ts';
 import { localSubstitutions, startExecution, type RunInput } from './execute.ts';
 import { statesError, type JobRunner, type JobWork } from './handlers.ts';
 import { Progress, type ProgressOutput } from './progress.ts';
+import { LocalRouter } from './router.ts';
 import { indexStates } from './roles.ts';
 import type { MarkerStore } from './store.ts';
 import { summarize, type RunReport } from './summary.ts';
 import { buildTimelines } from './timeline.ts';
 import { DEFAULT_JOB_SECONDS } from './simulate.ts';
+
+/** How often a local run looks for markers written outside it. */
+const LOCAL_BACKSTOP_MS = 1000;
 
 export interface LocalRunOptions {
   date: string;
@@ -72,7 +76,12 @@ export function runLocally(compiled: Pick<CompiledWorkflow, 'workflow' | 'plan' 
   const report = (async (): Promise<RunReport> => {
     if (!options.waitExternal) await seedExternal(compiled, options.store, date.key, progress);
     const input: RunInput = { date: date.text, ...(Object.keys(params).length > 0 && { params }), ...(options.select && { select: Object.fromEntries(options.select.map((j) => [j, true as const])) }) };
+    // Markers another process writes (by hand, with --wait-external) reach no router: the backstop
+    // looks for them, every second here instead of every few minutes.
+    const router = new LocalRouter(options.store);
+    const stopWatching = router.watch(LOCAL_BACKSTOP_MS);
     const execution = startExecution({
+      router,
       workflow,
       definition,
       children: compiled.definitions.slice(1),
@@ -84,14 +93,13 @@ export function runLocally(compiled: Pick<CompiledWorkflow, 'workflow' | 'plan' 
       runner,
       work,
       onEvent: (e) => progress.onEvent(e),
-      onPipelineFailure: (job, error) => progress.note(`        ${job}: the pipeline failed (${error.message}); its marker will not appear, so '${job} finishes' fails at the job's timeout, as deployed`),
     });
     abortExecution = () => {
       execution.abort();
       stopAll.abort();
     };
     if (stopAll.signal.aborted) execution.abort();
-    const outcome = await execution.outcome;
+    const outcome = await execution.outcome.finally(stopWatching);
     stopAll.abort(); // whatever still runs (a pipeline of a failed run) stops with the run
     progress.finish();
     // The critical path of a real run is the one of the durations the jobs really took.

@@ -37,7 +37,7 @@ export function formatReport(report: RunReport): string {
     status: STATUS_TEXT[j.status] + (j.attempts > 1 ? `, ${j.attempts} attempts` : ''),
     startSeconds: j.startSeconds,
     endSeconds: j.endSeconds,
-    waitFromSeconds: j.waits.find((w) => w.kind !== 'pipeline')?.fromSeconds ?? null,
+    waitFromSeconds: j.waits[0]?.fromSeconds ?? null,
   }));
   lines.push(...gantt(rows, report.makespanSeconds), '');
 
@@ -46,12 +46,13 @@ export function formatReport(report: RunReport): string {
   lines.push(`critical path: ${path.join(' -> ')} = ${dur(report.criticalPathSeconds)}${path.length > 1 ? ` (${path.map((j) => dur(planned.get(j) ?? 0)).join(' + ')})` : ''}`);
   lines.push(...latenessLines(report));
   lines.push('');
-  lines.push(`state transitions: ${count(report.stateTransitions)} (every state entered, plus every retry: marker waits poll by retrying)`);
+  lines.push(`state transitions: ${count(report.stateTransitions)} (every state entered, plus every retry; a wait is one state: nothing polls)`);
   const share = ((report.historyEvents / report.historyEventLimit) * 100).toFixed(1);
   const executions = Object.keys(report.historyByExecution).length;
   const largest = executions > 1 ? ` in the largest of ${executions} executions (the run and its child state machines)` : '';
   lines.push(`history events: ${count(report.historyEvents)}${largest} of the ${count(report.historyEventLimit)} one execution may have (${share}%)`);
-  lines.push(`cost: $${report.costUsd.toFixed(6)} per run (${count(report.stateTransitions)} transitions x $${PRICE_PER_TRANSITION} of a Standard workflow; the jobs' own services bill apart)`);
+  const invocations = report.lambdaInvocations > 0 ? ` + ${count(report.lambdaInvocations)} invocations of stepgraph's router and activator` : '';
+  lines.push(`cost: $${report.costUsd.toFixed(6)} per run (${count(report.stateTransitions)} transitions x $${PRICE_PER_TRANSITION} of a Standard workflow${invocations}; the jobs' own services bill apart)`);
   for (const note of report.notes) lines.push(`note: ${note}`);
   return lines.join('\n');
 }

@@ -6,13 +6,12 @@ import { stateOwners, type StateOwner } from '../emit/state-owners.ts';
 import type { ExternalMarker, Workflow } from '../model.ts';
 import type { SyncEdge } from '../plan/plan.ts';
 
-export type WaitKind = 'external' | 'in-run' | 'pipeline';
+export type WaitKind = 'external' | 'in-run';
 
 export type TaskRole =
   | { kind: 'job'; job: string }
-  /** A marker read retried until the object exists: `J waits for X`, `J finishes`. */
+  /** A callback wait released by the router: `J waits for X`. */
   | { kind: 'wait'; job: string; wait: WaitKind; what: string; marker?: ExternalMarker }
-  | { kind: 'clear'; job: string }
   | { kind: 'marker'; job: string }
   | { kind: 'signal'; job: string }
   | { kind: 'other' };
@@ -24,12 +23,12 @@ export interface TaskState {
   timeoutSeconds?: number;
   /** `.sync` integrations record one more history event per attempt (TaskSubmitted). */
   sync: boolean;
+  /** A callback (`.waitForTaskToken`) to stepgraph's router or activator: TaskSubmitted too. */
+  callback: boolean;
 }
 
 /** Non-Task states that say something about a job. */
-export type JobStateRole =
-  | { kind: 'selected' | 'skipped' | 'failed'; job: string }
-  | { kind: 'wait-failed'; job: string; what: string };
+export type JobStateRole = { kind: 'selected' | 'skipped' | 'failed'; job: string };
 
 export interface StateIndex {
   tasks: Map<string, TaskState>;
@@ -58,7 +57,6 @@ export function indexStates(workflow: Workflow, sync: readonly SyncEdge[], defin
   const jobStates = new Map<string, JobStateRole>();
   for (const [name, o] of owners) {
     if (o.step === 'selected' || o.step === 'skipped' || o.step === 'failed') jobStates.set(name, { kind: o.step, job: o.job });
-    else if (o.step === 'wait-failed') jobStates.set(name, { kind: 'wait-failed', job: o.job, what: o.what });
   }
 
   const tasks = new Map<string, TaskState>();
@@ -73,6 +71,7 @@ export function indexStates(workflow: Workflow, sync: readonly SyncEdge[], defin
           role: taskRole(owners.get(name)),
           ...(state.TimeoutSeconds !== undefined && { timeoutSeconds: state.TimeoutSeconds }),
           sync: /\.sync(:\d+)?$/.test(resource),
+          callback: resource.endsWith('.waitForTaskToken'),
         });
       }
       for (const branch of state.Branches ?? []) walk(branch);
@@ -93,10 +92,6 @@ function taskRole(owner: StateOwner | undefined): TaskRole {
       return { kind: 'job', job: owner.job };
     case 'wait':
       return { kind: 'wait', job: owner.job, wait: owner.wait, what: owner.what, ...(owner.marker && { marker: owner.marker }) };
-    case 'finishes':
-      return { kind: 'wait', job: owner.job, wait: 'pipeline', what: owner.job };
-    case 'clear':
-      return { kind: 'clear', job: owner.job };
     case 'done':
       return { kind: 'marker', job: owner.job };
     case 'signal':

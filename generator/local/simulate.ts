@@ -16,6 +16,8 @@ import { planWorkflow, type Plan } from '../plan/plan.ts';
 import { sleep, withVirtualClock } from './clock.ts';
 import { localSubstitutions, startExecution, type RunInput } from './execute.ts';
 import { statesError, type JobRunner } from './handlers.ts';
+import { LocalRouter } from './router.ts';
+import type { MemoryWaiterStore } from './waiter-store.ts';
 import { checkScenario, type Scenario, type ScenarioInput } from './scenario.ts';
 import { MemoryMarkerStore, type MarkerStore } from './store.ts';
 import { summarize, type RunReport } from './summary.ts';
@@ -35,8 +37,15 @@ export interface SimulateOptions extends ScenarioInput {
   durations?: ReadonlyMap<string, number> | Readonly<Record<string, number>>;
   /** Default: a fresh in-memory store. Pass one to share markers between runs. */
   store?: MarkerStore;
+  /** Default: the run's own. Pass one to share waiters and signals between runs (the table in AWS). */
+  waiters?: MemoryWaiterStore;
   /** Default `<workflow>-<date>`. */
   executionName?: string;
+  /**
+   * The execution's input exactly as given, instead of the one built from date, params and
+   * select: to see the state machine's own input check at work.
+   */
+  input?: Record<string, unknown>;
   /**
    * Let the engine validate the definition first (asl-validator, some 0.3 s even for a small
    * one). Off by default: the compiler's own tests validate every definition it emits.
@@ -62,13 +71,16 @@ export async function simulate(target: SimulationTarget, options: SimulateOption
 
   const appeared = new Map<string, number>();
   const outcome = await withVirtualClock(date.time, async (clock) => {
-    await seedExternalMarkers(workflow, scenario, store, date.key, clock.track, appeared);
+    // Markers written during the run (late ones) go through the router, as S3 events would.
+    const router = new LocalRouter(store, { track: clock.track, waiters: options.waiters });
+    await seedExternalMarkers(workflow, scenario, router.markers, date.key, clock.track, appeared);
     const execution = startExecution({
+      router,
       workflow,
       definition,
       children,
       sync: plan.sync,
-      input,
+      input: (options.input as RunInput | undefined) ?? input,
       executionName,
       store,
       datekey: date.key,

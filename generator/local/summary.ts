@@ -8,11 +8,12 @@ import type { ExecutionOutcome, ExecutionStatus } from './execute.ts';
 import { buildTimelines, type JobStatus, type JobTimeline } from './timeline.ts';
 
 export interface WaitReport {
-  kind: 'external' | 'in-run' | 'pipeline';
+  kind: 'external' | 'in-run';
   what: string;
   fromSeconds: number;
   toSeconds: number | null;
-  checks: number;
+  /** false: the wait reached its deadline (or the run ended first). */
+  released: boolean;
 }
 
 export interface JobReport {
@@ -52,6 +53,10 @@ export interface RunReport {
   /** History events of each execution: the run's, then its child state machines' (split graphs). */
   historyByExecution: Record<string, number>;
   taskAttempts: number;
+  /** Invocations of stepgraph's router and activator (waits, signals, the events releasing them). */
+  lambdaInvocations: number;
+  /** Reads repeated until they found something: 0, since waits are callbacks (a definition written to poll shows here). */
+  polls: number;
   notes: string[];
 }
 
@@ -73,13 +78,12 @@ export function summarize(workflow: Workflow, outcome: ExecutionOutcome, run: Su
   const path = criticalPath(workflow, run.planned, run.select);
   const makespanSeconds = seconds(outcome.endedAt - outcome.startedAt);
   const lateness = explainLateness(workflow, timelines, run.planned, run.lateJobs ?? new Map(), outcome, run.appeared);
-  // The first Fail state of a job: in a split workflow the parent's own Fail state only says
-  // that a child failed.
-  const failState = outcome.events.find((e) => e.type === 'StateEntered' && e.stateType === 'Fail' && e.state !== undefined && outcome.index.jobStates.has(e.state));
-  const failedJob = failState ? outcome.index.jobStates.get(failState.state!)!.job : null;
+  const failed = firstFailure(outcome);
+  const failedJob = failed?.job ?? null;
+  const failedTimeline = failedJob ? timelines.find((t) => t.name === failedJob) : undefined;
   return {
     status: outcome.status,
-    error: outcome.error ? `${outcome.error.name}: ${outcome.error.cause}` : null,
+    error: outcome.error ? errorText(outcome.error, failed, failedTimeline?.error) : null,
     makespanSeconds,
     criticalPathSeconds: path.seconds,
     jobs: timelines.map((t) => jobReport(t, run.planned.get(t.name) ?? 0, outcome.startedAt)),
@@ -97,6 +101,8 @@ export function summarize(workflow: Workflow, outcome: ExecutionOutcome, run: Su
     historyEventLimit: HISTORY_EVENT_LIMIT,
     historyByExecution: counts.historyByExecution,
     taskAttempts: counts.taskAttempts,
+    lambdaInvocations: counts.lambdaInvocations,
+    polls: counts.polls,
     notes: run.notes ?? [],
   };
 }
@@ -111,9 +117,36 @@ function jobReport(t: JobTimeline, plannedSeconds: number, start: number): JobRe
     endSeconds: skipped ? null : at(t.endAt ?? t.doneAt),
     attempts: t.attempts,
     plannedSeconds,
-    waits: t.waits.map((w) => ({ kind: w.wait, what: w.what, fromSeconds: seconds(w.from - start), toSeconds: at(w.to), checks: w.checks })),
+    waits: t.waits.map((w) => ({ kind: w.wait, what: w.what, fromSeconds: seconds(w.from - start), toSeconds: at(w.to), released: w.released })),
     ...(t.error && { error: t.error }),
   };
 }
 
 const seconds = (ms: number): number => Math.round(ms) / 1000;
+
+/**
+ * Where the run failed: the first state of a job that failed for good (a job's Task after its
+ * retries, a wait past its deadline, a sweep job's Fail state). In a split workflow the parent's
+ * Task only says that a child failed; the child's own events come first.
+ */
+function firstFailure(outcome: ExecutionOutcome): { job: string; state: string } | undefined {
+  const events = outcome.events;
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
+    if (e.state === undefined) continue;
+    const owner = outcome.index.owners.get(e.state);
+    if (!owner || owner.step === 'sweep') continue;
+    const failedFail = e.type === 'StateEntered' && e.stateType === 'Fail';
+    // A StateFailed that no retry of the same state follows (in the same execution).
+    const failedTask = e.type === 'StateFailed' && !events.slice(i + 1).some((n) => n.execution === e.execution && n.state === e.state && n.type === 'StateRetried');
+    if (failedFail || failedTask) return { job: owner.job, state: e.state };
+  }
+  return undefined;
+}
+
+function errorText(error: { name: string; cause: string }, at: { job: string; state: string } | undefined, why: string | undefined): string {
+  const cause = error.cause && error.cause !== error.name ? `: ${error.cause}` : '';
+  if (!at) return `${error.name}${cause}`;
+  const detail = why ? (why.startsWith(error.name) ? why : `${error.name}: ${why}`) : `${error.name}${cause}`;
+  return `job '${at.job}' failed in state '${at.state}' (${detail})`;
+}

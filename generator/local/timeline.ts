@@ -10,11 +10,10 @@ export type JobStatus = 'succeeded' | 'failed' | 'wait_timed_out' | 'skipped' | 
 
 export interface WaitSpan {
   wait: WaitKind;
-  /** The marker, the job waited for (in-run), or the job itself (its pipeline's marker). */
+  /** The marker, or the job waited for (in-run). */
   what: string;
   from: number;
   to?: number;
-  checks: number;
   released: boolean;
 }
 
@@ -37,8 +36,7 @@ export interface JobTimeline {
 /** Folds events into per-job timelines; `apply` can be called live, event by event. */
 export class TimelineBuilder {
   readonly jobs = new Map<string, JobTimeline>();
-  private readonly caught = new Set<string>();
-  /** Data pipelines end when their marker is read, not when their activation returns. */
+  /** Data pipelines' work ends when they write their marker, a moment before their Task ends. */
   private readonly pipelines: Set<string>;
 
   constructor(
@@ -55,7 +53,6 @@ export class TimelineBuilder {
     const role = task?.role;
     const other = this.index.jobStates.get(e.state);
     const sweep = this.index.owners.get(e.state);
-    if (e.type === 'StateCaught') this.caught.add(e.state);
     if (sweep?.step === 'sweep' && sweep.edge) {
       // A sweep job runs from its first state entered to its last state exited; its failure is `J failed`.
       const t = this.jobs.get(sweep.job)!;
@@ -67,31 +64,41 @@ export class TimelineBuilder {
         t.status = 'succeeded';
       }
     } else if (role?.kind === 'job') {
+      // A job fails in its own Task: a StateFailed not followed by a retry is the job's failure.
       const t = this.jobs.get(role.job)!;
       if (e.type === 'StateEntered' || e.type === 'StateRetried') {
         t.startAt ??= e.time;
-        t.attempts++;
-      } else if (e.type === 'StateFailed' && e.error === 'States.Timeout') {
-        t.error = `attempt ${t.attempts} timed out after ${task!.timeoutSeconds ?? 60}s`;
-      } else if (e.type === 'StateExited' && !this.caught.has(e.state)) {
-        if (!this.pipelines.has(role.job)) {
-          t.endAt = t.doneAt = e.time;
-          t.status = 'succeeded';
-        }
+        if (e.type === 'StateEntered' || t.status === 'failed') t.attempts++;
+        t.status = 'not_started';
+        t.endAt = t.doneAt = undefined;
+      } else if (e.type === 'StateFailed') {
+        t.status = 'failed';
+        t.endAt = t.doneAt = e.time;
+        t.error = e.error === 'States.Timeout' ? `attempt ${t.attempts} timed out after ${task!.timeoutSeconds ?? 60}s` : (work?.get(role.job)?.lastError ?? [e.error, e.cause].filter(Boolean).join(': '));
+      } else if (e.type === 'StateExited') {
+        t.endAt = this.pipelines.has(role.job) ? (work?.get(role.job)?.pipelineDoneAt ?? e.time) : e.time;
+        t.doneAt = e.time;
+        t.status = 'succeeded';
+        t.error = undefined;
       }
     } else if (role?.kind === 'wait') {
+      // A wait past its deadline fails in its own state (States.Timeout).
       const t = this.jobs.get(role.job)!;
-      if (e.type === 'StateEntered') t.waits.push({ wait: role.wait, what: role.what, from: e.time, checks: 1, released: false });
+      if (e.type === 'StateEntered') t.waits.push({ wait: role.wait, what: role.what, from: e.time, released: false });
       const span = t.waits.at(-1);
-      if (span && e.type === 'StateRetried') span.checks++;
       if (span && e.type === 'StateExited') {
         span.to = e.time;
-        span.released = !this.caught.has(e.state);
-        if (role.wait === 'pipeline' && span.released) {
-          t.endAt = work?.get(role.job)?.pipelineDoneAt ?? e.time;
-          t.doneAt = e.time;
-          t.status = 'succeeded';
-        }
+        span.released = true;
+      } else if (span && e.type === 'StateFailed' && e.error === 'States.Timeout') {
+        span.to = e.time;
+        t.status = 'wait_timed_out';
+        t.doneAt = e.time;
+        t.error = role.wait === 'external' ? `waited for marker '${role.what}' until the deadline; it never appeared` : `waited for '${role.what}' of this run until the deadline; it did not finish`;
+      } else if (span && e.type === 'StateFailed') {
+        span.to = e.time;
+        t.status = 'failed';
+        t.doneAt = e.time;
+        t.error = `its wait for '${role.what}' failed: ${[e.error, e.cause].filter(Boolean).join(': ')}`;
       }
     } else if (other && e.type === 'StateEntered') {
       const t = this.jobs.get(other.job)!;
@@ -103,10 +110,6 @@ export class TimelineBuilder {
         t.status = 'failed';
         t.endAt ??= e.time;
         t.doneAt = e.time;
-      } else if (other.kind === 'wait-failed') {
-        t.status = 'wait_timed_out';
-        t.doneAt = e.time;
-        t.error = `waited for ${other.what} until the deadline; it never appeared`;
       }
     }
   }

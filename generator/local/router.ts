@@ -1,0 +1,112 @@
+// The router of a local run: what the router Lambda is in AWS, built on the same contract
+// functions (generator/contract/waits.ts), so a local wait is released by the same logic. A wait
+// Task's handler registers and sleeps on a promise; a marker written through `markers` is an
+// "Object Created" event; a signal is a signal; an instance's end comes from the sweep's local EC2.
+import { backstop, registerWait, signal, subjectEvent, type BackstopOutcome, type SignalRequest, type WaitDeps, type WaitRequest, type WaitSubject } from '../contract/waits.ts';
+import type { MarkerStore } from './store.ts';
+import { MemoryWaiterStore } from './waiter-store.ts';
+
+interface Pending {
+  resolve: (output: Record<string, unknown>) => void;
+  /** Epoch ms after which the engine has timed the Task out: a release then finds it gone. */
+  deadline: number;
+}
+
+export interface LocalRouterOptions {
+  /** Keeps a virtual clock from jumping while store I/O is in flight. */
+  track?: <T>(work: Promise<T>) => Promise<T>;
+  /** Sweeps: whether a local instance has terminated. */
+  instanceEnded?: (region: string, instanceId: string) => boolean;
+  /** Shared by several runs (as the table is in AWS); default: the run's own. */
+  waiters?: MemoryWaiterStore;
+}
+
+export class LocalRouter {
+  readonly waiters: MemoryWaiterStore;
+  /** The store the run writes through: every put is an S3 "Object Created" event. */
+  readonly markers: MarkerStore;
+  private readonly pending = new Map<string, Pending>();
+  private readonly deps: WaitDeps;
+  private instanceEnded?: (region: string, instanceId: string) => boolean;
+  private readonly track: <T>(work: Promise<T>) => Promise<T>;
+
+  constructor(store: MarkerStore, options: LocalRouterOptions = {}) {
+    this.track = options.track ?? ((w) => w);
+    this.waiters = options.waiters ?? new MemoryWaiterStore();
+    this.instanceEnded = options.instanceEnded;
+    this.deps = {
+      store: this.waiters,
+      probe: {
+        satisfied: async (subject) =>
+          subject.kind === 'marker' ? (await this.track(store.get(subject.bucket, subject.key))) !== undefined : (this.instanceEnded?.(subject.region, subject.instanceId) ?? false),
+      },
+      releaser: {
+        release: async (token, output) => {
+          const waiting = this.pending.get(token);
+          this.pending.delete(token);
+          if (!waiting || Date.now() > waiting.deadline) return 'gone';
+          waiting.resolve(output);
+          return 'released';
+        },
+      },
+      now: () => Date.now(),
+    };
+    const router = this;
+    this.markers = {
+      where: store.where,
+      get: (bucket, key) => store.get(bucket, key),
+      delete: (bucket, key) => store.delete(bucket, key),
+      async put(bucket, key, body) {
+        await store.put(bucket, key, body);
+        await router.objectCreated(bucket, key);
+      },
+    };
+  }
+
+  /** Sweeps: the local EC2 tells the router which instances have ended (its probe) and when. */
+  useInstances(events: { satisfied(s: { region: string; instanceId: string }): boolean; onTerminated(listener: (region: string, instanceId: string) => void): void }): void {
+    this.instanceEnded = (region, instanceId) => events.satisfied({ region, instanceId });
+    events.onTerminated((region, instanceId) => void this.instanceTerminated(region, instanceId));
+  }
+
+  /** A wait Task: resolves when released; the engine's TimeoutSeconds ends it otherwise. */
+  wait(request: WaitRequest): Promise<Record<string, unknown>> {
+    const released = new Promise<Record<string, unknown>>((resolve) => {
+      this.pending.set(request.token, { resolve, deadline: Date.now() + request.timeoutSeconds * 1000 });
+    });
+    return this.track(registerWait(request, this.deps)).then(() => released);
+  }
+
+  signal(request: SignalRequest): Promise<number> {
+    return this.track(signal(request, this.deps));
+  }
+
+  objectCreated(bucket: string, key: string): Promise<number> {
+    return this.track(subjectEvent({ kind: 'marker', bucket, key }, this.deps));
+  }
+
+  instanceTerminated(region: string, instanceId: string): Promise<number> {
+    return this.track(subjectEvent({ kind: 'instance', region, instanceId }, this.deps));
+  }
+
+  /** The backstop's look at every open waiter (for markers written past the router: by hand, by another process). */
+  backstop(): Promise<BackstopOutcome> {
+    return this.track(backstop(this.deps));
+  }
+
+  /** Runs the backstop every `intervalMs` until the returned function is called. */
+  watch(intervalMs: number): () => void {
+    let running = false;
+    const timer = setInterval(() => {
+      if (running) return;
+      running = true;
+      void this.backstop().finally(() => (running = false));
+    }, intervalMs);
+    return () => clearInterval(timer);
+  }
+
+  /** Any other subject event (tests). */
+  event(subject: Exclude<WaitSubject, { kind: 'signal' }>): Promise<number> {
+    return this.track(subjectEvent(subject, this.deps));
+  }
+}
