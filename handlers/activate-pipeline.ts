@@ -1,17 +1,31 @@
 // Activates an AWS Data Pipeline by name for one run date (the `data_pipeline` job kind). The
-// state machine invokes this with {workflow, job, pipeline, parameters, date}; parameter values
-// are templates such as "s3://raw/{yyyy}/{mm}/{dd}/" filled from the run date. The pipeline
-// writes its own `.done` marker, which the state machine waits for; this only starts it.
+// job's Task is a callback (`lambda:invoke.waitForTaskToken`) of this function with
+// {workflow, job, pipeline, parameters, date, wait}; parameter values are templates such as
+// "s3://raw/{yyyy}/{mm}/{dd}/" filled from the run date, and `wait` is the Task's wait for the
+// pipeline's own `.done` marker (generator/contract/waits.ts). In this order: the old marker is
+// deleted (a marker of an earlier attempt or run must not release this one), the waiter is
+// registered, the pipeline is activated. The marker the pipeline writes releases the Task
+// through the router; an activation that fails throws, failing the Task for the job's Retry.
 import {
   ActivatePipelineCommand,
   DataPipelineClient,
   ListPipelinesCommand,
   type ParameterValue,
 } from '@aws-sdk/client-data-pipeline';
-import { didYouMean } from '../generator/check/suggest.ts';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { parseRouterRequest, registerWait, subjectId, waiterId, type RegisterOutcome, type WaitDeps, type WaitRequest } from '../generator/contract/waits.ts';
+import { didYouMean } from './did-you-mean.ts';
 import { HandlerError, InvalidEventError } from './errors.ts';
 import { log } from './log.ts';
 import { formatDate, formatDatekey, parseRunDate, type RunDate } from './run-date.ts';
+import { perRegion } from './subject-probe.ts';
+import { awsWaitDeps, waiterTable } from './wait-deps.ts';
+
+/** The wait of a data pipeline's Task: for its own marker. */
+export type MarkerWait = WaitRequest & { subject: { kind: 'marker' } };
 
 export interface ActivationEvent {
   workflow: string;
@@ -21,12 +35,16 @@ export interface ActivationEvent {
   parameters?: Record<string, string>;
   /** "2019-03-12" or "2019-03-12T05". */
   date: string;
+  wait: MarkerWait;
 }
 
 export interface ActivationResult {
   pipeline: string;
   pipelineId: string;
   parameterValues: { id: string; stringValue: string }[];
+  /** 'released': the marker appeared between its deletion and the registration; nothing was activated. */
+  waiter: RegisterOutcome;
+  activated: boolean;
 }
 
 export class PipelineNotFound extends HandlerError {}
@@ -99,30 +117,77 @@ export class PipelineDirectory {
   }
 }
 
-export async function activatePipeline(
-  event: ActivationEvent,
-  deps: { client: DataPipelineClient; directory: PipelineDirectory },
-): Promise<ActivationResult> {
-  if (typeof event?.pipeline !== 'string' || typeof event.date !== 'string') {
-    throw new InvalidEventError('expected {workflow, job, pipeline, parameters, date} from the state machine');
-  }
+export interface ActivationDeps {
+  client: DataPipelineClient;
+  directory: PipelineDirectory;
+  s3: S3Client;
+  wait: WaitDeps;
+}
+
+export async function activatePipeline(input: unknown, deps: ActivationDeps): Promise<ActivationResult> {
+  const event = parseActivation(input);
   const date = parseRunDate(event.date);
   if (!date) throw new InvalidEventError(`run date '${event.date}' is not YYYY-MM-DD or YYYY-MM-DDTHH`);
   const values = parameterValues(event.parameters ?? {}, date);
+  // Everything that can be refused without side effects is settled before the marker goes.
   let pipelineId = await deps.directory.idOf(event.pipeline);
-  try {
-    await deps.client.send(new ActivatePipelineCommand({ pipelineId, parameterValues: values }));
-  } catch (error) {
-    if (!GONE.includes((error as Error).name)) throw refusal(error, event.pipeline, pipelineId);
-    // The cached id may belong to a pipeline deleted and re-created under the same name.
-    pipelineId = await deps.directory.idOf(event.pipeline, true);
-    await deps.client.send(new ActivatePipelineCommand({ pipelineId, parameterValues: values })).catch((again: unknown) => {
-      throw refusal(again, event.pipeline, pipelineId);
-    });
+  const fields = { workflow: event.workflow, job: event.job, pipeline: event.pipeline, pipelineId, date: event.date };
+  const result = (waiter: RegisterOutcome, activated: boolean): ActivationResult => ({
+    pipeline: event.pipeline,
+    pipelineId,
+    parameterValues: values.map((v) => ({ id: v.id!, stringValue: v.stringValue! })),
+    waiter,
+    activated,
+  });
+
+  const { bucket, key } = event.wait.subject;
+  await deps.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+  if ((await registerWait(event.wait, deps.wait)) === 'released') {
+    // Only an activation of an earlier attempt, finishing just now, can have written it: its data is there.
+    log.info('pipeline marker appeared before activation: released, not activated again', { ...fields, marker: `s3://${bucket}/${key}` });
+    return result('released', false);
   }
-  log.info('pipeline activated', { workflow: event.workflow, job: event.job, pipeline: event.pipeline, pipelineId, date: event.date });
-  return { pipeline: event.pipeline, pipelineId, parameterValues: values.map((v) => ({ id: v.id!, stringValue: v.stringValue! })) };
+  try {
+    try {
+      await deps.client.send(new ActivatePipelineCommand({ pipelineId, parameterValues: values }));
+    } catch (error) {
+      if (!GONE.includes((error as Error).name)) throw refusal(error, event.pipeline, pipelineId);
+      // The cached id may belong to a pipeline deleted and re-created under the same name.
+      pipelineId = await deps.directory.idOf(event.pipeline, true);
+      await deps.client.send(new ActivatePipelineCommand({ pipelineId, parameterValues: values })).catch((again: unknown) => {
+        throw refusal(again, event.pipeline, pipelineId);
+      });
+    }
+  } catch (error) {
+    // The Task fails with this error; its token dies with it, so its waiter is of no use.
+    await deps.wait.store.delete(subjectId(event.wait.subject), waiterId(event.wait)).catch((e: unknown) => {
+      log.warn('could not remove the waiter of a failed activation (its TTL will)', { ...fields, error: (e as Error).name });
+    });
+    throw error;
+  }
+  log.info('pipeline activated', { ...fields, pipelineId, marker: `s3://${bucket}/${key}` });
+  return result('registered', true);
 }
+
+/** The payload the state machine sends (generator/emit/job.ts), checked field by field. */
+export function parseActivation(input: unknown): ActivationEvent {
+  const expected = 'expected {workflow, job, pipeline, parameters, date, wait} from the state machine';
+  if (!isRecord(input)) throw new InvalidEventError(expected);
+  const { workflow, job, pipeline, parameters, date } = input;
+  if (typeof workflow !== 'string' || typeof job !== 'string' || typeof pipeline !== 'string' || typeof date !== 'string') {
+    throw new InvalidEventError(`${expected}: workflow, job, pipeline and date must be strings`);
+  }
+  if (parameters !== undefined && (!isRecord(parameters) || !Object.values(parameters).every((v) => typeof v === 'string'))) {
+    throw new InvalidEventError(`${expected}: parameters must map parameter ids to template strings`);
+  }
+  const wait = parseRouterRequest(input.wait);
+  if (wait?.action !== 'wait' || wait.subject.kind !== 'marker') {
+    throw new InvalidEventError(`${expected}: wait must be the Task's wait for the pipeline's marker {action: 'wait', subject: {kind: 'marker', bucket, key}, token, execution, state, timeoutSeconds}`);
+  }
+  return { workflow, job, pipeline, date, wait: wait as MarkerWait, ...(parameters !== undefined && { parameters: parameters as Record<string, string> }) };
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const GONE = ['PipelineNotFoundException', 'PipelineDeletedException'];
 
@@ -138,5 +203,9 @@ function refusal(error: unknown, pipeline: string, pipelineId: string): unknown 
 
 const client = new DataPipelineClient({});
 const directory = new PipelineDirectory(client);
+const s3 = new S3Client({});
+const clients = { s3, sfn: new SFNClient({}), dynamodb: new DynamoDBClient({}), ec2For: perRegion((region) => new EC2Client({ region })) };
+let wait: WaitDeps | undefined;
 
-export const handler = async (event: ActivationEvent): Promise<ActivationResult> => activatePipeline(event, { client, directory });
+export const handler = async (event: unknown): Promise<ActivationResult> =>
+  activatePipeline(event, { client, directory, s3, wait: (wait ??= awsWaitDeps(clients, waiterTable(process.env))) });

@@ -40,9 +40,15 @@ export function composeAlert(facts: AlertFacts): AlertMessage {
   const known = failure.jobs.length + failure.cancelled.length > 0;
   const lines = [`stepgraph: run ${run} ${status}${where}.`, ''];
   if (failure.jobs.length === 1) {
-    const state = failure.state && failure.state !== failure.jobs[0] ? ` (state '${failure.state}')` : '';
-    lines.push(`Failed job: ${failure.jobs[0]}${state}`);
+    // A wait that passed its deadline names what never came; another helper state is named as is.
+    const where = failure.waitedFor
+      ? ` (it waited for ${failure.waitedFor.kind} '${failure.waitedFor.name}' past the wait's deadline)`
+      : failure.state && failure.state !== failure.jobs[0]
+        ? ` (state '${failure.state}')`
+        : '';
+    lines.push(`Failed job: ${failure.jobs[0]}${where}`);
   } else if (failure.jobs.length > 1) lines.push(`Jobs that did not finish: ${failure.jobs.join(', ')}`);
+  else if (!known && failure.state) lines.push(`Failed in state '${failure.state}', which is no job's: the whole run is replayed from its first jobs.`);
   else if (!known) lines.push('No job state was running or failed: the whole run is replayed from its first jobs.');
   if (failure.cancelled.length > 0) lines.push(`Stopped unfinished by the failure: ${failure.cancelled.join(', ')}`);
   const error = describe(failure.error, failure.cause);

@@ -1,10 +1,12 @@
-// Reads an execution's history to say which job broke it, why, and what else it left unfinished.
-// The compiled machine routes a job's failure to a Fail state named `<job> failed` (or
-// `<job> wait for <what> failed`) whose error is stepgraph.JobFailed / stepgraph.WaitTimedOut;
-// the Task's own error (what the user needs to see) is on the TaskFailed / LambdaFunctionFailed
-// / ... event of that job's states. A job is finished when its last state (`<job> done`,
-// `<job> finishes` for a data pipeline, `<job> skipped`) was left.
+// Reads an execution's history to say which job broke the run, why, and what else it left
+// unfinished. Under the runtime contract a job fails in its own state and a wait past its deadline
+// in its wait state (`J waits for X`, States.Timeout), so the state the run failed in names the
+// job (generator/contract/run-failure.ts, which `stepgraph status` reads runs through too); the
+// Task's own error and cause are what the user needs to see. A sweep job fails in its `J failed`
+// Fail state when too many items failed. A job is finished when its last state was left
+// (`J done`, `J skipped`, or a data pipeline's Task `J`, which ends when its marker appears).
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { errorOf, FAILURE_EVENTS, jobTimedOutCause, runOutcome, WAIT_TIMED_OUT, waitedFor, waitTimedOutCause } from '../generator/contract/run-failure.ts';
 import { downstreamOf, jobOfState, type GraphJob } from './job-graph.ts';
 
 export interface Failure {
@@ -17,9 +19,11 @@ export interface Failure {
   cancelled: string[];
   /** The state that failed, when known (`revenue`, `bi_import waits for payments`). */
   state?: string;
+  /** A wait that passed its deadline: what it waited for. */
+  waitedFor?: { kind: 'marker' | 'job'; name: string };
   error?: string;
   cause?: string;
-  /** The run's own error and cause (e.g. stepgraph.WaitTimedOut naming the marker), when they differ. */
+  /** The run's own error and cause (e.g. States.Timeout of a wait), when they differ. */
   runError?: string;
   runCause?: string;
 }
@@ -29,35 +33,9 @@ interface ErrorDetails {
   cause?: string;
 }
 
-const TASK_FAILURES = new Set([
-  'TaskFailed',
-  'TaskTimedOut',
-  'TaskStartFailed',
-  'TaskSubmitFailed',
-  'LambdaFunctionFailed',
-  'LambdaFunctionTimedOut',
-  'LambdaFunctionStartFailed',
-  'LambdaFunctionScheduleFailed',
-  'ActivityFailed',
-  'ActivityTimedOut',
-  'ActivityScheduleFailed',
-  'MapRunFailed',
-  'EvaluationFailed',
-]);
-const RUN_ENDS = new Set(['ExecutionFailed', 'ExecutionTimedOut', 'ExecutionAborted']);
-const FINAL_STATES = ['done', 'finishes', 'skipped'];
-
 export function analyzeHistory(events: readonly HistoryEvent[], jobs: readonly GraphJob[]): Failure {
-  const byId = new Map(events.map((e) => [e.id, e]));
-  const stateOf = (event: HistoryEvent): string | undefined => {
-    for (let e: HistoryEvent | undefined = event, steps = 0; e && steps < 1000; e = byId.get(e.previousEventId), steps++) {
-      if (e.stateEnteredEventDetails?.name) return e.stateEnteredEventDetails.name;
-    }
-    return undefined;
-  };
-  const last = (test: (e: HistoryEvent) => boolean): HistoryEvent | undefined => [...events].reverse().find(test);
-  const runEnd = last((e) => RUN_ENDS.has(e.type ?? ''));
-  const run = runEnd ? details(runEnd) : {};
+  const outcome = runOutcome(events);
+  const run: ErrorDetails = outcome ? { ...(outcome.error && { error: outcome.error }), ...(outcome.cause && { cause: outcome.cause }) } : {};
   const withRun = (own: ErrorDetails) => ({
     ...own,
     ...(run.error && run.error !== own.error && { runError: run.error }),
@@ -69,38 +47,45 @@ export function analyzeHistory(events: readonly HistoryEvent[], jobs: readonly G
     return { jobs: failed, cancelled: unfinished.filter((j) => !failed.includes(j) && !behind.has(j)) };
   };
 
-  // A job failed after its retries (or a wait passed its deadline): the Fail state names it.
-  const failState = last((e) => e.type === 'FailStateEntered')?.stateEnteredEventDetails?.name;
-  const failedJob = failState ? jobOfState(failState, jobs) : undefined;
-  if (failedJob) {
-    const task = last((e) => TASK_FAILURES.has(e.type ?? '') && jobOfState(stateOf(e) ?? '', jobs) === failedJob);
-    const state = task ? stateOf(task) : failState;
-    return { ...withCancelled([failedJob]), ...(state && { state }), ...withRun(task ? details(task) : {}) };
+  const failed = outcome?.failed;
+  const job = failed ? jobOfState(failed.state, jobs) : undefined;
+  if (failed && job) {
+    const own: ErrorDetails = { ...(failed.error && { error: failed.error }), ...(failed.cause && { cause: failed.cause }) };
+    const what = waitedFor(failed.state, job);
+    if (what !== undefined && failed.timedOut) {
+      const kind = jobs.some((j) => j.name === what) ? 'job' : 'marker';
+      const cause = waitTimedOutCause(what, kind, failed.timeoutSeconds);
+      return { ...withCancelled([job]), state: failed.state, waitedFor: { kind, name: what }, ...withRun({ error: WAIT_TIMED_OUT, cause }) };
+    }
+    // A job's Task past its timeout: the history has no cause, the user needs one.
+    if (failed.timedOut && failed.state === job && own.cause === undefined) own.cause = jobTimedOutCause(failed.timeoutSeconds);
+    return { ...withCancelled([job]), state: failed.state, ...withRun(own) };
   }
-  // An error no Catch handled (FAILED without a Fail state): the last task failure is the one.
-  if (runEnd?.type === 'ExecutionFailed') {
-    const task = last((e) => TASK_FAILURES.has(e.type ?? ''));
-    const state = task ? stateOf(task) : undefined;
-    const job = state ? jobOfState(state, jobs) : undefined;
-    if (job) return { ...withCancelled([job]), ...(state && { state }), ...withRun(details(task!)) };
+  if (failed) {
+    // A state of no job (the input check, a part of a split graph): the run's error says it.
+    return { ...withCancelled([]), state: failed.state, ...run };
   }
   // Timed out or aborted: whatever had begun and not finished at that moment.
   return { ...withCancelled(minimal(unfinished, jobs)), ...run };
 }
 
-/** Jobs with a state entered but no final state left, in graph order. */
+/** Jobs with a state entered and not finished, in graph order. */
 function unfinishedJobs(events: readonly HistoryEvent[], jobs: readonly GraphJob[]): string[] {
   const begun = new Set<string>();
   const finished = new Set<string>();
   for (const e of events) {
     const entered = e.stateEnteredEventDetails?.name;
-    if (entered) {
-      const job = jobOfState(entered, jobs);
-      if (job) begun.add(job);
+    const enteredJob = entered !== undefined ? jobOfState(entered, jobs) : undefined;
+    if (enteredJob) {
+      begun.add(enteredJob);
+      // The job's Task ended, but it is done only once its marker is written.
+      if (entered === `${enteredJob} done`) finished.delete(enteredJob);
     }
     const exited = e.stateExitedEventDetails?.name;
-    const job = exited ? jobOfState(exited, jobs) : undefined;
-    if (job && FINAL_STATES.some((s) => exited === `${job} ${s}`)) finished.add(job);
+    const job = exited !== undefined ? jobOfState(exited, jobs) : undefined;
+    if (!job) continue;
+    // A data pipeline's Task has no `J done` after it: it ended when its marker appeared.
+    if (exited === `${job} done` || exited === `${job} skipped` || (exited === job && e.type === 'TaskStateExited')) finished.add(job);
   }
   return jobs.map((j) => j.name).filter((n) => begun.has(n) && !finished.has(n));
 }
@@ -111,25 +96,14 @@ function minimal(names: readonly string[], jobs: readonly GraphJob[]): string[] 
   return names.filter((n) => !covered.has(n));
 }
 
-/** The error and cause of any event kind (each keeps them in its own `*EventDetails`). */
-function details(event: HistoryEvent): ErrorDetails {
-  for (const [key, value] of Object.entries(event)) {
-    if (key.endsWith('EventDetails') && value && typeof value === 'object') {
-      const { error, cause } = value as ErrorDetails;
-      if (error !== undefined || cause !== undefined) return { ...(error && { error }), ...(cause && { cause }) };
-    }
-  }
-  return {};
-}
-
 /**
  * The child execution a failed `startExecution.sync` Task ran, from its cause (Step Functions puts
  * the child's description there, ExecutionArn included); undefined when there is none.
  */
 export function failedChildExecution(events: readonly HistoryEvent[]): string | undefined {
   for (const event of [...events].reverse()) {
-    if (!TASK_FAILURES.has(event.type ?? '')) continue;
-    const { cause } = details(event);
+    if (!FAILURE_EVENTS.has(event.type ?? '')) continue;
+    const { cause } = errorOf(event);
     try {
       const arn = (JSON.parse(cause ?? '') as { ExecutionArn?: unknown }).ExecutionArn;
       if (typeof arn === 'string') return arn;

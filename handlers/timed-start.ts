@@ -1,22 +1,31 @@
-// Starts the run a moment in time belongs to. Two triggers need this:
-// - EventBridge Scheduler can only paste the scheduled time (UTC, e.g. 2019-03-12T01:00:00Z)
-//   into its target's input: {"time": "<aws.scheduler.scheduled-time>"}.
-// - An event trigger whose params give no `date` passes the event's own time: {"time": <$.time>}.
-// Turning a time into a run date needs the workflow's timezone (its schedule's, else UTC): a
+// Starts a workflow's run from an EventBridge delivery, under its deterministic name
+// `<workflow>-<date>`, so that at-least-once delivery, retries and a second event for the same
+// partition converge on one run (a duplicate is success). Three triggers come here:
+// - EventBridge Scheduler pastes the scheduled time (UTC) into its input: {"time": "<aws.scheduler.scheduled-time>"}.
+// - An event trigger whose params give no `date` passes the event's own time: {"time": <$.time>, "params"?}.
+// - An event trigger whose params give a `date` passes it: {"date": <from the event>, "params"?}.
+// A time becomes a run date on the workflow's wall clock (its schedule's timezone, else UTC): a
 // 02:00 Europe/Belgrade run is 01:00 or 00:00 UTC, and a 00:30 one is still the previous day in
-// UTC. The run date is the calendar day (daily) or day and hour (hourly) of that time on the
-// workflow's wall clock, and the run is `<workflow>-<date>`: Scheduler's at-least-once delivery
-// and retries, or a second event for the same partition, are refused as duplicates.
+// UTC. A date from an event is any JSON value the producer sent: only a real calendar date of
+// the workflow's partition ("2019-03-12", hourly "2019-03-12T05") starts anything. A malformed
+// input is logged and dropped with its reason: throwing would make EventBridge and Lambda retry
+// an event that can never succeed.
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { partition, required } from './config.ts';
 import { InvalidEventError } from './errors.ts';
 import { log } from './log.ts';
-import { formatDate, runDateAt, type Partition } from './run-date.ts';
-import { startRun, type RunStart } from './start-run.ts';
+import { formatDate, parseRunDate, runDateAt, type Partition } from './run-date.ts';
+import { logStart, startRun, type RunStart } from './start-run.ts';
 
 export interface TimedEvent {
   /** An ISO-8601 instant: the scheduled time, or an event's `time`. */
   time: string;
+  params?: Record<string, unknown>;
+}
+
+export interface DatedEvent {
+  /** The run date as the event gave it: checked before anything starts. */
+  date: unknown;
   params?: Record<string, unknown>;
 }
 
@@ -28,21 +37,75 @@ export interface TimedStartConfig {
   timezone: string;
 }
 
-export function runDateOfTime(time: string, config: Pick<TimedStartConfig, 'partition' | 'timezone'>): string {
-  const instant = new Date(time);
-  if (typeof time !== 'string' || !/^\d{4}-\d{2}-\d{2}T/.test(time) || Number.isNaN(instant.getTime())) {
-    throw new InvalidEventError(`time '${time}' is not an ISO-8601 instant; the input must be {"time": "<aws.scheduler.scheduled-time>"} or an event's $.time`);
+export type StartOutcome =
+  | (RunStart & { outcome: 'started' | 'duplicate'; date: string })
+  /** Nothing started: the input names no valid run date. */
+  | { outcome: 'refused'; started: false; reason: string };
+
+// YYYY-MM-DDTHH:MM[:SS[.fff]] with Z or an offset: the forms Scheduler and EventBridge write.
+const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-](\d{2}):?(\d{2}))$/;
+
+/**
+ * The run date an instant belongs to on the workflow's clock. An impossible instant (February
+ * 30th, hour 24, year 0000) is refused rather than rolled over into another day.
+ */
+export function runDateOfTime(time: unknown, config: Pick<TimedStartConfig, 'partition' | 'timezone'>): string {
+  const m = typeof time === 'string' ? INSTANT.exec(time) : null;
+  const instant = m && realInstant(m) ? new Date(time as string) : undefined;
+  if (!instant || Number.isNaN(instant.getTime())) {
+    throw new InvalidEventError(`time ${JSON.stringify(time)} is not a valid ISO-8601 instant; the input must be {"time": "<aws.scheduler.scheduled-time>"} or an event's $.time`);
   }
-  return formatDate(runDateAt(instant, config.partition, config.timezone));
+  const date = formatDate(runDateAt(instant, config.partition, config.timezone));
+  // Years before 1000 or after 9999 (on the workflow's clock) have no run date.
+  if (!parseRunDate(date)) throw new InvalidEventError(`time '${time}' falls outside the years a run date can name (1000 to 9999)`);
+  return date;
 }
 
-export async function startTimedRun(event: TimedEvent, deps: { sfn: SFNClient; config: TimedStartConfig }): Promise<RunStart & { date: string }> {
-  const date = runDateOfTime(event?.time, deps.config);
-  const params = event.params && Object.keys(event.params).length > 0 ? event.params : undefined;
-  const run = await startRun(deps.sfn, { stateMachineArn: deps.config.stateMachineArn, workflow: deps.config.workflow, date, ...(params && { params }) });
-  log.info(run.started ? 'run started' : 'run already exists', { workflow: deps.config.workflow, time: event.time, date, execution: run.executionArn });
-  return { ...run, date };
+function realInstant(m: RegExpExecArray): boolean {
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number);
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return false;
+  if (hour > 23 || minute > 59 || second > 59) return false;
+  return m[8] === undefined || (Number(m[8]) <= 23 && Number(m[9]) <= 59);
 }
+
+const daysIn = (year: number, month: number): number => [31, isLeap(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+const isLeap = (year: number): boolean => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+
+/** A date given by an event, checked as a real calendar date (hour) of the partition. */
+export function runDateOfEvent(date: unknown, partition: Partition): string {
+  const form = partition === 'hourly' ? 'YYYY-MM-DDTHH' : 'YYYY-MM-DD';
+  if (typeof date !== 'string') {
+    const what = date === null ? 'null' : Array.isArray(date) ? 'a list' : typeof date === 'object' ? 'an object' : date === undefined ? 'missing' : `a ${typeof date}`;
+    throw new InvalidEventError(`the event's date is ${what}, not a '${form}' string`);
+  }
+  const parsed = parseRunDate(date);
+  if (!parsed) throw new InvalidEventError(`the event's date '${date}' is not a real calendar ${partition === 'hourly' ? 'date and hour' : 'date'} '${form}'`);
+  if ((parsed.hh !== undefined) !== (partition === 'hourly')) {
+    throw new InvalidEventError(`the event's date '${date}' is not '${form}': the workflow's runs are ${partition}`);
+  }
+  return formatDate(parsed);
+}
+
+export async function startTimedRun(event: unknown, deps: { sfn: SFNClient; config: TimedStartConfig; now?: () => number }): Promise<StartOutcome> {
+  const { config } = deps;
+  let date: string;
+  let params: Record<string, unknown> | undefined;
+  try {
+    if (!isRecord(event) || (!('date' in event) && !('time' in event))) throw new InvalidEventError('expected {"time": "<instant>"} or {"date": "<run date>"}, with optional "params"');
+    date = 'date' in event ? runDateOfEvent(event.date, config.partition) : runDateOfTime(event.time, config);
+    if (event.params !== undefined && !isRecord(event.params)) throw new InvalidEventError(`params must be an object, not ${JSON.stringify(event.params)}`);
+    params = event.params && Object.keys(event.params).length > 0 ? event.params : undefined;
+  } catch (error) {
+    if (!(error instanceof InvalidEventError)) throw error;
+    log.warn('start refused', { workflow: config.workflow, reason: error.message, ...(isRecord(event) && { date: event.date, time: event.time }) });
+    return { outcome: 'refused', started: false, reason: error.message };
+  }
+  const run = await startRun(deps.sfn, { stateMachineArn: config.stateMachineArn, workflow: config.workflow, date, ...(params && { params }) }, deps.now);
+  logStart(run, { workflow: config.workflow, date, ...(isRecord(event) && 'time' in event && { time: event.time }) });
+  return { ...run, outcome: run.started ? 'started' : 'duplicate', date };
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export const timedStartConfig = (env: NodeJS.ProcessEnv): TimedStartConfig => ({
   workflow: required(env, 'WORKFLOW'),
@@ -54,4 +117,4 @@ export const timedStartConfig = (env: NodeJS.ProcessEnv): TimedStartConfig => ({
 const sfn = new SFNClient({});
 let config: TimedStartConfig | undefined;
 
-export const handler = async (event: TimedEvent) => startTimedRun(event, { sfn, config: (config ??= timedStartConfig(process.env)) });
+export const handler = async (event: TimedEvent | DatedEvent): Promise<StartOutcome> => startTimedRun(event, { sfn, config: (config ??= timedStartConfig(process.env)) });

@@ -25,3 +25,19 @@ export function objectCreated(bucket: string, key: string): S3ObjectCreatedNotif
     },
   };
 }
+
+/** EC2's "EC2 Instance State-change Notification", as EventBridge delivers it. */
+export function instanceStateChange(region: string, instanceId: string, state: string) {
+  sequence++;
+  return {
+    version: '0',
+    id: `00000000-0000-4000-9000-${String(sequence).padStart(12, '0')}`,
+    'detail-type': 'EC2 Instance State-change Notification',
+    source: 'aws.ec2',
+    account: '123456789012',
+    time: '2019-03-12T03:00:00Z',
+    region,
+    resources: [`arn:aws:ec2:${region}:123456789012:instance/${instanceId}`],
+    detail: { 'instance-id': instanceId, state },
+  };
+}

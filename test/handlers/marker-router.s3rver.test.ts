@@ -1,7 +1,9 @@
 // The marker router end to end over the S3 wire protocol: markers are written to s3rver with the
 // real S3 client, their "Object Created" events are fed to the router (duplicated and out of
 // order, as S3 may deliver them), and the router checks the markers on s3rver. Step Functions is
-// mocked with its real naming rule: a second execution of the same name is refused.
+// mocked with its real naming rule: a second execution of the same name is refused. The waiter
+// store is the in-memory one: this test is about triggers, and about waits released by the
+// same events over real S3 reads.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -11,7 +13,10 @@ import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-s
 import { mockClient } from 'aws-sdk-client-mock';
 import type { S3ObjectCreatedNotificationEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { routeMarker, type RouterConfig } from '../../handlers/marker-router.ts';
+import { MemoryWaiterStore } from '../../generator/local/waiter-store.ts';
+import type { TriggerConfig } from '../../handlers/marker-triggers.ts';
+import { route, type RouterDeps, type RouterOutcome } from '../../handlers/router.ts';
+import { AwsSubjectProbe } from '../../handlers/subject-probe.ts';
 import { objectCreated } from './events.ts';
 
 // s3rver ships no types; this is the part of its API the test uses.
@@ -23,7 +28,7 @@ type S3rverClass = new (options: Record<string, unknown>) => S3rverServer;
 const S3rver = createRequire(import.meta.url)('s3rver') as S3rverClass;
 
 const BUCKET = 'acme-job-markers';
-const config: RouterConfig = {
+const config: TriggerConfig = {
   workflow: 'player-analytics',
   stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:player-analytics',
   bucket: BUCKET,
@@ -72,24 +77,43 @@ describe('marker router against s3rver', () => {
     return objectCreated(BUCKET, key);
   }
 
-  const route = (event: S3ObjectCreatedNotificationEvent) => routeMarker(event, { s3, sfn, config });
+  const released: string[] = [];
+  const waiters = new MemoryWaiterStore();
+  const deps = (): RouterDeps => ({
+    wait: {
+      store: waiters,
+      probe: new AwsSubjectProbe({
+        s3,
+        ec2For: () => {
+          throw new Error('no EC2 here');
+        },
+      }),
+      releaser: { release: async (token) => (released.includes(token) ? 'gone' : (released.push(token), 'released')) },
+      now: Date.now,
+    },
+    triggers: { s3, sfn, config },
+  });
+  const trigger = async (event: S3ObjectCreatedNotificationEvent) => {
+    const outcome = (await route(event, deps())) as Extract<RouterOutcome, { outcome: 'object created' }>;
+    return outcome.trigger!;
+  };
 
   it('starts exactly one run per date whatever the order and number of events', async () => {
     // GIVEN day 12: ingest_raw lands first; its event arrives twice before ingest_events exists
     const raw12 = await writeMarker('ingest_raw', '20190312');
-    const early = [await route(raw12), await route(raw12)];
+    const early = [await trigger(raw12), await trigger(raw12)];
 
     // WHEN ingest_events lands, and then every event of day 12 is delivered again, concurrently
     const events12 = await writeMarker('ingest_events', '20190312');
-    const late = await Promise.all([route(events12), route(raw12), route(events12), route(raw12)]);
+    const late = await Promise.all([trigger(events12), trigger(raw12), trigger(events12), trigger(raw12)]);
 
     // AND day 13's markers both land before any event is delivered, events in reverse order
     const raw13 = await writeMarker('ingest_raw', '20190313');
     const events13 = await writeMarker('ingest_events', '20190313');
-    const day13 = [await route(events13), await route(raw13), await route(events13)];
+    const day13 = [await trigger(events13), await trigger(raw13), await trigger(events13)];
 
     // AND a stray non-marker object lands in the bucket
-    const stray = await route(objectCreated(BUCKET, 'done/README.txt'));
+    const stray = await trigger(objectCreated(BUCKET, 'done/README.txt'));
 
     // THEN nothing started while a marker was missing
     expect(early.map((o) => o.outcome)).toEqual(['waiting', 'waiting']);
@@ -104,5 +128,23 @@ describe('marker router against s3rver', () => {
     expect(new Set(inputs.map((i) => `${i.name} ${i.input}`))).toEqual(
       new Set(['player-analytics-2019-03-12 {"date":"2019-03-12"}', 'player-analytics-2019-03-13 {"date":"2019-03-13"}']),
     );
+  });
+
+  it("releases a wait by the event of its marker, read over the wire, and not by another date's marker", async () => {
+    // GIVEN a wait for day 14's ingest_raw, registered before the marker exists
+    const subject = { kind: 'marker' as const, bucket: BUCKET, key: 'done/ingest_raw__20190314.done' };
+    const wait = { action: 'wait' as const, subject, token: 't14', execution: 'arn:x:player-analytics-2019-03-14', state: 'j waits for ingest_raw', timeoutSeconds: 600 };
+    expect((await route(wait, deps())).outcome).toBe('registered');
+
+    // WHEN day 13's marker event comes again (another date) and then day 14's marker lands
+    await trigger(objectCreated(BUCKET, 'done/ingest_raw__20190313.done'));
+    expect(released).toEqual([]);
+    const event14 = await writeMarker('ingest_raw', '20190314');
+    const outcome = await route(event14, deps());
+
+    // THEN exactly that wait is released, once, and forgotten
+    expect(outcome).toMatchObject({ released: 1 });
+    expect(released).toEqual(['t14']);
+    expect(waiters.size).toBe(0);
   });
 });

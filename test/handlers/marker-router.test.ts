@@ -1,17 +1,15 @@
-import { HeadObjectCommand, NotFound, S3Client } from '@aws-sdk/client-s3';
-import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { mockClient } from 'aws-sdk-client-mock';
+// on_markers triggers through the router: an S3 "Object Created" event for a marker starts the
+// workflow's run of that date once every marker of a trigger exists, under its deterministic name.
+import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { routeMarker, routerConfig, type RouterConfig } from '../../handlers/marker-router.ts';
+import type { TriggerConfig } from '../../handlers/marker-triggers.ts';
+import { route, routerDeps, type RouterOutcome } from '../../handlers/router.ts';
 import { objectCreated } from './events.ts';
+import { fakeAws, NOW, TABLE } from './wait-aws.ts';
 
-const credentials = { accessKeyId: 'x', secretAccessKey: 'y' };
-const s3 = new S3Client({ region: 'eu-west-1', credentials });
-const sfn = new SFNClient({ region: 'eu-west-1', credentials });
-const s3Mock = mockClient(s3);
-const sfnMock = mockClient(sfn);
-
-const config: RouterConfig = {
+const aws = fakeAws();
+const config: TriggerConfig = {
   workflow: 'player-analytics',
   stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:player-analytics',
   bucket: 'acme-job-markers',
@@ -20,22 +18,25 @@ const config: RouterConfig = {
   triggers: [['ingest_raw', 'ingest_events']],
 };
 
-/** S3 holds exactly these keys. */
-function bucketHolds(...keys: string[]): void {
-  s3Mock.on(HeadObjectCommand).callsFake((input: { Key: string }) => {
-    if (keys.includes(input.Key)) return {};
-    throw new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } });
-  });
+/** The bucket holds exactly these keys. */
+const bucketHolds = (...keys: string[]) => keys.forEach((k) => aws.objects.add(`${config.bucket}/${k}`));
+
+/** Routes the event of `key` with these trigger settings; returns the on_markers part. */
+async function deliver(key: string, triggers: Partial<TriggerConfig> = {}, bucket = config.bucket) {
+  const deps = routerDeps({ table: TABLE, triggers: { ...config, ...triggers } }, aws.clients, { now: () => NOW });
+  const outcome = (await route(objectCreated(bucket, key), deps)) as Extract<RouterOutcome, { outcome: 'object created' }>;
+  expect(outcome.outcome).toBe('object created');
+  return outcome.trigger!;
 }
 
-describe('marker router', () => {
-  let logs: string[];
+describe('marker router: on_markers triggers', () => {
+  let logs: { message: string; [field: string]: unknown }[];
   beforeEach(() => {
-    s3Mock.reset();
-    sfnMock.reset();
+    aws.reset();
     logs = [];
-    vi.spyOn(console, 'log').mockImplementation((line: string) => void logs.push(line));
-    vi.spyOn(console, 'warn').mockImplementation((line: string) => void logs.push(line));
+    const capture = (line: string) => void logs.push(JSON.parse(line));
+    vi.spyOn(console, 'log').mockImplementation(capture);
+    vi.spyOn(console, 'warn').mockImplementation(capture);
   });
   afterEach(() => vi.restoreAllMocks());
 
@@ -44,12 +45,12 @@ describe('marker router', () => {
     bucketHolds('done/ingest_raw__20190312.done');
 
     // WHEN its event arrives
-    const outcome = await routeMarker(objectCreated(config.bucket, 'done/ingest_raw__20190312.done'), { s3, sfn, config });
+    const outcome = await deliver('done/ingest_raw__20190312.done');
 
     // THEN no run starts
     expect(outcome).toEqual({ outcome: 'waiting', date: '2019-03-12', missing: ['ingest_events'] });
-    expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
-    expect(s3Mock.commandCalls(HeadObjectCommand).map((c) => c.args[0].input)).toEqual([
+    expect(aws.mocks.sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    expect(aws.mocks.s3.commandCalls(HeadObjectCommand).map((c) => c.args[0].input)).toEqual([
       { Bucket: 'acme-job-markers', Key: 'done/ingest_raw__20190312.done' },
       { Bucket: 'acme-job-markers', Key: 'done/ingest_events__20190312.done' },
     ]);
@@ -58,33 +59,48 @@ describe('marker router', () => {
   it('starts <workflow>-<date> with the date as input once all markers exist', async () => {
     // GIVEN both markers
     bucketHolds('done/ingest_raw__20190312.done', 'done/ingest_events__20190312.done');
-    sfnMock.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec', startDate: new Date() });
+    aws.mocks.sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec', startDate: new Date(NOW) });
 
     // WHEN the second one's event arrives
-    const outcome = await routeMarker(objectCreated(config.bucket, 'done/ingest_events__20190312.done'), { s3, sfn, config });
+    const outcome = await deliver('done/ingest_events__20190312.done');
 
     // THEN the run starts under its deterministic name
     expect(outcome).toMatchObject({ outcome: 'started', date: '2019-03-12', executionName: 'player-analytics-2019-03-12' });
-    expect(sfnMock.commandCalls(StartExecutionCommand)[0].args[0].input).toEqual({
+    expect(aws.mocks.sfn.commandCalls(StartExecutionCommand)[0].args[0].input).toEqual({
       stateMachineArn: config.stateMachineArn,
       name: 'player-analytics-2019-03-12',
       input: '{"date":"2019-03-12"}',
     });
+    expect(logs.map((l) => l.message)).toContain('run started');
   });
 
   it('treats ExecutionAlreadyExists as success (a duplicate event)', async () => {
     bucketHolds('done/ingest_raw__20190312.done', 'done/ingest_events__20190312.done');
-    sfnMock.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
+    aws.mocks.sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
 
-    const outcome = await routeMarker(objectCreated(config.bucket, 'done/ingest_raw__20190312.done'), { s3, sfn, config });
+    const outcome = await deliver('done/ingest_raw__20190312.done');
 
     expect(outcome).toMatchObject({
       outcome: 'duplicate',
       executionArn: 'arn:aws:states:eu-west-1:123456789012:execution:player-analytics:player-analytics-2019-03-12',
     });
+    expect(logs.map((l) => l.message)).toContain('run already exists');
   });
 
-  it('logs and ignores keys that are not markers of this workflow, without calling AWS', async () => {
+  it('says "already running" when Step Functions answers the start of a run still running', async () => {
+    // Step Functions answers a start with the same name and input as a running execution with
+    // that execution's own start: it began ten minutes before this request
+    bucketHolds('done/ingest_raw__20190312.done', 'done/ingest_events__20190312.done');
+    aws.mocks.sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec', startDate: new Date(NOW - 600_000) });
+
+    const outcome = await deliver('done/ingest_raw__20190312.done');
+
+    expect(outcome).toMatchObject({ outcome: 'duplicate' });
+    expect(logs.map((l) => l.message)).toContain('run already running');
+    expect(logs.map((l) => l.message)).not.toContain('run started');
+  });
+
+  it('ignores keys that are not markers of this workflow, without looking at S3 or starting anything', async () => {
     const keys = [
       'done/ingest_raw__2019-03-12.done',
       'done/ingest_raw.done',
@@ -92,64 +108,50 @@ describe('marker router', () => {
       'done/unrelated__20190312.done',
       'done/ingest_raw__20190230.done',
     ];
-    for (const key of keys) {
-      const outcome = await routeMarker(objectCreated(config.bucket, key), { s3, sfn, config });
-      expect(outcome, key).toMatchObject({ outcome: 'ignored', key });
-    }
-    const other = await routeMarker(objectCreated('someone-elses-bucket', 'done/ingest_raw__20190312.done'), { s3, sfn, config });
-    expect(other.outcome).toBe('ignored');
-    expect(s3Mock.calls()).toHaveLength(0);
-    expect(sfnMock.calls()).toHaveLength(0);
-    expect(logs.filter((l) => JSON.parse(l).message === 'event ignored')).toHaveLength(keys.length + 1);
+    for (const key of keys) expect(await deliver(key), key).toMatchObject({ outcome: 'ignored', key });
+    expect((await deliver('done/ingest_raw__20190312.done', {}, 'someone-elses-bucket')).outcome).toBe('ignored');
+    expect(aws.mocks.s3.calls()).toHaveLength(0);
+    expect(aws.mocks.sfn.calls()).toHaveLength(0);
   });
 
   it('accepts URL-encoded keys', async () => {
-    const prefixed = { ...config, prefix: 'dt=markers/', triggers: [['ingest_raw']] };
     bucketHolds('dt=markers/ingest_raw__20190312.done');
-    sfnMock.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec', startDate: new Date() });
+    aws.mocks.sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec', startDate: new Date(NOW) });
 
-    const outcome = await routeMarker(objectCreated(config.bucket, 'dt%3Dmarkers/ingest_raw__20190312.done'), { s3, sfn, config: prefixed });
+    const outcome = await deliver('dt%3Dmarkers/ingest_raw__20190312.done', { prefix: 'dt=markers/', triggers: [['ingest_raw']] });
 
     expect(outcome.outcome).toBe('started');
   });
 
   it('starts when any one on_markers trigger is complete', async () => {
     // GIVEN two triggers, [a, b] and [c], and only c present
-    const two = { ...config, triggers: [['ingest_raw', 'ingest_events'], ['backfill']] };
+    const two = { triggers: [['ingest_raw', 'ingest_events'], ['backfill']] };
     bucketHolds('done/backfill__20190312.done');
-    sfnMock.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec', startDate: new Date() });
+    aws.mocks.sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec', startDate: new Date(NOW) });
 
-    expect((await routeMarker(objectCreated(config.bucket, 'done/ingest_raw__20190312.done'), { s3, sfn, config: two })).outcome).toBe('waiting');
-    expect((await routeMarker(objectCreated(config.bucket, 'done/backfill__20190312.done'), { s3, sfn, config: two })).outcome).toBe('started');
+    expect((await deliver('done/ingest_raw__20190312.done', two)).outcome).toBe('waiting');
+    expect((await deliver('done/backfill__20190312.done', two)).outcome).toBe('started');
   });
 
-  it('lets S3 errors other than "not found" through, so Lambda retries the event', async () => {
-    s3Mock.on(HeadObjectCommand).rejects(Object.assign(new Error('Forbidden'), { name: 'Forbidden', $metadata: { httpStatusCode: 403 } }));
-    await expect(routeMarker(objectCreated(config.bucket, 'done/ingest_raw__20190312.done'), { s3, sfn, config })).rejects.toThrow('Forbidden');
+  it('lets S3 errors other than "not found" through, so the event is retried', async () => {
+    aws.mocks.s3.on(HeadObjectCommand).rejects(Object.assign(new Error('Forbidden'), { name: 'Forbidden', $metadata: { httpStatusCode: 403 } }));
+    await expect(deliver('done/ingest_raw__20190312.done')).rejects.toThrow('Forbidden');
   });
 
   it('handles hourly markers', async () => {
-    const hourly = { ...config, partition: 'hourly' as const, triggers: [['ingest_raw']] };
     bucketHolds('done/ingest_raw__2019031205.done');
-    sfnMock.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec', startDate: new Date() });
+    aws.mocks.sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec', startDate: new Date(NOW) });
 
-    const outcome = await routeMarker(objectCreated(config.bucket, 'done/ingest_raw__2019031205.done'), { s3, sfn, config: hourly });
+    const outcome = await deliver('done/ingest_raw__2019031205.done', { partition: 'hourly', triggers: [['ingest_raw']] });
 
     expect(outcome).toMatchObject({ outcome: 'started', executionName: 'player-analytics-2019-03-12T05' });
   });
 
-  it('reads its configuration from the environment and names what is missing', () => {
-    const env = {
-      WORKFLOW: 'player-analytics',
-      STATE_MACHINE_ARN: config.stateMachineArn,
-      MARKER_BUCKET: 'acme-job-markers',
-      MARKER_PREFIX: 'done/',
-      PARTITION: 'daily',
-      MARKER_TRIGGERS: '[["ingest_raw","ingest_events"]]',
-    };
-    expect(routerConfig(env)).toEqual(config);
-    expect(() => routerConfig({ ...env, MARKER_TRIGGERS: undefined })).toThrow('environment variable MARKER_TRIGGERS is not set');
-    expect(() => routerConfig({ ...env, MARKER_TRIGGERS: '{"a":1}' })).toThrow(/JSON list of marker-name lists/);
-    expect(() => routerConfig({ ...env, PARTITION: 'weekly' })).toThrow(/not 'daily' or 'hourly'/);
+  it('without on_markers triggers, only releases waiters', async () => {
+    bucketHolds('done/ingest_raw__20190312.done', 'done/ingest_events__20190312.done');
+    const outcome = await route(objectCreated(config.bucket, 'done/ingest_raw__20190312.done'), routerDeps({ table: TABLE }, aws.clients));
+
+    expect(outcome).toEqual({ outcome: 'object created', bucket: config.bucket, key: 'done/ingest_raw__20190312.done', released: 0 });
+    expect(aws.mocks.sfn.calls()).toHaveLength(0);
   });
 });

@@ -33,15 +33,20 @@ const entered = (name: string, type = 'TaskStateEntered') => ({ type, stateEnter
 const exited = (name: string, type = 'TaskStateExited') => ({ type, stateExitedEventDetails: { name } }) as HistoryEvent;
 const taskFailed = (error: string, cause: string) => ({ type: 'TaskFailed', taskFailedEventDetails: { error, cause, resource: 'invoke', resourceType: 'lambda' } }) as HistoryEvent;
 
+const scheduled = (timeoutInSeconds?: number) =>
+  ({ type: 'TaskScheduled', taskScheduledEventDetails: { resourceType: 'lambda', resource: 'invoke', region: 'eu-west-1', parameters: '{}', timeoutInSeconds } }) as HistoryEvent;
+
+/** revenue failed after its retries, in its own Task: the run failed with the Task's error. */
 const revenueFailed = history(
   { type: 'ExecutionStarted' },
   entered('revenue'),
-  { type: 'TaskScheduled' },
+  scheduled(3600),
   { type: 'TaskStarted' },
   taskFailed('States.TaskFailed', '{"errorMessage":"revenue table locked"}'),
-  exited('revenue'),
-  entered('revenue failed', 'FailStateEntered'),
-  { type: 'ExecutionFailed', executionFailedEventDetails: { error: 'stepgraph.JobFailed', cause: 'job revenue failed' } },
+  scheduled(3600),
+  { type: 'TaskStarted' },
+  taskFailed('States.TaskFailed', '{"errorMessage":"revenue table locked"}'),
+  { type: 'ExecutionFailed', executionFailedEventDetails: { error: 'States.TaskFailed', cause: '{"errorMessage":"revenue table locked"}' } },
 );
 
 function statusEvent(status: string, input: string | null = '{"date":"2019-03-12"}'): ExecutionStatusEvent {
@@ -67,36 +72,85 @@ function statusEvent(status: string, input: string | null = '{"date":"2019-03-12
 }
 
 describe('failure analysis', () => {
-  it('names the job of the Fail state and keeps the task error and the run error apart', () => {
+  it('names the job that failed in its own Task after its retries, with the Task\'s error', () => {
     expect(analyzeHistory(revenueFailed, jobs)).toEqual({
       jobs: ['revenue'],
       cancelled: [],
       state: 'revenue',
       error: 'States.TaskFailed',
       cause: '{"errorMessage":"revenue table locked"}',
-      runError: 'stepgraph.JobFailed',
-      runCause: 'job revenue failed',
     });
   });
 
-  it('attributes a wait that passed its deadline to the waiting job', () => {
+  it('attributes a wait that passed its deadline to the waiting job, naming the marker it waited for', () => {
     const events = history(
       { type: 'ExecutionStarted' },
       entered('bi_import waits for payments'),
-      { type: 'TaskScheduled' },
+      scheduled(10800),
       { type: 'TaskStarted' },
-      taskFailed('S3.NoSuchKeyException', 'The specified key does not exist.'),
-      exited('bi_import waits for payments'),
-      entered('bi_import wait failed', 'FailStateEntered'),
-      { type: 'ExecutionFailed', executionFailedEventDetails: { error: 'stepgraph.WaitTimedOut', cause: "bi_import waited 3h for marker 'payments'" } },
+      { type: 'TaskSubmitted', taskSubmittedEventDetails: { resourceType: 'lambda', resource: 'invoke.waitForTaskToken' } },
+      { type: 'TaskTimedOut', taskTimedOutEventDetails: { resourceType: 'lambda', resource: 'invoke.waitForTaskToken', error: 'States.Timeout' } },
+      { type: 'ExecutionFailed', executionFailedEventDetails: { error: 'States.Timeout' } },
     );
-    expect(analyzeHistory(events, jobs)).toMatchObject({
+    expect(analyzeHistory(events, jobs)).toEqual({
       jobs: ['bi_import'],
+      cancelled: [],
       state: 'bi_import waits for payments',
-      error: 'S3.NoSuchKeyException',
-      runError: 'stepgraph.WaitTimedOut',
-      runCause: "bi_import waited 3h for marker 'payments'",
+      waitedFor: { kind: 'marker', name: 'payments' },
+      error: 'stepgraph.WaitTimedOut',
+      cause: "marker 'payments' was not written within the wait's deadline (3h)",
+      runError: 'States.Timeout',
     });
+  });
+
+  it("says a job's Task ran past its timeout", () => {
+    const events = history(
+      entered('revenue'),
+      scheduled(3600),
+      { type: 'TaskStarted' },
+      { type: 'TaskTimedOut', taskTimedOutEventDetails: { resourceType: 'lambda', resource: 'invoke', error: 'States.Timeout' } },
+      { type: 'ExecutionFailed', executionFailedEventDetails: { error: 'States.Timeout' } },
+    );
+    expect(analyzeHistory(events, jobs)).toEqual({ jobs: ['revenue'], cancelled: [], state: 'revenue', error: 'States.Timeout', cause: 'the job did not finish within its timeout (1h)' });
+  });
+
+  it('names the job of this run an in-run wait waited for', () => {
+    const events = history(
+      entered('report waits for bi_import'),
+      scheduled(7200),
+      { type: 'TaskTimedOut', taskTimedOutEventDetails: { resourceType: 'lambda', resource: 'invoke.waitForTaskToken', error: 'States.Timeout' } },
+      { type: 'ExecutionFailed', executionFailedEventDetails: { error: 'States.Timeout' } },
+    );
+    expect(analyzeHistory(events, jobs)).toMatchObject({ jobs: ['report'], waitedFor: { kind: 'job', name: 'bi_import' }, cause: "job 'bi_import' of this run did not finish within the wait's deadline (2h)" });
+  });
+
+  it("names a sweep job that failed in its Fail state with the sweep's reason", () => {
+    const sweepJobs = [...jobs, { name: 'score', needs: ['sessions'] }];
+    const events = history(
+      { type: 'ExecutionStarted' },
+      entered('score started', 'PassStateEntered'),
+      exited('score started', 'PassStateExited'),
+      entered('score', 'MapStateEntered'),
+      exited('score', 'MapStateExited'),
+      entered('score too many failures', 'PassStateEntered'),
+      exited('score too many failures', 'PassStateExited'),
+      entered('score failed', 'FailStateEntered'),
+      { type: 'ExecutionFailed', executionFailedEventDetails: { error: 'stepgraph.SweepFailed', cause: '2 of 2 items failed; 0 tolerated' } },
+    );
+    expect(analyzeHistory(events, sweepJobs)).toEqual({ jobs: ['score'], cancelled: [], state: 'score failed', error: 'stepgraph.SweepFailed', cause: '2 of 2 items failed; 0 tolerated' });
+  });
+
+  it('names the jobs an aborted run stopped, not the ones behind them', () => {
+    const events = history(
+      { type: 'ExecutionStarted' },
+      entered('Parallel (player_entry, sessions)', 'ParallelStateEntered'),
+      entered('player_entry'),
+      scheduled(3600),
+      entered('sessions'),
+      scheduled(3600),
+      { type: 'ExecutionAborted' },
+    );
+    expect(analyzeHistory(events, jobs)).toEqual({ jobs: ['player_entry', 'sessions'], cancelled: [] });
   });
 
   it('blames the job still running when the run timed out, not an earlier retried failure', () => {
@@ -129,12 +183,24 @@ describe('failure analysis', () => {
       exited('player_entry done'),
       entered('revenue'),
       taskFailed('States.TaskFailed', 'boom'),
-      exited('revenue'),
-      entered('revenue failed', 'FailStateEntered'),
-      { type: 'ExecutionFailed', executionFailedEventDetails: { error: 'stepgraph.JobFailed' } },
+      { type: 'ExecutionFailed', executionFailedEventDetails: { error: 'States.TaskFailed', cause: 'boom' } },
     );
     // THEN revenue failed, sessions was cancelled, player_entry finished
     expect(analyzeHistory(events, jobs)).toMatchObject({ jobs: ['revenue'], cancelled: ['sessions'] });
+  });
+
+  it("counts a data pipeline's Task as its job finished: it has no marker write after it", () => {
+    const events = history(
+      entered('player_entry'),
+      { type: 'TaskSucceeded' },
+      exited('player_entry'),
+      entered('sessions'),
+      exited('sessions'),
+      entered('sessions done'),
+      { type: 'ExecutionAborted' },
+    );
+    // sessions' Task ended but its marker was still being written: it did not finish
+    expect(analyzeHistory(events, jobs)).toEqual({ jobs: ['sessions'], cancelled: [] });
   });
 
   it('lists the jobs downstream of the failed ones', () => {
@@ -179,7 +245,6 @@ describe('notify handler', () => {
         '',
         'Failed job: revenue',
         'Error: States.TaskFailed: {"errorMessage":"revenue table locked"}',
-        'Run error: stepgraph.JobFailed: job revenue failed',
         'Did not run: bi_import, report',
         '',
         `Execution: https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/${EXECUTION}`,
@@ -188,6 +253,47 @@ describe('notify handler', () => {
       ].join('\n'),
     );
     expect(fetch).not.toHaveBeenCalled();
+  });
+
+  it('GIVEN a wait past its deadline WHEN alerted THEN the alert names the job and the marker it waited for', async () => {
+    sfnMock.on(GetExecutionHistoryCommand).resolves({
+      events: history(
+        { type: 'ExecutionStarted' },
+        entered('bi_import waits for payments'),
+        scheduled(10800),
+        { type: 'TaskStarted' },
+        { type: 'TaskTimedOut', taskTimedOutEventDetails: { resourceType: 'lambda', resource: 'invoke.waitForTaskToken', error: 'States.Timeout' } },
+        { type: 'ExecutionFailed', executionFailedEventDetails: { error: 'States.Timeout' } },
+      ),
+    });
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
+
+    const result = await notify(statusEvent('FAILED'), { sfn, sns: () => sns, secrets: () => secrets, fetch: vi.fn(), config });
+
+    expect(result.alert?.subject).toBe('stepgraph: player-analytics 2019-03-12 FAILED at bi_import');
+    expect(result.alert?.text.split('\n').slice(0, 7)).toStrictEqual([
+      'stepgraph: run player-analytics 2019-03-12 FAILED at bi_import.',
+      '',
+      "Failed job: bi_import (it waited for marker 'payments' past the wait's deadline)",
+      "Error: stepgraph.WaitTimedOut: marker 'payments' was not written within the wait's deadline (3h)",
+      'Run error: States.Timeout',
+      'Did not run: report',
+      '',
+    ]);
+    expect(result.alert?.replayCommand).toBe('npx stepgraph replay player-analytics --date 2019-03-12 --from bi_import');
+  });
+
+  it('GIVEN an aborted run WHEN alerted THEN the alert names the jobs it stopped and replays from them', async () => {
+    sfnMock.on(GetExecutionHistoryCommand).resolves({
+      events: history({ type: 'ExecutionStarted' }, entered('Parallel (player_entry, sessions)', 'ParallelStateEntered'), entered('player_entry'), scheduled(), entered('sessions'), scheduled(), { type: 'ExecutionAborted' }),
+    });
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
+
+    const result = await notify(statusEvent('ABORTED'), { sfn, sns: () => sns, secrets: () => secrets, fetch: vi.fn(), config });
+
+    expect(result.alert?.subject).toBe('stepgraph: player-analytics 2019-03-12 ABORTED at player_entry, sessions');
+    expect(result.alert?.text).toContain('Jobs that did not finish: player_entry, sessions');
+    expect(result.alert?.replayCommand).toBe('npx stepgraph replay player-analytics --date 2019-03-12 --from player_entry --from sessions');
   });
 
   it('posts to the Slack webhook read from Secrets Manager, once per container', async () => {
@@ -274,7 +380,7 @@ describe('notify handler', () => {
       entered('Part 1 (revenue, +1 more)'),
       { type: 'TaskScheduled' },
       { type: 'TaskStarted' },
-      taskFailed('States.TaskFailed', JSON.stringify({ ExecutionArn: child, Status: 'FAILED', Error: 'stepgraph.JobFailed' })),
+      taskFailed('States.TaskFailed', JSON.stringify({ ExecutionArn: child, Status: 'FAILED', Error: 'States.TaskFailed' })),
       exited('Part 1 (revenue, +1 more)'),
       entered('Part 1 failed', 'FailStateEntered'),
       { type: 'ExecutionFailed', executionFailedEventDetails: { error: 'stepgraph.PartFailed' } },
@@ -304,6 +410,24 @@ describe('notify handler', () => {
 
     expect(result.alert?.replayCommand).toBe('npx stepgraph replay player-analytics --date 2019-03-12 --from player_entry --from sessions');
     expect(result.alert?.text).toContain('the whole run is replayed from its first jobs');
+  });
+
+  it("says so when the run failed in a state of no job: the input check", async () => {
+    sfnMock.on(GetExecutionHistoryCommand).resolves({
+      events: history(
+        { type: 'ExecutionStarted' },
+        entered('Check input', 'ChoiceStateEntered'),
+        exited('Check input', 'ChoiceStateExited'),
+        entered('Invalid input', 'FailStateEntered'),
+        { type: 'ExecutionFailed', executionFailedEventDetails: { error: 'stepgraph.InvalidInput', cause: 'the input needs "date": "YYYY-MM-DD"' } },
+      ),
+    });
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
+
+    const result = await notify(statusEvent('FAILED'), { sfn, sns: () => sns, secrets: () => secrets, fetch: vi.fn(), config });
+
+    expect(result.alert?.text).toContain("Failed in state 'Invalid input', which is no job's: the whole run is replayed from its first jobs.");
+    expect(result.alert?.text).toContain('Error: stepgraph.InvalidInput: the input needs "date": "YYYY-MM-DD"');
   });
 
   it('ignores statuses that need no alert', async () => {
