@@ -24,6 +24,3 @@ export function eventPattern(pattern: Record<string, unknown>): EventPattern {
   }
   return out as EventPattern;
 }
-
-/** `*` and `\` are special in EventBridge wildcard patterns; a marker prefix may contain them. */
-export const wildcardLiteral = (text: string): string => text.replace(/[\\*]/g, (c) => `\\${c}`);

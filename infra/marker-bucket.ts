@@ -35,7 +35,7 @@ export class MarkerBucket extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
       lifecycleRules: [
         { id: 'expire-old-marker-versions', noncurrentVersionExpiration: Duration.days(90) },
-        // In-run signals matter only while their execution runs (at most a year, Step Functions' limit).
+        // In-run signals of the polling runtime (now kept by the router's table): left to expire.
         { id: 'expire-run-signals', prefix: `${props.prefix}_runs/`, expiration: Duration.days(400) },
       ],
     });

@@ -2,7 +2,8 @@
 // lists, and, for a Distributed Map, the bucket its items and results live in (with the items
 // file a run reads when its input names none). A sweep whose items all name one region is
 // deployed there: its EC2 calls go to the state machine's own region. A sweep spanning regions
-// makes them through the cross-region function instead.
+// makes them through the cross-region function instead. EC2 items wait for their instance's end
+// through the router (infra/router.ts), released by EC2's state-change event or the backstop.
 import { Annotations, CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
@@ -10,6 +11,7 @@ import type { CompiledSweep } from '../generator/sweep/compile.ts';
 import { Grants } from './grants.ts';
 import type { HandlerFunction } from './handler-function.ts';
 import { MarkerBucket } from './marker-bucket.ts';
+import { Router, waitingMachines } from './router.ts';
 import { loggedStateMachine, stateMachineRole } from './state-machine.ts';
 import { distributedMapGrants, distributedMapLabels, runnerAccess } from './sweep-access.ts';
 import { ec2Grants } from './sweep-ec2-access.ts';
@@ -31,6 +33,8 @@ export class SweepStack extends Stack {
   readonly ec2Function?: HandlerFunction;
   /** Distributed sweeps: the upload of the items file the definition reads by default. */
   readonly items?: SweepItems;
+  /** EC2 sweeps: releases each item's wait for its instance's end. */
+  readonly router?: Router;
 
   constructor(scope: Construct, id: string, props: SweepStackProps) {
     const { manifest, definition, itemsText } = props.compiled;
@@ -76,6 +80,19 @@ export class SweepStack extends Stack {
       grants.allow({ actions: ['lambda:InvokeFunction'], resources: [this.ec2Function.function.functionArn] });
     } else if (ec2) {
       ec2Grants([{ sweep: manifest.sweep, ec2 }]).forEach((g) => grants.allow(g));
+    }
+    const instanceRegions = manifest.waits.instanceRegions;
+    if (manifest.substitutions.includes('RouterFunctionArn') || instanceRegions.length > 0) {
+      this.router = new Router(this, 'Router', {
+        owner: `sweep ${manifest.sweep}`,
+        markers: [],
+        instanceRegions,
+        // Names, not the machine's ARN: the machine holds the router's.
+        releases: waitingMachines([{ name: manifest.stateMachine.name, definition }]),
+        environment: {},
+      });
+      substitutions.RouterFunctionArn = this.router.handler.function.functionArn;
+      grants.allow({ actions: ['lambda:InvokeFunction'], resources: [this.router.handler.function.functionArn] });
     }
     for (const access of runnerAccess(manifest, definition)) {
       access.grants.forEach((g) => grants.allow(g));

@@ -1,10 +1,11 @@
 // The state machine's permissions, derived from the compiler's manifest: exactly the functions,
 // pipelines (through the activator), child state machines, marker keys and Task resources the
 // definitions use. S3 keys carry the run date, so marker grants are per job with `*` standing
-// for the datekey only.
+// for the datekey only. Waits read nothing themselves: they invoke the router (or, for a data
+// pipeline, the activator), whose own roles read the markers (infra/router.ts, infra/activator.ts).
 import type { Manifest } from '../generator/emit/manifest-types.ts';
 import { findState } from './asl-walk.ts';
-import { bucketArn, lambdaArn, objectArn, regionalArn } from './arns.ts';
+import { lambdaArn, objectArn, regionalArn } from './arns.ts';
 import type { Grant } from './grants.ts';
 import { distributedMapGrants, distributedMapLabels, type DistributedMap } from './sweep-access.ts';
 import { ec2Grants } from './sweep-ec2-access.ts';
@@ -18,6 +19,8 @@ export interface AccessInputs {
   bucket: string;
   /** The activation function, when the workflow has data_pipeline jobs. */
   activatorArn?: string;
+  /** The router function, when the definitions invoke it (`${RouterFunctionArn}`). */
+  routerArn?: string;
   /** The cross-region EC2 function, when a sweep job spans regions. */
   sweepEc2Arn?: string;
 }
@@ -29,35 +32,23 @@ export interface WorkflowAccess {
 
 const DATEKEY_REASON = 'Marker keys end in the run date (<job>__<datekey>.done); the wildcard stands for the datekey of one named job only.';
 
-export function workflowAccess({ manifest, definitions, bucket, activatorArn, sweepEc2Arn }: AccessInputs): WorkflowAccess {
+export function workflowAccess({ manifest, definitions, bucket, activatorArn, routerArn, sweepEc2Arn }: AccessInputs): WorkflowAccess {
   const grants: Grant[] = [];
   const warnings: string[] = [];
-  const { prefix, runsPrefix } = manifest.markers;
+  const { prefix } = manifest.markers;
   const markerKeys = (jobs: { name: string }[]): string[] => jobs.map((j) => objectArn(bucket, `${prefix}${j.name}__*.done`));
 
   const pipelineJobs = manifest.jobs.filter((j) => j.kind === 'data_pipeline');
+  // A data pipeline writes its own marker; the activator clears the old one (infra/activator.ts).
   const markerWriters = manifest.jobs.filter((j) => j.kind !== 'data_pipeline');
   grants.push({ actions: ['s3:PutObject'], resources: markerKeys(markerWriters), wildcardReason: DATEKEY_REASON });
-  // A data pipeline writes its own marker: the machine clears it before activation and waits for it.
-  grants.push({ actions: ['s3:GetObject', 's3:DeleteObject'], resources: markerKeys(pipelineJobs), wildcardReason: DATEKEY_REASON });
 
-  const external = manifest.externalMarkers.map((m) => objectArn(m.bucket ?? bucket, m.keyPattern));
-  grants.push({ actions: ['s3:GetObject'], resources: [...new Set(external)].sort(), wildcardReason: 'An external marker key ends in the run date; the wildcard stands for the datekey of one named marker only.' });
-
-  // In-run synchronisation: <prefix>_runs/<execution name>/<job>.ok, for the jobs others wait for.
-  const signalled = [...new Set(definitions.flatMap((d) => [...d.deployed.matchAll(/_runs\/\{\}\/([a-z0-9_]+)\.ok/g)].map((m) => m[1])))].sort();
-  const signals = signalled.length > 0;
-  grants.push({
-    actions: ['s3:GetObject', 's3:PutObject'],
-    resources: signalled.map((job) => objectArn(bucket, `${runsPrefix}*/${job}.ok`)),
-    wildcardReason: "An in-run signal's folder is the execution's name, known at run time only; the grant covers one named job's signal.",
-  });
-  // Reading a missing key must answer 404 (NoSuchKey, which the waits retry on), not 403:
-  // S3 does that only for callers allowed to list the bucket.
-  const readBuckets = new Set([...(pipelineJobs.length > 0 || signals ? [bucket] : []), ...manifest.externalMarkers.map((m) => m.bucket ?? bucket)]);
-  grants.push({ actions: ['s3:ListBucket'], resources: [...readBuckets].sort().map(bucketArn) });
-
-  grants.push({ actions: ['lambda:InvokeFunction'], resources: [...manifest.lambdaFunctions.map(lambdaArn), ...(activatorArn && pipelineJobs.length > 0 ? [activatorArn] : [])] });
+  const invoked = [
+    ...manifest.lambdaFunctions.map(lambdaArn),
+    ...(activatorArn && pipelineJobs.length > 0 ? [activatorArn] : []),
+    ...(routerArn && manifest.substitutions.includes('RouterFunctionArn') ? [routerArn] : []),
+  ];
+  grants.push({ actions: ['lambda:InvokeFunction'], resources: invoked });
   grants.push(...startExecutionGrants(manifest.stateMachineArns, true));
   // Child machines of a graph split for size: the main one runs each with startExecution.sync.
   // Their ARNs are built from their names (set by the stack), not taken from the machines, so

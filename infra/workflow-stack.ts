@@ -1,16 +1,21 @@
 // One stack per workflow: its state machine(s) from the compiled ASL, the role the manifest
-// calls for, the marker bucket, the triggers that start runs and the alerts when one fails; for
-// sweep jobs, the items of Distributed Maps and the function multi-region sweeps call EC2 through.
-import { Annotations, CfnOutput, Duration, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+// calls for, the marker bucket, the router that releases its waits (and starts its on_markers
+// runs), the triggers that start runs and the alerts when one fails; for sweep jobs, the items of
+// Distributed Maps and the function multi-region sweeps call EC2 through.
+import { Annotations, CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import type { Role } from 'aws-cdk-lib/aws-iam';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { CompiledWorkflow } from '../generator/compile.ts';
 import { sweepJobItems } from '../generator/emit/manifest.ts';
+import type { Manifest } from '../generator/emit/manifest-types.ts';
+import { activatorFunction } from './activator.ts';
 import { Alerts } from './alerts.ts';
+import { regionalArn } from './arns.ts';
 import { Grants } from './grants.ts';
-import { HandlerFunction } from './handler-function.ts';
+import type { HandlerFunction } from './handler-function.ts';
 import { MarkerBucket } from './marker-bucket.ts';
+import { Router, waitingMachines, warnBucketEvents, type BucketEventUse } from './router.ts';
 import { loggedStateMachine, stateMachineRole } from './state-machine.ts';
 import { sweepEc2Function } from './sweep-ec2-function.ts';
 import { SweepItems } from './sweep-items.ts';
@@ -30,6 +35,8 @@ export class WorkflowStack extends Stack {
   /** All of them, in the order of the compiled definitions (main first). */
   readonly stateMachines: StateMachine[];
   readonly markers: MarkerBucket;
+  /** Releases the waits (and starts on_markers runs): when the definitions wait or the workflow has on_markers. */
+  readonly router?: Router;
   readonly activator?: HandlerFunction;
   readonly alerts?: Alerts;
   /** Sweep jobs spanning regions: the function their EC2 calls go through. */
@@ -44,22 +51,12 @@ export class WorkflowStack extends Stack {
 
     this.markers = new MarkerBucket(this, 'Markers', { bucketName: manifest.markers.bucket, prefix: manifest.markers.prefix });
     const bucketName = this.markers.bucket.bucketName;
+    this.router = this.createRouter(props.compiled, bucketName);
     if (manifest.dataPipelines.length > 0) {
-      this.activator = new HandlerFunction(this, 'Activator', {
-        entry: 'activate-pipeline.ts',
-        description: `stepgraph ${manifest.workflow}: activates data pipelines by name for a run date`,
-        // Listing every pipeline of a busy account takes a few pages; activation itself is quick.
-        timeout: Duration.seconds(60),
-        grants: [
-          {
-            actions: ['datapipeline:ListPipelines', 'datapipeline:ActivatePipeline'],
-            resources: ['*'],
-            wildcardReason:
-              "Data Pipeline has no resource ARNs by name: ListPipelines takes no resource, and a pipeline's id (the only identifier IAM sees) is looked up from its name at run time and changes when the pipeline is re-created.",
-          },
-        ],
-      });
+      if (!this.router) throw new Error(`internal: ${manifest.workflow} has data_pipeline jobs but no waits for their markers`);
+      this.activator = activatorFunction(this, 'Activator', { manifest, bucket: bucketName, router: this.router, machines: definitions.map((d) => d.name) });
     }
+    this.warnBucketEvents(manifest);
 
     const crossRegion = (manifest.sweeps ?? []).flatMap((s) => (s.ec2?.crossRegion ? [{ sweep: s.sweep, ec2: s.ec2 }] : []));
     if (crossRegion.length > 0) this.sweepEc2 = sweepEc2Function(this, 'SweepEc2', manifest.workflow, crossRegion);
@@ -74,7 +71,14 @@ export class WorkflowStack extends Stack {
     }
 
     const role = stateMachineRole(this, `stepgraph ${manifest.workflow}: what its state machines touch`);
-    const access = workflowAccess({ manifest, definitions, bucket: bucketName, activatorArn: this.activator?.function.functionArn, sweepEc2Arn: this.sweepEc2?.function.functionArn });
+    const access = workflowAccess({
+      manifest,
+      definitions,
+      bucket: bucketName,
+      activatorArn: this.activator?.function.functionArn,
+      routerArn: this.router?.handler.function.functionArn,
+      sweepEc2Arn: this.sweepEc2?.function.functionArn,
+    });
     const grants = new Grants();
     access.grants.forEach((g) => grants.allow(g));
     // A policy of its own, outside the role: CDK's logging and tracing grants (on the role's
@@ -85,6 +89,7 @@ export class WorkflowStack extends Stack {
     const common: Record<string, string> = {
       MarkerBucket: bucketName,
       ...(this.activator && { ActivatorFunctionArn: this.activator.function.functionArn }),
+      ...(this.router && { RouterFunctionArn: this.router.handler.function.functionArn }),
       ...(this.sweepEc2 && { SweepEc2FunctionArn: this.sweepEc2.function.functionArn }),
     };
     const known = new Set([...Object.keys(common), ...definitions.filter((d) => d.id !== 'main').map((d) => partArnSubstitution(d.id))]);
@@ -106,13 +111,57 @@ export class WorkflowStack extends Stack {
     this.stateMachines = definitions.map((d) => byId.get(d.id)!);
     this.stateMachine = this.stateMachines[0];
 
-    new Triggers(this, 'Triggers', { manifest, stateMachine: this.stateMachine, bucket: this.markers.bucket, existingBucket: !this.markers.created });
+    new Triggers(this, 'Triggers', { manifest, stateMachine: this.stateMachine });
     if (manifest.alerts.snsTopic || manifest.alerts.slackWebhookSecret) {
       this.alerts = new Alerts(this, 'Alerts', { manifest, stateMachine: this.stateMachine });
     }
 
     new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn, description: 'The workflow state machine' });
     new CfnOutput(this, 'MarkerBucketName', { value: bucketName, description: 'Where the .done markers live' });
+  }
+
+  /**
+   * One router for the workflow's waits and its on_markers triggers. It hears of the marker keys
+   * both name, and it knows the machines by name only: they hold its ARN (a reference back would
+   * be a cycle).
+   */
+  private createRouter({ manifest, definitions }: WorkflowStackProps['compiled'], bucket: string): Router | undefined {
+    const onMarkers = manifest.triggers.flatMap((t) => (t.type === 'on_markers' ? [t.markers] : []));
+    const waits = manifest.substitutions.includes('RouterFunctionArn') || manifest.waits.markers.length > 0;
+    if (!waits && onMarkers.length === 0) return undefined;
+    const { prefix } = manifest.markers;
+    const main = manifest.stateMachines[0].name;
+    const triggerKeys = [...new Set(onMarkers.flat())].sort().map((m) => ({ bucket, keyPattern: `${prefix}${m}__*.done` }));
+    return new Router(this, 'Router', {
+      owner: manifest.workflow,
+      markers: [...triggerKeys, ...manifest.waits.markers.map((m) => ({ bucket: m.bucket ?? bucket, keyPattern: m.keyPattern }))],
+      instanceRegions: manifest.waits.instanceRegions,
+      releases: waits ? waitingMachines(definitions) : [],
+      environment: {
+        MARKER_BUCKET: bucket,
+        MARKER_PREFIX: prefix,
+        PARTITION: manifest.partition,
+        ...(onMarkers.length > 0 && {
+          WORKFLOW: manifest.workflow,
+          STATE_MACHINE_ARN: regionalArn('states', `stateMachine:${main}`),
+          MARKER_TRIGGERS: JSON.stringify(onMarkers),
+        }),
+      },
+      grants: onMarkers.length > 0 ? [{ actions: ['states:StartExecution'], resources: [regionalArn('states', `stateMachine:${main}`)] }] : [],
+    });
+  }
+
+  /** Every existing bucket whose events the router needs: the workflow's own (named) and other producers'. */
+  private warnBucketEvents(manifest: Manifest): void {
+    if (!this.router) return;
+    const uses = new Map<string, Set<BucketEventUse>>();
+    const use = (bucket: string | undefined, what: BucketEventUse): void => {
+      if (bucket === undefined) return; // created by this stack, with EventBridge on
+      uses.set(bucket, (uses.get(bucket) ?? new Set()).add(what));
+    };
+    if (manifest.triggers.some((t) => t.type === 'on_markers')) use(manifest.markers.bucket, 'on_markers');
+    for (const m of manifest.waits.markers) use(m.bucket ?? manifest.markers.bucket, 'waits');
+    for (const [bucket, what] of [...uses].sort(([a], [b]) => (a < b ? -1 : 1))) warnBucketEvents(this, bucket, what);
   }
 
   /** A distributed sweep job's Map reads its items file at every run: the stack puts it in place. */

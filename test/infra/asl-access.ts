@@ -8,6 +8,8 @@ export interface Refs {
   bucket: string;
   /** How the activator's ARN appears: `<LogicalId.Arn>`. */
   activator?: string;
+  /** How the router's ARN appears: `<LogicalId.Arn>`. */
+  router?: string;
   /** Child machines of a split graph: `${Part<n>Arn}` -> the machine's name. */
   parts?: Record<string, string>;
   /** How the cross-region EC2 function's ARN appears: `<LogicalId.Arn>`. */
@@ -36,10 +38,10 @@ export function aslAccess(definitions: readonly { definition: unknown; name?: st
         const bucket = p.Bucket === '${MarkerBucket}' ? refs.bucket : p.Bucket;
         pairs.add(`${S3_ACTIONS[s3[1]]} arn:<AWS::Partition>:s3:::${bucket}/${keyPattern(p['Key.$'] ?? p.Key)}`);
         if (s3[1] === 'getObject') pairs.add(`s3:ListBucket arn:<AWS::Partition>:s3:::${bucket}`);
-      } else if (resource === 'arn:aws:states:::lambda:invoke') {
+      } else if (resource === 'arn:aws:states:::lambda:invoke' || resource === 'arn:aws:states:::lambda:invoke.waitForTaskToken') {
         const fn = p.FunctionName;
-        const arn =
-          fn === '${ActivatorFunctionArn}' ? refs.activator : fn === '${SweepEc2FunctionArn}' ? refs.sweepEc2 : fn.startsWith('arn:') ? fn : `arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:${fn}`;
+        const placeholders: Record<string, string | undefined> = { '${ActivatorFunctionArn}': refs.activator, '${RouterFunctionArn}': refs.router, '${SweepEc2FunctionArn}': refs.sweepEc2 };
+        const arn = fn in placeholders ? placeholders[fn] : fn.startsWith('arn:') ? fn : `arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:${fn}`;
         pairs.add(`lambda:InvokeFunction ${arn}`);
       } else if (resource.startsWith('arn:aws:states:::states:startExecution')) {
         const part = /^\$\{(\w+)\}$/.exec(p.StateMachineArn)?.[1];

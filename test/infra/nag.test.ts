@@ -28,7 +28,7 @@ describe.each(stacks.map((s) => [s.stack.stackName, s] as const))('%s', (_, { st
     const acks = acknowledgements(stack);
     expect(acks.length).toBeGreaterThan(0);
     for (const ack of acks) {
-      expect(ack.id, ack.path).toMatch(/^(Annotation::)?AwsSolutions-(IAM5\[Resource::.+\]|L1|S1)$/);
+      expect(ack.id, ack.path).toMatch(/^(Annotation::)?AwsSolutions-(IAM5\[Resource::.+\]|L1|S1|DDB3)$/);
       expect(ack.reason.length, `${ack.id} at ${ack.path}`).toBeGreaterThan(60);
     }
   });

@@ -74,3 +74,17 @@ export function allowed(document: { Statement: { Effect: string; Action: string 
 /** The logical id CloudFormation gives a construct's resource in this stack. */
 export const logicalId = (stack: Stack, construct: { node: { defaultChild?: unknown } } | object): string =>
   stack.getLogicalId(((construct as { node: { defaultChild?: unknown } }).node?.defaultChild ?? construct) as never);
+
+/** The (action, resource) pairs of the policy whose logical id starts with `prefix`; empty when there is none. */
+export function policyPairs(template: Template, prefix: string): Set<string> {
+  const policy = Object.entries(resources(template, 'AWS::IAM::Policy')).find(([id]) => id.startsWith(prefix))?.[1];
+  return policy ? allowed(policy.Properties!.PolicyDocument) : new Set();
+}
+
+/** How a state machine ARN built from its name (stack-relative) reads once flattened. */
+export const machineArn = (name: string): string => `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:${name}`;
+
+/** The EventBridge rules of a template whose pattern's source is `source`. */
+export const rulesFrom = (template: Template, source: string) =>
+  Object.values(resources(template, 'AWS::Events::Rule')).filter((r) => r.Properties!.EventPattern?.source?.[0] === source);
+

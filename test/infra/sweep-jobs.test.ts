@@ -6,9 +6,10 @@ import { App } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { sweepJobItems } from '../../generator/emit/manifest.ts';
+import { STACK_REGION } from '../../generator/sweep/manifest.ts';
 import { allStates } from '../../infra/asl-walk.ts';
 import { aslAccess } from './asl-access.ts';
-import { allowed, compileYaml, exampleWorkflows, flat, logicalId, resources, synth, type Synthesized } from './support.ts';
+import { allowed, compileYaml, exampleWorkflows, flat, logicalId, machineArn, resources, rulesFrom, synth, type Synthesized } from './support.ts';
 import { sweepJobFixture, variants } from './variants.ts';
 
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, Record<string, unknown>> };
@@ -52,7 +53,8 @@ describe.each([
 
   it("grants exactly the S3 keys, functions and child machines its definition's Tasks and Maps use", () => {
     const sweepEc2 = stack.sweepEc2 ? `<${logicalId(stack, stack.sweepEc2.function)}.Arn>` : undefined;
-    const used = aslAccess(compiled.definitions, { bucket, sweepEc2 });
+    const router = stack.router ? `<${logicalId(stack, stack.router.handler.function)}.Arn>` : undefined;
+    const used = aslAccess(compiled.definitions, { bucket, sweepEc2, router });
     const granted = [...allowed(policy(s, 'StateMachineAccess'))].filter((p) => /^(s3:|lambda:InvokeFunction|states:StartExecution)/.test(p));
     expect(new Set(granted)).toEqual(used);
   });
@@ -172,7 +174,23 @@ describe('a workflow with a distributed, a multi-region, a task and a state mach
     expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('stepgraph cannot tell'))).toEqual([]);
   });
 
+  it("lets the router hear of this region's terminations, describe instances in the sweep jobs' regions and release the waits of the Map's children", () => {
+    const router = stack.router!;
+    expect(rulesFrom(template, 'aws.ec2')).toHaveLength(1);
+    const describe = policy(pipeline, 'RouterFunctionAccess').Statement.find((st) => st.Action === 'ec2:DescribeInstances')!;
+    expect(describe.Resource).toBe('*');
+    expect(describe.Condition!.StringEquals['aws:RequestedRegion']).toEqual(
+      compiled.manifest.waits.instanceRegions.map((r) => (r === STACK_REGION ? { Ref: 'AWS::Region' } : r)),
+    );
+    const release = [...allowed(policy(pipeline, 'RouterFunctionAccess'))].filter((p) => p.startsWith('states:'));
+    expect(release.sort()).toEqual([`states:SendTaskSuccess ${machineArn('render-pipeline')}`, `states:SendTaskSuccess ${machineArn('render-pipeline/render')}`]);
+    expect(access()).toContain(`lambda:InvokeFunction <${logicalId(stack, router.handler.function)}.Arn>`);
+    // The probe sweep's instances run in two regions: those outside the stack's own are left to the backstop.
+    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('runs instances in us-east-1, us-west-2 \\(all but the region this stack is deployed in\\).*backstop'));
+  });
+
   it('grants on "*" only the EC2 Describe actions, which take no resource, in the named regions', () => {
+    // (and the router's DescribeInstances: see above)
     const wildcard = ['StateMachineAccess', 'SweepEc2Access'].flatMap((p) => policy(pipeline, p).Statement).filter((st) => st.Resource === '*');
     expect(wildcard.map((st) => st.Action)).toEqual([
       ['ec2:DescribeInstances', 'ec2:DescribeTags'],
@@ -192,10 +210,10 @@ describe('sweep jobs, edge cases', () => {
   it("leaves a shell variable in a sweep job's command to the shell: it is no placeholder of the stack", () => {
     const compiled = compileYaml('name: shelly\njobs:\n  train:\n    sweep:\n      defaults: { instance_type: t3.micro, ttl: 1h, command: "echo ${HOME} {lr}" }\n      params: [{ lr: 1 }]\n', 'shelly.yaml');
     expect(compiled.definitions[0].deployed).toContain('${HOME}');
-    expect(compiled.manifest.substitutions).toEqual(['MarkerBucket']);
+    expect(compiled.manifest.substitutions).toEqual(['MarkerBucket', 'RouterFunctionArn']);
     const { stack, template } = synth(compiled);
     const machine = resources(template, 'AWS::StepFunctions::StateMachine')[logicalId(stack, stack.stateMachine)];
-    expect(Object.keys(machine.Properties!.DefinitionSubstitutions)).toEqual(['MarkerBucket']);
+    expect(Object.keys(machine.Properties!.DefinitionSubstitutions).sort()).toEqual(['MarkerBucket', 'RouterFunctionArn']);
   });
 
   it('adds nothing to the manifest of a workflow without sweep jobs', () => {

@@ -4,11 +4,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Token } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { BACKSTOP_MINUTES } from '../../generator/contract/waits.ts';
 import { compileSweepFile } from '../../generator/sweep/compile.ts';
+import { STACK_REGION } from '../../generator/sweep/manifest.ts';
+import { findState } from '../../infra/asl-walk.ts';
+import { distributedMapLabels } from '../../infra/sweep-access.ts';
+import { ROUTER_TABLE_ACTIONS } from '../../infra/waiter-table.ts';
 import { aslAccess } from './asl-access.ts';
-import { allowed, exampleSweeps, flat, logicalId, resources, synthSweep, type SynthesizedSweep } from './support.ts';
+import { allowed, exampleSweeps, flat, logicalId, machineArn, resources, rulesFrom, synthSweep, type SynthesizedSweep } from './support.ts';
 
 const stacks: SynthesizedSweep[] = exampleSweeps().map((c) => synthSweep(c));
 
@@ -52,7 +57,8 @@ describe.each(stacks.map((s) => [s.compiled.manifest.stackName, s] as const))('%
 
   it("grants exactly the S3 keys, functions and machines its definition uses, and the keys `sweep launch` uploads a run's items to", () => {
     const ec2Function = stack.ec2Function ? `<${logicalId(stack, stack.ec2Function.function)}.Arn>` : undefined;
-    const used = aslAccess([{ definition, name: manifest.stateMachine.name }], { bucket: distributed ? bucketRef() : '-', sweepEc2: ec2Function });
+    const router = stack.router ? `<${logicalId(stack, stack.router.handler.function)}.Arn>` : undefined;
+    const used = aslAccess([{ definition, name: manifest.stateMachine.name }], { bucket: distributed ? bucketRef() : '-', sweepEc2: ec2Function, router });
     const launched = distributed ? [`s3:GetObject arn:<AWS::Partition>:s3:::${bucketRef()}/${manifest.markers.launchPrefix}*/items.json`] : [];
     const granted = [...pairsOf(s, 'StateMachineAccess')].filter((p) => /^(s3:|lambda:InvokeFunction|states:StartExecution)/.test(p));
     expect(new Set(granted)).toEqual(new Set([...used, ...launched]));
@@ -96,13 +102,63 @@ describe.each(stacks.map((s) => [s.compiled.manifest.stackName, s] as const))('%
   });
 
   it('has the cross-region function exactly when the sweep spans regions, knowing only those regions', () => {
-    const functions = Object.entries(resources(template, 'AWS::Lambda::Function')).filter(([id]) => !CUSTOM_RESOURCE_PROVIDER.test(id));
+    const router = stack.router && logicalId(stack, stack.router.handler.function);
+    const functions = Object.entries(resources(template, 'AWS::Lambda::Function')).filter(([id]) => !CUSTOM_RESOURCE_PROVIDER.test(id) && id !== router);
     expect(functions.length).toBe(crossRegion ? 1 : 0);
     expect(stack.ec2Function !== undefined).toBe(crossRegion);
     if (crossRegion) {
       expect(functions[0][1].Properties).toMatchObject({ Runtime: 'nodejs22.x', Environment: { Variables: { REGIONS: manifest.ec2!.regions.join(',') } } });
       expect(pairsOf(s, 'StateMachineAccess')).toContain(`lambda:InvokeFunction <${logicalId(stack, stack.ec2Function!.function)}.Arn>`);
     }
+  });
+
+  it('has a router with its waiter table exactly when its items wait (EC2: for their instance to end), hearing of terminations in its region', () => {
+    const regions = manifest.waits.instanceRegions;
+    expect(stack.router !== undefined).toBe(manifest.substitutions.includes('RouterFunctionArn'));
+    expect(stack.router !== undefined).toBe(regions.length > 0);
+    const tables = Object.values(resources(template, 'AWS::DynamoDB::Table'));
+    const instanceRules = rulesFrom(template, 'aws.ec2');
+    if (!stack.router) {
+      expect(tables).toEqual([]);
+      expect(instanceRules).toEqual([]);
+      return;
+    }
+    expect(tables[0].Properties).toMatchObject({ BillingMode: 'PAY_PER_REQUEST', TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } });
+    const fn = resources(template, 'AWS::Lambda::Function')[logicalId(stack, stack.router.handler.function)];
+    expect(fn.Properties!.Environment.Variables).toEqual({ WAITER_TABLE: { Ref: logicalId(stack, stack.router.waiters.table) } });
+    // Its region is known when every item names the same one; otherwise the rule hears of the region it is deployed in.
+    expect(instanceRules).toHaveLength(1);
+    expect(instanceRules[0].Properties!.EventPattern).toEqual({ source: ['aws.ec2'], 'detail-type': ['EC2 Instance State-change Notification'], detail: { state: ['terminated'] } });
+    expect(instanceRules[0].Properties!.Targets).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': [logicalId(stack, stack.router.handler.function), 'Arn'] } })]);
+    const backstop = Object.values(resources(template, 'AWS::Events::Rule')).filter((r) => r.Properties!.ScheduleExpression);
+    expect(backstop.map((r) => [r.Properties!.ScheduleExpression, r.Properties!.Targets[0].Input])).toEqual([[`rate(${BACKSTOP_MINUTES} minutes)`, '{"action":"backstop"}']]);
+  });
+
+  it("lets the router use its table, describe instances in the sweep's regions only and release its own machine's waits only", () => {
+    if (!stack.router) return;
+    const table = `<${logicalId(stack, stack.router.waiters.table)}.Arn>`;
+    // A Distributed Map's items run as child executions of `<machine>/<label>`: their waits are released there.
+    const children = [...distributedMapLabels(definition)]
+      .filter(([map]) => JSON.stringify(findState(definition, map)?.ItemProcessor).includes('${RouterFunctionArn}'))
+      .map(([, label]) => `${manifest.stateMachine.name}/${label}`);
+    expect(children.length).toBe(distributed ? 1 : 0);
+    expect(pairsOf(s, 'RouterFunctionAccess')).toEqual(
+      new Set([
+        ...ROUTER_TABLE_ACTIONS.map((a) => `${a} ${table}`),
+        'ec2:DescribeInstances *',
+        ...[manifest.stateMachine.name, ...children].map((n) => `states:SendTaskSuccess ${machineArn(n)}`),
+      ]),
+    );
+    const describe = policyOf(s, 'RouterFunctionAccess')!.Statement.find((st) => st.Action === 'ec2:DescribeInstances')!;
+    const regions = manifest.waits.instanceRegions.map((r) => (r === STACK_REGION ? { Ref: 'AWS::Region' } : r));
+    expect(describe.Condition).toEqual({ StringEquals: { 'aws:RequestedRegion': regions } });
+    expect(pairsOf(s, 'StateMachineAccess')).toContain(`lambda:InvokeFunction <${logicalId(stack, stack.router.handler.function)}.Arn>`);
+  });
+
+  it('says that items in regions other than its own are released by the backstop', () => {
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('state-change events only'));
+    expect(warnings).toHaveLength(crossRegion ? 1 : 0);
+    if (crossRegion) expect(String(warnings[0].entry.data)).toContain(`runs instances in ${manifest.ec2!.regions.join(', ')}`);
   });
 
   it('keeps a Distributed Map\'s items and results in the sweep\'s bucket (or a private, encrypted, TLS-only one it creates), and an inline sweep needs none', () => {
@@ -145,7 +201,7 @@ it('gives every sweep file in workflows/sweeps its own stack named stepgraph-<sw
   expect(stacks).toHaveLength(readdirSync('workflows/sweeps').length);
   expect(stacks.map((s) => s.stack.stackName)).toEqual(stacks.map((s) => `stepgraph-${s.compiled.sweep.name}`));
   const kinds = new Set(stacks.map(({ compiled: { manifest: m } }) => (m.ec2?.crossRegion ? `cross-region ${m.mode}` : `${m.runner} ${m.mode}`)));
-  expect([...kinds].sort()).toEqual(expect.arrayContaining(['cross-region distributed', 'cross-region inline', 'ec2 distributed', 'ec2 inline', 'lambda inline']));
+  expect([...kinds].sort()).toEqual(expect.arrayContaining(['cross-region inline', 'ec2 distributed', 'ec2 inline', 'lambda inline']));
 });
 
 it("uses a distributed sweep's own bucket when it names one: no bucket created, grants and the items upload on that bucket", () => {
@@ -155,7 +211,7 @@ it("uses a distributed sweep's own bucket when it names one: no bucket created, 
 
   // THEN
   expect(resources(s.template, 'AWS::S3::Bucket')).toEqual({});
-  expect(s.compiled.manifest.substitutions).toEqual([]);
+  expect(s.compiled.manifest.substitutions).toEqual(['RouterFunctionArn']);
   const pairs = pairsOf(s, 'StateMachineAccess');
   expect(pairs).toContain(`s3:GetObject arn:<AWS::Partition>:s3:::acme-sweeps/${compiled.manifest.markers.itemsKey}`);
   expect(pairs).toContain('s3:GetObject arn:<AWS::Partition>:s3:::acme-sweeps/render/_sweeps/render-frames/*/items.json');

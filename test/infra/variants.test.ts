@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { allowed, exampleWorkflows, flat, logicalId, resources, synth } from './support.ts';
+import { allowed, exampleWorkflows, flat, logicalId, machineArn, policyPairs, resources, rulesFrom, synth } from './support.ts';
 import { aslAccess } from './asl-access.ts';
 import { splitWorkflow, variants } from './variants.ts';
 import { INLINE_LIMIT } from '../../infra/workflow-stack.ts';
@@ -27,11 +27,21 @@ describe('a workflow started by a schedule and by events, alerting to Slack only
     });
   });
 
-  it('starts the state machine directly when the event names the date', () => {
+  it('sends an event that names the date to the start handler too, never to the state machine (whose runs EventBridge would name at random)', () => {
     const rule = resources(template, 'AWS::Events::Rule');
     const second = Object.entries(rule).find(([id]) => id.startsWith('TriggersEventTrigger2'))![1].Properties!;
-    expect(second.Targets[0].Arn).toEqual({ Ref: logicalId(stack, stack.stateMachine) });
+    expect(second.Targets).toHaveLength(1);
+    expect(second.Targets[0].Arn).toEqual({ 'Fn::GetAtt': [timedStart, 'Arn'] });
+    expect(second.Targets[0].RoleArn).toBeUndefined();
+    expect(second.Targets[0].RetryPolicy).toEqual({ MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 21600 });
     expect(second.Targets[0].InputTransformer).toEqual({ InputPathsMap: { 'detail-date': '$.detail.date' }, InputTemplate: '{"date":<detail-date>}' });
+    const targets = Object.values(rule).flatMap((r) => r.Properties!.Targets as { Arn: unknown }[]);
+    expect(targets.filter((t) => JSON.stringify(t.Arn).includes(logicalId(stack, stack.stateMachine)))).toEqual([]);
+  });
+
+  it('lets the start handler start only the main state machine, as before', () => {
+    const start = Object.entries(resources(template, 'AWS::IAM::Policy')).find(([id]) => id.startsWith('TriggersTimedStartAccess'))![1];
+    expect([...allowed(start.Properties!.PolicyDocument)]).toEqual([`states:StartExecution <${logicalId(stack, stack.stateMachine)}>`]);
   });
 
   it('schedules with a flexible window in UTC, the scheduler allowed to invoke only the timed-start handler', () => {
@@ -63,39 +73,64 @@ describe('a workflow started by a schedule and by events, alerting to Slack only
 
 describe('a workflow with two on_markers triggers, an external marker elsewhere and no alerts', () => {
   const { stack, template } = synth(v.quiet);
+  const bucket = `<${logicalId(stack, stack.markers.bucket)}>`;
+  const router = () => stack.router!.handler.function;
 
-  it('gives the router every trigger and lets it read exactly those markers', () => {
+  it('gives the one router every trigger, the main machine by name (its ARN would be a cycle) and its table', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ MARKER_TRIGGERS: '[["raw","events"],["backfill"]]', MARKER_BUCKET: { Ref: logicalId(stack, stack.markers.bucket) } }) },
+      Environment: {
+        Variables: Match.objectLike({
+          MARKER_TRIGGERS: '[["raw","events"],["backfill"]]',
+          MARKER_BUCKET: { Ref: logicalId(stack, stack.markers.bucket) },
+          WAITER_TABLE: { Ref: logicalId(stack, stack.router!.waiters.table) },
+        }),
+      },
     });
-    const router = Object.entries(resources(template, 'AWS::IAM::Policy')).find(([id]) => id.startsWith('TriggersMarkerRouterAccess'))![1];
-    const bucket = `<${logicalId(stack, stack.markers.bucket)}>`;
-    expect(allowed(router.Properties!.PolicyDocument)).toEqual(
-      new Set([
-        ...['backfill', 'events', 'raw'].map((m) => `s3:GetObject arn:<AWS::Partition>:s3:::${bucket}/done/${m}__*.done`),
-        `s3:ListBucket arn:<AWS::Partition>:s3:::${bucket}`,
-        `states:StartExecution <${logicalId(stack, stack.stateMachine)}>`,
-      ]),
-    );
+    const env = resources(template, 'AWS::Lambda::Function')[logicalId(stack, router())].Properties!.Environment.Variables;
+    expect(flat(env.STATE_MACHINE_ARN)).toBe(machineArn('quiet'));
+    expect(Object.values(resources(template, 'AWS::Lambda::Function')).filter((f) => /releases waits/.test(f.Properties!.Description))).toHaveLength(1);
   });
 
-  it('reads the external marker in its own bucket', () => {
-    const access = Object.entries(resources(template, 'AWS::IAM::Policy')).find(([id]) => id.startsWith('StateMachineAccess'))![1];
-    const pairs = allowed(access.Properties!.PolicyDocument);
-    expect(pairs).toContain('s3:GetObject arn:<AWS::Partition>:s3:::partner-drop/ready/exports__*.done');
-    expect(pairs).toContain('s3:ListBucket arn:<AWS::Partition>:s3:::partner-drop');
+  it('lets the router read exactly the trigger markers and the external one, each bucket listable', () => {
+    const pairs = [...policyPairs(template, 'RouterFunctionAccess')].filter((p) => p.startsWith('s3:'));
+    expect(new Set(pairs)).toEqual(
+      new Set([
+        ...['backfill', 'events', 'raw'].map((m) => `s3:GetObject arn:<AWS::Partition>:s3:::${bucket}/done/${m}__*.done`),
+        's3:GetObject arn:<AWS::Partition>:s3:::partner-drop/ready/exports__*.done',
+        `s3:ListBucket arn:<AWS::Partition>:s3:::${bucket}`,
+        's3:ListBucket arn:<AWS::Partition>:s3:::partner-drop',
+      ]),
+    );
+    expect(policyPairs(template, 'RouterFunctionAccess')).toContain(`states:StartExecution ${machineArn('quiet')}`);
+  });
+
+  it("hears of the external marker in its producer's bucket and of the trigger markers in its own, one rule per bucket", () => {
+    const rules = rulesFrom(template, 'aws.s3').map((r) => r.Properties!.EventPattern.detail);
+    expect(rules.map((d) => ({ bucket: flat(d.bucket.name[0]), keys: d.object.key }))).toEqual(
+      expect.arrayContaining([
+        { bucket, keys: [{ prefix: 'done/backfill__' }, { prefix: 'done/events__' }, { prefix: 'done/raw__' }] },
+        { bucket: 'partner-drop', keys: [{ prefix: 'ready/exports__' }] },
+      ]),
+    );
+    expect(rules).toHaveLength(2);
+  });
+
+  it('no longer reads the external marker from the state machine', () => {
+    const pairs = [...policyPairs(template, 'StateMachineAccess')];
+    expect(pairs.filter((p) => p.includes('partner-drop'))).toEqual([]);
+    expect(pairs).toContain(`lambda:InvokeFunction <${logicalId(stack, router())}.Arn>`);
   });
 
   it('has no alert rule and no notify handler', () => {
     expect(stack.alerts).toBeUndefined();
-    const rules = Object.values(resources(template, 'AWS::Events::Rule'));
-    expect(rules.map((r) => r.Properties!.EventPattern.source[0])).toEqual(['aws.s3']);
+    expect(rulesFrom(template, 'aws.states')).toEqual([]);
   });
 
-  it('warns about EventBridge notifications only for buckets it does not create', () => {
-    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('on_markers needs S3'))).toEqual([]);
+  it("warns that the producer's existing bucket must send its events to EventBridge, not the bucket it creates", () => {
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('to EventBridge')).map((w) => String(w.entry.data));
+    expect(warnings).toEqual([expect.stringMatching(/^waits for its markers need S3 to send the events of bucket 'partner-drop' to EventBridge.*released by the backstop, up to 5 minutes late/)]);
     const named = synth(exampleWorkflows().find((c) => c.manifest.markers.bucket && c.manifest.triggers.some((t) => t.type === 'on_markers'))!);
-    Annotations.fromStack(named.stack).hasWarning('*', Match.stringLikeRegexp("bucket 'acme-job-markers' to EventBridge"));
+    Annotations.fromStack(named.stack).hasWarning('*', Match.stringLikeRegexp("^on_markers triggers and waits for its markers need S3 to send the events of bucket 'acme-job-markers' to EventBridge.*on_markers triggers never start a run"));
   });
 });
 
@@ -153,11 +188,23 @@ describe('a graph split into child state machines', () => {
 
   it('grants exactly what the definitions use, and watching the child executions', () => {
     const parts = Object.fromEntries(children.map((c) => [`Part${c.id.replace('part-', '')}Arn`, c.name]));
-    const used = aslAccess(compiled.definitions, { bucket: `<${logicalId(stack, stack.markers.bucket)}>`, parts });
+    const used = aslAccess(compiled.definitions, { bucket: `<${logicalId(stack, stack.markers.bucket)}>`, parts, router: `<${logicalId(stack, stack.router!.handler.function)}.Arn>` });
     const access = Object.entries(resources(template, 'AWS::IAM::Policy')).find(([id]) => id.startsWith('StateMachineAccess'))![1];
     const pairs = allowed(access.Properties!.PolicyDocument);
     expect(new Set([...pairs].filter((p) => /^(s3:|lambda:InvokeFunction|states:StartExecution)/.test(p)))).toEqual(used);
     for (const child of children) expect(pairs).toContain(`states:StopExecution arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${child.name}:*`);
+  });
+
+  it('gives every machine the router ARN it uses, and lets the router release the waits of each machine (by name) and no other', () => {
+    const machines = resources(template, 'AWS::StepFunctions::StateMachine');
+    const router = logicalId(stack, stack.router!.handler.function);
+    for (const [i, d] of compiled.definitions.entries()) {
+      const subs = machines[logicalId(stack, stack.stateMachines[i])].Properties!.DefinitionSubstitutions ?? {};
+      expect(subs.RouterFunctionArn === undefined).toBe(!d.deployed.includes('${RouterFunctionArn}'));
+      if (subs.RouterFunctionArn) expect(subs.RouterFunctionArn).toEqual({ 'Fn::GetAtt': [router, 'Arn'] });
+    }
+    const release = [...policyPairs(template, 'RouterFunctionAccess')].filter((p) => p.startsWith('states:'));
+    expect(release.sort()).toEqual(compiled.definitions.map((d) => `states:SendTaskSuccess ${machineArn(d.name)}`).sort());
   });
 
   it('lets the notify handler read the history of the child executions too', () => {

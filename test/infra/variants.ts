@@ -102,8 +102,9 @@ export function sweepJobFixture(): CompiledWorkflow {
   return compileYaml(readFileSync(file, 'utf8'), file);
 }
 
-/** A chain long enough that the compiler splits it into child state machines. */
+/** A chain long enough that the compiler splits it into child state machines; its last job waits for a marker. */
 export function splitWorkflow(jobs = 1500): CompiledWorkflow {
-  const lines = Array.from({ length: jobs }, (_, i) => `  j${i}:\n    lambda: fn-${i % 7}\n${i > 0 ? `    needs: [j${i - 1}]\n` : ''}`);
+  const waits = (i: number): string => (i === jobs - 1 ? '    waits_for: [{ marker: feed }]\n' : '');
+  const lines = Array.from({ length: jobs }, (_, i) => `  j${i}:\n    lambda: fn-${i % 7}\n${i > 0 ? `    needs: [j${i - 1}]\n` : ''}${waits(i)}`);
   return compileYaml(`name: big\nalerts:\n  sns_topic: arn:aws:sns:eu-west-1:123456789012:big-alerts\njobs:\n${lines.join('')}`, 'big.yaml');
 }

@@ -1,9 +1,11 @@
 // CDK assertions, resource by resource, for every workflow in workflows/.
-import { Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { BACKSTOP_MINUTES } from '../../generator/contract/waits.ts';
 import { ALERT_STATUSES } from '../../infra/alerts.ts';
+import { REGISTER_TABLE_ACTIONS, ROUTER_TABLE_ACTIONS } from '../../infra/waiter-table.ts';
 import { aslAccess } from './asl-access.ts';
-import { allowed, exampleWorkflows, flat, logicalId, resources, synth, type Synthesized } from './support.ts';
+import { allowed, exampleWorkflows, flat, logicalId, machineArn, policyPairs, resources, rulesFrom, synth, type Synthesized } from './support.ts';
 
 const stacks: Synthesized[] = exampleWorkflows().map((c) => synth(c));
 
@@ -14,6 +16,16 @@ describe.each(stacks.map((s) => [s.compiled.manifest.stackName, s] as const))('%
     const [policy] = Object.entries(resources(template, 'AWS::IAM::Policy')).filter(([id]) => id.startsWith('StateMachineAccess'));
     return policy[1].Properties!.PolicyDocument;
   };
+  const onMarkers = manifest.triggers.flatMap((t) => (t.type === 'on_markers' ? [t.markers] : []));
+  const waits = manifest.substitutions.includes('RouterFunctionArn');
+  const routerRef = () => `<${logicalId(stack, stack.router!.handler.function)}.Arn>`;
+  const tableRef = () => `<${logicalId(stack, stack.router!.waiters.table)}.Arn>`;
+  const machineNames = manifest.stateMachines.map((m) => m.name);
+  /** Every marker key the router hears of, by bucket: the on_markers keys and the waits' subjects. */
+  const watched = (): { bucket: string; keyPattern: string }[] => [
+    ...[...new Set(onMarkers.flat())].map((m) => ({ bucket: bucketRef, keyPattern: `${manifest.markers.prefix}${m}__*.done` })),
+    ...manifest.waits.markers.map((m) => ({ bucket: m.bucket ?? bucketRef, keyPattern: m.keyPattern })),
+  ];
 
   it('holds the compiled definition, logging ALL to a log group with retention, traced with X-Ray', () => {
     const [machine] = Object.values(resources(template, 'AWS::StepFunctions::StateMachine'));
@@ -34,12 +46,13 @@ describe.each(stacks.map((s) => [s.compiled.manifest.stackName, s] as const))('%
     const subs = machine.Properties!.DefinitionSubstitutions ?? {};
     if (manifest.substitutions.includes('MarkerBucket')) expect(flat(subs.MarkerBucket)).toBe(bucketRef);
     if (manifest.substitutions.includes('ActivatorFunctionArn')) expect(flat(subs.ActivatorFunctionArn)).toBe(`<${logicalId(stack, stack.activator!.function)}.Arn>`);
+    if (waits) expect(flat(subs.RouterFunctionArn)).toBe(routerRef());
   });
 
   it("grants exactly the S3 keys, functions and child machines its definition's Tasks use", () => {
     // GIVEN what the ASL itself touches
     const activator = stack.activator ? `<${logicalId(stack, stack.activator.function)}.Arn>` : undefined;
-    const used = aslAccess(definitions, { bucket: bucketRef, activator });
+    const used = aslAccess(definitions, { bucket: bucketRef, activator, router: stack.router && routerRef() });
     // THEN the policy allows those pairs and no other of these actions
     const granted = [...allowed(accessPolicy())].filter((p) => /^(s3:|lambda:InvokeFunction|states:StartExecution)/.test(p));
     expect(new Set(granted)).toEqual(used);
@@ -75,24 +88,91 @@ describe.each(stacks.map((s) => [s.compiled.manifest.stackName, s] as const))('%
     });
   });
 
-  it('routes the .done events of its on_markers to the marker router', () => {
-    const sets = manifest.triggers.flatMap((t) => (t.type === 'on_markers' ? [t.markers] : []));
-    const rules = Object.values(resources(template, 'AWS::Events::Rule')).filter((r) => r.Properties!.EventPattern.source?.[0] === 'aws.s3');
-    if (sets.length === 0) {
-      expect(rules).toEqual([]);
+  it('reads no marker itself: its waits invoke the router (and the activator), which read them', () => {
+    const pairs = [...allowed(accessPolicy())];
+    expect(pairs.filter((p) => /^s3:(GetObject|ListBucket|DeleteObject) /.test(p))).toEqual([]);
+    if (waits) expect(pairs).toContain(`lambda:InvokeFunction ${routerRef()}`);
+  });
+
+  it('has a router with a waiter table (keys subject and waiter, TTL expiresAt, on demand, deleted with the stack) exactly when it waits or has on_markers', () => {
+    const tables = Object.values(resources(template, 'AWS::DynamoDB::Table'));
+    expect(stack.router !== undefined).toBe(waits || onMarkers.length > 0);
+    if (!stack.router) {
+      expect(tables).toEqual([]);
       return;
     }
-    const markers = [...new Set(sets.flat())].sort();
-    expect(rules).toHaveLength(1);
-    const pattern = rules[0].Properties!.EventPattern;
-    expect(pattern['detail-type']).toEqual(['Object Created']);
-    expect(flat(pattern.detail.bucket.name[0])).toBe(bucketRef);
-    expect(pattern.detail.object.key).toEqual(markers.map((m) => ({ wildcard: `${manifest.markers.prefix}${m}__*.done` })));
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: {
-        Variables: Match.objectLike({ WORKFLOW: manifest.workflow, MARKER_PREFIX: manifest.markers.prefix, PARTITION: manifest.partition, MARKER_TRIGGERS: JSON.stringify(sets) }),
-      },
+    expect(tables).toHaveLength(1);
+    expect(tables[0].DeletionPolicy).toBe('Delete');
+    expect(tables[0].Properties).toMatchObject({
+      KeySchema: [
+        { AttributeName: 'subject', KeyType: 'HASH' },
+        { AttributeName: 'waiter', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: 'subject', AttributeType: 'S' },
+        { AttributeName: 'waiter', AttributeType: 'S' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
     });
+  });
+
+  it('tells the router its table, bucket, prefix and partition, and the on_markers triggers with the machine to start', () => {
+    if (!stack.router) return;
+    const fn = resources(template, 'AWS::Lambda::Function')[logicalId(stack, stack.router.handler.function)];
+    const env = fn.Properties!.Environment.Variables as Record<string, unknown>;
+    expect(Object.fromEntries(Object.entries(env).map(([k, v]) => [k, typeof v === 'string' ? v : flat(v)]))).toEqual({
+      WAITER_TABLE: `<${logicalId(stack, stack.router.waiters.table)}>`,
+      MARKER_BUCKET: bucketRef,
+      MARKER_PREFIX: manifest.markers.prefix,
+      PARTITION: manifest.partition,
+      ...(onMarkers.length > 0 && { WORKFLOW: manifest.workflow, STATE_MACHINE_ARN: machineArn(manifest.workflow), MARKER_TRIGGERS: JSON.stringify(onMarkers) }),
+    });
+  });
+
+  it('routes the "Object Created" events of every marker its waits and on_markers name to the router, matched by key prefix, per bucket', () => {
+    const rules = rulesFrom(template, 'aws.s3');
+    const expected = new Map<string, Set<string>>();
+    for (const m of watched()) expected.set(m.bucket, (expected.get(m.bucket) ?? new Set()).add(m.keyPattern.slice(0, m.keyPattern.indexOf('*'))));
+    const routed = new Map<string, Set<string>>();
+    for (const rule of rules) {
+      const { EventPattern: pattern, Targets: targets } = rule.Properties!;
+      expect(pattern['detail-type']).toEqual(['Object Created']);
+      const bucket = flat(pattern.detail.bucket.name[0]);
+      for (const key of pattern.detail.object.key as { prefix: string }[]) routed.set(bucket, (routed.get(bucket) ?? new Set()).add(key.prefix));
+      expect(targets).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': [logicalId(stack, stack.router!.handler.function), 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 21600 } })]);
+    }
+    expect(routed).toEqual(expected);
+  });
+
+  it(`looks at every open waiter every ${BACKSTOP_MINUTES} minutes when it waits`, () => {
+    const backstops = Object.values(resources(template, 'AWS::Events::Rule')).filter((r) => r.Properties!.ScheduleExpression);
+    expect(backstops).toHaveLength(waits ? 1 : 0);
+    if (!waits) return;
+    expect(backstops[0].Properties).toMatchObject({ ScheduleExpression: `rate(${BACKSTOP_MINUTES} minutes)`, State: 'ENABLED' });
+    expect(backstops[0].Properties!.Targets).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': [logicalId(stack, stack.router!.handler.function), 'Arn'] }, Input: '{"action":"backstop"}' })]);
+  });
+
+  it('lets the router use its table, read the markers it watches, release waits of its own machines only and start the main one for on_markers', () => {
+    if (!stack.router) return;
+    const pairs = policyPairs(template, 'RouterFunctionAccess');
+    expect(pairs).toEqual(
+      new Set([
+        ...ROUTER_TABLE_ACTIONS.map((a) => `${a} ${tableRef()}`),
+        ...watched().map((m) => `s3:GetObject arn:<AWS::Partition>:s3:::${m.bucket}/${m.keyPattern}`),
+        ...watched().map((m) => `s3:ListBucket arn:<AWS::Partition>:s3:::${m.bucket}`),
+        ...(waits ? machineNames.map((n) => `states:SendTaskSuccess ${machineArn(n)}`) : []),
+        ...(onMarkers.length > 0 ? [`states:StartExecution ${machineArn(manifest.workflow)}`] : []),
+        ...manifest.waits.instanceRegions.map(() => 'ec2:DescribeInstances *'),
+      ]),
+    );
+  });
+
+  it('names every existing bucket whose events it needs in a synth warning', () => {
+    const expected = new Set([...(onMarkers.length > 0 && manifest.markers.bucket ? [manifest.markers.bucket] : []), ...manifest.waits.markers.flatMap((m) => m.bucket ?? manifest.markers.bucket ?? [])]);
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('to EventBridge')).map((w) => String(w.entry.data));
+    expect(new Set(warnings.map((w) => /bucket '([^']+)'/.exec(w)![1]))).toEqual(expected);
+    expect(warnings).toHaveLength(expected.size);
   });
 
   it('schedules runs with EventBridge Scheduler, passing the scheduled time', () => {
@@ -112,16 +192,19 @@ describe.each(stacks.map((s) => [s.compiled.manifest.stackName, s] as const))('%
     template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ TIMEZONE: manifest.schedule.timezone ?? 'UTC' }) } });
   });
 
-  it('starts runs from its event triggers through an input transformer', () => {
+  it('starts runs from its event triggers through the start handler, with the date from the event or its time', () => {
     const triggers = manifest.triggers.filter((t) => t.type === 'event');
     const rules = Object.entries(resources(template, 'AWS::Events::Rule')).filter(([id]) => id.startsWith('TriggersEventTrigger'));
     expect(rules).toHaveLength(triggers.length);
     triggers.forEach((trigger, i) => {
       const props = rules[i][1].Properties!;
       expect(props.EventPattern).toEqual(trigger.pattern);
+      const timedStart = stack.node.findChild('Triggers').node.findChild('TimedStart') as unknown as { function: object };
+      expect(props.Targets[0].Arn).toEqual({ 'Fn::GetAtt': [logicalId(stack, timedStart.function), 'Arn'] });
       const transformer = props.Targets[0].InputTransformer;
       const paths = Object.values(trigger.params).filter((v) => typeof v === 'string' && v.startsWith('$.'));
       expect(Object.values(transformer.InputPathsMap).sort()).toEqual([...paths, ...('date' in trigger.params ? [] : ['$.time'])].sort());
+      expect(transformer.InputTemplate).toMatch('date' in trigger.params ? /^\{"date":/ : /^\{"time":<time>/);
       for (const [key, value] of Object.entries(trigger.params)) {
         if (typeof value === 'string' && !value.startsWith('$.')) expect(transformer.InputTemplate).toContain(`"${key}":${JSON.stringify(value)}`);
       }
@@ -129,7 +212,7 @@ describe.each(stacks.map((s) => [s.compiled.manifest.stackName, s] as const))('%
   });
 
   it('alerts on FAILED, TIMED_OUT and ABORTED runs through the notify handler', () => {
-    const rules = Object.values(resources(template, 'AWS::Events::Rule')).filter((r) => r.Properties!.EventPattern.source?.[0] === 'aws.states');
+    const rules = rulesFrom(template, 'aws.states');
     if (!manifest.alerts.snsTopic && !manifest.alerts.slackWebhookSecret) {
       expect(rules).toEqual([]);
       return;
@@ -154,6 +237,23 @@ describe.each(stacks.map((s) => [s.compiled.manifest.stackName, s] as const))('%
     const functions = Object.values(resources(template, 'AWS::Lambda::Function'));
     expect(stack.activator !== undefined).toBe(manifest.dataPipelines.length > 0);
     expect(functions.filter((f) => /activates data pipelines/.test(f.Properties!.Description))).toHaveLength(manifest.dataPipelines.length > 0 ? 1 : 0);
+  });
+
+  it("lets the activator clear its pipelines' markers, register their waits and release them", () => {
+    if (!stack.activator) return;
+    const fn = resources(template, 'AWS::Lambda::Function')[logicalId(stack, stack.activator.function)];
+    expect(fn.Properties!.Environment.Variables).toEqual({ WAITER_TABLE: { Ref: logicalId(stack, stack.router!.waiters.table) } });
+    const keys = manifest.jobs.filter((j) => j.kind === 'data_pipeline').map((j) => `arn:<AWS::Partition>:s3:::${bucketRef}/${manifest.markers.prefix}${j.name}__*.done`);
+    expect(policyPairs(template, 'ActivatorAccess')).toEqual(
+      new Set([
+        'datapipeline:ListPipelines *',
+        'datapipeline:ActivatePipeline *',
+        ...REGISTER_TABLE_ACTIONS.map((a) => `${a} ${tableRef()}`),
+        ...keys.flatMap((k) => [`s3:DeleteObject ${k}`, `s3:GetObject ${k}`]),
+        `s3:ListBucket arn:<AWS::Partition>:s3:::${bucketRef}`,
+        ...machineNames.map((n) => `states:SendTaskSuccess ${machineArn(n)}`),
+      ]),
+    );
   });
 
   it('runs every handler on Node 22 with its own log group and no AWS managed policy', () => {
