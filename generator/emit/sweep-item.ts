@@ -3,11 +3,12 @@
 // its output (the Map never fails for one item; the sweep counts failures after it); on a
 // Distributed Map the record becomes the cause of a Fail state, so the Map's own
 // ToleratedFailureCount/Percentage count it.
-import type { SweepMode, SweepPlan } from '../sweep/plan.ts';
+import { TERMINATION_WAIT_SECONDS, type SweepMode, type SweepPlan } from '../sweep/plan.ts';
 import { EXIT_STATUS_TAG, SLOT_ORDER, intrinsicTemplate } from '../sweep/userdata.ts';
 import { paramTagKey } from '../sweep/ec2.ts';
 import type { State, States } from './job.ts';
 import { stateName } from './names.ts';
+import { callbackWait } from './waits.ts';
 
 export const SWEEP_ITEM_FAILED = 'stepgraph.SweepItemFailed';
 /** The function a sweep that spans regions calls EC2 through (Step Functions calls AWS in its own region only). */
@@ -18,14 +19,15 @@ export const itemNames = (p: string) => ({
   delay: stateName(`${p} launch delay`),
   shape: stateName(`${p} launch shape?`),
   launch: (shape: number, shapes: number) => stateName(shapes > 1 ? `${p} launch (${shape + 1})` : `${p} launch`),
+  /** The callback wait for the instance's end (its deadline: the item's ttl + grace). */
   wait: stateName(`${p} wait`),
-  check: stateName(`${p} check`),
-  clock: stateName(`${p} clock`),
-  ended: stateName(`${p} ended?`),
   terminate: stateName(`${p} terminate`),
+  /** The callback wait for an instance stepgraph terminated past its ttl. */
+  terminated: stateName(`${p} terminated`),
   exitStatus: stateName(`${p} exit status`),
   outcome: stateName(`${p} outcome?`),
   zero: stateName(`${p} exit status zero?`),
+  endReason: stateName(`${p} end reason`),
   succeeded: stateName(`${p} succeeded`),
   completed: stateName(`${p} completed`),
   failedExit: stateName(`${p} failed (exit status)`),
@@ -53,7 +55,7 @@ export function itemStates(plan: SweepPlan, p: string, mode: SweepMode): { start
       'execution.$': '$.execution',
       'item.$': '$.item',
       'startedAt.$': '$$.State.EnteredTime',
-      ...(ec2 && { clock: { waited: 0 }, ttl: { exceeded: false } }),
+      ...(ec2 && { ttl: { exceeded: false } }),
     },
     Next: plan.launchDelaySeconds > 0 ? n.delay : ec2 ? firstLaunch(plan, n) : firstRun(plan, n),
   };
@@ -108,6 +110,12 @@ function shapeChoice(count: number, stateOf: (shape: number) => string): State {
   };
 }
 
+/**
+ * An EC2 item: launch, then one callback wait for the instance's end, released by EC2's
+ * "terminated" state-change event through the router (contract/waits.ts: an instance subject).
+ * The wait's deadline is the item's own (TimeoutSecondsPath): past it (States.Timeout) the item
+ * terminates the instance and waits, briefly, for that termination the same way. Nothing polls.
+ */
 function ec2States(plan: SweepPlan, n: Names): States {
   const ec2 = plan.ec2!;
   const call = ec2Call(ec2.crossRegion);
@@ -123,60 +131,72 @@ function ec2States(plan: SweepPlan, n: Names): States {
       Next: n.wait,
     };
   });
-  const lost = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: n.lost }];
+  const lost = { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: n.lost };
   const instanceIds = { 'InstanceIds.$': 'States.Array($.instance.id)' };
-  states[n.wait] = { Type: 'Wait', Seconds: ec2.pollSeconds, Next: n.check };
-  states[n.check] = {
-    ...call('describeInstances', instanceIds, { 'state.$': '$.Reservations[0].Instances[0].State.Name', 'reason.$': '$.Reservations[0].Instances[0].StateTransitionReason' }),
-    ResultPath: '$.observed',
-    Retry: READ_RETRY,
-    Catch: lost,
-    Next: n.clock,
+  const subject = { kind: 'instance', ...subjectRegion(plan), 'instanceId.$': '$.instance.id' };
+  states[n.wait] = {
+    Comment: 'Released when EC2 reports the instance terminated (the router hears the state-change event); past the item\'s deadline (ttl + grace) stepgraph terminates it',
+    ...callbackWait(n.wait, subject, { path: '$.item.deadline' }),
+    Catch: [{ ErrorEquals: ['States.Timeout'], ResultPath: '$.error', Next: n.terminate }, lost],
+    Next: n.exitStatus,
   };
-  states[n.clock] = { Type: 'Pass', Parameters: { 'waited.$': `States.MathAdd($.clock.waited, ${ec2.pollSeconds})` }, ResultPath: '$.clock', Next: n.ended };
-  const hasDeadline = plan.items.some((i) => i.deadline !== undefined);
-  states[n.ended] = {
-    Type: 'Choice',
-    Choices: [
-      { Variable: '$.observed.state', StringEquals: 'terminated', Next: n.exitStatus },
-      ...(hasDeadline
-        ? [{ And: [{ Variable: '$.ttl.exceeded', BooleanEquals: false }, { Variable: '$.clock.waited', NumericGreaterThanEqualsPath: '$.item.deadline' }], Next: n.terminate }]
-        : []),
-    ],
-    Default: n.wait,
+  states[n.terminate] = { ...call('terminateInstances', instanceIds, { exceeded: true }), ResultPath: '$.ttl', Retry: READ_RETRY, Catch: [lost], Next: n.terminated };
+  states[n.terminated] = {
+    Comment: 'Released when EC2 reports the instance it was asked to terminate terminated',
+    ...callbackWait(n.terminated, subject, { seconds: TERMINATION_WAIT_SECONDS }),
+    Catch: [lost],
+    Next: n.exitStatus,
   };
-  if (hasDeadline) {
-    states[n.terminate] = { ...call('terminateInstances', instanceIds, { exceeded: true }), ResultPath: '$.ttl', Retry: READ_RETRY, Catch: lost, Next: n.wait };
-  }
   states[n.exitStatus] = {
     ...call('describeTags', { Filters: [{ Name: 'resource-id', 'Values.$': 'States.Array($.instance.id)' }, { Name: 'key', Values: [EXIT_STATUS_TAG] }] }, { 'tags.$': '$.Tags' }),
     ResultPath: '$.exit',
     Retry: READ_RETRY,
-    Catch: lost,
+    Catch: [lost],
     Next: n.outcome,
   };
   states[n.outcome] = {
     Type: 'Choice',
     Choices: [
       { Variable: '$.exit.tags[0].Value', IsPresent: true, Next: n.zero },
-      ...(hasDeadline ? [{ Variable: '$.ttl.exceeded', BooleanEquals: true, Next: n.failedTtl }] : []),
-      { Variable: '$.item.reportsExit', BooleanEquals: true, Next: n.failedSilent },
+      { Variable: '$.ttl.exceeded', BooleanEquals: true, Next: n.failedTtl },
+      { Variable: '$.item.reportsExit', BooleanEquals: true, Next: n.endReason },
     ],
     Default: n.completed,
   };
   states[n.zero] = { Type: 'Choice', Choices: [{ Variable: '$.exit.tags[0].Value', StringEquals: '0', Next: n.succeeded }], Default: n.failedExit };
-  const instance = { 'instanceId.$': '$.instance.id', 'launchedAt.$': '$.instance.launchedAt', 'state.$': '$.observed.state' };
+  // Only an instance that should have reported and did not: EC2's own word on why it ended (a spot interruption, say).
+  states[n.endReason] = {
+    ...call('describeInstances', instanceIds, { 'reason.$': '$.Reservations[0].Instances[0].StateTransitionReason' }),
+    ResultPath: '$.observed',
+    Retry: READ_RETRY,
+    Catch: [lost],
+    Next: n.failedSilent,
+  };
+  const instance = { 'instanceId.$': '$.instance.id', 'launchedAt.$': '$.instance.launchedAt', state: 'terminated' };
   states[n.succeeded] = record('SUCCEEDED', { ...instance, 'exitStatus.$': '$.exit.tags[0].Value', reason: null });
   states[n.completed] = record('SUCCEEDED', { ...instance, exitStatus: null, reason: null });
   states[n.failedExit] = record('FAILED', { ...instance, 'exitStatus.$': '$.exit.tags[0].Value', 'reason.$': "States.Format('the command exited with status {}', $.exit.tags[0].Value)" });
-  if (hasDeadline) {
-    states[n.failedTtl] = record('FAILED', { ...instance, exitStatus: null, 'reason.$': "States.Format('it outlived its ttl and stepgraph terminated it (ended about {} seconds after its launch)', $.clock.waited)" });
-  }
+  states[n.failedTtl] = record('FAILED', { ...instance, exitStatus: null, 'reason.$': "States.Format('it outlived its ttl and stepgraph terminated it ({} seconds after its launch)', $.item.deadline)" });
   states[n.failedSilent] = record('FAILED', { ...instance, exitStatus: null, 'reason.$': "States.Format('the instance ended without recording an exit status ({})', $.observed.reason)" });
   states[n.launchFailed] = record('FAILED', { instanceId: null, launchedAt: null, state: null, exitStatus: null, 'reason.$': "States.Format('launch failed: {}: {}', $.error.Error, $.error.Cause)" });
   states[n.lost] = record('FAILED', { 'instanceId.$': '$.instance.id', 'launchedAt.$': '$.instance.launchedAt', state: null, exitStatus: null, 'reason.$': "States.Format('lost track of the instance: {}: {}', $.error.Error, $.error.Cause)" });
   return states;
 }
+
+/**
+ * The region of an item's instance subject: the item's own when the sweep spans regions, the one
+ * region all items name, or (items that name none run where the stack is) the region of the
+ * execution itself, read from its ARN (`arn:aws:states:<region>:...`).
+ */
+export function subjectRegion(plan: SweepPlan): Record<string, string> {
+  const ec2 = plan.ec2!;
+  if (ec2.crossRegion) return { 'region.$': '$.item.region' };
+  if (ec2.regions.length === 1) return { region: ec2.regions[0] };
+  return { 'region.$': EXECUTION_REGION };
+}
+
+/** The execution's region, from its ARN. */
+export const EXECUTION_REGION = "States.ArrayGetItem(States.StringSplit($$.Execution.Id, ':'), 3)";
 
 /** The RunInstances request of one launch shape: constants here, per-item values from the item. */
 function launchParameters(plan: SweepPlan, shape: readonly string[]): State {
@@ -191,7 +211,10 @@ function launchParameters(plan: SweepPlan, shape: readonly string[]): State {
     MaxCount: 1,
     InstanceInitiatedShutdownBehavior: 'terminate',
     MetadataOptions: { HttpTokens: 'required', HttpEndpoint: 'enabled' },
-    'ClientToken.$': "States.Hash(States.Format('{}/{}', $.execution, $.item.index), 'SHA-1')",
+    // One instance per attempt of this state: the same token through the state's own Retry (its
+    // entry time stays), a new one when a redrive re-enters it or a resume runs the item again.
+    // A SHA-1 in hex is 40 characters; EC2 takes 64.
+    'ClientToken.$': "States.Hash(States.Format('{}/{}/{}', $.execution, $.item.index, $$.State.EnteredTime), 'SHA-1')",
     'UserData.$': `States.Base64Encode(States.Format('${intrinsicTemplate()}', ${args.join(', ')}))`,
     TagSpecifications: [
       {

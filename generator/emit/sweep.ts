@@ -9,11 +9,15 @@
 // - The Map's MaxConcurrency is read from the settings (MaxConcurrencyPath), so a run can change it.
 // - Output: {sweep: {name, mode, results}} (inline; one record per item) or
 //   {sweep: {name, mode, mapRunArn, resultWriterDetails}} (distributed; records in S3).
-// - Failure: Error stepgraph.SweepFailed once more items failed than tolerated. An inline Map has
-//   no ToleratedFailure fields: its iterations never fail, each ends in a record, and the states
-//   after the Map count the FAILED records (as the distinct `failedIndex` values, which needs no
-//   arithmetic beyond MathAdd) and compare the count with the tolerated one. All items run to the
-//   end first. A Distributed Map counts natively and stops early when the threshold is passed.
+// - Failure: once more items failed than tolerated. An inline Map has no ToleratedFailure fields:
+//   its iterations never fail, each ends in a record, and the states after the Map count the
+//   FAILED records (as the distinct `failedIndex` values, which needs no arithmetic beyond
+//   MathAdd) and compare the count with the tolerated one; past it the run fails in `<name>
+//   failed` (Error stepgraph.SweepFailed). All items run to the end first. A Distributed Map counts
+//   natively, stops early when the threshold is passed and fails in itself (the Map named after
+//   the sweep or job, Error States.ExceedToleratedFailureThreshold). Nothing catches a failure into
+//   a Fail state, so a redrive continues where Step Functions can continue (see sweep/ops/resume.ts
+//   for when that re-runs the failed items and when a new run must).
 import { createHash } from 'node:crypto';
 import type { Sweep } from '../sweep/model.ts';
 import { planSweep, type SweepMode, type SweepPlan } from '../sweep/plan.ts';
@@ -31,8 +35,6 @@ export interface SweepBlockOptions {
   resultPath: string;
   /** The state after a successful sweep; none: the sweep ends the machine. */
   next?: string;
-  /** Where to go when the sweep fails, with {Error, Cause} at `<resultPath>.error`; none: a Fail state of its own. */
-  onFailure?: string;
   /** Defaults to the plan's; the local engine runs distributed sweeps inline. */
   mode?: SweepMode;
   /** A graph job records when it started (`{startedAt}`, for its marker) here, in a first state `<name> started`. */
@@ -87,11 +89,12 @@ export function emitSweepStates(plan: SweepPlan, options: SweepBlockOptions): { 
 /**
  * A workflow job of kind `sweep`, for the job emitter's chain: the block's states go into
  * `states`, and its first state comes back already linked (its own Next), the sweep ending in
- * `next` (the job's `J done`) or failing into `failed` (`J failed`). The sweep's data lives at
+ * `next` (the job's `J done`). It fails in its own states: `J failed` (stepgraph.SweepFailed, an
+ * inline sweep's count) or the Map `J` itself (a distributed one). The sweep's data lives at
  * `$.sweep` while it runs and its summary stays there; `$.job.startedAt` is set as for any job.
  */
-export function sweepJobStates(job: string, sweep: Sweep, next: string, failed: string, states: States): [string, State] {
-  const block = emitSweepStates(planSweep(sweep), { name: job, resultPath: '$.sweep', next, onFailure: failed, startedAtPath: '$.job' });
+export function sweepJobStates(job: string, sweep: Sweep, next: string, states: States): [string, State] {
+  const block = emitSweepStates(planSweep(sweep), { name: job, resultPath: '$.sweep', next, startedAtPath: '$.job' });
   const { [block.startAt]: first, ...rest } = block.states;
   Object.assign(states, rest);
   return [block.startAt, first];
@@ -102,7 +105,6 @@ export function mapStates(plan: SweepPlan, options: SweepBlockOptions): States {
   const mode = options.mode ?? plan.mode;
   const n = blockNames(options.name);
   const R = options.resultPath;
-  const failure = options.onFailure ?? n.failed;
   const then = (state: State): State => (options.next ? { ...state, Next: options.next } : { ...state, End: true });
   const processor = itemStates(plan, options.name, mode);
   const distributed = mode === 'distributed';
@@ -124,12 +126,13 @@ export function mapStates(plan: SweepPlan, options: SweepBlockOptions): States {
       ...(distributed && { Label: options.name.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 40) }),
       ...(distributed && { ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: plan.bucket, Prefix: plan.keys.results } } }),
       ResultPath: `${R}.results`,
-      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: `${R}.error`, Next: failure }],
       Next: distributed ? n.summary : n.tally,
     },
   };
-  if (!distributed) Object.assign(states, tallyStates(n, R));
-  if (!options.onFailure) states[n.failed] = { Type: 'Fail', Error: SWEEP_FAILED, CausePath: `${R}.error.Cause` };
+  if (!distributed) {
+    Object.assign(states, tallyStates(n, R));
+    states[n.failed] = { Type: 'Fail', Error: SWEEP_FAILED, CausePath: `${R}.error.Cause` };
+  }
   states[n.summary] = then({
     Type: 'Pass',
     Parameters: distributed

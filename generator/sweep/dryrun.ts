@@ -15,7 +15,7 @@ export function renderDryRun(c: CompiledSweep): string {
     ...plan.reasons.map((r) => `  ${plan.mode === 'inline' ? 'fits' : 'distributed because'}: ${r}`),
   ];
   if (plan.ec2) {
-    lines.push(`  each instance is checked every ${formatDuration(plan.ec2.pollSeconds)} and terminated 5m past its ttl; ${plan.ec2.shapes.length} launch shape${plan.ec2.shapes.length === 1 ? '' : 's'}`);
+    lines.push(`  each item waits for its instance's termination event (no polling) and terminates it 5m past its ttl; ${plan.ec2.shapes.length} launch shape${plan.ec2.shapes.length === 1 ? '' : 's'}`);
     if (plan.ec2.crossRegion) lines.push(`  items span ${plan.ec2.regions.length} regions: EC2 calls go through the cross-region function`);
   }
   lines.push(`  state machine ${sweep.name} (stack ${manifest.stackName}${manifest.region ? `, region ${manifest.region}` : ''}); about ${plan.historyEvents.toLocaleString('en-US')} history events in its largest execution`);

@@ -1,8 +1,11 @@
 // Running a compiled sweep on the embedded engine: the same definition, with a distributed Map
 // run inline (the engine has no Distributed Map) and every Task served locally by state name.
-// EC2 is a small in-memory fake: an instance "runs" for a number of status checks, then ends and,
-// when its command reports, carries an exit-status tag. It counts what a real account would
-// show: instances alive at once and launches per item.
+// EC2 is a small in-memory model: an instance runs for its scripted time on whatever clock is
+// installed (virtual under simulate), then terminates and, when its command reports, carries an
+// exit-status tag. A termination is news, as EC2's state-change event is in AWS: the model tells
+// its listeners (InstanceEvents.onTerminated), and the release path of the contract
+// (contract/waits.ts: subjectEvent) releases the item's callback wait. Nothing polls. It counts
+// what a real account would show: instances alive at once and launches per item.
 import { emitSweepMachine } from '../emit/sweep.ts';
 import { itemNames } from '../emit/sweep-item.ts';
 import type { Definition } from '../emit/asl.ts';
@@ -10,36 +13,85 @@ import type { Workflow } from '../model.ts';
 import type { SweepItem } from './model.ts';
 import { planSweep, type SweepPlan } from './plan.ts';
 import { EXIT_STATUS_TAG } from './userdata.ts';
+import { LocalInstanceWaits, taskTokens, type InstanceSource } from './local-waits.ts';
 
 type Handler = (input: unknown) => Promise<unknown> | unknown;
 
-/** The definition the local engine runs: a distributed plan is emitted inline (tolerance counted after the Map). */
+/**
+ * The region of instances whose items name none. Their wait subject's region is read from the
+ * execution's ARN, and local executions are `arn:aws:states:local:...`.
+ */
+export const LOCAL_REGION = 'local';
+
+/**
+ * The definition the local engine runs: a distributed plan is emitted inline (tolerance counted
+ * after the Map). The engine reads a Task's TimeoutSecondsPath from the Task's Parameters where
+ * Step Functions reads the state's input, so the item's wait has none here: its deadline
+ * (`timeoutSeconds` in the request) is kept by the local wait handler (local-waits.ts).
+ */
 export function localDefinition(plan: SweepPlan): Definition {
-  return emitSweepMachine(plan, { mode: 'inline' });
+  const definition = emitSweepMachine(plan, { mode: 'inline' });
+  const map = definition.States[plan.sweep.name] as { ItemProcessor: { States: Record<string, Record<string, unknown>> } };
+  for (const state of Object.values(map.ItemProcessor.States)) delete state.TimeoutSecondsPath;
+  return definition;
 }
 
 export interface InstanceScript {
-  /** Status checks the instance stays 'running' for before it ends (0: it has ended at the first check). */
-  checks: number;
-  /** Or: seconds (on whatever clock runs, virtual under simulate) from launch to its end. */
+  /** Seconds (on whatever clock runs, virtual under simulate) from launch to its end; default 0. */
   runSeconds?: number;
   /** The exit status its command records (undefined: none recorded). */
   exitStatus?: number;
   /** RunInstances fails for this item. */
   launchFails?: boolean;
+  /** Why EC2 says it ended (StateTransitionReason); default 'Client.UserInitiatedShutdown'. */
+  endReason?: string;
 }
 
 export interface Instance {
   id: string;
   index: number;
-  checksLeft: number;
+  region: string;
   launchedAt: number;
-  /** When it ended (for runSeconds instances: when it was due to, not when a check saw it). */
+  /** When it terminated. */
   endedAt?: number;
-  endsAt?: number;
   state: 'running' | 'terminated';
   exitStatus?: number;
+  endReason: string;
   userData: string;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+/**
+ * What the local engine learns of instances: EC2's "terminated" state-change events and the
+ * probe's answer, shared by every in-memory EC2 of a run (instance ids are unique across them).
+ * The local engine registers its release path with `onTerminated` and answers instance subjects
+ * with `satisfied`.
+ */
+export class InstanceEvents implements InstanceSource {
+  private readonly listeners: ((region: string, instanceId: string) => void)[] = [];
+  private readonly ended = new Set<string>();
+  private next = 1;
+
+  /** Called once for each instance that terminates, after it has (satisfied() is already true). */
+  onTerminated(listener: (region: string, instanceId: string) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Whether the instance has terminated: the SubjectProbe's answer for an instance subject. */
+  satisfied(subject: { region: string; instanceId: string }): boolean {
+    return this.ended.has(`${subject.region}/${subject.instanceId}`);
+  }
+
+  /** A new instance id. */
+  newId(): string {
+    return `i-${String(this.next++).padStart(17, '0')}`;
+  }
+
+  /** The in-memory EC2 reports a termination. */
+  terminated(region: string, instanceId: string): void {
+    this.ended.add(`${region}/${instanceId}`);
+    for (const listener of this.listeners) listener(region, instanceId);
+  }
 }
 
 /** An account's EC2 as a sweep sees it, in memory. */
@@ -48,45 +100,60 @@ export class FakeEc2 {
   readonly launchesByIndex = new Map<number, number>();
   /** Instances launched and not yet terminated, at the worst moment. */
   peakRunning = 0;
+  readonly events: InstanceEvents;
   private running = 0;
-  private next = 1;
+  private readonly byToken = new Map<string, Instance>();
+  private readonly region: string;
 
-  constructor(private readonly script: (index: number) => InstanceScript) {}
+  constructor(
+    private readonly script: (index: number) => InstanceScript,
+    options: { events?: InstanceEvents; region?: string } = {},
+  ) {
+    this.events = options.events ?? new InstanceEvents();
+    this.region = options.region ?? LOCAL_REGION;
+  }
 
-  runInstances(input: RunInstancesInput): unknown {
+  /** `region`: where the call goes (the item's region); otherwise the model's own. */
+  runInstances(input: RunInstancesInput, region = this.region): unknown {
+    // EC2's idempotency: a repeated ClientToken is the same launch, not a second instance.
+    const again = input.ClientToken !== undefined ? this.byToken.get(input.ClientToken) : undefined;
+    if (again) return launched(again);
     const index = Number(input.TagSpecifications[0].Tags.find((t) => t.Key === 'stepgraph:index')?.Value);
     const plan = this.script(index);
     if (plan.launchFails) throw Object.assign(new Error('InsufficientInstanceCapacity: no capacity (fake)'), { name: 'Ec2.Ec2Exception' });
     this.launchesByIndex.set(index, (this.launchesByIndex.get(index) ?? 0) + 1);
-    const id = `i-${String(this.next++).padStart(17, '0')}`;
-    const launchedAt = Date.now();
-    this.instances.set(id, {
-      id,
+    const instance: Instance = {
+      id: this.events.newId(),
       index,
-      checksLeft: plan.checks,
-      launchedAt,
-      ...(plan.runSeconds !== undefined && { endsAt: launchedAt + plan.runSeconds * 1000 }),
+      region,
+      launchedAt: Date.now(),
       state: 'running',
       exitStatus: plan.exitStatus,
+      endReason: plan.endReason ?? 'Client.UserInitiatedShutdown: User initiated shutdown',
       userData: Buffer.from(input.UserData, 'base64').toString('utf8'),
-    });
+    };
+    this.instances.set(instance.id, instance);
+    if (input.ClientToken !== undefined) this.byToken.set(input.ClientToken, instance);
     this.running++;
     this.peakRunning = Math.max(this.peakRunning, this.running);
-    return { Instances: [{ InstanceId: id, LaunchTime: new Date(0).toISOString() }] };
+    // It shuts itself down when its work is done (InstanceInitiatedShutdownBehavior: terminate).
+    instance.timer = setTimeout(() => this.end(instance), Math.max(0, plan.runSeconds ?? 0) * 1000);
+    return launched(instance);
   }
 
   describeInstances(input: { InstanceIds: string[] }): unknown {
     const instance = this.get(input.InstanceIds[0]);
-    const due = instance.endsAt !== undefined ? Date.now() >= instance.endsAt : instance.checksLeft-- <= 0;
-    if (instance.state === 'running' && due) this.end(instance, instance.endsAt ?? Date.now());
-    return { Reservations: [{ Instances: [{ InstanceId: instance.id, State: { Name: instance.state }, StateTransitionReason: instance.state === 'terminated' ? 'User initiated' : '' }] }] };
+    return { Reservations: [{ Instances: [{ InstanceId: instance.id, State: { Name: instance.state }, StateTransitionReason: instance.state === 'terminated' ? instance.endReason : '' }] }] };
   }
 
   terminateInstances(input: { InstanceIds: string[] }): unknown {
     const instance = this.get(input.InstanceIds[0]);
     // Terminated from outside, the command never gets to record its exit status.
-    instance.exitStatus = undefined;
-    if (instance.state === 'running') this.end(instance, Date.now());
+    if (instance.state === 'running') {
+      instance.exitStatus = undefined;
+      instance.endReason = 'Client.UserInitiatedShutdown: User initiated shutdown (terminated by stepgraph)';
+      this.end(instance);
+    }
     return { TerminatingInstances: [{ InstanceId: instance.id }] };
   }
 
@@ -96,26 +163,41 @@ export class FakeEc2 {
     return { Tags: tags };
   }
 
+  /** Whether an instance has terminated (the probe, for this model alone). */
+  satisfied(subject: { region: string; instanceId: string }): boolean {
+    return this.events.satisfied(subject);
+  }
+
   private get(id: string): Instance {
     const instance = this.instances.get(id);
     if (!instance) throw Object.assign(new Error(`InvalidInstanceID.NotFound: ${id}`), { name: 'Ec2.Ec2Exception' });
     return instance;
   }
 
-  private end(instance: Instance, at: number): void {
+  private end(instance: Instance): void {
+    if (instance.state === 'terminated') return;
+    if (instance.timer) clearTimeout(instance.timer);
     instance.state = 'terminated';
-    instance.endedAt = at;
+    instance.endedAt = Date.now();
     this.running--;
+    this.events.terminated(instance.region, instance.id);
   }
 }
 
+const launched = (instance: Instance): unknown => ({ Instances: [{ InstanceId: instance.id, LaunchTime: new Date(instance.launchedAt).toISOString() }] });
+
 interface RunInstancesInput {
   UserData: string;
+  ClientToken?: string;
   TagSpecifications: { Tags: { Key: string; Value: string }[] }[];
 }
 
-/** Local implementations of the sweep's Task states, by state name; Wait states that take no time. */
-/** `prefix`: the sweep's state names start with it, the sweep's name on its own, the job's name in a workflow. */
+/**
+ * Local implementations of the sweep's Task states, by state name, but for the item's callback
+ * waits (`<p> wait`, `<p> terminated`): inside a workflow the local engine's router serves them,
+ * on a sweep's own run `localWaitHandlers`. `prefix`: the sweep's state names start with it, the
+ * sweep's name on its own, the job's name in a workflow.
+ */
 export function localOverrides(
   plan: SweepPlan,
   ec2: FakeEc2,
@@ -124,41 +206,57 @@ export function localOverrides(
 ): { taskResourceLocalHandlers: Record<string, Handler>; waitTimeOverrides: Record<string, number>; retryIntervalOverrides: Record<string, number> } {
   const n = itemNames(prefix);
   const handlers: Record<string, Handler> = {};
+  const crossRegion = plan.ec2?.crossRegion === true;
   const unwrap = (input: unknown): Record<string, unknown> => {
     const i = input as { Payload?: { input: Record<string, unknown> } } & Record<string, unknown>;
-    return plan.ec2?.crossRegion ? i.Payload!.input : i;
+    return crossRegion ? i.Payload!.input : i;
   };
-  const wrap = (output: unknown): unknown => (plan.ec2?.crossRegion ? { Payload: output } : output);
+  // Where the instance runs, as its wait's subject names it (emit/sweep-item.ts: subjectRegion).
+  const single = plan.ec2?.regions.length === 1 ? plan.ec2.regions[0] : undefined;
+  const regionOf = (input: unknown): string | undefined => (crossRegion ? (input as { Payload: { region: string } }).Payload.region : single);
+  const wrap = (output: unknown): unknown => (crossRegion ? { Payload: output } : output);
   if (plan.ec2) {
-    plan.ec2.shapes.forEach((_, i) => (handlers[n.launch(i, plan.ec2!.shapes.length)] = (input) => wrap(ec2.runInstances(unwrap(input) as unknown as RunInstancesInput))));
-    handlers[n.check] = (input) => wrap(ec2.describeInstances(unwrap(input) as { InstanceIds: string[] }));
+    const shapes = plan.ec2.shapes.length;
+    for (let i = 0; i < shapes; i++) handlers[n.launch(i, shapes)] = (input) => wrap(ec2.runInstances(unwrap(input) as unknown as RunInstancesInput, regionOf(input)));
     handlers[n.terminate] = (input) => wrap(ec2.terminateInstances(unwrap(input) as { InstanceIds: string[] }));
     handlers[n.exitStatus] = (input) => wrap(ec2.describeTags(unwrap(input) as { Filters: { Name: string; Values: string[] }[] }));
+    handlers[n.endReason] = (input) => wrap(ec2.describeInstances(unwrap(input) as { InstanceIds: string[] }));
   } else {
     const timeouts = plan.runner!.timeouts.length;
     for (let i = 0; i < timeouts; i++) handlers[n.runWith(i, timeouts)] = run ?? (() => ({}));
   }
-  // Waits and retries take no time here: the order of events is what a local run shows.
+  // Delays and retries take no time here: the order of events is what a local run shows.
   return {
     taskResourceLocalHandlers: handlers,
-    waitTimeOverrides: { [n.wait]: 0, [n.delay]: 0 },
+    waitTimeOverrides: { [n.delay]: 0 },
     retryIntervalOverrides: Object.fromEntries(Object.keys(handlers).map((name) => [name, 0])),
   };
+}
+
+/** The item's callback waits on a sweep's own local run, served by `waits` (local-waits.ts). */
+export function localWaitHandlers(plan: SweepPlan, waits: LocalInstanceWaits, prefix = plan.sweep.name): Record<string, Handler> {
+  if (!plan.ec2) return {};
+  const n = itemNames(prefix);
+  return { [n.wait]: waits.handler, [n.terminated]: waits.handler };
 }
 
 /** Run options for the engine: the overrides and the context a real execution would have. */
 export function localRunOptions(plan: SweepPlan, ec2: FakeEc2, execution: string, run?: Handler) {
   const startTime = new Date(0).toISOString();
+  const waits = new LocalInstanceWaits(ec2.events);
+  const overrides = localOverrides(plan, ec2, run);
   return {
-    overrides: localOverrides(plan, ec2, run),
+    waits,
+    overrides: { ...overrides, taskResourceLocalHandlers: { ...overrides.taskResourceLocalHandlers, ...localWaitHandlers(plan, waits) } },
     context: {
-      Execution: { Id: `arn:aws:states:local:000000000000:execution:${plan.sweep.name}:${execution}`, Name: execution, StartTime: startTime },
+      Execution: { Id: `arn:aws:states:${LOCAL_REGION}:000000000000:execution:${plan.sweep.name}:${execution}`, Name: execution, StartTime: startTime },
       // The engine does not track state entry times: the time a path is read stands in.
       State: {
         get EnteredTime(): string {
           return new Date().toISOString();
         },
       },
+      Task: taskTokens(),
     },
   };
 }
@@ -167,20 +265,25 @@ export function localRunOptions(plan: SweepPlan, ec2: FakeEc2, execution: string
  * Local handlers for the sweeps inside a workflow (jobs of kind `sweep`), for the local engine's
  * handler table: instances run for their default simulated time (their ttl without a command,
  * else the smaller of ttl and 30m, else 10m) on whatever clock is installed, runner items the same.
+ * The items' callback waits are the engine's router's to serve: pass `events` and subscribe to its
+ * terminations (`events.onTerminated((region, instanceId) => subjectEvent({kind: 'instance',
+ * region, instanceId}, deps))`) and answer instance subjects with `events.satisfied(subject)`.
+ * Instances of items that name no region are in LOCAL_REGION, which the execution ARNs must name.
  */
-export function sweepJobHandlers(workflow: Workflow): Record<string, Handler> {
+export function sweepJobHandlers(workflow: Workflow, events: InstanceEvents = new InstanceEvents()): Record<string, Handler> {
   const handlers: Record<string, Handler> = {};
   for (const job of workflow.jobs) {
     if (job.kind.type !== 'sweep') continue;
     const items = job.kind.sweep.items;
+    const plan = planSweep(job.kind.sweep);
     const seconds = (index: number): number => defaultItemSeconds(items[index]);
-    const ec2 = new FakeEc2((index) => ({ checks: 0, runSeconds: seconds(index), exitStatus: 0 }));
+    const ec2 = new FakeEc2((index) => ({ runSeconds: seconds(index), exitStatus: 0 }), { events });
     const run: Handler = async (input) => {
       const index = (input as { Payload?: { index?: number }; Input?: { index?: number } }).Payload?.index ?? (input as { Input?: { index?: number } }).Input?.index ?? 0;
       await new Promise((resolve) => setTimeout(resolve, seconds(index) * 1000));
       return { Payload: {} };
     };
-    Object.assign(handlers, localOverrides(planSweep(job.kind.sweep), ec2, run, job.name).taskResourceLocalHandlers);
+    Object.assign(handlers, localOverrides(plan, ec2, run, job.name).taskResourceLocalHandlers);
   }
   return handlers;
 }

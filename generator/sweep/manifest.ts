@@ -4,7 +4,14 @@ import { stackName } from '../model.ts';
 import { DEFAULT_AMI } from './ec2.ts';
 import type { SweepPlan } from './plan.ts';
 
-const PLACEHOLDERS = ['MarkerBucket', 'SweepEc2FunctionArn'];
+const PLACEHOLDERS = ['MarkerBucket', 'RouterFunctionArn', 'SweepEc2FunctionArn'];
+
+/**
+ * In `waits.instanceRegions`: the region of the stack itself (items that name no region run
+ * there). A CloudFormation pseudo parameter, so infra can resolve it with Fn::Sub or replace it
+ * with the stack's region.
+ */
+export const STACK_REGION = '${AWS::Region}';
 
 export interface SweepManifest {
   sweep: string;
@@ -18,6 +25,12 @@ export interface SweepManifest {
   region?: string;
   /** Placeholder names (`${Name}` in the ASL) the deployer must substitute. */
   substitutions: string[];
+  /**
+   * What the sweep's waits wait for (generator/contract/waits.ts): an EC2 item's callback wait is
+   * released by the instance's "terminated" state-change event, which must reach the router from
+   * every region listed (STACK_REGION: the stack's own). Empty: no EC2 items, nothing to hear of.
+   */
+  waits: { instanceRegions: string[] };
   ec2?: {
     /** EC2 actions the state machine (or the cross-region function) calls, RunInstances tagging included. */
     actions: string[];
@@ -73,8 +86,10 @@ export function sweepManifest(plan: SweepPlan, definitionText: string): SweepMan
     runner: runner.type,
     ...(plan.ec2?.regions.length === 1 && { region: plan.ec2.regions[0] }),
     substitutions,
+    waits: { instanceRegions: plan.ec2 ? (plan.ec2.regions.length > 0 ? [...plan.ec2.regions] : [STACK_REGION]) : [] },
     ...(plan.ec2 && {
       ec2: {
+        // DescribeInstances: an item that should have reported its exit status and did not reads why its instance ended.
         actions: ['ec2:RunInstances', 'ec2:CreateTags', 'ec2:DescribeInstances', 'ec2:DescribeTags', 'ec2:TerminateInstances'],
         regions: plan.ec2.regions,
         crossRegion: plan.ec2.crossRegion,

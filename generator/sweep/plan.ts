@@ -5,8 +5,8 @@
 // - inline Map iterations run at most 40 at a time;
 // - the execution's payload is capped at 256 KiB: the items are its input and the per-item
 //   results its output, so each must stay well under half of it (96 KiB);
-// - an execution's history holds 25,000 events: every iteration's events count, and an EC2
-//   item polls its instance until it ends, so long ttls fill it fast (budget: 20,000);
+// - an execution's history holds 25,000 events: every iteration's events count (an EC2 item's
+//   wait for its instance is one callback, whatever its ttl; budget: 20,000);
 // - and past 1,000 items an inline Map is simply the wrong tool.
 //
 // Any one of these sends the sweep to a Distributed Map, which has none of them.
@@ -37,8 +37,14 @@ export const INLINE_LIMITS = {
 
 /** The state machine terminates an instance this long after its ttl (it should have stopped itself). */
 export const TTL_GRACE_SECONDS = 300;
-/** For the history estimate only: how long an instance with no ttl is assumed to live. */
-const UNBOUNDED_ASSUMPTION_SECONDS = 24 * 3600;
+/**
+ * The deadline of an instance without a ttl: a standard execution (and a Distributed Map's child)
+ * lives at most a year, so its wait cannot outlast that. Step Functions takes timeouts up to
+ * 99999999 s; a year keeps the waiter record's expiry (deadline + grace) meaningful too.
+ */
+export const NO_TTL_DEADLINE_SECONDS = 365 * 24 * 3600;
+/** How long the item waits for an instance it terminated (past its ttl) to be reported terminated. */
+export const TERMINATION_WAIT_SECONDS = 600;
 
 /** One item as the Map state gets it (JSON, key order fixed). */
 export interface RuntimeItem {
@@ -48,7 +54,7 @@ export interface RuntimeItem {
   delay?: number;
   /** Which launch Task (when the items' requests differ in their optional fields). */
   shape?: number;
-  /** Only in a sweep that spans regions: where this item runs. */
+  /** Only in a sweep that spans regions: where this item runs (and its instance subject's region). */
   region?: string;
   launch?: LaunchFields;
   /** Values of the param tags, in the order of `Ec2Plan.paramTags`. */
@@ -56,7 +62,10 @@ export interface RuntimeItem {
   env?: string;
   userData?: string;
   command?: string;
-  /** Seconds of waiting after which the state machine terminates the instance (ttl + grace). */
+  /**
+   * EC2: the deadline of the wait for the instance's end (its TimeoutSecondsPath), after which the
+   * state machine terminates it: ttl + grace, or NO_TTL_DEADLINE_SECONDS without a ttl.
+   */
   deadline?: number;
   reportsExit?: boolean;
   /** Lambda / state machine / task runners: the parameter set. */
@@ -64,7 +73,6 @@ export interface RuntimeItem {
 }
 
 export interface Ec2Plan {
-  pollSeconds: number;
   /** Optional RunInstances fields of each launch Task. */
   shapes: string[][];
   paramTags: string[];
@@ -154,13 +162,6 @@ export const toleratedCount = (tolerated: ToleratedFailures, count: number): num
 
 const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
 
-/** The poll interval grows with the longest ttl so a wait loop logs about 60 checks at most. */
-export function pollSeconds(items: readonly SweepItem[]): number {
-  const longest = Math.max(0, ...items.map((i) => i.ttlSeconds ?? 0));
-  if (longest === 0) return 60;
-  return Math.min(300, Math.max(30, Math.ceil(longest / 60 / 30) * 30));
-}
-
 function planEc2(items: readonly SweepItem[]): Ec2Plan {
   const shapes = new Map<string, string[]>();
   for (const item of items) {
@@ -169,7 +170,6 @@ function planEc2(items: readonly SweepItem[]): Ec2Plan {
   }
   const regions = [...new Set(items.map((i) => i.fields.region).filter((r): r is string => typeof r === 'string'))].sort();
   return {
-    pollSeconds: pollSeconds(items),
     shapes: [...shapes.keys()].sort().map((k) => shapes.get(k)!),
     paramTags: paramTagKeys(items),
     regions,
@@ -205,7 +205,7 @@ function runtimeItems(sweep: Sweep, ec2: Ec2Plan | undefined, runner: RunnerPlan
       env: boot.env,
       userData: boot.userData,
       command: boot.command,
-      ...(item.ttlSeconds !== undefined && { deadline: item.ttlSeconds + TTL_GRACE_SECONDS }),
+      deadline: item.ttlSeconds !== undefined ? item.ttlSeconds + TTL_GRACE_SECONDS : NO_TTL_DEADLINE_SECONDS,
       reportsExit: exits,
     };
   });
@@ -228,8 +228,8 @@ export const launchDelayOf = (position: number, concurrency: number, delaySecond
 function itemEvents(sweep: Sweep, item: SweepItem, ec2: Ec2Plan | undefined): number {
   const iteration = 2 + 2 + (sweep.launchDelaySeconds > 0 ? 2 : 0);
   if (!ec2) return iteration + 5 * (1 + sweep.retry.attempts) + 2;
-  const life = (item.ttlSeconds ?? UNBOUNDED_ASSUMPTION_SECONDS) + TTL_GRACE_SECONDS;
-  const polls = Math.ceil(life / ec2.pollSeconds) + 1;
-  // launch (Choice + Task), the polls (Wait, Task, Pass, Choice), a terminate, the exit status, outcome, record.
-  return iteration + (ec2.shapes.length > 1 ? 2 : 0) + 5 + polls * 11 + 5 + 5 + 2 + 2;
+  // The shape Choice, the launch Task, the wait (a callback: entered, scheduled, started,
+  // submitted, succeeded or timed out, exited), past the ttl a terminate and a second wait, the
+  // exit status, the outcome Choices, the end reason, the record: whatever the ttl.
+  return iteration + (ec2.shapes.length > 1 ? 2 : 0) + 5 + 6 + (item.ttlSeconds !== undefined ? 5 + 6 : 0) + 5 + 4 + 5 + 2;
 }

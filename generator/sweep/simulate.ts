@@ -1,7 +1,7 @@
 // `stepgraph simulate <sweep file>`: the sweep's own definition on the embedded engine and the
-// virtual clock of generator/local/clock.ts. Wait states, polls and retries take virtual time;
-// instances "run" in the in-memory EC2 for their duration; a lambda / state machine / task item
-// takes its duration too. Reports the makespan, the peak of runs alive at once against
+// virtual clock of generator/local/clock.ts. Wait states, callback waits and retries take virtual
+// time; instances "run" in the in-memory EC2 for their duration and their end releases the item's
+// wait; a lambda / state machine / task item takes its duration too. Reports the makespan, the peak of runs alive at once against
 // max_concurrent, and each item's outcome.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { ReportedError, UserError } from '../cli/errors.ts';
@@ -13,7 +13,7 @@ import { formatDuration } from '../check/values.ts';
 import { table } from '../ops/format.ts';
 import { compileSweepFile, type CompiledSweep } from './compile.ts';
 import { isSweepSource, readSweepSource } from './source.ts';
-import { defaultItemSeconds, FakeEc2, localDefinition, localOverrides } from './local.ts';
+import { defaultItemSeconds, FakeEc2, localDefinition, localRunOptions } from './local.ts';
 
 export interface SimulationOptions {
   /** How long an item runs; default: its ttl without a command (spawn's "until ttl"), else the smaller of its ttl and 30m, else 10m. */
@@ -54,7 +54,7 @@ export function simulateSweep(c: CompiledSweep, options: SimulationOptions = {})
   const seconds = (index: number) => options.itemSeconds ?? defaultItemSeconds(sweep.items[index]);
   const failing = options.fail ?? new Set<number>();
   return withVirtualClock(START, async () => {
-    const ec2 = new FakeEc2((index) => ({ checks: 0, runSeconds: seconds(index), exitStatus: failing.has(index) ? 1 : 0 }));
+    const ec2 = new FakeEc2((index) => ({ runSeconds: seconds(index), exitStatus: failing.has(index) ? 1 : 0 }));
     // Non-EC2 runners: each call takes the item's time on the virtual clock.
     const alive: { index: number; start: number; end?: number }[] = [];
     const run = async (input: unknown) => {
@@ -66,9 +66,10 @@ export function simulateSweep(c: CompiledSweep, options: SimulationOptions = {})
       if (failing.has(index)) throw Object.assign(new Error(`item ${index} failed (simulated)`), { name: 'SimulatedFailure' });
       return { Payload: {} };
     };
-    const overrides = localOverrides(plan, ec2, run);
+    // Delays, retries and waits take virtual time: only the Tasks are overridden. An instance's
+    // end releases its item's wait through the contract's release path (local-waits.ts).
+    const { overrides, context } = localRunOptions(plan, ec2, `${sweep.name}-simulation`, run);
     const machine = new StateMachine(localDefinition(plan) as never, { validationOptions: { noValidate: true } });
-    const context = { Execution: { Id: `arn:aws:states:local:000000000000:execution:${sweep.name}:simulation`, Name: `${sweep.name}-simulation` }, State: { get EnteredTime() { return new Date().toISOString(); } } };
     let status: SweepSimulation['status'] = 'SUCCEEDED';
     let error: string | undefined;
     let cause: string | undefined;

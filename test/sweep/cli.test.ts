@@ -177,7 +177,7 @@ function inlineHistory(items: RuntimeItem[]): HistoryEvent[] {
   const at = (n: number) => new Date(Date.UTC(2026, 0, 16, 10, n));
   const add = (type: string, details: Partial<HistoryEvent>) => events.push({ id: events.length + 1, previousEventId: events.length, type: type as HistoryEvent['type'], timestamp: at(events.length), ...details });
   const start = (i: number) => add('PassStateEntered', { stateEnteredEventDetails: { name: 'hyperparam start', input: JSON.stringify({ sweep: 'hyperparam', execution: ID, item: items[i] }) } });
-  const wait = (i: number, id: string) => add('WaitStateEntered', { stateEnteredEventDetails: { name: 'hyperparam wait', input: JSON.stringify({ item: items[i], instance: { id } }) } });
+  const wait = (i: number, id: string) => add('TaskStateEntered', { stateEnteredEventDetails: { name: 'hyperparam wait', input: JSON.stringify({ item: items[i], instance: { id } }) } });
   const record = (state: string, r: object) => add('PassStateExited', { stateExitedEventDetails: { name: state, output: JSON.stringify(r) } });
   add('ExecutionStarted', {});
   start(0);
@@ -278,20 +278,61 @@ describe('sweep resume', () => {
     ...extra,
   });
 
-  it('redrives a failed run when the concurrency stays', async () => {
+  /** A run's history in which item 0 succeeded and item 1 only started (its launch delay, say): nothing failed, nothing launched. */
+  const stoppedEarly = (items: RuntimeItem[]): HistoryEvent[] => {
+    const all = inlineHistory(items);
+    const succeeded = all.find((e) => e.stateExitedEventDetails?.name === 'hyperparam succeeded')!;
+    const startOf = (i: number) => all.find((e) => e.stateEnteredEventDetails?.name === 'hyperparam start' && JSON.parse(e.stateEnteredEventDetails.input!).item.index === i)!;
+    return [all[0], startOf(0), startOf(1), succeeded];
+  };
+
+  it('redrives a run stopped before any item failed or launched an instance: Step Functions starts those items again', async () => {
     const { items } = deploy('workflows/sweeps/hyperparam.json');
-    sfn.on(DescribeExecutionCommand).resolves(failed(items));
+    sfn.on(DescribeExecutionCommand).resolves(failed(items, { status: 'ABORTED' }));
+    sfn.on(GetExecutionHistoryCommand).resolves({ events: stoppedEarly(items) });
     sfn.on(RedriveExecutionCommand).resolves({ redriveDate: new Date() });
     const { code, out } = await cli('resume', '--sweep-id', ID);
     expect(code).toBe(0);
     expect(sfn.commandCalls(RedriveExecutionCommand)[0].args[0].input.executionArn).toBe(execArn('hyperparam', ID));
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
     expect(out).toContain(`Redriven ${ID}`);
+  });
+
+  it('starts a new run of the items that did not succeed when one failed: a redrive keeps its record (and the run fails again in its Fail state)', async () => {
+    const { items } = deploy('workflows/sweeps/hyperparam.json');
+    const events = [...inlineHistory(items), { id: 99, type: 'FailStateEntered', timestamp: new Date(), stateEnteredEventDetails: { name: 'hyperparam failed' } }] as HistoryEvent[];
+    sfn.on(DescribeExecutionCommand).resolves(failed(items));
+    sfn.on(GetExecutionHistoryCommand).resolves({ events });
+    sfn.on(StartExecutionCommand).callsFake((input) => ({ executionArn: execArn('hyperparam', input.name), startDate: new Date() }));
+
+    const { code, out } = await cli('resume', '--sweep-id', ID);
+
+    expect(code).toBe(0);
+    expect(sfn.commandCalls(RedriveExecutionCommand)).toHaveLength(0);
+    const started = sfn.commandCalls(StartExecutionCommand)[0].args[0].input;
+    expect(started.name).not.toBe(ID);
+    expect(JSON.parse(started.input!).items.map((i: RuntimeItem) => i.index)).toEqual([1, 2, 3, 4, 5]);
+    expect(out).toContain("A new run, not a redrive: it failed in its Fail state 'hyperparam failed', where a redrive would fail again.");
+  });
+
+  it('starts a new run when an interrupted item had launched its instance (a redrive would only wait for it again)', async () => {
+    const { items } = deploy('workflows/sweeps/hyperparam.json');
+    const events = inlineHistory(items).filter((e) => e.stateExitedEventDetails?.name !== 'hyperparam failed (exit status)');
+    sfn.on(DescribeExecutionCommand).resolves(failed(items, { status: 'ABORTED' }));
+    sfn.on(GetExecutionHistoryCommand).resolves({ events });
+    sfn.on(StartExecutionCommand).callsFake((input) => ({ executionArn: execArn('hyperparam', input.name), startDate: new Date() }));
+
+    const { code, out } = await cli('resume', '--sweep-id', ID);
+
+    expect(code).toBe(0);
+    expect(sfn.commandCalls(RedriveExecutionCommand)).toHaveLength(0);
+    expect(out).toContain('2 items had launched an instance when the run stopped (item 1 first)');
   });
 
   it('starts a new run of only the items that did not succeed when the concurrency changes', async () => {
     const { items } = deploy('workflows/sweeps/hyperparam.json');
-    sfn.on(DescribeExecutionCommand).resolves(failed(items));
-    sfn.on(GetExecutionHistoryCommand).resolves({ events: inlineHistory(items) });
+    sfn.on(DescribeExecutionCommand).resolves(failed(items, { status: 'ABORTED' }));
+    sfn.on(GetExecutionHistoryCommand).resolves({ events: stoppedEarly(items) });
     sfn.on(StartExecutionCommand).callsFake((input) => ({ executionArn: execArn('hyperparam', input.name), startDate: new Date() }));
 
     const { code, out } = await cli('resume', '--sweep-id', ID, '--max-concurrent', '5');
@@ -302,6 +343,7 @@ describe('sweep resume', () => {
     expect(input.maxConcurrent).toBe(5);
     expect(input.items.map((i: RuntimeItem) => i.index)).toEqual([1, 2, 3, 4, 5]);
     expect(out).toMatch(/Resumed hyperparam-20260116-100443 as hyperparam-\d{8}-\d{6}: 5 items to run \(1 already succeeded\)/);
+    expect(out).toContain('A new run, not a redrive: the concurrency changes');
   });
 
   it('reruns a distributed run\'s unfinished items from its items file and the Map Run\'s successes', async () => {
@@ -323,6 +365,48 @@ describe('sweep resume', () => {
     const uploaded = JSON.parse(String(s3.commandCalls(PutObjectCommand)[0].args[0].input.Body)) as RuntimeItem[];
     expect(uploaded.map((i) => i.index)).toEqual([1, 3]);
     expect(s3.commandCalls(PutObjectCommand)[0].args[0].input.Key).toMatch(/^render\/_sweeps\/render-frames\/render-frames-\d{8}-\d{6}\/items\.json$/);
+  });
+
+  const distributedRun = (status: 'FAILED' | 'ABORTED', counts: object) => {
+    deploy('test/fixtures/sweep-distributed/input.yaml');
+    const id = 'render-frames-20260116-100443';
+    const all = compileSweepFile('test/fixtures/sweep-distributed/input.yaml').compiled!.plan.items;
+    sfn.on(DescribeExecutionCommand).resolves({ executionArn: execArn('render-frames', id), name: id, status, redriveStatus: 'REDRIVABLE', startDate: new Date(Date.now() - 3_600_000), stopDate: new Date(Date.now() - 60_000), stateMachineArn: smArn('render-frames'), input: JSON.stringify({ maxConcurrent: 100, toleratedFailurePercentage: 5, launchDelaySeconds: 0, itemsKey: 'render/_sweeps/render-frames/old/items.json' }), output: '{}' });
+    sfn.on(GetExecutionHistoryCommand).resolves({ events: [{ id: 1, type: 'ExecutionStarted', timestamp: new Date(0) }, { id: 2, type: 'MapStateEntered', timestamp: new Date(0), stateEnteredEventDetails: { name: 'render-frames' } }] });
+    sfn.on(ListMapRunsCommand).resolves({ mapRuns: [{ mapRunArn: 'arn:mr', executionArn: 'x', stateMachineArn: 'x', startDate: new Date(0) }] });
+    sfn.on(DescribeMapRunCommand).resolves({ mapRunArn: 'arn:mr', executionArn: 'x', status: 'FAILED', startDate: new Date(0), maxConcurrency: 100, toleratedFailurePercentage: 5, toleratedFailureCount: 0, itemCounts: { pending: 0, running: 0, succeeded: 2, failed: 0, timedOut: 0, aborted: 0, total: 4, resultsWritten: 0, ...counts }, executionCounts: { pending: 0, running: 0, succeeded: 0, failed: 0, timedOut: 0, aborted: 0, total: 0, resultsWritten: 0 } });
+    s3.on(GetObjectCommand, { Key: 'render/_sweeps/render-frames/old/items.json' }).callsFake(() => body(JSON.stringify(all.slice(0, 4))));
+    sfn.on(ListExecutionsCommand).resolves({ executions: [0, 2].map((i) => ({ executionArn: `arn:child-${i}`, stateMachineArn: 'x', name: `c${i}`, status: 'SUCCEEDED' as const, startDate: new Date(0) })) });
+    for (const i of [0, 2]) sfn.on(DescribeExecutionCommand, { executionArn: `arn:child-${i}` }).resolves({ executionArn: `arn:child-${i}`, status: 'SUCCEEDED', startDate: new Date(0), stateMachineArn: 'x', input: JSON.stringify({ item: { index: i } }) });
+    s3.on(PutObjectCommand).resolves({});
+    sfn.on(StartExecutionCommand).callsFake((input) => ({ executionArn: execArn('render-frames', input.name), startDate: new Date() }));
+    sfn.on(RedriveExecutionCommand).resolves({ redriveDate: new Date() });
+    return id;
+  };
+
+  it('redrives a distributed run whose Map Run failed before any item did (its items not started run then)', async () => {
+    const id = distributedRun('FAILED', { pending: 2 });
+    const { code, out } = await cli('resume', '--sweep-id', id);
+    expect(code).toBe(0);
+    expect(sfn.commandCalls(RedriveExecutionCommand)).toHaveLength(1);
+    expect(out).toContain(`Redriven ${id}`);
+  });
+
+  it('starts a new run of a distributed sweep whose items failed: a redriven child would fail again in its Fail state', async () => {
+    const id = distributedRun('FAILED', { failed: 2 });
+    const { code, out } = await cli('resume', '--sweep-id', id);
+    expect(code).toBe(0);
+    expect(sfn.commandCalls(RedriveExecutionCommand)).toHaveLength(0);
+    const uploaded = JSON.parse(String(s3.commandCalls(PutObjectCommand)[0].args[0].input.Body)) as RuntimeItem[];
+    expect(uploaded.map((i) => i.index)).toEqual([1, 3]);
+    expect(out).toContain('A new run, not a redrive: 2 items failed');
+  });
+
+  it('starts a new run of an aborted distributed EC2 sweep whose children were stopped while running', async () => {
+    const id = distributedRun('ABORTED', { aborted: 2 });
+    const { out } = await cli('resume', '--sweep-id', id);
+    expect(sfn.commandCalls(RedriveExecutionCommand)).toHaveLength(0);
+    expect(out).toContain('2 items were stopped while running');
   });
 
   it('refuses a run that is still going', async () => {

@@ -9,14 +9,15 @@ import { compileTexts } from '../../generator/compile.ts';
 import { formatDiagnostic } from '../../generator/diagnostics.ts';
 import { StateMachine } from '../../generator/local/engine.ts';
 import { planSweep } from '../../generator/sweep/plan.ts';
-import { FakeEc2, localOverrides } from '../../generator/sweep/local.ts';
+import { FakeEc2, localOverrides, localWaitHandlers } from '../../generator/sweep/local.ts';
+import { LocalInstanceWaits, taskTokens } from '../../generator/sweep/local-waits.ts';
 import { expectGolden } from '../support/golden.ts';
 
 const dir = 'test/fixtures/sweep-job';
 const file = `${dir}/workflow.yaml`;
 const compile = (text = readFileSync(file, 'utf8')) => compileTexts([{ file, text }]);
 
-type States = Record<string, { Type: string; Next?: string; ItemProcessor?: { States: States }; Catch?: { Next: string }[]; Default?: string; Branches?: { States: States }[] }>;
+type States = Record<string, { Type: string; Next?: string; ItemProcessor?: { States: States }; Catch?: { Next: string }[]; Default?: string; Branches?: { States: States }[]; Error?: string; TimeoutSecondsPath?: string }>;
 
 describe('a workflow with sweep jobs', () => {
   const result = compile();
@@ -51,33 +52,42 @@ describe('a workflow with sweep jobs', () => {
     expect(all['train started'].Next).toBe('train settings');
     expect(all['train settings'].Next).toBe('train');
     expect(all.train.Type).toBe('Map');
-    expect(all.train.Catch![0].Next).toBe('train failed');
+    // It fails in its own states, never caught into another: redrive continues there.
+    expect(all.train.Catch).toBeUndefined();
+    expect(all['train failed']).toMatchObject({ Type: 'Fail', Error: 'stepgraph.SweepFailed' });
     expect(all['train summary'].Next).toBe('train done');
   });
 
   it('runs on the local engine: pick_best starts after every training run ended', async () => {
     // GIVEN every Task served locally: the sweep's EC2 by the in-memory fake, the rest by a recorder
     const calls: string[] = [];
-    const ec2 = new FakeEc2(() => ({ checks: 2, exitStatus: 0 }));
+    const ec2 = new FakeEc2(() => ({ runSeconds: 2, exitStatus: 0 }));
     const train = compiled.workflow.jobs.find((j) => j.name === 'train')!.kind;
-    const overrides = localOverrides(planSweep(train.type === 'sweep' ? train.sweep : (undefined as never)), ec2, undefined, 'train');
+    const plan = planSweep(train.type === 'sweep' ? train.sweep : (undefined as never));
+    const overrides = localOverrides(plan, ec2, undefined, 'train');
+    // The items' waits released by their instances' ends, through the contract (as the local router will).
+    const waits = new LocalInstanceWaits(ec2.events);
+    const own = { ...overrides.taskResourceLocalHandlers, ...localWaitHandlers(plan, waits, 'train') };
     const handlers: Record<string, (input: unknown) => unknown> = {};
+    const local = structuredClone(definition);
     const walk = (states: States): void => {
       for (const [name, state] of Object.entries(states)) {
+        // The engine reads TimeoutSecondsPath from the Parameters (Step Functions: the state input); the wait handler keeps the deadline.
+        delete state.TimeoutSecondsPath;
         if (state.Type === 'Task') {
-          const own = overrides.taskResourceLocalHandlers[name];
+          const serve = own[name];
           handlers[name] = (input) => {
             calls.push(name);
-            return own ? own(input) : {};
+            return serve ? serve(input) : {};
           };
         }
         for (const b of state.Branches ?? []) walk(b.States);
         if (state.ItemProcessor) walk(state.ItemProcessor.States);
       }
     };
-    walk(definition.States);
-    const machine = new StateMachine(definition as never, { validationOptions: { checkPaths: true, checkArn: true } });
-    const context = { Execution: { Id: 'arn:aws:states:local:0:execution:model-training:run', Name: 'model-training-2026-01-16' }, State: { get EnteredTime() { return new Date().toISOString(); } } };
+    walk(local.States);
+    const machine = new StateMachine(local as never, { validationOptions: { checkPaths: true, checkArn: true } });
+    const context = { Execution: { Id: 'arn:aws:states:local:0:execution:model-training:run', Name: 'model-training-2026-01-16' }, State: { get EnteredTime() { return new Date().toISOString(); } }, Task: taskTokens() };
 
     // WHEN the workflow runs for a date
     await machine.run({ date: '2026-01-16' } as never, { overrides: { ...overrides, taskResourceLocalHandlers: handlers }, context } as never).result;
@@ -86,6 +96,8 @@ describe('a workflow with sweep jobs', () => {
     expect([...ec2.launchesByIndex.values()]).toEqual([1, 1, 1]);
     expect(ec2.peakRunning).toBeLessThanOrEqual(2);
     expect(calls.indexOf('pick_best')).toBeGreaterThan(calls.lastIndexOf('train exit status'));
+    expect(calls.filter((c) => c === 'train wait')).toHaveLength(3);
+    expect(waits.store.size).toBe(0);
     expect(calls.indexOf('pick_best')).toBeGreaterThan(calls.lastIndexOf('score run'));
     expect(calls.filter((c) => c === 'score run')).toHaveLength(2);
   });
@@ -102,7 +114,7 @@ describe('simulating a workflow with sweep jobs', () => {
     }
     const text = out.join('\n');
     expect(text).toContain('outcome: SUCCEEDED');
-    // features (1m), then two waves of 30m training (polled every 60s), then pick_best (1m).
+    // features (1m), then two waves of 30m training (each released when its instance ends), then pick_best (1m).
     expect(text).toMatch(/pick_best .*1:02:00 +succeeded/);
   });
 });

@@ -1,7 +1,7 @@
-// Planning: inline or distributed against Step Functions' limits, launch spacing, the poll
-// interval, launch shapes and tags, and the settings a definition starts from.
+// Planning: inline or distributed against Step Functions' limits, launch spacing, the deadline
+// of each item's wait, launch shapes and tags, and the settings a definition starts from.
 import { describe, expect, it } from 'vitest';
-import { launchDelayOf, pollSeconds, toleratedCount } from '../../generator/sweep/plan.ts';
+import { launchDelayOf, NO_TTL_DEADLINE_SECONDS, toleratedCount } from '../../generator/sweep/plan.ts';
 import { isArm } from '../../generator/sweep/ec2.ts';
 import { compiled, ec2Sweep } from './support.ts';
 
@@ -18,9 +18,17 @@ describe('inline or distributed', () => {
     expect(compiled(ec2Sweep(40, {}, { ttl: '1m' })).plan.mode).toBe('inline');
   });
 
-  it('is distributed when the wait loops of long-lived instances would fill one execution\'s history', () => {
-    // 30 items of 4h: each polls every 4 minutes for up to 4h05m, about 680 events each.
-    const { plan } = compiled(ec2Sweep(30, { max_concurrent: 5 }, { ttl: '4h' }));
+  it('logs the same history for an item whatever its ttl: its wait is one callback, not a poll loop', () => {
+    const short = compiled(ec2Sweep(30, { max_concurrent: 5 }, { ttl: '1m' })).plan;
+    const long = compiled(ec2Sweep(30, { max_concurrent: 5 }, { ttl: '4h' })).plan;
+    expect(long.historyEvents).toBe(short.historyEvents);
+    expect(long.mode).toBe('inline');
+    expect(long.historyEvents).toBeLessThan(30 * 60);
+  });
+
+  it('is distributed when the items\' retries would fill one execution\'s history', () => {
+    const retried = { name: 'retried', lambda: 'f', max_concurrent: 5, retry: { attempts: 12, interval: '1m' }, matrix: { a: Array.from({ length: 350 }, (_, i) => i) } };
+    const { plan } = compiled(retried);
     expect(plan.mode).toBe('distributed');
     expect(plan.reasons).toEqual([expect.stringMatching(/^one execution would log about [\d,]+ history events \(limit 25,000\)$/)]);
   });
@@ -53,9 +61,10 @@ describe('launch_delay under a rolling queue', () => {
 });
 
 describe('EC2 details', () => {
-  it('polls every 30s to 5m, growing with the longest ttl', () => {
-    const items = (ttl?: number) => [{ index: 0, name: 'a', fields: {}, span: { start: 0, end: 1 }, ...(ttl !== undefined && { ttlSeconds: ttl }) }];
-    expect([undefined, 600, 3600, 4 * 3600, 24 * 3600].map((t) => pollSeconds(items(t)))).toEqual([60, 30, 60, 240, 300]);
+  it('gives every item the deadline of its wait: ttl + 5m, or a year (an execution\'s longest life) without a ttl', () => {
+    const { plan } = compiled({ name: 'deadlines', defaults: { instance_type: 't3.micro' }, params: [{ ttl: '1h' }, { name: 'forever' }] });
+    expect(plan.items.map((i) => i.deadline)).toEqual([3900, NO_TTL_DEADLINE_SECONDS]);
+    expect(NO_TTL_DEADLINE_SECONDS).toBeLessThanOrEqual(99_999_999);
   });
 
   it('groups items by the optional RunInstances fields they set, one launch Task per group', () => {

@@ -1,6 +1,7 @@
 // `stepgraph simulate <sweep file>`: the definition on the engine's virtual clock. The makespan is
-// what a rolling queue gives (waves of max_concurrent, launch delays, the poll that notices an
-// instance's end), runs alive at once never exceed max_concurrent, and failures show per item.
+// what a rolling queue gives (waves of max_concurrent, launch delays; an item goes on the instant
+// its instance ends, its wait released by the termination), runs alive at once never exceed
+// max_concurrent, and failures show per item.
 import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../generator/cli/main.ts';
 import { simulateSweep } from '../../generator/sweep/simulate.ts';
@@ -8,7 +9,7 @@ import { compiled } from './support.ts';
 
 describe('simulating a sweep on the virtual clock', () => {
   it('runs waves of max_concurrent: 6 items of 30m, 2 at a time, take 3 waves', async () => {
-    // GIVEN 6 items that each run 30 minutes (polled every 30s), 2 at a time
+    // GIVEN 6 items that each run 30 minutes, 2 at a time
     const c = compiled({ name: 'waves', max_concurrent: 2, defaults: { instance_type: 't3.micro', ttl: '30m' }, params: Array.from({ length: 6 }, (_, i) => ({ x: i })) });
 
     // WHEN it is simulated

@@ -70,7 +70,8 @@ describe("spawn's merge rules", () => {
     const { plan, manifest } = compileSweepFile(join(dir, 'multi-region.json')).compiled!;
     expect(plan.ec2!.regions).toEqual(['ap-northeast-1', 'eu-west-1', 'us-east-1', 'us-west-2']);
     expect(plan.ec2!.crossRegion).toBe(true);
-    expect(manifest.substitutions).toEqual(['SweepEc2FunctionArn']);
+    expect(manifest.substitutions).toEqual(['RouterFunctionArn', 'SweepEc2FunctionArn']);
+    expect(manifest.waits.instanceRegions).toEqual(['ap-northeast-1', 'eu-west-1', 'us-east-1', 'us-west-2']);
     expect(plan.items.map((i) => i.region)).toEqual(['us-east-1', 'us-west-2', 'eu-west-1', 'ap-northeast-1']);
   });
 });
