@@ -44,10 +44,11 @@ function executionArnIn(text: string | undefined): string | undefined {
 /**
  * The execution's history (every page), then those of the child executions it started, and of
  * theirs (parts may run parts), each child after its parent. A child whose history Step Functions
- * no longer keeps is left out: its jobs show as the parent saw them.
+ * no longer keeps is left out: its jobs show as the parent saw them. `events`: the execution's
+ * own history when the caller has read it already.
  */
-export async function runHistories(aws: Aws, executionArn: string): Promise<ExecutionHistory[]> {
-  const out: ExecutionHistory[] = [{ executionArn, events: await fetchHistory(aws, executionArn) }];
+export async function runHistories(aws: Aws, executionArn: string, events?: HistoryEvent[]): Promise<ExecutionHistory[]> {
+  const out: ExecutionHistory[] = [{ executionArn, events: events ?? (await fetchHistory(aws, executionArn)) }];
   const seen = new Set([executionArn]);
   for (let i = 0; i < out.length; i++) {
     for (const child of childExecutions(out[i].events)) {

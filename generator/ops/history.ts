@@ -2,8 +2,10 @@
 // the workflow's definitions (emit/state-owners.ts) when its file is at hand, else from the name
 // alone: the compiler names the Task of job J `J` and every helper state `J <something>` (runtime
 // contract). Events without a name (TaskScheduled, TaskFailed, ...) belong to the state their
-// `previousEventId` chain leads back to.
+// `previousEventId` chain leads back to. Where a failed run broke comes from the contract's one
+// reading of it (contract/run-failure.ts), which the failure alert shares.
 import { GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { closedAt, errorOf, FAILURE_EVENTS, jobTimedOutCause, WAIT_TIMED_OUT, waitTimedOutCause, type FailedState } from '../contract/run-failure.ts';
 import type { StateOwner } from '../emit/state-owners.ts';
 import type { Aws } from './aws.ts';
 
@@ -33,6 +35,8 @@ export interface JobStatus {
   cause?: string;
   /** What a waiting job waits for (a marker or a job of this run). */
   waitingFor?: string;
+  /** The state a failed job failed in (its Task, one of its waits, its marker write, a sweep's Fail state). */
+  failedIn?: string;
 }
 
 /** Every page of an execution's history, oldest first. */
@@ -51,7 +55,7 @@ export async function fetchHistory(aws: Aws, executionArn: string): Promise<Hist
 
 const JOB_NAME = /^[a-z][a-z0-9_]*$/;
 /** The helper states' names after `J ` (generator/emit/names.ts); long names end in `~<hash>`. */
-const HELPER = /^(selected\?|skipped|waits for |wait for |done$|signals$|failed$|clears marker$|finishes$)/;
+const HELPER = /^(selected\?|skipped|waits for |done$|signals$|failed$)/;
 
 /** Jobs as the history shows them, when the workflow's file is not at hand. */
 export function jobsInHistory(events: readonly HistoryEvent[]): string[] {
@@ -70,39 +74,24 @@ export function jobsInHistory(events: readonly HistoryEvent[]): string[] {
   return jobs;
 }
 
-const FAILURE_DETAILS = [
-  'taskFailedEventDetails',
-  'taskTimedOutEventDetails',
-  'taskStartFailedEventDetails',
-  'taskSubmitFailedEventDetails',
-  'lambdaFunctionFailedEventDetails',
-  'lambdaFunctionTimedOutEventDetails',
-  'lambdaFunctionStartFailedEventDetails',
-  'lambdaFunctionScheduleFailedEventDetails',
-  'activityFailedEventDetails',
-  'activityTimedOutEventDetails',
-  'activityScheduleFailedEventDetails',
-] as const;
-
 const SCHEDULED = new Set(['TaskScheduled', 'LambdaFunctionScheduled', 'ActivityScheduled']);
 const SUCCEEDED = new Set(['TaskSucceeded', 'LambdaFunctionSucceeded', 'ActivitySucceeded']);
 
 interface Tracker extends JobStatus {
-  /** How the job's own Task last ended: a caught failure still exits the state. */
-  taskOutcome?: 'succeeded' | 'failed';
-  finishesStep: boolean;
-  /** A sweep job (seen entering its first state). */
-  sweep?: boolean;
+  /** A job that writes its own marker (a data pipeline): its Task lasts until the marker appears. */
+  ownMarker: boolean;
 }
 
 /**
  * What a state does for its job, as status reads it: `task` is the job's Task; a sweep job runs
- * from `sweep-first` entered to `sweep-last` exited; `other` changes nothing (a marker write, a
- * sweep's inner states).
+ * from `sweep-first` entered to `sweep-last` exited; `done` writes its marker and `signal` tells
+ * the jobs of the run that wait for it; `failed` is a sweep job's Fail state; `other` changes
+ * nothing (the replay guard, a sweep's inner states). `wait` says, when known, whether a wait is
+ * for a marker of another producer or for a job of this run.
  */
 export type Step =
-  | { job: string; step: 'task' | 'skipped' | 'failed' | 'finishes' | 'sweep-first' | 'sweep-last' | 'other' }
-  | { job: string; step: 'waits' | 'wait-failed'; what: string };
+  | { job: string; step: 'task' | 'skipped' | 'failed' | 'done' | 'signal' | 'sweep-first' | 'sweep-last' | 'other' }
+  | { job: string; step: 'waits'; what: string; wait?: 'external' | 'in-run' };
 
 /** Which job a state (by name, with the type of its event) serves; undefined: none. */
 export type StepOf = (state: string, eventType: string) => Step | undefined;
@@ -114,12 +103,12 @@ export function stepOfOwner(owner: StateOwner): Step {
     case 'task':
     case 'skipped':
     case 'failed':
-    case 'finishes':
+    case 'done':
       return { job, step: owner.step };
+    case 'signal':
+      return { job, step: 'signal' };
     case 'wait':
-      return { job, step: 'waits', what: owner.what };
-    case 'wait-failed':
-      return { job, step: 'wait-failed', what: owner.what };
+      return { job, step: 'waits', what: owner.what, wait: owner.wait };
     case 'sweep':
       return { job, step: owner.edge === 'first' ? 'sweep-first' : owner.edge === 'last' ? 'sweep-last' : 'other' };
     default:
@@ -132,26 +121,25 @@ export const stepByName: StepOf = (state, eventType) => {
   const { job, step } = splitState(state);
   // A sweep job's Map carries the job's name; it is not the job's Task.
   if (step === '') return { job, step: eventType.startsWith('Map') ? 'other' : 'task' };
-  if (step === 'skipped' || step === 'failed' || step === 'finishes') return { job, step };
+  if (step === 'skipped' || step === 'failed' || step === 'done') return { job, step };
+  if (step === 'signals') return { job, step: 'signal' };
   if (step === 'started') return { job, step: 'sweep-first' };
   if (step === 'summary') return { job, step: 'sweep-last' };
   if (step.startsWith('waits for ')) return { job, step: 'waits', what: step.slice('waits for '.length) };
-  const gaveUp = /^wait for (.+) failed$/.exec(step);
-  if (gaveUp) return { job, step: 'wait-failed', what: gaveUp[1] };
   return { job, step: 'other' };
 };
 
 /**
  * Per-job status from the events (oldest first). `jobs` are the workflow's jobs in order;
- * `finishes` names the jobs whose completion is their `J finishes` step (data pipelines);
- * `stepOf` says which job each state serves (by default: by its name).
+ * `ownMarker` names the jobs that write their own marker (data pipelines), whose Task times out
+ * when the marker does not appear; `stepOf` says which job each state serves (by default: by its
+ * name). A redriven execution shows each job's latest outcome: the states it enters again
+ * replace what the closed attempt left.
  */
-export function jobStatuses(events: readonly HistoryEvent[], jobs: readonly string[], finishes: ReadonlySet<string> = new Set(), stepOf: StepOf = stepByName): JobStatus[] {
-  const trackers = new Map<string, Tracker>(
-    jobs.map((job) => [job, { job, status: 'not started', attempts: 0, finishesStep: finishes.has(job) }]),
-  );
+export function jobStatuses(events: readonly HistoryEvent[], jobs: readonly string[], ownMarker: ReadonlySet<string> = new Set(), stepOf: StepOf = stepByName): JobStatus[] {
+  const trackers = new Map<string, Tracker>(jobs.map((job) => [job, { job, status: 'not started', attempts: 0, ownMarker: ownMarker.has(job) }]));
   const owner = new Map<number, Step | undefined>();
-  for (const e of events) {
+  events.forEach((e, index) => {
     const entered = e.stateEnteredEventDetails?.name;
     const exited = e.stateExitedEventDetails?.name;
     const type = e.type ?? '';
@@ -161,24 +149,32 @@ export function jobStatuses(events: readonly HistoryEvent[], jobs: readonly stri
     const time = e.timestamp;
 
     if (type === 'ExecutionRedriven') {
-      // The closed run is open again: what closing marked as cancelled may now be re-entered.
-      continue;
+      // The closed run is open again: jobs it never reached may still come; the states that did
+      // not succeed are entered again, and each replaces what its job showed.
+      for (const t of trackers.values()) if (t.status === 'not run') t.status = 'not started';
+      return;
     }
     if (type === 'ExecutionFailed' || type === 'ExecutionAborted' || type === 'ExecutionTimedOut') {
+      if (type === 'ExecutionFailed') {
+        const failed = closedAt(events, index).failed;
+        const step = failed && stepOf(failed.state, failed.stateType ?? '');
+        const t = step && trackers.get(step.job);
+        if (t && failed) blame(t, step, failed, jobs, time);
+      }
       const closed: JobState = type === 'ExecutionFailed' ? 'cancelled' : type === 'ExecutionAborted' ? 'aborted' : 'timed out';
       for (const t of trackers.values()) {
         if (t.status === 'running' || t.status === 'waiting') close(t, closed, time);
         else if (t.status === 'not started') t.status = 'not run';
       }
-      continue;
+      return;
     }
     if (type === 'ExecutionSucceeded') {
       for (const t of trackers.values()) if (t.status === 'not started') t.status = 'not run';
-      continue;
+      return;
     }
-    if (at === undefined) continue;
+    if (at === undefined) return;
     const t = trackers.get(at.job);
-    if (!t) continue;
+    if (!t) return;
 
     if (entered !== undefined) {
       onEntered(t, at, time, e);
@@ -189,15 +185,12 @@ export function jobStatuses(events: readonly HistoryEvent[], jobs: readonly stri
       if (SCHEDULED.has(type)) t.attempts += 1;
       else if (SUCCEEDED.has(type)) {
         // A retry that worked: the earlier attempt's error is history, not the job's state.
-        t.taskOutcome = 'succeeded';
         t.error = undefined;
         t.cause = undefined;
-      }
-      else recordFailure(t, e);
+      } else recordFailure(t, e);
     }
-    // Failures of `J waits for X` and `J finishes` are polls that found no marker yet, not job failures.
-  }
-  return [...trackers.values()].map(({ taskOutcome: _o, finishesStep: _f, sweep: _s, ...status }) => status);
+  });
+  return [...trackers.values()].map(({ ownMarker: _o, ...status }) => status);
 }
 
 function onEntered(t: Tracker, at: Step, time: Date | undefined, e: HistoryEvent): void {
@@ -207,56 +200,77 @@ function onEntered(t: Tracker, at: Step, time: Date | undefined, e: HistoryEvent
     t.end = undefined;
     t.durationMs = undefined;
     t.waitingFor = undefined;
-    t.taskOutcome = undefined;
     t.error = undefined;
     t.cause = undefined;
+    t.failedIn = undefined;
     // A sweep has no retries of its own: each time its first state is entered is one attempt.
-    if (at.step === 'sweep-first') {
-      t.sweep = true;
-      t.attempts += 1;
-    }
+    if (at.step === 'sweep-first') t.attempts += 1;
   } else if (at.step === 'skipped') {
     t.status = 'skipped';
   } else if (at.step === 'waits' && t.status !== 'running') {
+    // A wait entered again after a redrive replaces the failure it ended in.
     t.status = 'waiting';
     t.waitingFor = at.what;
-  } else if (at.step === 'failed') {
-    if (t.status !== 'failed') {
-      if (t.taskOutcome !== 'failed' && t.finishesStep) {
-        t.error = 'stepgraph.JobFailed';
-        t.cause = "the job's own marker did not appear within its timeout";
-      }
-      const sweepError = t.sweep ? sweepFailure(e) : undefined;
-      if (sweepError) {
-        t.error = sweepError.Error;
-        t.cause = sweepError.Cause;
-      }
-      t.error = t.error ?? 'stepgraph.JobFailed';
-      close(t, 'failed', time);
-    }
-  } else if (at.step === 'wait-failed') {
-    t.error = 'stepgraph.WaitTimedOut';
-    t.cause = `'${at.what}' did not arrive before the wait's deadline`;
-    t.waitingFor = undefined;
+    t.error = undefined;
+    t.cause = undefined;
+    t.failedIn = undefined;
+    t.end = undefined;
+    t.durationMs = undefined;
+  } else if ((at.step === 'done' || at.step === 'signal') && (t.status === 'failed' || t.status === 'cancelled')) {
+    // A redrive writes the marker (or the signal) of a job whose work had succeeded.
+    t.status = 'running';
+    t.error = undefined;
+    t.cause = undefined;
+    t.failedIn = undefined;
+  } else if (at.step === 'failed' && t.status !== 'failed') {
+    // A sweep job with more failed items than it tolerates: the sweep left {Error, Cause} at
+    // `$.sweep.error`, which the Fail state's input (in the history) holds.
+    const sweepError = sweepFailure(e);
+    t.error = sweepError?.Error ?? t.error ?? 'stepgraph.SweepFailed';
+    t.cause = sweepError?.Cause ?? t.cause;
+    t.failedIn = e.stateEnteredEventDetails?.name;
     close(t, 'failed', time);
   }
 }
 
 function onExited(t: Tracker, at: Step, time: Date | undefined): void {
   if (at.step === 'task' && t.status === 'running') {
-    if (t.taskOutcome === 'failed') close(t, 'failed', time);
-    else if (!t.finishesStep) close(t, 'succeeded', time);
-  } else if ((at.step === 'finishes' || at.step === 'sweep-last') && t.status === 'running') {
+    close(t, 'succeeded', time);
+  } else if ((at.step === 'sweep-last' || at.step === 'done' || at.step === 'signal') && t.status === 'running') {
     close(t, 'succeeded', time);
   } else if (at.step === 'waits' && t.status === 'waiting') {
     t.waitingFor = undefined;
   }
 }
 
-/**
- * Why a sweep job failed: the sweep leaves {Error, Cause} at `$.sweep.error` (too many items
- * failed, or the Map itself failed) before its `J failed` state, whose input the history holds.
- */
+/** The job of the state the run failed in: failed, with what failed and why in the user's terms. */
+function blame(t: Tracker, at: Step, failed: FailedState, jobs: readonly string[], time: Date | undefined): void {
+  if (at.step === 'failed' && t.status === 'failed') return;
+  let error = failed.error;
+  let cause = failed.cause;
+  if (at.step === 'waits') {
+    const kind = at.wait === 'in-run' || (at.wait === undefined && jobs.includes(at.what)) ? 'job' : 'marker';
+    if (failed.timedOut) {
+      error = WAIT_TIMED_OUT;
+      cause = waitTimedOutCause(at.what, kind, failed.timeoutSeconds);
+    } else {
+      cause = `while waiting for ${kind} '${at.what}': ${cause ?? 'no cause given'}`;
+    }
+  } else if (at.step === 'task' && failed.timedOut) {
+    cause = cause ?? jobTimedOutCause(failed.timeoutSeconds, t.ownMarker);
+  } else if (at.step === 'done') {
+    cause = `the job succeeded but its marker could not be written: ${cause ?? 'no cause given'}`;
+  } else if (at.step === 'signal') {
+    cause = `the job succeeded but the jobs waiting for it could not be told: ${cause ?? 'no cause given'}`;
+  }
+  t.error = error ?? 'States.TaskFailed';
+  t.cause = cause;
+  t.failedIn = failed.state;
+  t.waitingFor = undefined;
+  if (t.start === undefined) t.start = failed.enteredAt;
+  close(t, 'failed', failed.failedAt ?? time);
+}
+
 function sweepFailure(e: HistoryEvent): { Error?: string; Cause?: string } | undefined {
   try {
     const input = JSON.parse(e.stateEnteredEventDetails?.input ?? 'null') as { sweep?: { error?: { Error?: string; Cause?: string } } } | null;
@@ -266,20 +280,12 @@ function sweepFailure(e: HistoryEvent): { Error?: string; Cause?: string } | und
   }
 }
 
+/** An attempt that failed: shown while the job retries, replaced when an attempt succeeds. */
 function recordFailure(t: Tracker, e: HistoryEvent): void {
-  const failure = failureOf(e);
-  if (!failure) return;
-  t.taskOutcome = 'failed';
-  t.error = failure.error ?? e.type;
-  t.cause = failure.cause;
-}
-
-function failureOf(e: HistoryEvent): { error?: string; cause?: string } | undefined {
-  for (const key of FAILURE_DETAILS) {
-    const details = e[key] as { error?: string; cause?: string } | undefined;
-    if (details) return details;
-  }
-  return undefined;
+  if (!FAILURE_EVENTS.has(e.type ?? '')) return;
+  const { error, cause } = errorOf(e);
+  t.error = error ?? e.type;
+  t.cause = cause;
 }
 
 function close(t: Tracker, status: JobState, time: Date | undefined): void {

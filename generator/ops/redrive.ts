@@ -1,6 +1,12 @@
 // Redrive: continue a failed run in place (same execution, same definition, only the unfinished
 // states rerun) when Step Functions allows it and when it is what the user wants; otherwise say
 // why and give the replay command that does the same job with the current definition.
+//
+// Under the runtime contract a job fails in its own Task and a wait in its wait state, so a
+// redrive re-runs exactly the job (or the wait) that failed and what it stopped. The Fail states
+// that remain (a sweep's count of failed items, the input check, a part of a split graph catching
+// its child's failure, the `J failed` states of definitions compiled before this contract) end a
+// run by themselves: a redrive would enter them again and fail at once, so those runs are refused.
 import {
   DescribeStateMachineForExecutionCommand,
   RedriveExecutionCommand,
@@ -8,9 +14,12 @@ import {
   type DescribeStateMachineOutput,
   type DescribeStateMachineForExecutionOutput,
 } from '@aws-sdk/client-sfn';
+import { runOutcome, type RunEvent } from '../contract/run-failure.ts';
 import type { Workflow } from '../model.ts';
 import type { Aws } from './aws.ts';
-import type { JobStatus } from './history.ts';
+import { describeExecution } from './executions.ts';
+import { fetchHistory, type JobStatus } from './history.ts';
+import { dateOfRunName } from './names.ts';
 
 export const REDRIVE_WINDOW_MS = 14 * 24 * 3_600_000;
 
@@ -22,10 +31,61 @@ export interface RedriveFacts {
   current: Partial<Pick<DescribeStateMachineOutput, 'type' | 'revisionId' | 'definition'>>;
   /** The definition the execution ran with (DescribeStateMachineForExecution). */
   used: Partial<Pick<DescribeStateMachineForExecutionOutput, 'revisionId' | 'definition'>>;
+  /** The Fail state a FAILED run ended in (from its history: failStateOf). */
+  failState?: FailState;
   now: number;
 }
 
-export type Eligibility = { ok: true } | { ok: false; reasons: string[] };
+/** A Fail state a run ended in, and what it is there for. */
+export interface FailState {
+  state: string;
+  /**
+   * `sweep`: more items of a sweep failed than it tolerates (`<sweep> failed`); `input`: the input
+   * check refused the input; `part`: a part of a split graph failed; `other`: any other (a
+   * definition compiled before failures became redrivable caught each job into `J failed`).
+   */
+  kind: 'sweep' | 'input' | 'part' | 'other';
+  /** The sweep job, or the sweep, whose Fail state it is. */
+  owner?: string;
+  /** The run is a sweep's own (a sweep file's state machine), not a workflow's. */
+  standalone?: boolean;
+  error?: string;
+  cause?: string;
+}
+
+/**
+ * Refused: why, and what to do instead when the reason knows: a replay from the job that failed
+ * (the CLI prefers the replay of everything left unfinished when it has the workflow), or another
+ * command altogether (`sweep resume`, a new start).
+ */
+export type Eligibility = { ok: true } | { ok: false; reasons: string[]; instead?: Instead };
+
+export interface Instead {
+  command: string;
+  /** What the command does, for the line before it. */
+  does: string;
+  replay: boolean;
+}
+
+/**
+ * The Fail state a FAILED run ended in, from its history; undefined when it failed in a state
+ * that a redrive runs again (a job's Task, a wait). `stateMachine` is the state machine's name:
+ * a sweep's own runs are named `<sweep>-<yyyymmdd>-<hhmmss>` by the machine named after the sweep.
+ */
+export function failStateOf(events: readonly RunEvent[], stateMachine: string, workflow?: Workflow): FailState | undefined {
+  const failed = runOutcome(events)?.failed;
+  if (!failed || failed.how !== 'fail') return undefined;
+  const { state, error, cause } = failed;
+  const facts = { state, ...(error && { error }), ...(cause && { cause }) };
+  if (state === 'Invalid input') return { ...facts, kind: 'input' };
+  if (/^Part \d+ failed$/.test(state)) return { ...facts, kind: 'part' };
+  const owner = state.endsWith(' failed') ? state.slice(0, -' failed'.length) : undefined;
+  const sweepJob = owner !== undefined && workflow?.jobs.some((j) => j.name === owner && j.kind.type === 'sweep');
+  if (owner !== undefined && (sweepJob || error === 'stepgraph.SweepFailed')) {
+    return { ...facts, kind: 'sweep', owner, ...(!workflow && owner === stateMachine && { standalone: true }) };
+  }
+  return { ...facts, kind: 'other', ...(owner !== undefined && { owner }) };
+}
 
 /** Every reason a redrive is impossible or unwise; none means go. */
 export function redriveEligibility(facts: RedriveFacts): Eligibility {
@@ -47,21 +107,53 @@ export function redriveEligibility(facts: RedriveFacts): Eligibility {
     const days = Math.floor((now - closedAt.getTime()) / (24 * 3_600_000));
     reasons.push(`it closed ${days} days ago; Step Functions redrives only executions closed in the last 14 days`);
   }
+  let instead: Instead | undefined;
+  if (status === 'FAILED' && facts.failState) {
+    const refusal = failStateRefusal(facts.failState, execution.name ?? execution.executionArn?.split(':').pop() ?? '', execution.stateMachineArn?.split(':').pop() ?? '');
+    reasons.push(refusal.reason);
+    instead = refusal.instead;
+  }
   if (execution.redriveStatus === 'NOT_REDRIVABLE' && REDRIVABLE_STATUSES.has(status) && reasons.length === 0) {
     reasons.push(`Step Functions says it is not redrivable: ${execution.redriveStatusReason ?? 'no reason given'}`);
-  }
-  // stepgraph catches a job's final failure (and a wait past its deadline) into a Fail state
-  // that names the job. A redrive restarts at the unsuccessful step, which is that Fail state,
-  // so it would fail again at once: re-executing the job is what helps.
-  if (status === 'FAILED' && execution.error?.startsWith('stepgraph.')) {
-    reasons.push(`the run failed with ${execution.error} (${execution.cause ?? 'no cause given'}); a redrive restarts at that Fail state and fails again at once`);
   }
   if (definitionChanged(current, used)) {
     reasons.push(
       'the state machine was redeployed since this run started; a redrive would rerun the old definition, a replay runs the new one',
     );
   }
-  return reasons.length === 0 ? { ok: true } : { ok: false, reasons };
+  if (reasons.length === 0) return { ok: true };
+  return { ok: false, reasons, ...(instead && { instead }) };
+}
+
+const AGAIN = 'a redrive would enter that state again and fail at once';
+
+function failStateRefusal(fail: FailState, name: string, stateMachine: string): { reason: string; instead?: Instead } {
+  const why = fail.cause ?? fail.error ?? 'no cause given';
+  switch (fail.kind) {
+    case 'sweep': {
+      if (fail.standalone) {
+        return {
+          reason: `more items failed than the sweep tolerates (${why}): it failed in its Fail state '${fail.state}', and ${AGAIN}`,
+          instead: { command: `npx stepgraph sweep resume --sweep-id ${name}`, does: 'run again only the items that did not succeed', replay: false },
+        };
+      }
+      const date = dateOfRunName(name, stateMachine);
+      return {
+        reason: `sweep job '${fail.owner}' had more items fail than it tolerates (${why}): the run failed in its Fail state '${fail.state}', and ${AGAIN}; replaying the job runs the sweep again`,
+        instead: { command: `npx stepgraph replay ${stateMachine} --date ${date ?? '<date>'} --from ${fail.owner}`, does: 'replay the sweep job and what depends on it', replay: true },
+      };
+    }
+    case 'input':
+      // A run started in the console with a malformed date: stepgraph checks the date before it starts one.
+      return {
+        reason: `the run's input was refused in '${fail.state}' (${why}); a redrive keeps the input and would fail again at once`,
+        instead: { command: `npx stepgraph start ${stateMachine} --date <date>`, does: 'start the run with a valid date (stepgraph checks it first)', replay: false },
+      };
+    case 'part':
+      return { reason: `a part of the split graph failed and the run failed in '${fail.state}' (${why}); ${AGAIN}` };
+    case 'other':
+      return { reason: `the run failed in its Fail state '${fail.state}' (${fail.error ?? 'no error given'}${fail.cause ? `: ${fail.cause}` : ''}); ${AGAIN}` };
+  }
 }
 
 function definitionChanged(current: RedriveFacts['current'], used: RedriveFacts['used']): boolean {
@@ -82,6 +174,32 @@ export async function definitionUsedBy(aws: Aws, executionArn: string): Promise<
   return aws.call('DescribeStateMachineForExecution', () =>
     aws.sfn.send(new DescribeStateMachineForExecutionCommand({ executionArn })),
   );
+}
+
+/**
+ * A run of a split graph failed in the parent's Task that ran a part (`Part <n> (...)`): its
+ * child `<execution>-part-<n>` failed first. The child is redriven first (parts may run parts:
+ * depth first), then the parent, whose StartExecution of the same name and input finds the child
+ * running again and waits for it (emit/parts.ts). Returns the child executions redriven.
+ */
+export async function redriveParts(aws: Aws, executionArn: string, events: readonly RunEvent[]): Promise<string[]> {
+  const failed = runOutcome(events)?.failed?.state;
+  const n = failed ? /^Part (\d+) \(/.exec(failed)?.[1] : undefined;
+  if (n === undefined) return [];
+  const child = partExecutionArn(executionArn, Number(n));
+  const execution = await describeExecution(aws, child);
+  if (!execution || !REDRIVABLE_STATUSES.has(execution.status ?? '')) return [];
+  const deeper = await redriveParts(aws, child, await fetchHistory(aws, child));
+  await redrive(aws, child);
+  return [...deeper, child];
+}
+
+/** arn:...:execution:<machine>:<name> -> arn:...:execution:<machine>-part-<n>:<name>-part-<n> */
+export function partExecutionArn(parent: string, n: number): string {
+  const parts = parent.split(':');
+  const name = parts.pop()!;
+  const machine = parts.pop()!;
+  return [...parts, `${machine}-part-${n}`, `${name}-part-${n}`].join(':');
 }
 
 export async function redrive(aws: Aws, executionArn: string): Promise<Date | undefined> {

@@ -43,9 +43,10 @@ export async function describeStateMachine(aws: Aws, arn: string): Promise<Descr
 }
 
 /**
- * The workflow's own marker bucket as the deployed definition names it. States `J done`,
- * `J signals` and `J clears marker` write to it and `J finishes` reads from it; `J waits for X` may read another
- * producer's bucket, so it is only the last resort.
+ * The workflow's own marker bucket as the deployed definition names it. `J done` writes the job's
+ * marker there; a data pipeline job's Task waits for its own marker there (its Payload's
+ * `wait.subject`); `J waits for X` may wait on another producer's bucket, so it is only the last
+ * resort.
  */
 export function markerBucketFromDefinition(definition: string): string | undefined {
   let parsed: unknown;
@@ -55,16 +56,27 @@ export function markerBucketFromDefinition(definition: string): string | undefin
     return undefined;
   }
   const found: { rank: number; bucket: string }[] = [];
+  // `${MarkerBucket}` is the undeployed placeholder: only a resolved name is an answer.
+  const add = (rank: number, bucket: unknown): void => {
+    if (typeof bucket === 'string' && bucket !== '' && !bucket.includes('${')) found.push({ rank, bucket });
+  };
   visitStates(parsed, (name, state) => {
     const resource = typeof state.Resource === 'string' ? state.Resource : '';
-    const bucket = (state.Parameters as { Bucket?: unknown } | undefined)?.Bucket;
-    // `${MarkerBucket}` is the undeployed placeholder: only a resolved name is an answer.
-    if (!/:s3:(getObject|putObject|deleteObject)$/.test(resource) || typeof bucket !== 'string' || bucket.includes('${')) return;
-    const rank = / (done|signals|clears marker)$/.test(name) ? 0 : / finishes$/.test(name) ? 1 : / waits for /.test(name) ? 2 : 3;
-    found.push({ rank, bucket });
+    const parameters = (state.Parameters ?? {}) as { Bucket?: unknown; Payload?: { subject?: Subject; wait?: { subject?: Subject } } };
+    if (/:s3:putObject$/.test(resource) && / done$/.test(name)) add(0, parameters.Bucket);
+    if (!resource.endsWith(':lambda:invoke.waitForTaskToken')) return;
+    const own = parameters.Payload?.wait?.subject;
+    if (own?.kind === 'marker') add(1, own.bucket);
+    const other = parameters.Payload?.subject;
+    if (other?.kind === 'marker' && / waits for /.test(name)) add(2, other.bucket);
   });
   found.sort((a, b) => a.rank - b.rank || (a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : 0));
   return found[0]?.bucket;
+}
+
+interface Subject {
+  kind?: unknown;
+  bucket?: unknown;
 }
 
 type State = Record<string, unknown>;

@@ -7,7 +7,7 @@ import { topologicalOrder, writesOwnMarker, type Workflow } from '../model.ts';
 import type { Aws } from './aws.ts';
 import { CLOSED_STATUSES, describeExecution } from './executions.ts';
 import { clip, formatDuration, formatTime, table } from './format.ts';
-import { runHistories } from './children.ts';
+import { runHistories, type ExecutionHistory } from './children.ts';
 import { jobsInHistory, jobStatuses, stepByName, stepOfOwner, type JobStatus, type StepOf } from './history.ts';
 import { consoleLink } from './names.ts';
 import { compiledOf } from './workflows.ts';
@@ -32,11 +32,15 @@ export async function runStatus(aws: Aws, executionArn: string, workflow?: Workf
   const execution = await describeExecution(aws, executionArn);
   if (!execution) throw new UserError(`no execution ${executionArn} (executions are kept 90 days after they close)`);
   // A split workflow's jobs are in the histories of the child executions its parts started.
-  const histories = await runHistories(aws, executionArn);
+  return runStatusOf(execution, await runHistories(aws, executionArn), workflow, aws.region, now);
+}
+
+/** The status from the execution's description and its histories (the run's first, then its children's). */
+export function runStatusOf(execution: DescribeExecutionOutput, histories: readonly ExecutionHistory[], workflow: Workflow | undefined, region: string, now: number): RunStatus {
   const jobs = workflow ? topologicalOrder(workflow.jobs).map((j) => j.name) : jobsInHistory(histories.flatMap((h) => h.events));
-  const finishes = new Set(workflow ? workflow.jobs.filter(writesOwnMarker).map((j) => j.name) : []);
-  const stepOf = workflow ? workflowSteps(workflow) : stepByName;
-  return summarize(execution, mergeStatuses(histories.map((h) => jobStatuses(h.events, jobs, finishes, stepOf))), aws.region, now);
+  const ownMarker = new Set(workflow ? workflow.jobs.filter(writesOwnMarker).map((j) => j.name) : []);
+  const stepOf = stepsOf(workflow);
+  return summarize(execution, mergeStatuses(histories.map((h) => jobStatuses(h.events, jobs, ownMarker, stepOf))), region, now);
 }
 
 /**
@@ -54,6 +58,9 @@ export function mergeStatuses(perExecution: readonly JobStatus[][]): JobStatus[]
 }
 
 const stepTables = new WeakMap<Workflow, StepOf>();
+
+/** Which job each state serves: from the workflow's definitions when it is at hand, else by name. */
+export const stepsOf = (workflow: Workflow | undefined): StepOf => (workflow ? workflowSteps(workflow) : stepByName);
 
 /** Which job each state serves, from the definitions the workflow compiles to (every child's included). */
 function workflowSteps(workflow: Workflow): StepOf {
@@ -107,7 +114,11 @@ export function renderStatus(run: RunStatus): string[] {
       (run.stopDate ? `, ended ${formatTime(run.stopDate)}` : '') +
       `, ${run.closed ? 'took' : 'running for'} ${formatDuration(run.durationMs)}`,
   ];
-  if (run.error) head.push(`error: ${run.error}${run.cause ? `: ${clip(run.cause, 200)}` : ''}`);
+  // A failed job says where and why (its Task's error, a wait's deadline); the run's own error
+  // only when no job carries the failure (a run aborted, the input refused).
+  const failed = run.jobs.filter((j) => j.status === 'failed');
+  for (const j of failed) head.push(`failed: ${j.job}${j.failedIn && j.failedIn !== j.job ? ` (in '${j.failedIn}')` : ''}: ${j.error ?? 'no error given'}${j.cause ? `: ${clip(j.cause, 200)}` : ''}`);
+  if (failed.length === 0 && run.error) head.push(`error: ${run.error}${run.cause ? `: ${clip(run.cause, 200)}` : ''}`);
   const rows = run.jobs.map((j) => [
     j.job,
     j.status === 'waiting' && j.waitingFor ? `waiting (${j.waitingFor})` : j.status,
@@ -155,6 +166,7 @@ export function statusJson(run: RunStatus): unknown {
       error: j.error ?? null,
       cause: j.cause ?? null,
       waitingFor: j.waitingFor ?? null,
+      failedIn: j.failedIn ?? null,
     })),
   };
 }

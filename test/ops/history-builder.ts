@@ -44,6 +44,55 @@ export class History {
     this.task(name);
     this.task(`${name} done`);
   }
+
+  // The events of one attempt of a Task, after `after` (default: the event before): Step Functions
+  // links each to the one that caused it, so interleaved Parallel branches stay apart.
+
+  /** TaskScheduled (with the state's TimeoutSeconds) and TaskStarted; returns the last id. */
+  scheduled(after?: number, timeoutInSeconds?: number): number {
+    const scheduled = this.add('TaskScheduled', { taskScheduledEventDetails: { resourceType: 'lambda', resource: 'invoke', region: 'eu-west-1', parameters: '{}', ...(timeoutInSeconds !== undefined && { timeoutInSeconds }) } }, after);
+    return this.add('TaskStarted', {}, scheduled);
+  }
+  /** A callback Task handed its token over (the router or the activator answered). */
+  submitted(after?: number): number {
+    return this.add('TaskSubmitted', { taskSubmittedEventDetails: { resourceType: 'lambda', resource: 'invoke.waitForTaskToken', output: '{}' } }, after);
+  }
+  failed(error: string, cause: string | undefined, after?: number): number {
+    return this.add('TaskFailed', { taskFailedEventDetails: { resourceType: 'lambda', resource: 'invoke', error, ...(cause !== undefined && { cause }) } }, after);
+  }
+  timedOut(after?: number): number {
+    return this.add('TaskTimedOut', { taskTimedOutEventDetails: { resourceType: 'lambda', resource: 'invoke.waitForTaskToken', error: 'States.Timeout' } }, after);
+  }
+  succeeded(after?: number): number {
+    return this.add('TaskSucceeded', { taskSucceededEventDetails: { resourceType: 'lambda', resource: 'invoke', output: '{}' } }, after);
+  }
+
+  /** A job's Task whose every attempt fails (no Catch: it fails in its own state); returns the last id. */
+  failingTask(name: string, attempts: number, error: string, cause: (attempt: number) => string, after?: number): number {
+    let last = this.add('TaskStateEntered', { stateEnteredEventDetails: { name } }, after);
+    for (let i = 1; i <= attempts; i++) last = this.failed(error, cause(i), this.scheduled(last));
+    return last;
+  }
+  /** A wait (a callback Task) released by the router: its job goes on. */
+  releasedWait(name: string, timeoutInSeconds: number): void {
+    this.enter(name);
+    this.scheduled(undefined, timeoutInSeconds);
+    this.submitted();
+    this.succeeded();
+    this.exit(name);
+  }
+  /** A wait past its deadline: States.Timeout in the wait state; returns the last id. */
+  timedOutWait(name: string, timeoutInSeconds: number, after?: number): number {
+    const entered = this.add('TaskStateEntered', { stateEnteredEventDetails: { name } }, after);
+    return this.timedOut(this.submitted(this.scheduled(entered, timeoutInSeconds)));
+  }
+  /** The run fails with the error of the state that failed it (no Fail state in between). */
+  runFailed(error: string, cause?: string, after?: number): number {
+    return this.add('ExecutionFailed', { executionFailedEventDetails: { error, ...(cause !== undefined && { cause }) } }, after);
+  }
+  redriven(count = 1): number {
+    return this.add('ExecutionRedriven', { executionRedrivenEventDetails: { redriveCount: count } });
+  }
 }
 
 /** Serves each execution's history by its ARN, paged. */

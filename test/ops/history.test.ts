@@ -1,55 +1,26 @@
-import { GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
+// Per-job status from histories written the way Step Functions writes them under the runtime
+// contract: a job fails in its own Task after its retries, a wait past its deadline in its wait
+// state (States.Timeout), a redrive enters the unsuccessful states again.
+import { GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fetchHistory, jobsInHistory, jobStatuses } from '../../generator/ops/history.ts';
-import { mocks, taskFailed, testAws } from './support.ts';
+import { History, minute } from './history-builder.ts';
+import { mocks, testAws } from './support.ts';
 
-/** Writes a history the way Step Functions does: ids in order, each event pointing at its cause. */
-class History {
-  readonly events: HistoryEvent[] = [];
-  private minute = 0;
-
-  add(type: string, details: Partial<HistoryEvent> = {}, previous?: number): number {
-    const id = this.events.length + 1;
-    const previousEventId = previous ?? (id > 1 ? id - 1 : 0);
-    this.events.push({ id, previousEventId, type: type as HistoryEvent['type'], timestamp: new Date(Date.UTC(2019, 2, 13, 2, this.minute++)), ...details });
-    return id;
-  }
-  enter(name: string, type = 'Task', previous?: number): number {
-    return this.add(`${type}StateEntered`, { stateEnteredEventDetails: { name } }, previous);
-  }
-  exit(name: string, type = 'Task', previous?: number): number {
-    return this.add(`${type}StateExited`, { stateExitedEventDetails: { name } }, previous);
-  }
-  /** A Task state that succeeds after `failures` failed attempts. */
-  task(name: string, failures = 0, previous?: number): number {
-    let last = this.enter(name, 'Task', previous);
-    for (let i = 0; i < failures; i++) {
-      last = this.add('TaskScheduled', {}, last);
-      last = this.add('TaskFailed', taskFailed('Lambda.Unknown', `attempt ${i + 1} broke`), last);
-    }
-    last = this.add('TaskScheduled', {}, last);
-    last = this.add('TaskSucceeded', {}, last);
-    return this.exit(name, 'Task', last);
-  }
-}
+const row = (j: { job: string; status: string; attempts: number; error?: string; cause?: string; failedIn?: string }) => [j.job, j.status, j.attempts, j.error ?? null, j.cause ?? null, j.failedIn ?? null];
 
 describe('job status from history', () => {
-  it('reads a successful run: attempts across retries, skipped jobs, times and durations', () => {
-    // GIVEN a run where a retried once, b was not selected, c waited for a marker
+  it('reads a successful run: attempts across retries, skipped jobs, a released wait, times and durations', () => {
+    // GIVEN a run where a retried once, b was not selected, c waited for a marker the router released
     const h = new History();
     h.add('ExecutionStarted');
-    h.enter('a selected?', 'Choice');
-    h.exit('a selected?', 'Choice');
-    h.task('a', 1);
-    h.enter('b selected?', 'Choice');
-    h.enter('b skipped', 'Pass');
-    h.exit('b skipped', 'Pass');
-    h.enter('c waits for payments');
-    h.add('TaskScheduled');
-    h.add('TaskFailed', taskFailed('S3.NoSuchKeyException'));
-    h.add('TaskScheduled');
-    h.add('TaskSucceeded');
-    h.exit('c waits for payments');
+    h.pass('a selected?', 'Choice');
+    const a = h.enter('a');
+    h.succeeded(h.scheduled(h.failed('Lambda.Unknown', 'attempt 1 broke', h.scheduled(a))));
+    h.exit('a');
+    h.pass('b selected?', 'Choice');
+    h.pass('b skipped');
+    h.releasedWait('c waits for payments', 10800);
     h.task('c');
     h.add('ExecutionSucceeded');
 
@@ -62,120 +33,179 @@ describe('job status from history', () => {
       ['b', 'skipped', 0],
       ['c', 'succeeded', 1],
     ]);
-    const a = jobs[0];
-    expect(a.start).toStrictEqual(new Date(Date.UTC(2019, 2, 13, 2, 3)));
-    expect(a.durationMs).toBe(5 * 60_000);
+    expect(jobs[0].start).toStrictEqual(minute(3));
+    expect(jobs[0].durationMs).toBe(7 * 60_000);
     // A retried attempt's error does not stick to a job that then succeeded.
-    expect(a.error).toBeUndefined();
+    expect(jobs[0].error).toBeUndefined();
   });
 
-  it('reads a failed run: the failing job with its Task error, a parallel job cancelled, a later one not run', () => {
-    // GIVEN x fails twice and its Catch goes to `x failed`, while y runs in a parallel branch
+  it('GIVEN a job failing after its retries in its own Task WHEN read THEN it failed there with its error, a sibling is cancelled, a later job not run', () => {
+    // GIVEN x fails 3 times in one Parallel branch while y, in the other, waits for its own retry
     const h = new History();
     h.add('ExecutionStarted');
-    const par = h.add('ParallelStateEntered', { stateEnteredEventDetails: { name: 'Parallel (x, y)' } });
-    const yEntered = h.enter('y', 'Task', par);
-    h.add('TaskScheduled', {}, yEntered);
-    let last = h.enter('x', 'Task', par);
-    for (let i = 0; i < 2; i++) {
-      last = h.add('TaskScheduled', {}, last);
-      last = h.add('TaskFailed', taskFailed('Lambda.Unknown', `boom ${i + 1}`), last);
-    }
-    last = h.exit('x', 'Task', last);
-    h.add('FailStateEntered', { stateEnteredEventDetails: { name: 'x failed' } }, last);
-    h.add('ExecutionFailed', { executionFailedEventDetails: { error: 'stepgraph.JobFailed' } });
+    const par = h.enter('Parallel (x, y)', 'Parallel');
+    const y = h.failingTask('y', 1, 'Lambda.TooManyRequestsException', () => 'rate exceeded', par);
+    h.failingTask('x', 3, 'Lambda.Unknown', (i) => `boom ${i}`, par);
+    const fail = h.runFailed('Lambda.Unknown', 'boom 3');
 
     // WHEN
     const jobs = jobStatuses(h.events, ['x', 'y', 'z']);
 
-    // THEN
-    expect(jobs.map((j) => [j.job, j.status, j.attempts, j.error ?? null, j.cause ?? null])).toStrictEqual([
-      ['x', 'failed', 2, 'Lambda.Unknown', 'boom 2'],
-      ['y', 'cancelled', 1, null, null],
-      ['z', 'not run', 0, null, null],
+    // THEN x failed in its own state with its last attempt's error, at the moment it failed
+    expect(jobs.map(row)).toStrictEqual([
+      ['x', 'failed', 3, 'Lambda.Unknown', 'boom 3', 'x'],
+      ['y', 'cancelled', 1, 'Lambda.TooManyRequestsException', 'rate exceeded', null],
+      ['z', 'not run', 0, null, null, null],
     ]);
+    expect(jobs[0].end).toStrictEqual(h.events[fail - 2].timestamp);
+    expect(y).toBeGreaterThan(par);
   });
 
-  it('reads a wait that gave up: the job failed with WaitTimedOut, naming what it waited for', () => {
+  it('GIVEN a wait for a marker past its deadline WHEN read THEN its job failed with WaitTimedOut naming the marker and the deadline', () => {
     const h = new History();
-    h.enter('bi_import waits for payments');
-    h.add('TaskScheduled');
-    h.add('TaskFailed', taskFailed('S3.NoSuchKeyException'));
-    h.add('FailStateEntered', { stateEnteredEventDetails: { name: 'bi_import wait for payments failed' } });
-    h.add('ExecutionFailed');
+    h.add('ExecutionStarted');
+    h.pass('bi_import selected?', 'Choice');
+    h.timedOutWait('bi_import waits for payments', 10800);
+    h.runFailed('States.Timeout');
 
     const [job] = jobStatuses(h.events, ['bi_import']);
 
-    expect(job.status).toBe('failed');
-    expect(job.error).toBe('stepgraph.WaitTimedOut');
-    expect(job.cause).toContain("'payments' did not arrive");
-    expect(job.attempts).toBe(0);
+    expect(row(job)).toStrictEqual(['bi_import', 'failed', 0, 'stepgraph.WaitTimedOut', "marker 'payments' was not written within the wait's deadline (3h)", 'bi_import waits for payments']);
+    expect(job.waitingFor).toBeUndefined();
+    expect(job.start).toStrictEqual(minute(3));
   });
 
-  it("ends a data pipeline job when its `finishes` step has seen the pipeline's marker", () => {
-    // GIVEN the activation Task returns at once and the pipeline writes its marker 3 polls later
+  it('names the job of this run an in-run wait waited for', () => {
     const h = new History();
-    h.enter('p clears marker');
-    h.add('TaskScheduled');
-    h.add('TaskSucceeded');
-    h.exit('p clears marker');
-    h.task('p');
-    const midway = jobStatuses(h.events, ['p'], new Set(['p']))[0];
-    h.enter('p finishes');
-    for (let i = 0; i < 3; i++) {
-      h.add('TaskScheduled');
-      h.add('TaskFailed', taskFailed('S3.NoSuchKeyException'));
-    }
-    h.add('TaskScheduled');
-    h.add('TaskSucceeded');
-    const end = h.exit('p finishes');
+    h.timedOutWait('report waits for revenue', 5400);
+    h.runFailed('States.Timeout');
 
-    const [job] = jobStatuses(h.events, ['p'], new Set(['p']));
+    const report = jobStatuses(h.events, ['revenue', 'report'])[1];
 
-    expect(midway.status).toBe('running');
-    expect(job.status).toBe('succeeded');
-    expect(job.end).toStrictEqual(h.events[end - 1].timestamp);
-    expect(job.attempts).toBe(1);
-    expect(job.error).toBeUndefined();
+    expect(report).toMatchObject({ status: 'failed', error: 'stepgraph.WaitTimedOut', cause: "job 'revenue' of this run did not finish within the wait's deadline (1h 30m)" });
+  });
+
+  it("says a data pipeline's Task timed out because its pipeline wrote no marker", () => {
+    const h = new History();
+    const entered = h.enter('player_entry');
+    h.timedOut(h.submitted(h.scheduled(entered, 3600)));
+    h.runFailed('States.Timeout');
+
+    const [job] = jobStatuses(h.events, ['player_entry'], new Set(['player_entry']));
+
+    expect(row(job)).toStrictEqual(['player_entry', 'failed', 1, 'States.Timeout', "the pipeline did not write the job's marker within the job's timeout (1h)", 'player_entry']);
+  });
+
+  it("GIVEN a job's marker write failing after its retries WHEN read THEN the job failed, its work done", () => {
+    const h = new History();
+    h.task('sessions');
+    h.failingTask('sessions done', 4, 'S3.S3Exception', () => 'Slow Down');
+    h.runFailed('S3.S3Exception', 'Slow Down');
+
+    const [job] = jobStatuses(h.events, ['sessions']);
+
+    expect(row(job)).toStrictEqual(['sessions', 'failed', 1, 'S3.S3Exception', 'the job succeeded but its marker could not be written: Slow Down', 'sessions done']);
+  });
+
+  it('GIVEN a failed run redriven that then succeeded WHEN read THEN every job shows its latest outcome', () => {
+    // GIVEN x failed twice while y ran beside it; the redrive entered x and y again and both succeeded, then z ran
+    const h = new History();
+    h.add('ExecutionStarted');
+    const par = h.enter('Parallel (x, y)', 'Parallel');
+    h.scheduled(h.enter('y', 'Task', par));
+    h.failingTask('x', 2, 'Lambda.Unknown', (i) => `boom ${i}`, par);
+    h.runFailed('Lambda.Unknown', 'boom 2');
+    const before = jobStatuses(h.events, ['x', 'y', 'z']);
+    h.redriven();
+    h.task('x');
+    h.task('y');
+    h.exit('Parallel (x, y)', 'Parallel');
+    h.task('z');
+    h.add('ExecutionSucceeded');
+
+    // WHEN
+    const after = jobStatuses(h.events, ['x', 'y', 'z']);
+
+    // THEN
+    expect(before.map((j) => j.status)).toStrictEqual(['failed', 'cancelled', 'not run']);
+    expect(after.map(row)).toStrictEqual([
+      ['x', 'succeeded', 3, null, null, null],
+      ['y', 'succeeded', 2, null, null, null],
+      ['z', 'succeeded', 1, null, null, null],
+    ]);
+  });
+
+  it('shows a redriven wait waiting again, then its job running', () => {
+    const h = new History();
+    h.timedOutWait('bi_import waits for payments', 10800);
+    h.runFailed('States.Timeout');
+    h.redriven();
+    const wait = h.enter('bi_import waits for payments');
+    h.submitted(h.scheduled(wait, 10800));
+
+    const waiting = jobStatuses(h.events, ['bi_import'])[0];
+    h.succeeded();
+    h.exit('bi_import waits for payments');
+    h.enter('bi_import');
+    h.scheduled();
+    const running = jobStatuses(h.events, ['bi_import'])[0];
+
+    expect(row(waiting)).toStrictEqual(['bi_import', 'waiting', 0, null, null, null]);
+    expect(waiting.waitingFor).toBe('payments');
+    expect(running).toMatchObject({ status: 'running', attempts: 1 });
+  });
+
+  it('GIVEN an aborted run WHEN read THEN what ran or waited was aborted and the rest never ran', () => {
+    const h = new History();
+    const par = h.enter('Parallel (a, b)', 'Parallel');
+    h.scheduled(h.enter('a', 'Task', par));
+    h.scheduled(h.enter('b waits for payments', 'Task', par), 10800);
+    h.add('ExecutionAborted');
+
+    const jobs = jobStatuses(h.events, ['a', 'b', 'c']);
+
+    expect(jobs.map((j) => [j.job, j.status])).toStrictEqual([
+      ['a', 'aborted'],
+      ['b', 'aborted'],
+      ['c', 'not run'],
+    ]);
+  });
+
+  it("GIVEN a distributed sweep job past its tolerated failures WHEN read by name THEN the sweep job failed in its Map", () => {
+    const h = new History();
+    h.pass('train started');
+    h.pass('train settings');
+    const map = h.enter('train', 'Map');
+    h.add('MapStateStarted', {}, map);
+    h.add('MapRunStarted', { mapRunStartedEventDetails: { mapRunArn: 'arn:mr' } });
+    h.add('MapRunFailed', { mapRunFailedEventDetails: { error: 'States.ExceedToleratedFailureThreshold', cause: 'The specified tolerated failure threshold was exceeded' } });
+    h.add('MapStateFailed');
+    h.runFailed('States.ExceedToleratedFailureThreshold', 'The specified tolerated failure threshold was exceeded');
+
+    const [train] = jobStatuses(h.events, ['train']);
+
+    expect(row(train)).toStrictEqual(['train', 'failed', 1, 'States.ExceedToleratedFailureThreshold', 'The specified tolerated failure threshold was exceeded', 'train']);
   });
 
   it('shows a waiting job of a running execution and what it waits for', () => {
     const h = new History();
-    h.enter('cohorts waits for installs');
-    h.add('TaskScheduled');
+    h.submitted(h.scheduled(h.enter('cohorts waits for installs'), 3600));
 
     const [job] = jobStatuses(h.events, ['cohorts', 'publish']);
 
     expect(job).toMatchObject({ status: 'waiting', waitingFor: 'installs' });
   });
 
-  it('lets a redriven execution rerun a failed job', () => {
-    // GIVEN x failed, the run was redriven and x succeeded the second time
-    const h = new History();
-    let last = h.enter('x');
-    last = h.add('TaskScheduled', {}, last);
-    last = h.add('TaskFailed', taskFailed('Lambda.Unknown'), last);
-    h.exit('x', 'Task', last);
-    h.add('FailStateEntered', { stateEnteredEventDetails: { name: 'x failed' } });
-    h.add('ExecutionFailed');
-    h.add('ExecutionRedriven');
-    h.task('x');
-    h.add('ExecutionSucceeded');
-
-    const [job] = jobStatuses(h.events, ['x']);
-
-    expect(job).toMatchObject({ status: 'succeeded', attempts: 2 });
-    expect(job.error).toBeUndefined();
-  });
-
   it('finds the jobs in a history when the workflow file is not at hand', () => {
     const h = new History();
     h.enter('Check input', 'Choice');
+    h.enter('Read date', 'Pass');
     h.enter('Parallel (a, b)', 'Parallel');
     h.enter('a selected?', 'Choice');
     h.enter('b selected?', 'Choice');
     h.task('a');
     h.enter('b waits for a');
+    h.enter('Invalid input', 'Fail');
     expect(jobsInHistory(h.events)).toStrictEqual(['a', 'b']);
   });
 });

@@ -67,14 +67,14 @@ describe('status of a split workflow', () => {
     c2.add('ExecutionStarted');
     c2.pass('Start part');
     for (const j of jobs2.slice(0, jobs2.indexOf('j900'))) c2.job(j);
+    // j900 fails in its own Task (no Catch): the child fails with the Task's error.
     c2.pass('j900 selected?', 'Choice');
     c2.enter('j900');
     c2.add('TaskScheduled');
     c2.add('TaskStarted');
     c2.add('TaskFailed', taskFailed('Lambda.Unknown', 'the rollup ran out of memory'));
-    c2.enter('j900 failed', 'Fail');
-    c2.add('ExecutionFailed', { executionFailedEventDetails: { error: 'stepgraph.JobFailed', cause: "job 'j900' failed" } });
-    const cause = JSON.stringify({ ExecutionArn: child2, Status: 'FAILED', Error: 'stepgraph.JobFailed', Cause: "job 'j900' failed" });
+    c2.runFailed('Lambda.Unknown', 'the rollup ran out of memory');
+    const cause = JSON.stringify({ ExecutionArn: child2, Status: 'FAILED', Error: 'Lambda.Unknown', Cause: 'the rollup ran out of memory' });
     parent.add('TaskFailed', { taskFailedEventDetails: { resourceType: 'states', resource: 'startExecution.sync:2', error: 'States.TaskFailed', cause } });
     parent.enter(`Part 2 failed`, 'Fail');
     parent.add('ExecutionFailed', { executionFailedEventDetails: { error: 'stepgraph.PartFailed', cause } });

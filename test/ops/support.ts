@@ -32,7 +32,7 @@ export function workflow(
       name: jobName,
       kind: spec.pipeline ? { type: 'data_pipeline', pipeline: jobName, parameters: {} } : { type: 'lambda', function: jobName },
       needs: spec.needs ?? [],
-      waitsFor: (spec.waitsFor ?? []).map((marker): ExternalMarker => ({ marker, prefix, timeoutSeconds: 3600, pollSeconds: 60 })),
+      waitsFor: (spec.waitsFor ?? []).map((marker): ExternalMarker => ({ marker, prefix, timeoutSeconds: 3600 })),
       timeoutSeconds: 3600,
       retry: DEFAULTS.retry,
       params: {},

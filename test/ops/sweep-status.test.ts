@@ -1,6 +1,7 @@
 // `stepgraph status` of a workflow with sweep jobs: a sweep job has no Task of its own (its Map
 // stands where the Task would), so it runs from `J started` entered to `J summary` exited, the
-// failures of single items inside the Map are not the job's, and a failed sweep says why.
+// failures of single items inside the Map are not the job's, and a failed sweep says why (an
+// inline sweep fails in its `J failed` Fail state once more items failed than it tolerates).
 import { DescribeExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { compilePaths } from '../../generator/compile.ts';
@@ -85,7 +86,7 @@ function history(upTo?: number): { events: HistoryEvent[]; marks: Marks } {
   const error = { Error: 'stepgraph.SweepFailed', Cause: '2 of 2 items failed; 0 tolerated' };
   marks.scoreFailed = at(h.enter('score failed', 'Fail', { date: '2026-01-16', sweep: { settings: { maxConcurrent: 2 }, error } }));
   h.add('ParallelStateFailed');
-  h.add('ExecutionFailed', { executionFailedEventDetails: { error: 'stepgraph.JobFailed', cause: "job 'score' failed" } });
+  h.runFailed(error.Error, error.Cause);
   return { events: upTo === undefined ? h.events : h.events.slice(0, upTo), marks };
 }
 
@@ -110,7 +111,7 @@ describe('status of a workflow with sweep jobs', () => {
     expect(byJob.get('train')!.end!.getTime()).toBe(marks.trainSummaryExited);
     expect(byJob.get('train')!.error).toBeUndefined();
     // AND score failed with the sweep's own reason, not a generic one
-    expect(byJob.get('score')).toMatchObject({ status: 'failed', attempts: 1, error: 'stepgraph.SweepFailed', cause: '2 of 2 items failed; 0 tolerated' });
+    expect(byJob.get('score')).toMatchObject({ status: 'failed', attempts: 1, error: 'stepgraph.SweepFailed', cause: '2 of 2 items failed; 0 tolerated', failedIn: 'score failed' });
     expect(byJob.get('score')!.end!.getTime()).toBe(marks.scoreFailed);
     expect(byJob.get('pick_best')!.status).toBe('not run');
   });

@@ -1,21 +1,29 @@
-// `stepgraph redrive <execution-arn | workflow --date D>`: continue a failed run in place when Step
-// Functions allows it and the definition has not changed since; otherwise explain why and print
-// the replay command that reruns the same unfinished jobs.
+// `stepgraph redrive <execution-arn | workflow --date D>`: continue a failed, timed-out or aborted
+// run in place from where it stopped, when Step Functions allows it and a redrive can help;
+// otherwise explain why and print what does the job instead (the replay of what the run left
+// unfinished, `sweep resume` for a sweep's own run).
 import { parseArgs } from 'node:util';
+import type { DescribeExecutionOutput, HistoryEvent } from '@aws-sdk/client-sfn';
+import { runOutcome } from '../../contract/run-failure.ts';
 import type { Workflow } from '../../model.ts';
 import { isAwsError, type Aws } from '../../ops/aws.ts';
+import { runHistories } from '../../ops/children.ts';
 import { parseRunDate, runDateOfInput } from '../../ops/dates.ts';
 import { describeExecution, runsOfDate } from '../../ops/executions.ts';
+import { fetchHistory } from '../../ops/history.ts';
 import { consoleLink, dateOfRunName, stateMachineArnOf } from '../../ops/names.ts';
 import { AWS_OPTIONS, AWS_USAGE, connectFrom, onePositional } from '../../ops/options.ts';
-import { definitionUsedBy, redrive, redriveEligibility, replayCommandFor } from '../../ops/redrive.ts';
+import { definitionUsedBy, failStateOf, redrive, redriveEligibility, redriveParts, replayCommandFor, type Instead } from '../../ops/redrive.ts';
 import { describeStateMachine, resolveStateMachineArn } from '../../ops/state-machine.ts';
-import { runStatus } from '../../ops/status.ts';
+import { runStatusOf, stepsOf } from '../../ops/status.ts';
 import { runTarget } from '../../ops/workflows.ts';
 import { UserError } from '../errors.ts';
 
 export const summary = 'continue a failed run where it stopped (or say why not and give the replay command)';
 export const usage = `stepgraph redrive (<execution-arn> | <workflow> --date D) ${AWS_USAGE}`;
+
+/** Only a closed, unsuccessful run has a history worth reading here. */
+const REDRIVABLE = new Set(['FAILED', 'TIMED_OUT', 'ABORTED']);
 
 export async function run(args: string[], now = Date.now()): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ...AWS_OPTIONS, date: { type: 'string' } } });
@@ -39,59 +47,97 @@ export async function run(args: string[], now = Date.now()): Promise<number> {
 
   const execution = await describeExecution(aws, executionArn);
   if (!execution) throw new UserError(`no execution ${executionArn} (executions are kept 90 days after they close)`);
-  const [current, used] = await Promise.all([describeStateMachine(aws, stateMachineArn), definitionUsedBy(aws, executionArn)]);
-  const eligibility = redriveEligibility({ execution, current, used, now });
+  const stateMachine = stateMachineArn.split(':').pop()!;
+  const [current, used, events] = await Promise.all([
+    describeStateMachine(aws, stateMachineArn),
+    definitionUsedBy(aws, executionArn),
+    REDRIVABLE.has(execution.status ?? '') ? fetchHistory(aws, executionArn) : Promise.resolve(undefined),
+  ]);
+  const failState = events && failStateOf(events, stateMachine, workflow);
+  const eligibility = redriveEligibility({ execution, current, used, now, ...(failState && { failState }) });
   const name = execution.name ?? executionArn.split(':').pop()!;
+  const refused = { aws, name, executionArn, workflow, execution, events };
 
   if (eligibility.ok) {
     try {
+      // A split graph: the failed part first, then the run that waits for it.
+      const parts = events ? await redriveParts(aws, executionArn, events) : [];
+      for (const child of parts) console.log(`redriven part ${child.split(':').pop()}`);
       await redrive(aws, executionArn);
-      console.log(`redriven ${name}: its unfinished states run again, finished ones are kept`);
+      console.log(`redriven ${name}: ${whereItContinues(events, workflow)}; finished jobs are kept`);
       console.log(`  follow it: npx stepgraph status ${executionArn} --watch`);
       console.log(`  console: ${consoleLink(aws.region, executionArn)}`);
       return 0;
     } catch (error) {
       if (!isAwsError(error, 'ExecutionNotRedrivable')) throw error;
-      return explain(aws, [`Step Functions refused: ${(error.cause as Error).message}`], name, executionArn, workflow, execution);
+      return explain(refused, [`Step Functions refused: ${(error.cause as Error).message}`]);
     }
   }
-  return explain(aws, eligibility.reasons, name, executionArn, workflow, execution);
+  return explain(refused, eligibility.reasons, eligibility.instead);
 }
 
-async function explain(
-  aws: Aws,
-  reasons: readonly string[],
-  name: string,
-  executionArn: string,
-  workflow: Workflow | undefined,
-  execution: { status?: string; input?: string },
-): Promise<number> {
-  console.error(`${name} cannot be redriven:`);
+/** The jobs a redrive runs again, in the user's words: the one that failed, or those the run stopped. */
+function whereItContinues(events: readonly HistoryEvent[] | undefined, workflow: Workflow | undefined): string {
+  const outcome = events && runOutcome(events);
+  if (!outcome) return 'its unfinished states run again';
+  const stepOf = stepsOf(workflow);
+  if (outcome.failed) {
+    const job = stepOf(outcome.failed.state, outcome.failed.stateType ?? '')?.job;
+    const state = job && job !== outcome.failed.state ? ` (state '${outcome.failed.state}')` : '';
+    return job ? `it continues with job ${job}${state}, where it failed` : `it continues in '${outcome.failed.state}', where it failed`;
+  }
+  const jobs = [...new Set(outcome.inFlight.map((s) => stepOf(s, '')?.job).filter((j): j is string => j !== undefined))];
+  const stopped = outcome.end === 'ExecutionAborted' ? 'stopped' : 'timed out';
+  return jobs.length > 0 ? `it continues with ${jobs.join(', ')}, which ${jobs.length === 1 ? 'was' : 'were'} running when it ${stopped}` : 'its unfinished states run again';
+}
+
+interface Refused {
+  aws: Aws;
+  name: string;
+  executionArn: string;
+  workflow: Workflow | undefined;
+  execution: DescribeExecutionOutput;
+  events: HistoryEvent[] | undefined;
+}
+
+async function explain(run: Refused, reasons: readonly string[], instead?: Instead): Promise<number> {
+  console.error(`${run.name} cannot be redriven:`);
   for (const reason of reasons) console.error(`  - ${reason}`);
+  const status = run.execution.status;
   // A running run has nothing to replay yet; a finished one is replayed from a job the user picks.
-  if (execution.status === 'RUNNING' || execution.status === 'PENDING_REDRIVE') return 1;
-  const replay = await replayInstead(aws, executionArn, workflow, execution.input);
-  if (!replay) {
-    console.error(`Instead, replay: npx stepgraph replay <workflow> --date <date> --from <job>`);
-  } else if (execution.status === 'SUCCEEDED') {
+  if (status === 'RUNNING' || status === 'PENDING_REDRIVE') return 1;
+  if (instead && !instead.replay) {
+    console.error(`Instead, ${instead.does}:\n  ${instead.command}`);
+    return 1;
+  }
+  // With the workflow at hand, the replay of everything the run left unfinished; else the reason's own.
+  const replay = await replayInstead(run);
+  if (replay && status === 'SUCCEEDED') {
     console.error(`To run jobs again, replay them, e.g.:\n  ${replay}`);
-  } else {
+  } else if (replay) {
     console.error(`Instead, replay what it left unfinished (with the current definition):\n  ${replay}`);
+  } else if (instead) {
+    console.error(`Instead, ${instead.does}:\n  ${instead.command}`);
+  } else {
+    console.error(`Instead, replay: npx stepgraph replay <workflow> --date <date> --from <job>`);
   }
   return 1;
 }
 
-async function replayInstead(aws: Aws, executionArn: string, workflow: Workflow | undefined, input: string | undefined): Promise<string | undefined> {
+async function replayInstead(run: Refused): Promise<string | undefined> {
+  const { workflow, execution } = run;
   if (!workflow) return undefined;
   let parsed: unknown;
   try {
-    parsed = input ? JSON.parse(input) : undefined;
+    parsed = execution.input ? JSON.parse(execution.input) : undefined;
   } catch {
     parsed = undefined;
   }
-  const date = runDateOfInput(parsed, workflow.partition)?.text ?? dateOfRunName(executionArn.split(':').pop()!, workflow.name);
+  const date = runDateOfInput(parsed, workflow.partition)?.text ?? dateOfRunName(run.executionArn.split(':').pop()!, workflow.name);
   if (!date) return undefined;
-  const status = await runStatus(aws, executionArn, workflow);
+  // The run's own history is read already; a split graph's children are read now.
+  const histories = await runHistories(run.aws, run.executionArn, run.events);
+  const status = runStatusOf(execution, histories, workflow, run.aws.region, Date.now());
   const wasPartial = typeof (parsed as { select?: unknown } | undefined)?.select === 'object';
   return replayCommandFor(workflow, date, status.jobs, wasPartial);
 }
