@@ -17,7 +17,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { parseRouterRequest, registerWait, subjectId, waiterId, type RegisterOutcome, type WaitDeps, type WaitRequest } from '../generator/contract/waits.ts';
-import { didYouMean } from './did-you-mean.ts';
+import { didYouMean } from '../generator/contract/suggest.ts';
 import { HandlerError, InvalidEventError } from './errors.ts';
 import { log } from './log.ts';
 import { formatDate, formatDatekey, parseRunDate, type RunDate } from './run-date.ts';

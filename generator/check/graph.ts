@@ -3,7 +3,7 @@ import { Codes } from '../messages.ts';
 import type { Job } from '../model.ts';
 import type { JobSpans } from './jobs.ts';
 import type { Reader } from './reader.ts';
-import { didYouMean } from './suggest.ts';
+import { didYouMean } from '../contract/suggest.ts';
 
 /** Reports graph problems; returns false when the graph cannot be planned. */
 export function checkGraph(r: Reader, jobs: Job[], spans: Map<string, JobSpans>): boolean {

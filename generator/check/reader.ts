@@ -4,7 +4,7 @@ import { isMap, isPair, isScalar, isSeq, type Node, type Pair, type Scalar } fro
 import type { Diagnostic, Related } from '../diagnostics.ts';
 import { Codes } from '../messages.ts';
 import type { SourceFile } from '../source.ts';
-import { didYouMean } from './suggest.ts';
+import { didYouMean } from '../contract/suggest.ts';
 
 export interface Span {
   start: number;

@@ -1,4 +1,4 @@
-import { closest } from './suggest.ts';
+import { closest } from '../contract/suggest.ts';
 
 // Value syntaxes of the language: durations, names, schedule expressions, time zones, ARNs.
 // Each returns an error message (and maybe a hint) or undefined when the value is fine.

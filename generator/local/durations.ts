@@ -2,7 +2,7 @@
 // long the job takes, e.g. `player_entry: 45m`. A problem is reported at its place, as
 // `file:line:col: message`, like the compiler's diagnostics.
 import { isMap, isScalar, parseDocument, type Node } from 'yaml';
-import { closest } from '../check/suggest.ts';
+import { closest } from '../contract/suggest.ts';
 import { durationHint, parseDuration } from '../check/values.ts';
 import { UserError } from '../cli/errors.ts';
 import { LineMap } from '../diagnostics.ts';

@@ -4,7 +4,7 @@
 // "Object Created" event; a signal is a signal; an instance's end comes from the sweep's local EC2.
 import { backstop, registerWait, signal, subjectEvent, type BackstopOutcome, type SignalRequest, type WaitDeps, type WaitRequest, type WaitSubject } from '../contract/waits.ts';
 import type { MarkerStore } from './store.ts';
-import { MemoryWaiterStore } from './waiter-store.ts';
+import { MemoryWaiterStore } from '../contract/memory-waiter-store.ts';
 
 interface Pending {
   resolve: (output: Record<string, unknown>) => void;

@@ -1,7 +1,7 @@
 // What a simulation is asked to make happen, checked against the workflow: `--fail JOB`,
 // `--late JOB=DURATION` (a job or an external marker), `--missing MARKER`, a replay selection.
 // Unknown names are errors with a did-you-mean, before anything runs.
-import { closest } from '../check/suggest.ts';
+import { closest } from '../contract/suggest.ts';
 import { durationHint, parseDuration } from '../check/values.ts';
 import { UserError } from '../cli/errors.ts';
 import type { Workflow } from '../model.ts';

@@ -17,7 +17,7 @@ import { sleep, withVirtualClock } from './clock.ts';
 import { localSubstitutions, startExecution, type RunInput } from './execute.ts';
 import { statesError, type JobRunner } from './handlers.ts';
 import { LocalRouter } from './router.ts';
-import type { MemoryWaiterStore } from './waiter-store.ts';
+import type { MemoryWaiterStore } from '../contract/memory-waiter-store.ts';
 import { checkScenario, type Scenario, type ScenarioInput } from './scenario.ts';
 import { MemoryMarkerStore, type MarkerStore } from './store.ts';
 import { summarize, type RunReport } from './summary.ts';

@@ -9,7 +9,7 @@ import {
   type ExecutionStatus,
 } from '@aws-sdk/client-sfn';
 import { UserError } from '../cli/errors.ts';
-import { didYouMean } from '../check/suggest.ts';
+import { didYouMean } from '../contract/suggest.ts';
 import { isAwsError, type Aws } from './aws.ts';
 import { executionArn, isRunOfDate } from './names.ts';
 

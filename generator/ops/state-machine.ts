@@ -2,7 +2,7 @@
 // the stack created, resolved at deploy time).
 import { DescribeStateMachineCommand, ListStateMachinesCommand, type DescribeStateMachineOutput } from '@aws-sdk/client-sfn';
 import { UserError } from '../cli/errors.ts';
-import { didYouMean } from '../check/suggest.ts';
+import { didYouMean } from '../contract/suggest.ts';
 import { stackName } from '../model.ts';
 import type { Aws } from './aws.ts';
 

@@ -2,7 +2,7 @@
 // exactly as deploy compiles them (so selections and names match what runs).
 import { existsSync } from 'node:fs';
 import { UserError } from '../cli/errors.ts';
-import { didYouMean } from '../check/suggest.ts';
+import { didYouMean } from '../contract/suggest.ts';
 import { compilePaths, compileWorkflow, type CompiledWorkflow, type CompileResult } from '../compile.ts';
 import type { Workflow } from '../model.ts';
 import { parseExecutionArn, type ExecutionArnParts } from './names.ts';

@@ -9,7 +9,7 @@ import { DEFAULTS } from '../model.ts';
 import type { SourceFile } from '../source.ts';
 import { duration, report, retryPolicy, runner } from '../check/jobs.ts';
 import { Reader, type Entry, type Span } from '../check/reader.ts';
-import { didYouMean } from '../check/suggest.ts';
+import { didYouMean } from '../contract/suggest.ts';
 import { bucketProblem, prefixProblem, workflowNameProblem } from '../check/values.ts';
 import { checkField, jsonType, type FieldValue } from './fields.ts';
 import { expandItems, type ItemSource } from './expand.ts';

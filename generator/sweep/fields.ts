@@ -4,7 +4,7 @@
 // type in an entry.
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { Codes } from '../messages.ts';
-import { closest } from '../check/suggest.ts';
+import { closest } from '../contract/suggest.ts';
 import { durationHint, parseDuration } from '../check/values.ts';
 import { isKnownField, KNOWN_FIELDS, type Json } from './model.ts';
 

@@ -3,7 +3,8 @@
 // registerWait, the in-memory EC2's terminations come in as subject events, and a release
 // resolves the waiting Task. The logic is generator/contract/waits.ts; only the ports are here.
 // (Inside a workflow, the local engine's own router serves these waits; see sweep/local.ts.)
-import { parseRouterRequest, registerWait, subjectEvent, subjectId, waiterId, type Releaser, type SubjectProbe, type WaitDeps, type WaiterRecord, type WaiterStore } from '../contract/waits.ts';
+import { MemoryWaiterStore } from '../contract/memory-waiter-store.ts';
+import { parseRouterRequest, registerWait, subjectEvent, subjectId, waiterId, type Releaser, type SubjectProbe, type WaitDeps } from '../contract/waits.ts';
 
 type Handler = (input: unknown) => Promise<unknown>;
 
@@ -11,40 +12,6 @@ type Handler = (input: unknown) => Promise<unknown>;
 export interface InstanceSource {
   satisfied(subject: { region: string; instanceId: string }): boolean;
   onTerminated(listener: (region: string, instanceId: string) => void): void;
-}
-
-export class MemoryWaiterStore implements WaiterStore {
-  private readonly bySubject = new Map<string, Map<string, WaiterRecord>>();
-  private readonly signals = new Map<string, number>();
-
-  async put(record: WaiterRecord): Promise<void> {
-    let waiters = this.bySubject.get(record.subject);
-    if (!waiters) this.bySubject.set(record.subject, (waiters = new Map()));
-    waiters.set(record.waiter, record);
-  }
-  async delete(subject: string, waiter: string): Promise<void> {
-    const waiters = this.bySubject.get(subject);
-    waiters?.delete(waiter);
-    if (waiters?.size === 0) this.bySubject.delete(subject);
-  }
-  async waitersOf(subject: string): Promise<WaiterRecord[]> {
-    return [...(this.bySubject.get(subject)?.values() ?? [])];
-  }
-  async *allWaiters(): AsyncIterable<WaiterRecord> {
-    for (const waiters of [...this.bySubject.values()]) yield* [...waiters.values()];
-  }
-  async signal(subject: string, expiresAt: number): Promise<void> {
-    this.signals.set(subject, expiresAt);
-  }
-  async isSignalled(subject: string): Promise<boolean> {
-    return this.signals.has(subject);
-  }
-  /** Open waiters (tests: nothing is left behind). */
-  get size(): number {
-    let n = 0;
-    for (const waiters of this.bySubject.values()) n += waiters.size;
-    return n;
-  }
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;

@@ -3,7 +3,7 @@
 // is reported at each of those entries (their command would otherwise run with a literal `{x}`).
 import { Codes } from '../messages.ts';
 import type { Reader, Span } from '../check/reader.ts';
-import { didYouMean } from '../check/suggest.ts';
+import { didYouMean } from '../contract/suggest.ts';
 import type { WrittenField } from './check.ts';
 import type { ItemSource } from './expand.ts';
 import { placeholders } from './template.ts';

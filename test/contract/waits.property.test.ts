@@ -29,7 +29,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { backstop, registerWait, signal, subjectEvent, subjectId, type WaitDeps, type WaiterRecord, type WaiterStore, type WaitSubject } from '../../generator/contract/waits.ts';
-import { MemoryWaiterStore } from '../../generator/local/waiter-store.ts';
+import { MemoryWaiterStore } from '../../generator/contract/memory-waiter-store.ts';
 
 const BUCKET = 'acme-job-markers';
 const KEYS = ['done/a__20190312.done', 'done/a__20190313.done', 'done/b__20190312.done'];

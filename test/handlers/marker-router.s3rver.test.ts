@@ -13,7 +13,7 @@ import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-s
 import { mockClient } from 'aws-sdk-client-mock';
 import type { S3ObjectCreatedNotificationEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { MemoryWaiterStore } from '../../generator/local/waiter-store.ts';
+import { MemoryWaiterStore } from '../../generator/contract/memory-waiter-store.ts';
 import type { TriggerConfig } from '../../handlers/marker-triggers.ts';
 import { route, type RouterDeps, type RouterOutcome } from '../../handlers/router.ts';
 import { AwsSubjectProbe } from '../../handlers/subject-probe.ts';

@@ -6,7 +6,7 @@ import { compilePaths, compileTexts, compileWorkflow, type CompiledWorkflow } fr
 import { downstreamClosure } from '../../generator/model.ts';
 import { simulate } from '../../generator/local/simulate.ts';
 import { MemoryMarkerStore } from '../../generator/local/store.ts';
-import { MemoryWaiterStore } from '../../generator/local/waiter-store.ts';
+import { MemoryWaiterStore } from '../../generator/contract/memory-waiter-store.ts';
 
 const workflows = new Map(compilePaths(['workflows']).compiled.map((c) => [c.workflow.name, c]));
 const get = (name: string): CompiledWorkflow => workflows.get(name)!;

@@ -1,8 +1,8 @@
-// The waiter store of the local engine and of tests (generator/contract/waits.ts: WaiterStore):
+// The waiter store of the local engine, a sweep's own local runs and tests (generator/contract/waits.ts: WaiterStore):
 // the DynamoDB table's shape in memory. Maps keyed by subject and waiter, so no subject or job
 // name can meet an inherited member ('constructor', '__proto__'). Records are copied in and out:
 // a caller changing a record it got back cannot change the store.
-import { SIGNALLED, type WaiterRecord, type WaiterStore } from '../contract/waits.ts';
+import { SIGNALLED, type WaiterRecord, type WaiterStore } from './waits.ts';
 
 export class MemoryWaiterStore implements WaiterStore {
   private readonly waiters = new Map<string, Map<string, WaiterRecord>>();

@@ -1,8 +1,7 @@
-// "Did you mean ...?" for names looked up in AWS (a pipeline name): the closest candidate by edit
-// distance, when it is close enough to be a typo. Handlers import only the contract and each
-// other, so this is the handlers' own small copy of the compiler's suggestion rule.
+// "Did you mean ...?": the closest candidate by edit distance, if it is close enough to be a typo.
+// In the contract (no dependencies) so the checker, the CLI and the handlers share one rule.
 
-export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {
+export function closest(word: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {
@@ -12,8 +11,14 @@ export function didYouMean(word: string, candidates: Iterable<string>): string |
       bestDistance = d;
     }
   }
-  return best !== undefined && bestDistance <= Math.max(1, Math.floor(word.length / 3)) ? `did you mean '${best}'?` : undefined;
+  const limit = Math.max(1, Math.floor(word.length / 3));
+  return bestDistance <= limit ? best : undefined;
 }
+
+export const didYouMean = (word: string, candidates: Iterable<string>): string | undefined => {
+  const c = closest(word, candidates);
+  return c === undefined ? undefined : `did you mean '${c}'?`;
+};
 
 function distance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, i) => i);
