@@ -1,9 +1,10 @@
-// What every stepgraph state machine gets, workflow or sweep: a role of its own (CDK adds the
-// logging and tracing grants to it), logging ALL events to a log group with retention, X-Ray
-// tracing, and its definition inline or, past INLINE_LIMIT, as an S3 asset.
+// What every stepgraph state machine gets, workflow or sweep: a role (one per workflow, shared by
+// its machines; CDK adds the logging and tracing grants to it), logging ALL events to the
+// workflow's one log group with retention, X-Ray tracing, and its definition inline or, past
+// INLINE_LIMIT or the stack's inline budget, as an S3 asset.
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup, RetentionDays, type ILogGroup } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { contentFile } from './content-file.ts';
@@ -19,35 +20,42 @@ export function stateMachineRole(scope: Construct, description: string): Role {
   return role;
 }
 
+/**
+ * The log group `StateMachineLogs` all of a stack's state machines log to (`/aws/vendedlogs/states/<logName>`):
+ * each execution's events carry its execution ARN, so one group per workflow loses nothing and
+ * keeps resources from growing with the machines of a split graph.
+ */
+export function stateMachineLogs(scope: Construct, logName: string): LogGroup {
+  return new LogGroup(scope, 'StateMachineLogs', {
+    logGroupName: `/aws/vendedlogs/states/${logName}`,
+    retention: RetentionDays.THREE_MONTHS,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+}
+
 export interface LoggedStateMachineProps {
   /** The deployed state machine's name. */
   name: string;
-  /** The log group's name: `/aws/vendedlogs/states/<it>`. */
-  logName: string;
+  /** The log group it logs to (stateMachineLogs). */
+  logs: ILogGroup;
   /** The definition as deployed (compact JSON). */
   deployed: string;
   substitutions: Record<string, string>;
   role: Role;
+  /** Deploy the definition as an S3 asset even when it is below INLINE_LIMIT (the stack's inline budget is spent). */
+  asAsset?: boolean;
 }
 
-/**
- * The state machine `StateMachine<idSuffix>` and its log group `StateMachineLogs<idSuffix>`,
- * created directly in `scope` so their logical ids stay what deployed stacks already have.
- */
+/** The state machine `StateMachine<idSuffix>`, created directly in `scope` so logical ids stay what deployed stacks already have. */
 export function loggedStateMachine(scope: Construct, idSuffix: string, props: LoggedStateMachineProps): StateMachine {
-  const logs = new LogGroup(scope, `StateMachineLogs${idSuffix}`, {
-    logGroupName: `/aws/vendedlogs/states/${props.logName}`,
-    retention: RetentionDays.THREE_MONTHS,
-    removalPolicy: RemovalPolicy.DESTROY,
-  });
   return new StateMachine(scope, `StateMachine${idSuffix}`, {
     stateMachineName: props.name,
     stateMachineType: StateMachineType.STANDARD,
     // The compact text: what the compiler's size checks measured against the 1 MB limit.
-    definitionBody: definitionBody(props.deployed),
+    definitionBody: definitionBody(props.deployed, props.asAsset ?? false),
     ...(Object.keys(props.substitutions).length > 0 && { definitionSubstitutions: props.substitutions }),
     role: props.role,
-    logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: true },
+    logs: { destination: props.logs, level: LogLevel.ALL, includeExecutionData: true },
     tracingEnabled: true,
   });
 }
@@ -59,7 +67,24 @@ export function loggedStateMachine(scope: Construct, idSuffix: string, props: Lo
  */
 export const INLINE_LIMIT = 100_000;
 
-function definitionBody(deployed: string): DefinitionBody {
-  if (deployed.length <= INLINE_LIMIT) return DefinitionBody.fromString(deployed);
+/**
+ * Characters of definitions one stack keeps inline in its template, in all (the rest go as
+ * assets): inline, a definition is JSON-escaped once more, so this budget takes at most about
+ * 600 KB of the 1 MB template, leaving room for everything else.
+ */
+export const INLINE_BUDGET = 300_000;
+
+/** Which definitions (by index, in order) stay inline: each within INLINE_LIMIT, all within INLINE_BUDGET. */
+export function inlineDefinitions(deployed: readonly string[]): boolean[] {
+  let left = INLINE_BUDGET;
+  return deployed.map((text) => {
+    const inline = text.length <= INLINE_LIMIT && text.length <= left;
+    if (inline) left -= text.length;
+    return inline;
+  });
+}
+
+function definitionBody(deployed: string, asAsset: boolean): DefinitionBody {
+  if (!asAsset && deployed.length <= INLINE_LIMIT) return DefinitionBody.fromString(deployed);
   return DefinitionBody.fromFile(contentFile('stepgraph-definitions', deployed, '.asl.json'));
 }

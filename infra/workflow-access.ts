@@ -1,10 +1,14 @@
-// The state machine's permissions, derived from the compiler's manifest: exactly the functions,
+// The state machine's permissions, derived from the compiler's manifest: the functions,
 // pipelines (through the activator), child state machines, marker keys and Task resources the
-// definitions use. S3 keys carry the run date, so marker grants are per job with `*` standing
-// for the datekey only.
+// definitions use. Nothing here grows with the number of jobs: marker keys are granted as the
+// workflow's own marker pattern (`<prefix>*__*.done`), run-scoped keys as the workflow's run
+// prefix, child machines as `<workflow>-part-*`, and lists of named resources are merged and,
+// when long, collapsed into prefixes (grant-patterns.ts), so every role stays within IAM's
+// 10,240 characters.
 import type { Manifest } from '../generator/emit/manifest-types.ts';
 import { findState } from './asl-walk.ts';
 import { bucketArn, lambdaArn, objectArn, regionalArn } from './arns.ts';
+import { compactGrants } from './grant-patterns.ts';
 import type { Grant } from './grants.ts';
 import { distributedMapGrants, distributedMapLabels, type DistributedMap } from './sweep-access.ts';
 import { ec2Grants } from './sweep-ec2-access.ts';
@@ -27,43 +31,47 @@ export interface WorkflowAccess {
   warnings: string[];
 }
 
-const DATEKEY_REASON = 'Marker keys end in the run date (<job>__<datekey>.done); the wildcard stands for the datekey of one named job only.';
+const MARKER_REASON = "Marker keys are <prefix><job>__<datekey>.done: the pattern covers this workflow's marker prefix only, the same for any number of jobs (one ARN per job outgrows IAM's policy size limit).";
+const RUN_REASON = "Run-scoped keys live under this workflow's <prefix>_runs/<execution name>/: the execution's name is known at run time only.";
 
 export function workflowAccess({ manifest, definitions, bucket, activatorArn, sweepEc2Arn }: AccessInputs): WorkflowAccess {
   const grants: Grant[] = [];
   const warnings: string[] = [];
   const { prefix, runsPrefix } = manifest.markers;
-  const markerKeys = (jobs: { name: string }[]): string[] => jobs.map((j) => objectArn(bucket, `${prefix}${j.name}__*.done`));
+  const markers = objectArn(bucket, `${prefix}*__*.done`);
 
   const pipelineJobs = manifest.jobs.filter((j) => j.kind === 'data_pipeline');
   const markerWriters = manifest.jobs.filter((j) => j.kind !== 'data_pipeline');
-  grants.push({ actions: ['s3:PutObject'], resources: markerKeys(markerWriters), wildcardReason: DATEKEY_REASON });
+  if (markerWriters.length > 0) grants.push({ actions: ['s3:PutObject'], resources: [markers], wildcardReason: MARKER_REASON });
   // A data pipeline writes its own marker: the machine clears it before activation and waits for it.
-  grants.push({ actions: ['s3:GetObject', 's3:DeleteObject'], resources: markerKeys(pipelineJobs), wildcardReason: DATEKEY_REASON });
+  if (pipelineJobs.length > 0) grants.push({ actions: ['s3:GetObject', 's3:DeleteObject'], resources: [markers], wildcardReason: MARKER_REASON });
 
   const external = manifest.externalMarkers.map((m) => objectArn(m.bucket ?? bucket, m.keyPattern));
   grants.push({ actions: ['s3:GetObject'], resources: [...new Set(external)].sort(), wildcardReason: 'An external marker key ends in the run date; the wildcard stands for the datekey of one named marker only.' });
 
-  // In-run synchronisation: <prefix>_runs/<execution name>/<job>.ok, for the jobs others wait for.
-  const signalled = [...new Set(definitions.flatMap((d) => [...d.deployed.matchAll(/_runs\/\{\}\/([a-z0-9_]+)\.ok/g)].map((m) => m[1])))].sort();
-  const signals = signalled.length > 0;
-  grants.push({
-    actions: ['s3:GetObject', 's3:PutObject'],
-    resources: signalled.map((job) => objectArn(bucket, `${runsPrefix}*/${job}.ok`)),
-    wildcardReason: "An in-run signal's folder is the execution's name, known at run time only; the grant covers one named job's signal.",
-  });
+  // Run-scoped keys (<prefix>_runs/<execution name>/...), when the definitions use any.
+  const runScoped = definitions.some((d) => d.deployed.includes(runsPrefix));
+  if (runScoped) grants.push({ actions: ['s3:GetObject', 's3:PutObject'], resources: [objectArn(bucket, `${runsPrefix}*`)], wildcardReason: RUN_REASON });
   // Reading a missing key must answer 404 (NoSuchKey, which the waits retry on), not 403:
   // S3 does that only for callers allowed to list the bucket.
-  const readBuckets = new Set([...(pipelineJobs.length > 0 || signals ? [bucket] : []), ...manifest.externalMarkers.map((m) => m.bucket ?? bucket)]);
+  const readBuckets = new Set([...(pipelineJobs.length > 0 || runScoped ? [bucket] : []), ...manifest.externalMarkers.map((m) => m.bucket ?? bucket)]);
   grants.push({ actions: ['s3:ListBucket'], resources: [...readBuckets].sort().map(bucketArn) });
 
   grants.push({ actions: ['lambda:InvokeFunction'], resources: [...manifest.lambdaFunctions.map(lambdaArn), ...(activatorArn && pipelineJobs.length > 0 ? [activatorArn] : [])] });
   grants.push(...startExecutionGrants(manifest.stateMachineArns, true));
   // Child machines of a graph split for size: the main one runs each with startExecution.sync.
   // Their ARNs are built from their names (set by the stack), not taken from the machines, so
-  // the policy does not depend on the machines that depend on it.
-  const parts = definitions.filter((d) => d.id !== 'main').map((d) => regionalArn('states', `stateMachine:${d.name}`));
-  grants.push(...startExecutionGrants(parts, true));
+  // the policy does not depend on the machines that depend on it; one pattern covers them all
+  // (check/names.ts keeps other workflows from taking a `<workflow>-part-<n>` name).
+  const split = definitions.some((d) => d.id !== 'main');
+  if (split) {
+    grants.push(
+      ...startExecutionGrants([regionalArn('states', `stateMachine:${manifest.workflow}-part-*`)], true).map((g) => ({
+        ...g,
+        wildcardReason: [g.wildcardReason, `The child state machines of a split graph are named ${manifest.workflow}-part-<n>.`].filter(Boolean).join(' '),
+      })),
+    );
+  }
 
   for (const { job, resource, state: stateName } of manifest.taskResources) {
     const state = definitions.map((d) => findState(d.definition, stateName ?? job)).find((s) => s !== undefined);
@@ -72,7 +80,7 @@ export function workflowAccess({ manifest, definitions, bucket, activatorArn, sw
     if (access.warning) warnings.push(access.warning);
   }
   grants.push(...sweepJobGrants(manifest, definitions, bucket, sweepEc2Arn));
-  return { grants: grants.filter((g) => g.resources.length > 0), warnings };
+  return { grants: compactGrants(grants), warnings };
 }
 
 /**

@@ -2,7 +2,6 @@
 // calls for, the marker bucket, the triggers that start runs and the alerts when one fails; for
 // sweep jobs, the items of Distributed Maps and the function multi-region sweeps call EC2 through.
 import { Annotations, CfnOutput, Duration, Stack, Tags, type StackProps } from 'aws-cdk-lib';
-import type { Role } from 'aws-cdk-lib/aws-iam';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { CompiledWorkflow } from '../generator/compile.ts';
@@ -11,7 +10,7 @@ import { Alerts } from './alerts.ts';
 import { Grants } from './grants.ts';
 import { HandlerFunction } from './handler-function.ts';
 import { MarkerBucket } from './marker-bucket.ts';
-import { loggedStateMachine, stateMachineRole } from './state-machine.ts';
+import { inlineDefinitions, loggedStateMachine, stateMachineLogs, stateMachineRole, type LoggedStateMachineProps } from './state-machine.ts';
 import { sweepEc2Function } from './sweep-ec2-function.ts';
 import { SweepItems } from './sweep-items.ts';
 import { Triggers } from './triggers.ts';
@@ -39,7 +38,8 @@ export class WorkflowStack extends Stack {
 
   constructor(scope: Construct, id: string, props: WorkflowStackProps) {
     const { manifest, definitions } = props.compiled;
-    super(scope, id, { description: `stepgraph workflow ${manifest.workflow} (generated from its YAML; do not edit)`, ...props });
+    // Compact JSON: indentation alone would take a third of CloudFormation's 1 MB template limit.
+    super(scope, id, { description: `stepgraph workflow ${manifest.workflow} (generated from its YAML; do not edit)`, suppressTemplateIndentation: true, ...props });
     Tags.of(this).add('stepgraph:workflow', manifest.workflow);
 
     this.markers = new MarkerBucket(this, 'Markers', { bucketName: manifest.markers.bucket, prefix: manifest.markers.prefix });
@@ -92,12 +92,15 @@ export class WorkflowStack extends Stack {
     if (unknown.length > 0) throw new Error(`${manifest.workflow}: the definitions use placeholders WorkflowStack cannot fill: ${unknown.map((s) => `\${${s}}`).join(', ')}`);
 
     // Children first: the main machine's definition holds their ARNs.
+    const logs = stateMachineLogs(this, manifest.stackName);
+    const inlined = inlineDefinitions(definitions.map((d) => d.deployed));
+    const inline = new Map(definitions.map((d, i) => [d.id, inlined[i]]));
     const byId = new Map<string, StateMachine>();
     for (const d of [...definitions].reverse()) {
       const values: Record<string, string> = { ...common };
       for (const [childId, machine] of byId) values[partArnSubstitution(childId)] = machine.stateMachineArn;
       const used = manifest.substitutions.filter((s) => d.deployed.includes(`\${${s}}`));
-      const machine = this.machine(d, manifest.stackName, role, Object.fromEntries(used.map((s) => [s, values[s]])));
+      const machine = this.machine(d, { logs, role, asAsset: !inline.get(d.id), substitutions: Object.fromEntries(used.map((s) => [s, values[s]])) });
       // A run may start the moment a machine exists (a schedule, a marker): grants and sweep items first.
       if (accessPolicy) machine.node.addDependency(accessPolicy);
       if (this.sweepItems) machine.node.addDependency(this.sweepItems);
@@ -128,9 +131,8 @@ export class WorkflowStack extends Stack {
     });
   }
 
-  private machine(d: Definition, stackName: string, role: Role, substitutions: Record<string, string>): StateMachine {
-    const suffix = d.id === 'main' ? '' : `-${d.id}`;
-    return loggedStateMachine(this, suffix, { name: d.name, logName: `${stackName}${suffix}`, deployed: d.deployed, substitutions, role });
+  private machine(d: Definition, options: Omit<LoggedStateMachineProps, 'name' | 'deployed'>): StateMachine {
+    return loggedStateMachine(this, d.id === 'main' ? '' : `-${d.id}`, { name: d.name, deployed: d.deployed, ...options });
   }
 }
 
