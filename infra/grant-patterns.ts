@@ -7,8 +7,10 @@
 //   so the patterns stay as narrow as the budget allows.
 import type { Grant } from './grants.ts';
 
+import { MAX_RESOURCES_PER_STATEMENT } from '../generator/emit/deploy-limits.ts';
+
 /** Resources per statement beyond which names sharing a prefix are collapsed into a pattern. */
-export const MAX_RESOURCES = 24;
+export const MAX_RESOURCES = MAX_RESOURCES_PER_STATEMENT;
 
 const PREFIX_REASON = 'Resources of the same type whose names share this prefix are granted as one pattern, so the role policy stays within IAM\'s 10,240-character limit however many jobs the workflow has.';
 
@@ -27,8 +29,26 @@ export function compactGrants(grants: readonly Grant[]): Grant[] {
     const reasons = [seen.wildcardReason, g.wildcardReason].filter((r): r is string => r !== undefined);
     if (reasons.length > 0) seen.wildcardReason = [...new Set(reasons)].join(' ');
   }
-  return [...byKey.values()].map((g) => {
-    const resources = collapseResources([...new Set(g.resources)]);
+  const merged = [...byKey.values()];
+  // Fewer, wider patterns only while the policy would not fit IAM's limit otherwise.
+  for (let max = MAX_RESOURCES; ; max = Math.floor(max / 2)) {
+    const out = collapsed(merged, Math.max(1, max));
+    if (max <= 1 || policyChars(out) <= POLICY_BUDGET) return out;
+  }
+}
+
+/** What one policy of the role may take: IAM's 10,240 characters less CDK's logging and tracing statements and a margin. */
+export const POLICY_BUDGET = 8000;
+
+/** Characters of the statements without whitespace, a CDK token (partition, region, account, a bucket) counted at 24. */
+export function policyChars(grants: readonly Grant[]): number {
+  const text = JSON.stringify(grants.map((g) => ({ Effect: 'Allow', Action: g.actions, Resource: g.resources, ...(g.conditions && { Condition: g.conditions }) })));
+  return text.replace(/\$\{Token\[[^\]]*\]\}/g, 'x'.repeat(24)).replace(/\s/g, '').length;
+}
+
+function collapsed(grants: readonly Grant[], max: number): Grant[] {
+  return grants.map((g) => {
+    const resources = collapseResources([...new Set(g.resources)], max);
     const collapsed = resources.some((r) => r.endsWith('*') && !g.resources.includes(r));
     return { ...g, resources, ...(collapsed && { wildcardReason: [g.wildcardReason, PREFIX_REASON].filter(Boolean).join(' ') }) };
   });
@@ -40,7 +60,9 @@ export function compactGrants(grants: readonly Grant[]): Grant[] {
  * a CDK token and always covers the ARN up to its resource part.
  */
 export function collapseResources(resources: readonly string[], max = MAX_RESOURCES): string[] {
-  let list = [...new Set(resources)].sort();
+  const unique = [...new Set(resources)];
+  if (unique.length <= max) return unique;
+  let list = unique.sort();
   while (list.length > max) {
     let best: { prefix: string; at: number } | undefined;
     for (let i = 0; i + 1 < list.length; i++) {

@@ -7,6 +7,7 @@ import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays, type ILogGroup } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { INLINE_LIMIT } from '../generator/emit/deploy-limits.ts';
 import { contentFile } from './content-file.ts';
 
 /** The role state machines run with; grants go into a policy of their own (Grants.attach). */
@@ -60,29 +61,10 @@ export function loggedStateMachine(scope: Construct, idSuffix: string, props: Lo
   });
 }
 
-/**
- * CloudFormation templates are capped at 1 MB, and a big workflow's definitions add up to many
- * megabytes: past INLINE_LIMIT a definition travels as an S3 asset (DefinitionS3Location,
- * substitutions still applied) instead of inside the template.
- */
-export const INLINE_LIMIT = 100_000;
-
-/**
- * Characters of definitions one stack keeps inline in its template, in all (the rest go as
- * assets): inline, a definition is JSON-escaped once more, so this budget takes at most about
- * 600 KB of the 1 MB template, leaving room for everything else.
- */
-export const INLINE_BUDGET = 300_000;
-
-/** Which definitions (by index, in order) stay inline: each within INLINE_LIMIT, all within INLINE_BUDGET. */
-export function inlineDefinitions(deployed: readonly string[]): boolean[] {
-  let left = INLINE_BUDGET;
-  return deployed.map((text) => {
-    const inline = text.length <= INLINE_LIMIT && text.length <= left;
-    if (inline) left -= text.length;
-    return inline;
-  });
-}
+// Past INLINE_LIMIT, or once the stack's INLINE_BUDGET is spent (generator/emit/deploy-limits.ts,
+// where the compiler measures the template with the same rule), a definition travels as an S3
+// asset (DefinitionS3Location, substitutions still applied) instead of inside the 1 MB template.
+export { INLINE_BUDGET, INLINE_LIMIT, inlineDefinitions } from '../generator/emit/deploy-limits.ts';
 
 function definitionBody(deployed: string, asAsset: boolean): DefinitionBody {
   if (!asAsset && deployed.length <= INLINE_LIMIT) return DefinitionBody.fromString(deployed);

@@ -74,3 +74,23 @@ export function allowed(document: { Statement: { Effect: string; Action: string 
 /** The logical id CloudFormation gives a construct's resource in this stack. */
 export const logicalId = (stack: Stack, construct: { node: { defaultChild?: unknown } } | object): string =>
   stack.getLogicalId(((construct as { node: { defaultChild?: unknown } }).node?.defaultChild ?? construct) as never);
+
+/** IAM's resource matching: `*` any run of characters, `?` one character; the action must be the same. */
+export function grantCovers(granted: string, used: string): boolean {
+  const [action, resource] = granted.split(' ');
+  const [usedAction, usedResource] = used.split(' ');
+  if (action !== usedAction) return false;
+  const pattern = resource.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${pattern}$`, 's').test(usedResource);
+}
+
+/**
+ * Grants (action and flattened resource pairs) that allow every `used` pair, and each of which
+ * serves at least one of them: patterns (a workflow's marker prefix, its child machines) instead
+ * of one ARN per job, but nothing granted that the definitions do not touch.
+ */
+export function uncovered(granted: Iterable<string>, used: Iterable<string>): { missing: string[]; unused: string[] } {
+  const g = [...granted];
+  const u = [...used];
+  return { missing: u.filter((p) => !g.some((q) => grantCovers(q, p))), unused: g.filter((q) => !u.some((p) => grantCovers(q, p))) };
+}
