@@ -55,37 +55,44 @@ function collapsed(grants: readonly Grant[], max: number): Grant[] {
 }
 
 /**
- * At most MAX_RESOURCES entries (where the resources allow it): repeatedly replaces the sorted
- * neighbours with the longest common prefix by that prefix plus `*`. A prefix never ends inside
- * a CDK token and always covers the ARN up to its resource part.
+ * At most `max` entries where the resources allow it: resources are grouped by the first L
+ * characters of their names (after the ARN's service, account and resource type), L as large as
+ * the limit allows; a group of one stays literal, a larger one becomes `<its prefix>*`. A prefix
+ * never cuts a CDK token, and the resource type always stays literal (at the widest,
+ * `...:function:*`, never a bare `*`).
  */
 export function collapseResources(resources: readonly string[], max = MAX_RESOURCES): string[] {
   const unique = [...new Set(resources)];
   if (unique.length <= max) return unique;
-  let list = unique.sort();
-  while (list.length > max) {
-    let best: { prefix: string; at: number } | undefined;
-    for (let i = 0; i + 1 < list.length; i++) {
-      const prefix = safePrefix(list[i], list[i + 1]);
-      if (prefix !== undefined && (!best || prefix.length > best.prefix.length)) best = { prefix, at: i };
+  const longest = unique.reduce((n, r) => Math.max(n, r.length), 0);
+  const groups = (keep: number): Map<string, string[]> => {
+    const out = new Map<string, string[]>();
+    for (const r of unique) {
+      const key = r.length <= resourceStart(r) + keep ? r : cut(r, resourceStart(r) + keep);
+      const members = out.get(key);
+      if (members) members.push(r);
+      else out.set(key, [r]);
     }
-    if (!best) break;
-    const pattern = `${best.prefix}*`;
-    list = [...new Set([...list.filter((r) => !covers(pattern, r)), pattern])].sort();
+    return out;
+  };
+  // The largest L whose grouping fits (the count only falls as L falls).
+  let lo = 0;
+  let hi = longest;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (groups(mid).size <= max) lo = mid;
+    else hi = mid - 1;
   }
-  return list;
+  return [...groups(lo)].map(([key, members]) => (members.length === 1 ? members[0] : `${key}*`)).sort();
 }
 
-/** The longest common prefix of two resources usable as a pattern, or undefined. */
-function safePrefix(a: string, b: string): string | undefined {
-  let n = 0;
-  while (n < a.length && n < b.length && a[n] === b[n]) n++;
-  let prefix = a.slice(0, n);
-  // A pattern must not cut a token (`${Token[...]}`) or an existing wildcard in two.
+/** `text` cut to `at` characters, moved back before a CDK token or wildcard it would split. */
+function cut(text: string, at: number): string {
+  let prefix = text.slice(0, at);
   const open = prefix.lastIndexOf('${');
   if (open >= 0 && prefix.indexOf('}', open) < 0) prefix = prefix.slice(0, open);
-  if (prefix.endsWith('*')) prefix = prefix.slice(0, -1);
-  return prefix.length > resourceStart(a) ? prefix : undefined;
+  const star = prefix.indexOf('*');
+  return star >= 0 ? prefix.slice(0, star) : prefix;
 }
 
 /** Where an ARN's resource part begins (after `arn:partition:service:region:account:` and its type). */
@@ -100,6 +107,3 @@ function resourceStart(arn: string): number {
   const type = /^(?:\$\{[^}]*\}|[A-Za-z0-9_.-])+[:/]/.exec(rest);
   return at + 1 + (type ? type[0].length : 0);
 }
-
-/** Whether `pattern` (a prefix and `*`) matches `resource`, or is the same pattern. */
-const covers = (pattern: string, resource: string): boolean => resource.startsWith(pattern.slice(0, -1));

@@ -5,9 +5,16 @@
 import type { Schedule } from '../model.ts';
 import type { Problem } from './values.ts';
 
+const formatters = new Map<string, Intl.DateTimeFormat>();
+const formatter = (zone: string): Intl.DateTimeFormat => {
+  let f = formatters.get(zone);
+  if (!f) formatters.set(zone, (f = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })));
+  return f;
+};
+
 /** Offset from UTC in minutes of `zone` at instant `t`. */
 function offsetMinutes(zone: string, t: number): number {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).formatToParts(new Date(t));
+  const parts = formatter(zone).formatToParts(new Date(t));
   const get = (type: string): number => Number(parts.find((p) => p.type === type)!.value);
   const local = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'));
   return Math.round((local - Math.floor(t / 60_000) * 60_000) / 60_000);

@@ -140,7 +140,7 @@ function readSchedule(r: Reader, entry: Entry | undefined, now: Date): Schedule 
 
 /** The expression's own place: the value of `cron:`/`rate:`/`at:`, or the shorthand. */
 function scheduleSpan(r: Reader, entry: Entry): Entry['span'] {
-  const fields = r.map(entry) ? r.entries(entry.value) : [];
+  const fields = r.isMap(entry) ? r.entries(entry.value) : [];
   return fields.find((f) => (SCHEDULE_KINDS as readonly string[]).includes(f.key))?.span ?? entry.span;
 }
 
