@@ -10,7 +10,10 @@ import { workflowYaml } from './workflow-yaml.ts';
 export interface DeployRecord {
   workflow: string;
   jobs: number;
+  /** The workflow's stack (what `cdk deploy stepgraph-<name>` names). */
   figures: StackFigures;
+  /** Its nested stacks, when it has any (past MACHINES_PER_STACK state machines). */
+  nested: StackFigures[];
   synthMs: number;
   over: string[];
   /** Measured on main before this work (`npx cdk synth`), where there is such a figure. */
@@ -43,9 +46,11 @@ export function measureDeploys(sizes: readonly number[]): DeployRecord[] {
     if (errors.length > 0) throw new Error(`${name}: ${errors.map((d) => d.message).join('; ')}`);
     const compiled = result.compiled[0];
     const t0 = performance.now();
-    const { template } = synthTemplate(compiled);
+    const { template, nested } = synthTemplate(compiled);
     const synthMs = performance.now() - t0;
     const figures = measureTemplate(template);
-    return { workflow: name, jobs: compiled.workflow.jobs.length, figures, synthMs, over: overLimits(figures), ...(BEFORE[name] && { before: BEFORE[name] }) };
+    const nestedFigures = nested.map(measureTemplate);
+    const over = [...overLimits(figures), ...nestedFigures.flatMap((f, i) => overLimits(f).map((o) => `nested ${i + 1}: ${o}`))];
+    return { workflow: name, jobs: compiled.workflow.jobs.length, figures, nested: nestedFigures, synthMs, over, ...(BEFORE[name] && { before: BEFORE[name] }) };
   });
 }

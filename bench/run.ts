@@ -254,15 +254,16 @@ const was = (before: number | undefined, now: number): string => (before === und
 print(
   renderTable({
     title: "4. Deploy limits on the synthesized stack (cdk.json's context, bundling skipped)",
-    headers: ['workflow', 'jobs', 'role policy chars', 'template bytes', 'resources', 'state machines', 'log groups', 'synth ms', 'within limits'],
+    headers: ['workflow', 'jobs', 'role policy chars', 'template bytes', 'resources', 'state machines', 'log groups', 'nested stacks (largest bytes, resources)', 'synth ms', 'within limits'],
     rows: deploys.map((d) => [
       d.workflow,
       d.jobs,
       was(d.before?.rolePolicyChars, d.figures.rolePolicyChars),
       was(d.before?.templateBytes, d.figures.templateBytes),
       d.figures.resources,
-      was(d.before?.stateMachines, d.figures.stateMachines),
+      was(d.before?.stateMachines, d.figures.stateMachines + d.nested.reduce((n, f) => n + f.stateMachines, 0)),
       d.figures.logGroups,
+      d.nested.length === 0 ? '-' : `${d.nested.length} (${fmtInt(max(d.nested.map((f) => f.templateBytes)))}, ${max(d.nested.map((f) => f.resources))})`,
       Math.round(d.synthMs),
       d.over.length === 0 ? 'yes' : `NO: ${d.over.join(', ')}`,
     ]),
@@ -278,7 +279,7 @@ print(`Peak memory (maxRSS, cumulative): ${memory.afterSchedulingAndCostMB} MB a
 print(`Assumptions: ${Object.values(results.assumptions as Record<string, string>).join('; ')}.`);
 
 results.compile = compileRecords;
-results.deploy = deploys.map(({ workflow, jobs, figures, synthMs, over, before }) => ({ workflow, jobs, figures, synthMs, over, before }));
+results.deploy = deploys.map(({ workflow, jobs, figures, nested, synthMs, over, before }) => ({ workflow, jobs, figures, nested, synthMs, over, before }));
 results.simulate = simTimes;
 results.memory = memory;
 results.wallSeconds = totalSeconds;

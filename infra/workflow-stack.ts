@@ -10,6 +10,7 @@ import { Alerts } from './alerts.ts';
 import { Grants } from './grants.ts';
 import { HandlerFunction } from './handler-function.ts';
 import { MarkerBucket } from './marker-bucket.ts';
+import { machineScopes } from './part-stacks.ts';
 import { inlineDefinitions, loggedStateMachine, stateMachineLogs, stateMachineRole, type LoggedStateMachineProps } from './state-machine.ts';
 import { sweepEc2Function } from './sweep-ec2-function.ts';
 import { SweepItems } from './sweep-items.ts';
@@ -19,6 +20,8 @@ import { workflowAccess } from './workflow-access.ts';
 export interface WorkflowStackProps extends StackProps {
   /** `workflow` is needed only for distributed sweep jobs: their items are uploaded at deploy time. */
   compiled: Pick<CompiledWorkflow, 'manifest' | 'definitions'> & Partial<Pick<CompiledWorkflow, 'workflow'>>;
+  /** Child machines per nested stack, and whether to nest at all (default: past MACHINES_PER_STACK machines); tests set them. */
+  nesting?: { partsPerStack: number; nested: boolean };
 }
 
 type Definition = WorkflowStackProps['compiled']['definitions'][number];
@@ -95,12 +98,13 @@ export class WorkflowStack extends Stack {
     const logs = stateMachineLogs(this, manifest.stackName);
     const inlined = inlineDefinitions(definitions.map((d) => d.deployed));
     const inline = new Map(definitions.map((d, i) => [d.id, inlined[i]]));
+    const scopes = machineScopes(this, manifest.workflow, definitions.map((d) => d.id), props.nesting?.partsPerStack, props.nesting && (props.nesting.nested ? 1 : 0));
     const byId = new Map<string, StateMachine>();
     for (const d of [...definitions].reverse()) {
       const values: Record<string, string> = { ...common };
       for (const [childId, machine] of byId) values[partArnSubstitution(childId)] = machine.stateMachineArn;
       const used = manifest.substitutions.filter((s) => d.deployed.includes(`\${${s}}`));
-      const machine = this.machine(d, { logs, role, asAsset: !inline.get(d.id), substitutions: Object.fromEntries(used.map((s) => [s, values[s]])) });
+      const machine = this.machine(scopes.get(d.id)!, d, { logs, role, asAsset: !inline.get(d.id), substitutions: Object.fromEntries(used.map((s) => [s, values[s]])) });
       // A run may start the moment a machine exists (a schedule, a marker): grants and sweep items first.
       if (accessPolicy) machine.node.addDependency(accessPolicy);
       if (this.sweepItems) machine.node.addDependency(this.sweepItems);
@@ -131,8 +135,8 @@ export class WorkflowStack extends Stack {
     });
   }
 
-  private machine(d: Definition, options: Omit<LoggedStateMachineProps, 'name' | 'deployed'>): StateMachine {
-    return loggedStateMachine(this, d.id === 'main' ? '' : `-${d.id}`, { name: d.name, deployed: d.deployed, ...options });
+  private machine(scope: Construct, d: Definition, options: Omit<LoggedStateMachineProps, 'name' | 'deployed'>): StateMachine {
+    return loggedStateMachine(scope, d.id === 'main' ? '' : `-${d.id}`, { name: d.name, deployed: d.deployed, ...options });
   }
 }
 

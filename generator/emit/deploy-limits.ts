@@ -48,6 +48,17 @@ export const INLINE_LIMIT = 100_000;
  * definition is JSON-escaped once more, so this takes at most about 600 KB of the 1 MB template.
  */
 export const INLINE_BUDGET = 300_000;
+/**
+ * Beyond this many state machines a workflow's stack keeps its child machines in nested stacks
+ * of PARTS_PER_STACK each (infra/part-stacks.ts): `cdk deploy stepgraph-<name>` still deploys the
+ * whole workflow, and no stack nears 500 resources or 200 outputs and parameters.
+ */
+export const MACHINES_PER_STACK = 350;
+export const PARTS_PER_STACK = 150;
+
+/** Nested stacks a workflow of `machines` state machines needs (0: one stack holds them). */
+export const nestedStacks = (machines: number): number => (machines <= MACHINES_PER_STACK ? 0 : Math.ceil((machines - 1) / PARTS_PER_STACK));
+
 /** Resources per statement of a role policy beyond which infra collapses names sharing a prefix. */
 export const MAX_RESOURCES_PER_STATEMENT = 24;
 
@@ -106,8 +117,9 @@ export function deployFigures(workflow: Workflow, manifest: Manifest, deployed: 
     ...workflow.jobs.flatMap((j) => j.waitsFor.map((w) => `${w.prefix}${w.marker}__${'0'.repeat(datekey)}.done`)),
   ];
   return {
-    templateBytes: FIXED_TEMPLATE_BYTES + MACHINE_BYTES * deployed.length + inlineBytes,
-    resources: FIXED_RESOURCES + deployed.length,
+    // Nested, the parent holds the main machine and one resource per nested stack.
+    templateBytes: FIXED_TEMPLATE_BYTES + MACHINE_BYTES * (nestedStacks(deployed.length) > 0 ? Math.max(1 + nestedStacks(deployed.length), PARTS_PER_STACK) : deployed.length) + inlineBytes,
+    resources: FIXED_RESOURCES + (nestedStacks(deployed.length) > 0 ? 1 + nestedStacks(deployed.length) : deployed.length),
     rolePolicyChars:
       FIXED_POLICY_CHARS +
       capped(manifest.lambdaFunctions) +
