@@ -6,7 +6,9 @@
 //      the baseline's (each level a Parallel state), on a seeded suite of graphs;
 //   2. cost: state transitions per job and history events, per family and size;
 //   3. compile time and definition sizes (100, 1,000, 10,000 jobs), simulate's real time,
-//      peak memory.
+//      peak memory;
+//   4. the deploy's limits on synthesized stacks (62, 120, 1,000, 10,000 jobs): role policy
+//      characters, template bytes, resources, state machines, synth time.
 // Everything is seeded: the figures move only with the code (and timings with the machine).
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -15,12 +17,13 @@ import { parseArgs } from 'node:util';
 import { compileWorkflow, type CompiledWorkflow } from '../generator/compile.ts';
 import { LIMITS } from '../generator/emit/limits.ts';
 import { levelPlan } from './baseline.ts';
+import { measureDeploys } from './deploy.ts';
 import { POLL_SECONDS } from './polling-contract.ts';
 import { reactiveVersusPolling } from './waits.ts';
 import { randomWorkflow, type Family } from './graphs.ts';
 import { simulatePlan, splitWorkflowsSimulated, type SimResult } from './simulation.ts';
 import { exampleGraphs, noisyDurations, RANDOM_FAMILIES, randomGraphs, type SuiteGraph } from './suite.ts';
-import { fixed, max, mean, renderTable } from './table.ts';
+import { fixed, formatNumber as fmtInt, max, mean, renderTable } from './table.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -39,6 +42,7 @@ const QUALITY_SEEDS = values.quick ? [1, 2] : [1, 2, 3, 4, 5];
 const EXAMPLE_SEEDS = values.quick ? [1] : [1, 2, 3, 4];
 const COST_SIZES = values.quick ? [100] : [100, 1000];
 const COMPILE_SIZES = values.quick ? [100, 1000] : [100, 1000, 10000];
+const DEPLOY_SIZES = values.quick ? [120, 1000] : [62, 120, 1000, 10000];
 
 const results: Record<string, unknown> = {
   node: process.version,
@@ -248,11 +252,38 @@ print(
     notes: [COST_SIZES.includes(1000) ? `slowest 1,000-job simulate: ${Math.round(slowestSim1k)} ms (target < 10,000: ${slowestSim1k < 10000 ? 'met' : 'NOT MET'})` : 'no 1,000-job graphs in --quick'],
   }),
 );
+// ---- 4. deploy limits -------------------------------------------------------------------
+const deploys = measureDeploys(DEPLOY_SIZES);
+const was = (before: number | undefined, now: number): string => (before === undefined ? fmtInt(now) : `${fmtInt(before)} -> ${fmtInt(now)}`);
+print(
+  renderTable({
+    title: "4. Deploy limits on the synthesized stack (cdk.json's context, bundling skipped)",
+    headers: ['workflow', 'jobs', 'role policy chars', 'template bytes', 'resources', 'state machines', 'log groups', 'nested stacks (largest bytes, resources)', 'synth ms', 'within limits'],
+    rows: deploys.map((d) => [
+      d.workflow,
+      d.jobs,
+      was(d.before?.rolePolicyChars, d.figures.rolePolicyChars),
+      was(d.before?.templateBytes, d.figures.templateBytes),
+      d.figures.resources,
+      was(d.before?.stateMachines, d.figures.stateMachines + d.nested.reduce((n, f) => n + f.stateMachines, 0)),
+      d.figures.logGroups,
+      d.nested.length === 0 ? '-' : `${d.nested.length} (${fmtInt(max(d.nested.map((f) => f.templateBytes)))}, ${max(d.nested.map((f) => f.resources))})`,
+      Math.round(d.synthMs),
+      d.over.length === 0 ? 'yes' : `NO: ${d.over.join(', ')}`,
+    ]),
+    notes: [
+      'a -> b: measured on main before this shaping (issue 11, `npx cdk synth`) -> now; limits: role policy 10,240 characters (whitespace excluded), template 1,000,000 bytes, 500 resources',
+      'within limits also checks outputs and parameters (200), managed policies, Lambda environments (4 KB), event patterns (2,048) and inputs (8,192), Scheduler input, explicit names and tag values',
+    ],
+  }),
+);
+
 const totalSeconds = (performance.now() - started) / 1000;
 print(`Peak memory (maxRSS, cumulative): ${memory.afterSchedulingAndCostMB} MB after parts 1-2 (simulations), ${memory.afterCompilesMB} MB after the compiles, ${memory.withWrittenTextMB} MB once the written texts were made. Benchmark wall time: ${totalSeconds.toFixed(1)} s on ${results.cpus} CPUs, Node ${process.version}.`);
 print(`Assumptions: ${Object.values(results.assumptions as Record<string, string>).join('; ')}.`);
 
 results.compile = compileRecords;
+results.deploy = deploys.map(({ workflow, jobs, figures, nested, synthMs, over, before }) => ({ workflow, jobs, figures, nested, synthMs, over, before }));
 results.simulate = simTimes;
 results.memory = memory;
 results.wallSeconds = totalSeconds;

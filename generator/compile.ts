@@ -5,6 +5,7 @@ import { extname, join, relative } from 'node:path';
 import { checkWorkflow } from './check/workflow.ts';
 import { hasErrors, sortDiagnostics, type Diagnostic, type LineMap, type LineMaps } from './diagnostics.ts';
 import type { Definition } from './emit/asl.ts';
+import { deployDiagnostics } from './emit/deploy-limits.ts';
 import { fitWorkflow } from './emit/fit.ts';
 import type { Measurement } from './emit/limits.ts';
 import { emitManifest, type Manifest } from './emit/manifest.ts';
@@ -92,6 +93,7 @@ export function compileTexts(files: readonly { file: string; text: string }[]): 
   const sweeps: CompiledSweep[] = [];
   // Workflows and sweeps each become a stack `stepgraph-<name>`: names are unique across both.
   const seenNames = new Map<string, string>();
+  const named: { name: string; file: string; span: { start: number; end: number } }[] = [];
   for (const { file, text } of files) {
     const result = compileOne(file, text);
     maps.set(file, result.lines);
@@ -104,18 +106,47 @@ export function compileTexts(files: readonly { file: string; text: string }[]): 
       continue;
     }
     seenNames.set(name, file);
+    named.push({ name, file, span: result.nameSpan ?? { start: 0, end: 1 } });
     if (result.compiled) compiled.push(result.compiled);
     if (result.sweep) sweeps.push(result.sweep);
   }
-  return { compiled, sweeps, diagnostics: sortDiagnostics(diagnostics), lineMaps: (f) => maps.get(f) };
+  diagnostics.push(...splitChildCollisions(named));
+  const reserved = new Set(named.filter((n) => named.some((p) => p !== n && n.name.startsWith(`${p.name}-part-`))).map((n) => n.name));
+  return {
+    compiled: compiled.filter((c) => !reserved.has(c.workflow.name)),
+    sweeps: sweeps.filter((s) => !reserved.has(s.sweep.name)),
+    diagnostics: sortDiagnostics(diagnostics),
+    lineMaps: (f) => maps.get(f),
+  };
 }
 
-function compileOne(file: string, text: string): { compiled?: CompiledWorkflow; sweep?: CompiledSweep; diagnostics: Diagnostic[]; lines: LineMap } {
+/**
+ * A workflow split for size runs child state machines `<name>-part-<n>`, and its role may start
+ * any `<name>-part-*`: another workflow or sweep named so would overwrite a child, or be started by it.
+ */
+function splitChildCollisions(named: readonly { name: string; file: string; span: { start: number; end: number } }[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const child of named) {
+    const parent = named.find((p) => p !== child && child.name.startsWith(`${p.name}-part-`));
+    if (!parent) continue;
+    out.push({
+      file: child.file,
+      ...child.span,
+      severity: 'error',
+      code: Codes.splitChildName,
+      message: `the name '${child.name}' is reserved for the child state machines of workflow '${parent.name}' (${parent.file}), named '${parent.name}-part-<n>' when it is split for size`,
+      hint: `rename it so it does not start with '${parent.name}-part-'`,
+    });
+  }
+  return out;
+}
+
+function compileOne(file: string, text: string): { compiled?: CompiledWorkflow; sweep?: CompiledSweep; diagnostics: Diagnostic[]; lines: LineMap; nameSpan?: { start: number; end: number } } {
   const { source, diagnostics } = readSource(file, text);
   if (hasErrors(diagnostics)) return { diagnostics, lines: source.lines };
   if (isSweepSource(source)) {
     const sweep = compileSweepText(file, text);
-    return { ...(sweep.compiled && !hasErrors(sweep.diagnostics) && { sweep: sweep.compiled }), diagnostics: sweep.diagnostics, lines: source.lines };
+    return { ...(sweep.compiled && !hasErrors(sweep.diagnostics) && { sweep: sweep.compiled }), diagnostics: sweep.diagnostics, lines: source.lines, nameSpan: valueSpan(source, 'name') };
   }
   const checked = checkWorkflow(source);
   if (!checked.workflow || hasErrors(checked.diagnostics)) return { diagnostics: checked.diagnostics, lines: source.lines };
@@ -123,7 +154,14 @@ function compileOne(file: string, text: string): { compiled?: CompiledWorkflow; 
   // Limits concern the graph as a whole: point at its `jobs:` key (the model carries no places).
   const jobs = keySpan(source, 'jobs');
   const placed = result.diagnostics.map((d) => (d.start === 0 && d.end === 0 && jobs ? { ...d, ...jobs } : d));
-  return { compiled: result.compiled, diagnostics: [...checked.diagnostics, ...placed], lines: source.lines };
+  return { compiled: result.compiled, diagnostics: [...checked.diagnostics, ...placed], lines: source.lines, nameSpan: valueSpan(source, 'name') };
+}
+
+function valueSpan(source: SourceFile, key: string): { start: number; end: number } | undefined {
+  if (!isMap(source.root)) return undefined;
+  const pair = source.root.items.find((p) => isScalar(p.key) && p.key.value === key);
+  const range = (pair?.value as Node | undefined)?.range;
+  return range ? { start: range[0], end: range[1] } : undefined;
 }
 
 function keySpan(source: SourceFile, key: string): { start: number; end: number } | undefined {
@@ -145,7 +183,8 @@ export function compileWorkflow(workflow: Workflow): { compiled: CompiledWorkflo
     definitions.map((d) => ({ id: d.id, name: d.name, definitionFile: `${d.name}.asl.json` })),
     definitions.map((d) => d.deployed),
   );
-  return { compiled: { workflow, plan, manifest, definitions }, diagnostics: fitted.diagnostics };
+  const deploy = deployDiagnostics(workflow, manifest, definitions.map((d) => d.deployed));
+  return { compiled: { workflow, plan, manifest, definitions }, diagnostics: [...fitted.diagnostics, ...deploy] };
 }
 
 /**

@@ -1,5 +1,6 @@
 // The catalog of diagnostic codes. Codes are stable (tests and users key on them); wording may change.
-// 1xxx: the file as YAML, 2xxx: the job graph, 3xxx: values, 4xxx: Step Functions limits, 5xxx: sweeps.
+// 1xxx: the file as YAML, 2xxx: the job graph, 3xxx: values, 4xxx: AWS limits and platform rules
+// (Step Functions, the deploy, Lambda, EventBridge Scheduler), 5xxx: sweeps.
 
 export const Codes = {
   yamlSyntax: 'SG1001',
@@ -22,6 +23,7 @@ export const Codes = {
   duplicateNeed: 'SG2010',
   duplicateWorkflow: 'SG2011',
   noJobs: 'SG2012',
+  splitChildName: 'SG2013',
 
   badDuration: 'SG3001',
   badCron: 'SG3002',
@@ -41,6 +43,16 @@ export const Codes = {
 
   nearLimit: 'SG4001',
   overLimit: 'SG4002',
+  // The deploy's limits (emit/deploy-limits.ts): IAM policy size, CloudFormation template,
+  // Lambda environment, EventBridge patterns and inputs, resource names.
+  deployNearLimit: 'SG4003',
+  deployOverLimit: 'SG4004',
+  // Platform rules checked at validate.
+  lambdaTooLong: 'SG4005',
+  estimateOverTimeout: 'SG4006',
+  scheduleDst: 'SG4007',
+  scheduleNeverFires: 'SG4008',
+  nameTooLong: 'SG4009',
 
   // Sweeps (generator/sweep/).
   noParams: 'SG5001',

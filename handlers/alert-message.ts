@@ -24,6 +24,15 @@ export interface AlertMessage {
 
 const CAUSE_LIMIT = 1500;
 
+/**
+ * Names listed in one line of an alert. SNS takes at most 262,144 bytes per message; a graph of
+ * thousands of jobs would pass that listing everything downstream of an early failure.
+ */
+export const LISTED_JOBS = 100;
+
+const listed = (names: readonly string[]): string =>
+  names.length <= LISTED_JOBS ? names.join(', ') : `${names.slice(0, LISTED_JOBS).join(', ')} and ${names.length - LISTED_JOBS} more (see the execution)`;
+
 export const consoleUrl = (region: string, executionArn: string): string =>
   `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${executionArn}`;
 
@@ -47,16 +56,16 @@ export function composeAlert(facts: AlertFacts): AlertMessage {
         ? ` (state '${failure.state}')`
         : '';
     lines.push(`Failed job: ${failure.jobs[0]}${where}`);
-  } else if (failure.jobs.length > 1) lines.push(`Jobs that did not finish: ${failure.jobs.join(', ')}`);
+  } else if (failure.jobs.length > 1) lines.push(`Jobs that did not finish: ${listed(failure.jobs)}`);
   else if (!known && failure.state) lines.push(`Failed in state '${failure.state}', which is no job's: the whole run is replayed from its first jobs.`);
   else if (!known) lines.push('No job state was running or failed: the whole run is replayed from its first jobs.');
-  if (failure.cancelled.length > 0) lines.push(`Stopped unfinished by the failure: ${failure.cancelled.join(', ')}`);
+  if (failure.cancelled.length > 0) lines.push(`Stopped unfinished by the failure: ${listed(failure.cancelled)}`);
   const error = describe(failure.error, failure.cause);
   if (error) lines.push(`Error: ${error}`);
   const runError = describe(failure.runError, failure.runCause);
   if (runError) lines.push(`Run error: ${runError}`);
   lines.push(
-    `Did not run: ${facts.notRun.length > 0 ? facts.notRun.join(', ') : '(no downstream jobs)'}`,
+    `Did not run: ${facts.notRun.length > 0 ? listed(facts.notRun) : '(no downstream jobs)'}`,
     '',
     `Execution: ${url}`,
     known ? `Replay the broken part (${failure.cancelled.length > 0 ? 'those jobs' : 'that job'} and everything downstream):` : 'Replay the run:',

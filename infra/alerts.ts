@@ -29,9 +29,12 @@ export class Alerts extends Construct {
       {
         actions: ['states:GetExecutionHistory'],
         // From the names (the machines' ARNs are tokens here). A split graph's children too: the
-        // failed job is in the history of the child that ran it.
-        resources: manifest.stateMachines.map((m) => regionalArn('states', `execution:${m.name}:*`)),
-        wildcardReason: "Executions are named at run time; the grant covers only this workflow's state machines.",
+        // failed job is in the history of the child that ran it; one pattern covers them all.
+        resources: [
+          regionalArn('states', `execution:${manifest.workflow}:*`),
+          ...(manifest.stateMachines.length > 1 ? [regionalArn('states', `execution:${manifest.workflow}-part-*`)] : []),
+        ],
+        wildcardReason: "Executions are named at run time; the grant covers only this workflow's state machines (a split graph's children are <workflow>-part-<n>).",
       },
       ...(snsTopic ? [{ actions: ['sns:Publish'], resources: [snsTopic] }] : []),
       ...(slackWebhookSecret ? [{ actions: ['secretsmanager:GetSecretValue'], resources: [secretArn(slackWebhookSecret)] }] : []),

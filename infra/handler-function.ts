@@ -4,7 +4,7 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { dirname, join } from 'node:path';
@@ -51,6 +51,8 @@ export class HandlerFunction extends Construct {
         target: 'node22',
         // The Node 22 runtime ships AWS SDK v3; bundling it again would only grow the package.
         externalModules: ['@aws-sdk/*'],
+        // esbuild's own summary (sizes, timings) for every function buries what synth has to say.
+        logLevel: LogLevel.WARNING,
         ...(props.inject && { inject: props.inject }),
       },
     });

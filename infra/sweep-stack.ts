@@ -12,7 +12,7 @@ import { Grants } from './grants.ts';
 import type { HandlerFunction } from './handler-function.ts';
 import { MarkerBucket } from './marker-bucket.ts';
 import { Router, waitingMachines } from './router.ts';
-import { loggedStateMachine, stateMachineRole } from './state-machine.ts';
+import { loggedStateMachine, stateMachineLogs, stateMachineRole } from './state-machine.ts';
 import { distributedMapGrants, distributedMapLabels, runnerAccess } from './sweep-access.ts';
 import { ec2Grants } from './sweep-ec2-access.ts';
 import { sweepEc2Function } from './sweep-ec2-function.ts';
@@ -105,7 +105,7 @@ export class SweepStack extends Stack {
 
     const role = stateMachineRole(this, `stepgraph sweep ${manifest.sweep}: what its state machine touches`);
     const accessPolicy = grants.attach(this, 'StateMachineAccess', role);
-    this.stateMachine = loggedStateMachine(this, '', { name: manifest.stateMachine.name, logName: manifest.stackName, deployed: JSON.stringify(definition), substitutions: used, role });
+    this.stateMachine = loggedStateMachine(this, '', { name: manifest.stateMachine.name, logs: stateMachineLogs(this, manifest.stackName), deployed: JSON.stringify(definition), substitutions: used, role });
     // A run may start the moment the machine exists: grants and the default items first.
     if (accessPolicy) this.stateMachine.node.addDependency(accessPolicy);
     if (this.items) this.stateMachine.node.addDependency(this.items);

@@ -1,11 +1,15 @@
-// The state machine's permissions, derived from the compiler's manifest: exactly the functions,
+// The state machine's permissions, derived from the compiler's manifest: the functions,
 // pipelines (through the activator), child state machines, marker keys and Task resources the
-// definitions use. S3 keys carry the run date, so marker grants are per job with `*` standing
-// for the datekey only. Waits read nothing themselves: they invoke the router (or, for a data
-// pipeline, the activator), whose own roles read the markers (infra/router.ts, infra/activator.ts).
+// definitions use. Nothing here grows with the number of jobs: marker keys are granted as the
+// workflow's own marker pattern (`<prefix>*__*.done`), child machines as `<workflow>-part-*`, and
+// lists of named resources are merged and, when long, collapsed into prefixes (grant-patterns.ts),
+// so every role stays within IAM's 10,240 characters. Waits read nothing themselves: they invoke
+// the router (or, for a data pipeline, the activator), whose own roles read the markers
+// (infra/router.ts, infra/activator.ts).
 import type { Manifest } from '../generator/emit/manifest-types.ts';
 import { findState } from './asl-walk.ts';
 import { lambdaArn, objectArn, regionalArn } from './arns.ts';
+import { compactGrants } from './grant-patterns.ts';
 import type { Grant } from './grants.ts';
 import { distributedMapGrants, distributedMapLabels, type DistributedMap } from './sweep-access.ts';
 import { ec2Grants } from './sweep-ec2-access.ts';
@@ -30,18 +34,18 @@ export interface WorkflowAccess {
   warnings: string[];
 }
 
-const DATEKEY_REASON = 'Marker keys end in the run date (<job>__<datekey>.done); the wildcard stands for the datekey of one named job only.';
+const MARKER_REASON = "Marker keys are <prefix><job>__<datekey>.done: the pattern covers this workflow's marker prefix only, the same for any number of jobs (one ARN per job outgrows IAM's policy size limit).";
 
 export function workflowAccess({ manifest, definitions, bucket, activatorArn, routerArn, sweepEc2Arn }: AccessInputs): WorkflowAccess {
   const grants: Grant[] = [];
   const warnings: string[] = [];
   const { prefix } = manifest.markers;
-  const markerKeys = (jobs: { name: string }[]): string[] => jobs.map((j) => objectArn(bucket, `${prefix}${j.name}__*.done`));
+  const markers = objectArn(bucket, `${prefix}*__*.done`);
 
   const pipelineJobs = manifest.jobs.filter((j) => j.kind === 'data_pipeline');
   // A data pipeline writes its own marker; the activator clears the old one (infra/activator.ts).
   const markerWriters = manifest.jobs.filter((j) => j.kind !== 'data_pipeline');
-  grants.push({ actions: ['s3:PutObject'], resources: markerKeys(markerWriters), wildcardReason: DATEKEY_REASON });
+  if (markerWriters.length > 0) grants.push({ actions: ['s3:PutObject'], resources: [markers], wildcardReason: MARKER_REASON });
 
   const invoked = [
     ...manifest.lambdaFunctions.map(lambdaArn),
@@ -52,9 +56,17 @@ export function workflowAccess({ manifest, definitions, bucket, activatorArn, ro
   grants.push(...startExecutionGrants(manifest.stateMachineArns, true));
   // Child machines of a graph split for size: the main one runs each with startExecution.sync.
   // Their ARNs are built from their names (set by the stack), not taken from the machines, so
-  // the policy does not depend on the machines that depend on it.
-  const parts = definitions.filter((d) => d.id !== 'main').map((d) => regionalArn('states', `stateMachine:${d.name}`));
-  grants.push(...startExecutionGrants(parts, true));
+  // the policy does not depend on the machines that depend on it; one pattern covers them all
+  // (check/names.ts keeps other workflows from taking a `<workflow>-part-<n>` name).
+  const split = definitions.some((d) => d.id !== 'main');
+  if (split) {
+    grants.push(
+      ...startExecutionGrants([regionalArn('states', `stateMachine:${manifest.workflow}-part-*`)], true).map((g) => ({
+        ...g,
+        wildcardReason: [g.wildcardReason, `The child state machines of a split graph are named ${manifest.workflow}-part-<n>.`].filter(Boolean).join(' '),
+      })),
+    );
+  }
 
   for (const { job, resource, state: stateName } of manifest.taskResources) {
     const state = definitions.map((d) => findState(d.definition, stateName ?? job)).find((s) => s !== undefined);
@@ -63,7 +75,7 @@ export function workflowAccess({ manifest, definitions, bucket, activatorArn, ro
     if (access.warning) warnings.push(access.warning);
   }
   grants.push(...sweepJobGrants(manifest, definitions, bucket, sweepEc2Arn));
-  return { grants: grants.filter((g) => g.resources.length > 0), warnings };
+  return { grants: compactGrants(grants), warnings };
 }
 
 /**

@@ -3,7 +3,6 @@
 // runs), the triggers that start runs and the alerts when one fails; for sweep jobs, the items of
 // Distributed Maps and the function multi-region sweeps call EC2 through.
 import { Annotations, CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
-import type { Role } from 'aws-cdk-lib/aws-iam';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { CompiledWorkflow } from '../generator/compile.ts';
@@ -16,7 +15,8 @@ import { Grants } from './grants.ts';
 import type { HandlerFunction } from './handler-function.ts';
 import { MarkerBucket } from './marker-bucket.ts';
 import { Router, waitingMachines, warnBucketEvents, type BucketEventUse } from './router.ts';
-import { loggedStateMachine, stateMachineRole } from './state-machine.ts';
+import { machineScopes } from './part-stacks.ts';
+import { inlineDefinitions, loggedStateMachine, stateMachineLogs, stateMachineRole, type LoggedStateMachineProps } from './state-machine.ts';
 import { sweepEc2Function } from './sweep-ec2-function.ts';
 import { SweepItems } from './sweep-items.ts';
 import { Triggers } from './triggers.ts';
@@ -25,6 +25,8 @@ import { workflowAccess } from './workflow-access.ts';
 export interface WorkflowStackProps extends StackProps {
   /** `workflow` is needed only for distributed sweep jobs: their items are uploaded at deploy time. */
   compiled: Pick<CompiledWorkflow, 'manifest' | 'definitions'> & Partial<Pick<CompiledWorkflow, 'workflow'>>;
+  /** Child machines per nested stack, and whether to nest at all (default: past MACHINES_PER_STACK machines); tests set them. */
+  nesting?: { partsPerStack: number; nested: boolean };
 }
 
 type Definition = WorkflowStackProps['compiled']['definitions'][number];
@@ -46,7 +48,8 @@ export class WorkflowStack extends Stack {
 
   constructor(scope: Construct, id: string, props: WorkflowStackProps) {
     const { manifest, definitions } = props.compiled;
-    super(scope, id, { description: `stepgraph workflow ${manifest.workflow} (generated from its YAML; do not edit)`, ...props });
+    // Compact JSON: indentation alone would take a third of CloudFormation's 1 MB template limit.
+    super(scope, id, { description: `stepgraph workflow ${manifest.workflow} (generated from its YAML; do not edit)`, suppressTemplateIndentation: true, ...props });
     Tags.of(this).add('stepgraph:workflow', manifest.workflow);
 
     this.markers = new MarkerBucket(this, 'Markers', { bucketName: manifest.markers.bucket, prefix: manifest.markers.prefix });
@@ -97,12 +100,16 @@ export class WorkflowStack extends Stack {
     if (unknown.length > 0) throw new Error(`${manifest.workflow}: the definitions use placeholders WorkflowStack cannot fill: ${unknown.map((s) => `\${${s}}`).join(', ')}`);
 
     // Children first: the main machine's definition holds their ARNs.
+    const logs = stateMachineLogs(this, manifest.stackName);
+    const inlined = inlineDefinitions(definitions.map((d) => d.deployed));
+    const inline = new Map(definitions.map((d, i) => [d.id, inlined[i]]));
+    const scopes = machineScopes(this, manifest.workflow, definitions.map((d) => d.id), props.nesting?.partsPerStack, props.nesting && (props.nesting.nested ? 1 : 0));
     const byId = new Map<string, StateMachine>();
     for (const d of [...definitions].reverse()) {
       const values: Record<string, string> = { ...common };
       for (const [childId, machine] of byId) values[partArnSubstitution(childId)] = machine.stateMachineArn;
       const used = manifest.substitutions.filter((s) => d.deployed.includes(`\${${s}}`));
-      const machine = this.machine(d, manifest.stackName, role, Object.fromEntries(used.map((s) => [s, values[s]])));
+      const machine = this.machine(scopes.get(d.id)!, d, { logs, role, asAsset: !inline.get(d.id), substitutions: Object.fromEntries(used.map((s) => [s, values[s]])) });
       // A run may start the moment a machine exists (a schedule, a marker): grants and sweep items first.
       if (accessPolicy) machine.node.addDependency(accessPolicy);
       if (this.sweepItems) machine.node.addDependency(this.sweepItems);
@@ -177,9 +184,8 @@ export class WorkflowStack extends Stack {
     });
   }
 
-  private machine(d: Definition, stackName: string, role: Role, substitutions: Record<string, string>): StateMachine {
-    const suffix = d.id === 'main' ? '' : `-${d.id}`;
-    return loggedStateMachine(this, suffix, { name: d.name, logName: `${stackName}${suffix}`, deployed: d.deployed, substitutions, role });
+  private machine(scope: Construct, d: Definition, options: Omit<LoggedStateMachineProps, 'name' | 'deployed'>): StateMachine {
+    return loggedStateMachine(scope, d.id === 'main' ? '' : `-${d.id}`, { name: d.name, deployed: d.deployed, ...options });
   }
 }
 

@@ -11,6 +11,7 @@ import {
   lambdaProblem,
   parseDuration,
   durationHint,
+  formatDuration,
   pipelineNameProblem,
   prefixProblem,
   bucketProblem,
@@ -125,6 +126,8 @@ export function checkJob(r: Reader, entry: Entry, defaults: JobDefaults): { job?
   const timeout = duration(r, fields.get('timeout'));
   const retry = retryPolicy(r, fields.get('retry'), defaults.retry);
 
+  const estimateEntry = fields.get('estimate');
+  if (estimate !== undefined && estimateEntry) checkEstimate(r, estimateEntry.span, entry.key, kind, estimate, timeout ?? defaults.timeoutSeconds);
   if (!kind || params === undefined) return { spans };
   return {
     spans,
@@ -254,4 +257,22 @@ function localRun(r: Reader, entry: Entry | undefined, where: string): { command
   const fields = r.fields(r.map(entry) ?? null, `'local' of ${where}`, ['command'], ['command']);
   const command = fields && r.string(fields.get('command'));
   return command ? { command } : undefined;
+}
+
+/** Lambda runs a function for at most 15 minutes (its hard limit). */
+export const LAMBDA_MAX_SECONDS = 900;
+
+/** An estimate no run can reach: past Lambda's limit, or past the job's own timeout. */
+function checkEstimate(r: Reader, at: Span, job: string, kind: JobKind | undefined, estimate: number, timeout: number): void {
+  if (kind?.type === 'lambda' && estimate > LAMBDA_MAX_SECONDS) {
+    r.warning(
+      at,
+      Codes.lambdaTooLong,
+      `job '${job}' is estimated at ${formatDuration(estimate)}, but a Lambda function runs for at most 15m`,
+      'run work this long as another kind: state_machine, or task (Glue, Batch, ECS, EMR Serverless)',
+    );
+  }
+  if (estimate > timeout) {
+    r.warning(at, Codes.estimateOverTimeout, `job '${job}' is estimated at ${formatDuration(estimate)}, longer than its timeout of ${formatDuration(timeout)}: a typical run times out`, `raise its 'timeout' above ${formatDuration(estimate)}, or correct the estimate`);
+  }
 }

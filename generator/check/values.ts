@@ -141,9 +141,11 @@ interface CronField {
 const CRON_FIELDS: CronField[] = [
   { name: 'minutes', min: 0, max: 59, extra: /^$/ },
   { name: 'hours', min: 0, max: 23, extra: /^$/ },
-  { name: 'day-of-month', min: 1, max: 31, extra: /^(\?|L|LW|\d{1,2}W)$/ },
+  // `<n>W`: the weekday nearest day n (1-31).
+  { name: 'day-of-month', min: 1, max: 31, extra: /^(\?|L|LW|([1-9]|[12]\d|3[01])W)$/ },
   { name: 'month', min: 1, max: 12, names: MONTHS, extra: /^$/ },
-  { name: 'day-of-week', min: 1, max: 7, names: DAYS, extra: /^(\?|L|\d?L|[1-7]#[1-5]|[A-Z]{3}#[1-5]|[A-Z]{3}L)$/ },
+  // `<d>L`: the last day d of the month; `<d>#<k>`: the k-th day d (d 1-7 or SUN-SAT, k 1-5).
+  { name: 'day-of-week', min: 1, max: 7, names: DAYS, extra: new RegExp(`^(\\?|L|([1-7]|${DAYS.join('|')})L|([1-7]|${DAYS.join('|')})#[1-5])$`) },
   { name: 'year', min: 1970, max: 2199, extra: /^$/ },
 ];
 

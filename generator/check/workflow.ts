@@ -8,6 +8,7 @@ import type { SourceFile } from '../source.ts';
 import { checkGraph } from './graph.ts';
 import { checkJob, duration, report, retryPolicy, waitPolicy, type JobSpans } from './jobs.ts';
 import { Reader, type Entry, type Fields } from './reader.ts';
+import { scheduleTimingProblems } from './schedule-timing.ts';
 import {
   arnProblem,
   atProblem,
@@ -29,7 +30,12 @@ export interface CheckResult {
   jobSpans: Map<string, JobSpans>;
 }
 
-export function checkWorkflow(source: SourceFile): CheckResult {
+export interface CheckOptions {
+  /** The current time, for schedules that never fire again and the coming DST changes; default now. */
+  now?: Date;
+}
+
+export function checkWorkflow(source: SourceFile, options: CheckOptions = {}): CheckResult {
   const diagnostics: Diagnostic[] = [];
   const r = new Reader(source, diagnostics);
   const jobSpans = new Map<string, JobSpans>();
@@ -43,7 +49,7 @@ export function checkWorkflow(source: SourceFile): CheckResult {
   const description = descriptionEntry ? r.string(descriptionEntry) : undefined;
   const partition = readPartition(r, top.get('partition'));
   const markers = readMarkers(r, top.get('markers'));
-  const schedule = readSchedule(r, top.get('schedule'));
+  const schedule = readSchedule(r, top.get('schedule'), options.now ?? new Date());
   const alerts = readAlerts(r, top.get('alerts'));
 
   const defaultsFields = r.fields(r.map(top.get('defaults')) ?? null, "'defaults'", ['timeout', 'retry', 'wait']) ?? new Map();
@@ -123,8 +129,22 @@ function readMarkers(r: Reader, entry: Entry | undefined): { bucket?: string; pr
 
 const SCHEDULE_KINDS = ['cron', 'rate', 'at'] as const;
 
-function readSchedule(r: Reader, entry: Entry | undefined): Schedule | undefined {
+function readSchedule(r: Reader, entry: Entry | undefined, now: Date): Schedule | undefined {
   if (!entry) return undefined;
+  const schedule = readScheduleExpression(r, entry);
+  if (schedule) {
+    for (const p of scheduleTimingProblems(schedule, now)) r.warning(scheduleSpan(r, entry), /never fires/.test(p.message) ? Codes.scheduleNeverFires : Codes.scheduleDst, p.message, p.hint);
+  }
+  return schedule;
+}
+
+/** The expression's own place: the value of `cron:`/`rate:`/`at:`, or the shorthand. */
+function scheduleSpan(r: Reader, entry: Entry): Entry['span'] {
+  const fields = r.isMap(entry) ? r.entries(entry.value) : [];
+  return fields.find((f) => (SCHEDULE_KINDS as readonly string[]).includes(f.key))?.span ?? entry.span;
+}
+
+function readScheduleExpression(r: Reader, entry: Entry): Schedule | undefined {
   // `schedule: "cron(0 2 * * ? *)"` is accepted as a shorthand for the mapping.
   const shorthand = r.scalar(entry.value);
   if (typeof shorthand === 'string') return scheduleExpression(r, entry, shorthand);

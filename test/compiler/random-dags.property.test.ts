@@ -4,6 +4,7 @@ import aslValidator from 'asl-validator';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileTexts } from '../../generator/compile.ts';
+import { Codes } from '../../generator/messages.ts';
 import { jobOrder } from '../support/asl-order.ts';
 import { ancestors, dagYaml, jobName, randomDag } from '../support/dag-arbitrary.ts';
 
@@ -12,7 +13,9 @@ describe('random DAGs', () => {
     fc.assert(
       fc.property(randomDag, (dag) => {
         const result = compileTexts([{ file: 'random.yaml', text: dagYaml(dag) }]);
-        expect(result.diagnostics).toEqual([]);
+        // Estimates are drawn up to 60 minutes for lambda jobs: only the warnings about estimates
+        // (past Lambda's 15 minutes, past the default timeout) may stand.
+        expect(result.diagnostics.filter((d) => d.code !== Codes.lambdaTooLong && d.code !== Codes.estimateOverTimeout)).toEqual([]);
         const { definition } = result.compiled[0].definitions[0];
         expect(aslValidator(definition, { checkPaths: true, checkArn: true }).isValid).toBe(true);
 

@@ -88,3 +88,22 @@ export const machineArn = (name: string): string => `arn:<AWS::Partition>:states
 export const rulesFrom = (template: Template, source: string) =>
   Object.values(resources(template, 'AWS::Events::Rule')).filter((r) => r.Properties!.EventPattern?.source?.[0] === source);
 
+/** IAM's resource matching: `*` any run of characters, `?` one character; the action must be the same. */
+export function grantCovers(granted: string, used: string): boolean {
+  const [action, resource] = granted.split(' ');
+  const [usedAction, usedResource] = used.split(' ');
+  if (action !== usedAction) return false;
+  const pattern = resource.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${pattern}$`, 's').test(usedResource);
+}
+
+/**
+ * Grants (action and flattened resource pairs) that allow every `used` pair, and each of which
+ * serves at least one of them: patterns (a workflow's marker prefix, its child machines) instead
+ * of one ARN per job, but nothing granted that the definitions do not touch.
+ */
+export function uncovered(granted: Iterable<string>, used: Iterable<string>): { missing: string[]; unused: string[] } {
+  const g = [...granted];
+  const u = [...used];
+  return { missing: u.filter((p) => !g.some((q) => grantCovers(q, p))), unused: g.filter((q) => !u.some((p) => grantCovers(q, p))) };
+}
