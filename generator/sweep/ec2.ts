@@ -2,7 +2,7 @@
 // the emitted Task), the instance's tags and its boot-script pieces.
 import { isKnownField, type Json, type SweepItem } from './model.ts';
 import { valueText } from './template.ts';
-import { envFile } from './userdata.ts';
+import { encodeSlot, envFile } from './userdata.ts';
 
 /** Latest Amazon Linux 2023, resolved by EC2 itself at launch, per architecture. */
 export const DEFAULT_AMI = {
@@ -72,6 +72,7 @@ export const paramTagKey = (key: string): string => TAG_KEY_PREFIX + key;
 /** A tag value: at most 256 characters of the characters tags allow. */
 export const tagValue = (value: Json | undefined): string => valueText(value ?? null).replace(TAG_SAFE, '_').slice(0, 256);
 
+/** The boot script's per-item slots, base64 encoded (see userdata.ts: no value can become script). */
 export interface BootPieces {
   env: string;
   userData: string;
@@ -80,9 +81,9 @@ export interface BootPieces {
 
 export function bootPieces(sweep: string, item: SweepItem, reportsExit: boolean): BootPieces {
   return {
-    env: envFile(sweep, item, reportsExit),
-    userData: typeof item.fields.user_data === 'string' ? item.fields.user_data : '',
-    command: typeof item.fields.command === 'string' ? item.fields.command : '',
+    env: encodeSlot(envFile(sweep, item, reportsExit)),
+    userData: encodeSlot(typeof item.fields.user_data === 'string' ? item.fields.user_data : ''),
+    command: encodeSlot(typeof item.fields.command === 'string' ? item.fields.command : ''),
   };
 }
 

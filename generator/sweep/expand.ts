@@ -6,6 +6,7 @@ import { parseDuration } from '../check/values.ts';
 import type { WrittenField } from './check.ts';
 import type { FieldValue } from './fields.ts';
 import type { Json, SweepItem } from './model.ts';
+import { shellWord } from '../shell.ts';
 import { substitute } from './template.ts';
 
 export interface ItemSource {
@@ -52,7 +53,8 @@ function makeItem(sweep: string, index: number, fields: Record<string, Json>, sp
   const written = fields.name;
   const name = typeof written === 'string' ? substitute(written, (n) => (n === 'name' ? undefined : value(n))) : `${sweep}-${index}`;
   if (typeof written === 'string') fields.name = name;
-  if (typeof fields.command === 'string') fields.command = substitute(fields.command, (n) => (n === 'name' ? name : value(n)));
+  // In a command every value is one shell word (`0.6; touch x` stays an argument): data, never code.
+  if (typeof fields.command === 'string') fields.command = substitute(fields.command, (n) => (n === 'name' ? name : value(n)), shellWord);
   const ttl = typeof fields.ttl === 'string' ? parseDuration(fields.ttl) : undefined;
   const idle = typeof fields.idle_timeout === 'string' ? parseDuration(fields.idle_timeout) : undefined;
   return { index, name, fields, ...(ttl !== undefined && { ttlSeconds: ttl }), ...(idle !== undefined && { idleSeconds: idle }), span };

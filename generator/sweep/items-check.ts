@@ -6,7 +6,8 @@ import { Codes } from '../messages.ts';
 import type { Entry, Reader, Span } from '../check/reader.ts';
 import type { WrittenField } from './check.ts';
 import type { SweepItem, SweepRunner } from './model.ts';
-import { BASE64_INPUT_LIMIT, envFile, HEREDOC_END, userDataLength } from './userdata.ts';
+import { bootPieces, reportsExit } from './ec2.ts';
+import { BASE64_INPUT_LIMIT, userDataLength } from './userdata.ts';
 
 const REPORT_AT_MOST = 20;
 /** EC2 tag values hold 256 characters; names also label states' inputs and the console. */
@@ -72,20 +73,13 @@ function checkRegions(r: Reader, items: readonly SweepItem[], defaults: Map<stri
 }
 
 function checkUserData(r: Reader, sweep: string, items: readonly SweepItem[]): void {
+  // The slots are encoded (userdata.ts), so no content can end a heredoc: only the length is checked.
   const tooLong: SweepItem[] = [];
-  const delimiter: SweepItem[] = [];
   for (const item of items) {
-    const command = typeof item.fields.command === 'string' ? item.fields.command : '';
-    const userData = typeof item.fields.user_data === 'string' ? item.fields.user_data : '';
-    if (`${command}\n${userData}`.split('\n').some((line) => line.trim() === HEREDOC_END)) delimiter.push(item);
-    const length = userDataLength({ env: envFile(sweep, item, false), userData, command });
-    if (length > BASE64_INPUT_LIMIT) tooLong.push(item);
+    if (userDataLength(bootPieces(sweep, item, reportsExit(item))) > BASE64_INPUT_LIMIT) tooLong.push(item);
   }
   for (const item of places(tooLong)) {
     r.error(item.span, Codes.userDataTooLarge, `item ${item.index} ('${item.name}'): its parameters, user_data and command make a boot script longer than ${BASE64_INPUT_LIMIT.toLocaleString('en-US')} characters`, 'Step Functions encodes at most that much; keep large scripts on the AMI or in S3 and run them from a short command');
-  }
-  for (const item of places(delimiter)) {
-    r.error(item.span, Codes.userDataTooLarge, `item ${item.index} ('${item.name}'): its command or user_data has a line '${HEREDOC_END}', which would end the boot script's heredoc`, 'rename that line');
   }
 }
 

@@ -53,15 +53,13 @@ params:
     ]);
   });
 
-  it('expands 10,000 matrix items and compiles them as a distributed Map in well under two seconds', () => {
+  // How fast this is belongs to the benchmark (bench/, `npm run bench`), not to a test on a shared machine.
+  it('expands 10,000 matrix items and compiles them as a distributed Map', () => {
     const axis = (n: number) => Array.from({ length: n }, (_, i) => i);
-    const started = performance.now();
     const { plan, itemsText } = compiled({ name: 'big', max_concurrent: 500, defaults: { instance_type: 'c5.large', ttl: '1h', command: 'run {a} {b}' }, matrix: { a: axis(100), b: axis(100) } });
-    const elapsed = performance.now() - started;
     expect(plan.items).toHaveLength(10_000);
     expect(plan.mode).toBe('distributed');
     expect(JSON.parse(itemsText!)).toHaveLength(10_000);
-    expect(elapsed).toBeLessThan(2_000);
   });
 });
 
