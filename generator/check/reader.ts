@@ -4,6 +4,7 @@ import { isMap, isPair, isScalar, isSeq, type Node, type Pair, type Scalar } fro
 import type { Diagnostic, Related } from '../diagnostics.ts';
 import { Codes } from '../messages.ts';
 import type { SourceFile } from '../source.ts';
+import { toData } from './data.ts';
 import { didYouMean } from './suggest.ts';
 
 export interface Span {
@@ -189,9 +190,8 @@ export class Reader {
     return isScalar(node) ? node.value : undefined;
   }
 
-  /** Plain JSON of a node (for params, task parameters and event patterns). */
+  /** Plain JSON of a node (for params, task parameters and event patterns); mappings have no prototype. */
   json(node: Node | null): unknown {
-    if (node === null) return null;
-    return (node as { toJSON(): unknown }).toJSON();
+    return toData(node);
   }
 }

@@ -60,7 +60,7 @@ const TAG_SAFE = /[^\p{L}\p{N} _.:/=+\-@]/gu;
  */
 export function paramTagKeys(items: readonly SweepItem[]): string[] {
   if (items.length === 0) return [];
-  const common = Object.keys(items[0].fields).filter((k) => !isKnownField(k) && items.every((i) => k in i.fields));
+  const common = Object.keys(items[0].fields).filter((k) => !isKnownField(k) && items.every((i) => Object.hasOwn(i.fields, k)));
   return common
     .filter((k) => (TAG_KEY_PREFIX + k).length <= 128 && k.replace(TAG_SAFE, '') === k)
     .sort()
