@@ -11,7 +11,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { partition, required } from './config.ts';
 import { InvalidEventError } from './errors.ts';
 import { log } from './log.ts';
-import { formatDate, runDateAt, type Partition } from './run-date.ts';
+import { formatDate, parseInstant, runDateAt, type Partition } from './run-date.ts';
 import { startRun, type RunStart } from './start-run.ts';
 
 export interface TimedEvent {
@@ -29,9 +29,10 @@ export interface TimedStartConfig {
 }
 
 export function runDateOfTime(time: string, config: Pick<TimedStartConfig, 'partition' | 'timezone'>): string {
-  const instant = new Date(time);
-  if (typeof time !== 'string' || !/^\d{4}-\d{2}-\d{2}T/.test(time) || Number.isNaN(instant.getTime())) {
-    throw new InvalidEventError(`time '${time}' is not an ISO-8601 instant; the input must be {"time": "<aws.scheduler.scheduled-time>"} or an event's $.time`);
+  // Strict: an impossible instant (2019-02-30, T24:00, year 0000) is refused, not rolled over.
+  const instant = parseInstant(time);
+  if (!instant) {
+    throw new InvalidEventError(`time '${time}' is not a valid ISO-8601 instant; the input must be {"time": "<aws.scheduler.scheduled-time>"} or an event's $.time`);
   }
   return formatDate(runDateAt(instant, config.partition, config.timezone));
 }

@@ -24,7 +24,24 @@ describe('timed start (schedules, and event triggers without a date)', () => {
     expect(runDateOfTime('2019-03-11T23:30:00Z', config)).toBe('2019-03-12');
     expect(runDateOfTime('2019-03-11T23:30:00Z', { ...config, timezone: 'UTC' })).toBe('2019-03-11');
     expect(runDateOfTime('2019-03-12T04:00:00Z', { partition: 'hourly', timezone: 'UTC' })).toBe('2019-03-12T04');
-    expect(() => runDateOfTime('<aws.scheduler.scheduled-time>', config)).toThrow(/not an ISO-8601 instant/);
+    expect(() => runDateOfTime('<aws.scheduler.scheduled-time>', config)).toThrow(/not a valid ISO-8601 instant/);
+  });
+
+  // Issue 12, item 6: JavaScript's Date rolls impossible times over into other days.
+  it('refuses impossible instants instead of rolling them over', () => {
+    const utc = { partition: 'daily' as const, timezone: 'UTC' };
+    for (const time of ['2019-02-30T01:00:00Z', '2019-03-12T24:00:00Z', '0000-03-12T01:00:00Z', '2019-13-01T00:00:00Z', '2019-03-12T10:60:00Z', '2019-03-12T10:00:60Z', '2019-03-12T10:00:00+24:00', '2019-03-12T10:00:00', '2019-03-12']) {
+      expect(() => runDateOfTime(time, utc), time).toThrow(/not a valid ISO-8601 instant/);
+    }
+  });
+
+  it('reads the forms an instant may take: seconds, fraction and offset optional, leap days real', () => {
+    const utc = { partition: 'hourly' as const, timezone: 'UTC' };
+    expect(runDateOfTime('2020-02-29T23:30Z', utc)).toBe('2020-02-29T23');
+    expect(runDateOfTime('2019-03-12T01:00:00.123456Z', utc)).toBe('2019-03-12T01');
+    expect(runDateOfTime('2019-03-12T01:30:00+02:00', utc)).toBe('2019-03-11T23');
+    expect(runDateOfTime('2019-03-11T23:30:00-0130', utc)).toBe('2019-03-12T01');
+    expect(runDateOfTime('0001-01-01T00:00:00Z', utc)).toBe('0001-01-01T00');
   });
 
   it('starts <workflow>-<date> and treats a repeated delivery as a duplicate', async () => {
