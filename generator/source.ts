@@ -41,9 +41,9 @@ export function readSource(file: string, written: string): SourceResult {
   source.doc = doc;
   const diagnostics: Diagnostic[] = doc.errors.map((e) => ({
     file,
-    // "Unexpected end" errors sit at the end of the text: the span stays inside the file.
-    start: Math.min(e.pos[0], Math.max(text.length - 1, 0)),
-    end: Math.min(Math.max(e.pos[1], e.pos[0] + 1), Math.max(text.length, 1)),
+    // "Unexpected end" errors sit at the end of the text (an empty span there): never past it.
+    start: Math.min(e.pos[0], text.length),
+    end: Math.max(Math.min(e.pos[1], text.length), Math.min(e.pos[0] + 1, text.length)),
     severity: 'error' as const,
     code: Codes.yamlSyntax,
     message: `YAML syntax: ${firstLine(e.message)}`,

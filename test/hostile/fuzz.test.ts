@@ -10,7 +10,7 @@ import { compileTexts } from '../../generator/compile.ts';
 import { formatDiagnostic, toJson } from '../../generator/diagnostics.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
-const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
 
 const examples = [
   ...readdirSync('workflows').filter((f) => /\.ya?ml$/.test(f)).map((f) => join('workflows', f)),

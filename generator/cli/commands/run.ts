@@ -1,6 +1,7 @@
 // `stepgraph run <workflow> --local`: the workflow's own definition on the embedded engine in
 // real time, jobs with a `local: { command }` running that command, markers in a local store
 // (a directory, or an S3-compatible endpoint). Ctrl-C stops the run and says what ran.
+import { mkdir } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { downstreamClosure } from '../../model.ts';
 import { onePositional } from '../../ops/options.ts';
@@ -84,7 +85,12 @@ export async function run(args: string[]): Promise<number> {
 }
 
 async function openStore(endpoint: string | undefined, dir: string | undefined, buckets: string[]): Promise<MarkerStore> {
-  if (!endpoint) return new DirectoryMarkerStore(dir ?? DEFAULT_MARKER_DIR);
+  if (!endpoint) {
+    const store = new DirectoryMarkerStore(dir ?? DEFAULT_MARKER_DIR);
+    // Before any job runs: a --markers that is a file (or unwritable) fails now, not at the first marker.
+    await mkdir(store.root, { recursive: true });
+    return store;
+  }
   try {
     const store = new S3MarkerStore(endpoint);
     await store.connect(buckets);
