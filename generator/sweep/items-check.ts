@@ -16,6 +16,7 @@ export const MAX_ITEM_NAME = 128;
 export function checkItems(r: Reader, sweep: string, runner: SweepRunner, items: readonly SweepItem[], defaults: Map<string, WrittenField>, defaultsEntry: Entry | undefined, topSpan: Span): void {
   checkNames(r, items);
   if (runner.type !== 'ec2') return;
+  checkTagNames(r, items);
   checkInstanceTypes(r, items, defaults, defaultsEntry, topSpan);
   checkRegions(r, items, defaults);
   checkUserData(r, sweep, items);
@@ -33,7 +34,7 @@ function checkNames(r: Reader, items: readonly SweepItem[]): void {
   const first = new Map<string, SweepItem>();
   let duplicates = 0;
   for (const item of items) {
-    if (item.name.length > MAX_ITEM_NAME || /[\u0000-\u001f]/.test(item.name) || item.name.trim() === '') {
+    if (item.name.length > MAX_ITEM_NAME || /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(item.name) || item.name.trim() === '') {
       r.error(item.span, Codes.badItemName, `item ${item.index} is named '${item.name.slice(0, 40)}${item.name.length > 40 ? '…' : ''}', which is not usable as a name`, `names are 1-${MAX_ITEM_NAME} characters on one line`);
       continue;
     }
@@ -45,6 +46,18 @@ function checkNames(r: Reader, items: readonly SweepItem[]): void {
     if (++duplicates > REPORT_AT_MOST) continue;
     const place = earlier.span.start === item.span.start ? 'another item from the same place' : 'an earlier item';
     r.warning(item.span, Codes.duplicateItemName, `item ${item.index} is named '${item.name}', like ${place} (item ${earlier.index})`, "names tag the instances and label the results: give each entry its own 'name', or put '{index}' or parameters in a shared one");
+  }
+}
+
+/** Characters an EC2 tag value may hold (letters, digits and spaces of any script, and _ . : / = + - @). */
+const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+
+/** An EC2 item's name is its instance's `Name` tag: it must be a tag value EC2 and other services accept. */
+function checkTagNames(r: Reader, items: readonly SweepItem[]): void {
+  const bad = items.filter((i) => !TAG_VALUE.test(i.name));
+  for (const item of places(bad)) {
+    const odd = [...new Set([...item.name].filter((c) => !TAG_VALUE.test(c)))].slice(0, 5).map((c) => JSON.stringify(c)).join(', ');
+    r.error(item.span, Codes.badItemName, `item ${item.index} is named '${item.name.slice(0, 60)}', which is not usable as an EC2 tag value (${odd})`, 'an instance is tagged with its name: use letters, digits, spaces and _ . : / = + - @');
   }
 }
 
