@@ -86,7 +86,7 @@ export function walkPaths(paths: readonly string[], extensions = WORKFLOW_EXTENS
     for (const entry of entries) {
       const full = join(dir, entry);
       if (isDirectory(full)) walk(full);
-      else if (extensions.includes(extname(entry))) out.add(full);
+      else if (extensions.includes(extname(entry)) && !isCompileOutput(entry)) out.add(full);
     }
   };
   for (const path of paths) {
@@ -95,6 +95,12 @@ export function walkPaths(paths: readonly string[], extensions = WORKFLOW_EXTENS
   }
   return { files: [...out].sort(), problems };
 }
+
+/**
+ * What compile writes (`<name>.asl.json`, `.manifest.json`, `.items.json`) is never an input: an
+ * output folder inside the inputs is skipped by the walk (a file named on the command line is still read).
+ */
+export const isCompileOutput = (name: string): boolean => /\.(asl|manifest|items)\.json$/.test(name);
 
 const realPath = (path: string): string | undefined => {
   try {

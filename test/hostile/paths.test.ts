@@ -53,6 +53,15 @@ describe('walking folders', () => {
     ]);
   });
 
+  it("skips compile's outputs inside the inputs: validating after `compile wf --out wf/build` reads the workflow only", async () => {
+    const dir = temp();
+    writeFileSync(join(dir, 'player.yaml'), example);
+    expect(await main(['compile', dir, '--out', join(dir, 'build')])).toBe(0);
+    const result = compilePaths([dir]);
+    expect(result.diagnostics).toEqual([]);
+    expect(result.compiled.map((c) => c.workflow.file)).toEqual([expect.stringMatching(/player\.yaml$/)]);
+  });
+
   it.skipIf(process.getuid?.() === 0)('reports a folder it may not list', () => {
     const dir = temp();
     mkdirSync(join(dir, 'locked'));
