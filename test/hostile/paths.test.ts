@@ -1,7 +1,7 @@
 // Issue 12, items 3, 8 and 9: paths. Every path the local marker store builds stays under its
 // root (checked at validate where the workflow says it); walking folders survives link loops,
 // unreadable folders and FIFOs; a path mistake on the command line is exit 1 with one plain line.
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,5 +92,31 @@ describe('path mistakes on the command line', () => {
     expect(captured.err.join('\n')).not.toMatch(/internal error|\n\s+at /);
     // Nothing ran before the problem was found.
     expect(existsSync('ran')).toBe(false);
+  });
+});
+
+// Issue 12, item 12: a compile stopped while writing leaves the old result whole.
+describe('compile --out, stopped while writing', () => {
+  it('leaves all of the old files when a write fails midway, and no temporaries', async () => {
+    const { writeFilesTogether } = await import('../../generator/cli/files.ts');
+    const dir = temp();
+    writeFileSync(join(dir, 'a.asl.json'), 'old a');
+    writeFileSync(join(dir, 'b.asl.json'), 'old b');
+    // The second file cannot be written (its folder is a file): nothing may be renamed into place.
+    writeFileSync(join(dir, 'blocker'), '');
+    expect(() => writeFilesTogether([{ path: join(dir, 'a.asl.json'), content: 'new a' }, { path: join(dir, 'blocker', 'b.asl.json'), content: 'new b' }])).toThrow();
+    expect(readFileSync(join(dir, 'a.asl.json'), 'utf8')).toBe('old a');
+    expect(readFileSync(join(dir, 'b.asl.json'), 'utf8')).toBe('old b');
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('removes the temporaries a killed compile left behind', async () => {
+    const { writeFilesTogether } = await import('../../generator/cli/files.ts');
+    const dir = temp();
+    // A pid that is surely gone: a child that already exited.
+    const gone = execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    writeFileSync(join(dir, `.a.asl.json.${gone}.tmp`), 'half');
+    writeFilesTogether([{ path: join(dir, 'a.asl.json'), content: 'new' }]);
+    expect(readdirSync(dir)).toEqual(['a.asl.json']);
   });
 });
