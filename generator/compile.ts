@@ -1,6 +1,6 @@
 // Runs the phases for a set of files: source -> check -> plan -> emit. Emission for a file
 // does not start while it has an error; other files still compile.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { extname, join, relative } from 'node:path';
 import { checkWorkflow } from './check/workflow.ts';
 import { hasErrors, sortDiagnostics, type Diagnostic, type LineMap, type LineMaps } from './diagnostics.ts';
@@ -51,29 +51,82 @@ export const WORKFLOW_EXTENSIONS = ['.yaml', '.yml', '.json'];
 
 /** Files named directly, plus the workflow files found (recursively) in folders, sorted. */
 export function expandPaths(paths: readonly string[], extensions = WORKFLOW_EXTENSIONS): string[] {
+  return walkPaths(paths, extensions).files;
+}
+
+/** A folder or file the walk could not use, said as a diagnostic of that path. */
+interface WalkProblem {
+  path: string;
+  message: string;
+  hint: string;
+}
+
+/**
+ * The walk behind expandPaths, with what it could not read: a folder it may not list, a link
+ * back into a folder already walked (a loop: each real folder is walked once), an entry that is
+ * neither file nor folder (a FIFO named x.yaml would block a read forever). Nothing throws.
+ */
+export function walkPaths(paths: readonly string[], extensions = WORKFLOW_EXTENSIONS): { files: string[]; problems: WalkProblem[] } {
   const out = new Set<string>();
+  const problems: WalkProblem[] = [];
+  const walked = new Set<string>();
   const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir).sort()) {
+    const real = realPath(dir);
+    if (real === undefined || walked.has(real)) {
+      if (real !== undefined) problems.push({ path: dir, message: 'this folder leads back to a folder already read (a link loop); it is skipped', hint: 'remove the link, or name the folders to read' });
+      return;
+    }
+    walked.add(real);
+    let entries: string[];
+    try {
+      entries = readdirSync(dir).sort();
+    } catch (error) {
+      problems.push({ path: dir, message: `cannot list this folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, hint: 'check that it exists and is readable' });
+      return;
+    }
+    for (const entry of entries) {
       const full = join(dir, entry);
       if (isDirectory(full)) walk(full);
-      else if (extensions.includes(extname(entry))) out.add(full);
+      else if (extensions.includes(extname(entry)) && !isCompileOutput(entry)) out.add(full);
     }
   };
   for (const path of paths) {
     if (isDirectory(path)) walk(path);
     else out.add(path);
   }
-  return [...out].sort();
+  return { files: [...out].sort(), problems };
 }
+
+/**
+ * What compile writes (`<name>.asl.json`, `.manifest.json`, `.items.json`) is never an input: an
+ * output folder inside the inputs is skipped by the walk (a file named on the command line is still read).
+ */
+export const isCompileOutput = (name: string): boolean => /\.(asl|manifest|items)\.json$/.test(name);
+
+const realPath = (path: string): string | undefined => {
+  try {
+    return realpathSync(path);
+  } catch {
+    return undefined;
+  }
+};
 
 /** A dangling link is no directory: it is listed as a file, and reading it reports the problem. */
 const isDirectory = (path: string): boolean => statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
 
 export function compilePaths(paths: readonly string[]): CompileResult {
   const files: { file: string; text: string }[] = [];
-  const unreadable: Diagnostic[] = [];
-  for (const path of expandPaths(paths)) {
+  const walkedPaths = walkPaths(paths);
+  const problem = (path: string, message: string, hint: string): Diagnostic => ({ file: relative(process.cwd(), path) || path, start: 0, end: 0, severity: 'error', code: Codes.unreadable, message, hint });
+  const unreadable: Diagnostic[] = walkedPaths.problems.map((p) => problem(p.path, p.message, p.hint));
+  for (const path of walkedPaths.files) {
     const file = relative(process.cwd(), path) || path;
+    // Only regular files are read: a FIFO or a device would block or never end.
+    const kind = statSync(path, { throwIfNoEntry: false });
+    if (kind && !kind.isFile()) {
+      unreadable.push(problem(path, 'this is not a regular file (a pipe, socket or device), so it is not read', 'a workflow is a YAML or JSON text file'));
+      continue;
+    }
     try {
       files.push({ file, text: readFileSync(path, 'utf8') });
     } catch (error) {

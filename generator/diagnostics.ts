@@ -100,8 +100,8 @@ export function toJson(d: Diagnostic, lineMaps: LineMaps): JsonDiagnostic {
     endColumn: end.column,
     severity: d.severity,
     code: d.code,
-    message: d.message,
-    hint: d.hint ?? null,
+    message: clip(d.message),
+    hint: d.hint === undefined ? null : clip(d.hint),
   };
 }
 
@@ -112,16 +112,17 @@ export function toJson(d: Diagnostic, lineMaps: LineMaps): JsonDiagnostic {
 export function formatDiagnostic(d: Diagnostic, lineMaps: LineMaps): string {
   const map = lineMaps(d.file);
   const start = map?.position(d.start) ?? { line: 1, column: 1 };
-  const lines = [`${d.file}:${start.line}:${start.column} ${d.severity} ${d.code}: ${d.message}`];
+  const lines = [`${d.file}:${start.line}:${start.column} ${d.severity} ${d.code}: ${clip(d.message)}`];
   if (map && map.text.length > 0) {
     const text = map.lineText(start.line);
     const end = map.position(Math.max(d.end, d.start + 1));
     const width = end.line === start.line ? Math.max(1, end.column - start.column) : Math.max(1, text.length - start.column + 1);
+    const frame = frameWindow(text, start.column - 1, width);
     const gutter = String(start.line);
-    lines.push(`  ${gutter} | ${text}`);
-    lines.push(`  ${' '.repeat(gutter.length)} | ${' '.repeat(start.column - 1)}${'^'.repeat(width)}`);
+    lines.push(`  ${gutter} | ${frame.text}`);
+    lines.push(`  ${' '.repeat(gutter.length)} | ${' '.repeat(frame.caretAt)}${'^'.repeat(frame.width)}`);
   }
-  if (d.hint) lines.push(`  hint: ${d.hint}`);
+  if (d.hint) lines.push(`  hint: ${clip(d.hint)}`);
   if (d.related) {
     const rmap = lineMaps(d.related.file);
     const at = rmap?.position(d.related.offset) ?? { line: 1, column: 1 };
@@ -129,3 +130,23 @@ export function formatDiagnostic(d: Diagnostic, lineMaps: LineMaps): string {
   }
   return lines.join('\n');
 }
+
+/** Characters of a source line a code frame shows at most: a 50 MB line prints as one screen line. */
+export const FRAME_WIDTH = 120;
+/** Of those, how many come before the column (the rest show the span and what follows). */
+const FRAME_BEFORE = 40;
+/** A message or hint quoting a huge value prints this much of it. */
+const TEXT_LIMIT = 400;
+
+/** The part of a line around `column` (0-based) a code frame prints, with '…' where it is cut. */
+export function frameWindow(text: string, column: number, width: number): { text: string; caretAt: number; width: number } {
+  if (text.length <= FRAME_WIDTH) return { text, caretAt: column, width };
+  const from = Math.max(0, Math.min(column - FRAME_BEFORE, text.length - FRAME_WIDTH));
+  const to = Math.min(text.length, from + FRAME_WIDTH);
+  const lead = from > 0 ? '…' : '';
+  const shown = `${lead}${text.slice(from, to)}${to < text.length ? '…' : ''}`;
+  const caretAt = column - from + lead.length;
+  return { text: shown, caretAt, width: Math.max(1, Math.min(width, to - column)) };
+}
+
+const clip = (text: string): string => (text.length <= TEXT_LIMIT ? text : `${text.slice(0, TEXT_LIMIT)}… (${(text.length - TEXT_LIMIT).toLocaleString('en-US')} more characters)`);

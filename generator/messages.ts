@@ -10,6 +10,7 @@ export const Codes = {
   missingKey: 'SG1005',
   duplicateKey: 'SG1006',
   unreadable: 'SG1007',
+  badAlias: 'SG1008',
 
   noKind: 'SG2001',
   twoKinds: 'SG2002',

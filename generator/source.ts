@@ -3,6 +3,7 @@
 import { isMap, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { LineMap, type Diagnostic } from './diagnostics.ts';
 import { Codes } from './messages.ts';
+import { resolveAliases } from './source-aliases.ts';
 
 export interface SourceFile {
   file: string;
@@ -18,7 +19,10 @@ export interface SourceResult {
   diagnostics: Diagnostic[];
 }
 
-export function readSource(file: string, text: string): SourceResult {
+export function readSource(file: string, written: string): SourceResult {
+  // Old Mac line endings (a lone CR) are line breaks to YAML 1.2 but not to the parser: written as
+  // LF, one character for one, so every offset stays the file's own.
+  const text = written.includes('\r') ? written.replace(/\r(?!\n)/g, '\n') : written;
   // A binary file gets no code frame: its "lines" would print as garbage.
   const lines = new LineMap(text.includes('\u0000') ? '' : text);
   const source: SourceFile = { file, text, lines, root: undefined, doc: undefined };
@@ -37,14 +41,20 @@ export function readSource(file: string, text: string): SourceResult {
   source.doc = doc;
   const diagnostics: Diagnostic[] = doc.errors.map((e) => ({
     file,
-    start: e.pos[0],
-    end: Math.max(e.pos[1], e.pos[0] + 1),
+    // "Unexpected end" errors sit at the end of the text (an empty span there): never past it.
+    start: Math.min(e.pos[0], text.length),
+    end: Math.max(Math.min(e.pos[1], text.length), Math.min(e.pos[0] + 1, text.length)),
     severity: 'error' as const,
     code: Codes.yamlSyntax,
     message: `YAML syntax: ${firstLine(e.message)}`,
     hint: yamlHint(e.code),
   }));
   if (diagnostics.length > 0) return { source, diagnostics };
+  const aliasProblem = resolveAliases(doc);
+  if (aliasProblem) {
+    const [start, end] = aliasProblem.range;
+    return { source, diagnostics: [{ file, start, end, severity: 'error', code: Codes.badAlias, message: aliasProblem.message, hint: aliasProblem.hint }] };
+  }
 
   const root = doc.contents as Node | null;
   if (root === null || root === undefined) {

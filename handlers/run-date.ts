@@ -55,6 +55,27 @@ export function parseMarkerKey(key: string, prefix: string, partition: Partition
   return date ? { job, date } : undefined;
 }
 
+const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-](\d{2}):?(\d{2}))$/i;
+
+/**
+ * An ISO-8601 instant (`2019-03-12T01:00:00Z`, seconds, fraction and offset optional) as a Date,
+ * or undefined when any part is out of range: `2019-02-30`, `T24:00`, `:60`, year 0000 are
+ * refused, never rolled over into another day (JavaScript's Date would roll them).
+ */
+export function parseInstant(text: string): Date | undefined {
+  const m = typeof text === 'string' ? INSTANT.exec(text) : null;
+  if (!m) return undefined;
+  const [, yyyy, mm, dd, hh, mi, ss = '00', fraction = '', zone, offH = '00', offM = '00'] = m;
+  if (Number(yyyy) < 1 || !validated(yyyy, mm, dd, hh)) return undefined;
+  if (Number(mi) > 59 || Number(ss) > 59 || Number(offH) > 23 || Number(offM) > 59) return undefined;
+  const offsetMinutes = zone.toUpperCase() === 'Z' ? 0 : (zone[0] === '-' ? -1 : 1) * (Number(offH) * 60 + Number(offM));
+  const instant = new Date(0);
+  // setUTCFullYear: Date.UTC would read years 0-99 as 1900-1999.
+  instant.setUTCFullYear(Number(yyyy), Number(mm) - 1, Number(dd));
+  instant.setUTCHours(Number(hh), Number(mi) - offsetMinutes, Number(ss), Number(fraction.padEnd(3, '0').slice(0, 3)));
+  return instant;
+}
+
 /**
  * The run date an instant belongs to, as seen on the wall clock of `timeZone` (UTC when absent):
  * the calendar day for daily workflows, the day and hour for hourly ones.
@@ -69,7 +90,8 @@ export function runDateAt(instant: Date, partition: Partition, timeZone = 'UTC')
     hourCycle: 'h23',
   }).formatToParts(instant);
   const part = (type: Intl.DateTimeFormatPartTypes): string => parts.find((p) => p.type === type)!.value;
-  return { yyyy: part('year'), mm: part('month'), dd: part('day'), ...(partition === 'hourly' && { hh: part('hour') }) };
+  // Intl writes year 1 as '1': a run date always has four digits.
+  return { yyyy: part('year').padStart(4, '0'), mm: part('month'), dd: part('day'), ...(partition === 'hourly' && { hh: part('hour') }) };
 }
 
 function validated(yyyy: string, mm: string, dd: string, hh: string | undefined): RunDate | undefined {

@@ -18,7 +18,7 @@ const KEYS: Record<string, keyof EventPattern> = {
 export function eventPattern(pattern: Record<string, unknown>): EventPattern {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(pattern)) {
-    const cdkKey = KEYS[key];
+    const cdkKey = Object.hasOwn(KEYS, key) ? KEYS[key] : undefined;
     if (!cdkKey) throw new Error(`event pattern key '${key}' is not one of ${Object.keys(KEYS).join(', ')}`);
     out[cdkKey] = key === 'detail' || Array.isArray(value) ? value : [value];
   }

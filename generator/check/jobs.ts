@@ -3,6 +3,7 @@
 import type { Node } from 'yaml';
 import { Codes } from '../messages.ts';
 import type { ExternalMarker, Job, JobKind, Partition, RetryPolicy, WaitPolicy } from '../model.ts';
+import { ownMap } from './data.ts';
 import type { Entry, Reader, Span } from './reader.ts';
 import { readSweepJob } from '../sweep/job.ts';
 import {
@@ -199,7 +200,7 @@ function dataPipeline(r: Reader, entry: Entry, partition: Partition): JobKind | 
   const parametersEntry = fields.get('parameters');
   if (!parametersEntry) return { type: 'data_pipeline', pipeline: name, parameters: defaultPipelineParameters(partition) };
   if (!r.map(parametersEntry)) return undefined;
-  const parameters: Record<string, string> = {};
+  const parameters = ownMap<string>();
   let ok = true;
   for (const p of r.entries(parametersEntry.value)) {
     const value = r.scalar(p.value);

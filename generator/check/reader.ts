@@ -5,6 +5,7 @@ import type { Diagnostic, Related } from '../diagnostics.ts';
 import { Codes } from '../messages.ts';
 import type { SourceFile } from '../source.ts';
 import { didYouMean } from '../contract/suggest.ts';
+import { toData } from './data.ts';
 
 export interface Span {
   start: number;
@@ -189,9 +190,8 @@ export class Reader {
     return isScalar(node) ? node.value : undefined;
   }
 
-  /** Plain JSON of a node (for params, task parameters and event patterns). */
+  /** Plain JSON of a node (for params, task parameters and event patterns); mappings have no prototype. */
   json(node: Node | null): unknown {
-    if (node === null) return null;
-    return (node as { toJSON(): unknown }).toJSON();
+    return toData(node);
   }
 }

@@ -93,8 +93,12 @@ const suggestJobName = (name: string): string =>
     .replace(/^[^a-z]+|_+$/g, '') || 'my_job';
 
 // S3 bucket naming rules (general purpose buckets).
+/** A deploy-time placeholder standing for a bucket (`${MarkerBucket}`): a name, nothing else. */
+const BUCKET_PLACEHOLDER = /^\$\{[A-Za-z][A-Za-z0-9]*\}$/;
+
 export function bucketProblem(bucket: string): Problem | undefined {
-  if (bucket.startsWith('${')) return undefined;
+  if (BUCKET_PLACEHOLDER.test(bucket)) return undefined;
+  if (bucket.startsWith('${')) return { message: `'${bucket}' is not a bucket placeholder`, hint: "a placeholder is '${Name}' (letters and digits); otherwise give the bucket's name" };
   const ok =
     /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket) && !bucket.includes('..') && !/^\d+\.\d+\.\d+\.\d+$/.test(bucket);
   return ok
@@ -108,6 +112,11 @@ export function bucketProblem(bucket: string): Problem | undefined {
 export function prefixProblem(prefix: string): Problem | undefined {
   if (prefix.startsWith('/')) return { message: `marker prefix '${prefix}' starts with '/'`, hint: `S3 keys have no leading '/': write '${prefix.replace(/^\/+/, '')}'` };
   if (prefix !== '' && !prefix.endsWith('/')) return { message: `marker prefix '${prefix}' does not end with '/'`, hint: `write '${prefix}/'` };
+  // Keys map to files in the local store (run --local): no part may climb out of it or be empty.
+  const parts = prefix.split('/').slice(0, -1);
+  if (parts.some((p) => p === '' || p === '.' || p === '..') || /[\\\0]/.test(prefix)) {
+    return { message: `marker prefix '${prefix}' has an empty, '.' or '..' part, or a backslash`, hint: "write folder names separated by single '/', e.g. 'done/' or 'markers/daily/'" };
+  }
   return undefined;
 }
 

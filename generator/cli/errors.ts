@@ -17,3 +17,29 @@ export class ReportedError extends Error {
 }
 
 export const ExitCode = { ok: 0, user: 1, internal: 2 } as const;
+
+/** What the file system says, in words, for the errors a path the user gave can cause. */
+const FILE_PROBLEMS: Record<string, string> = {
+  EEXIST: 'a file is in the way (a folder is needed there)',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EISDIR: 'it is a folder, not a file',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOENT: 'no such file or folder',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'no space left on the device',
+  ELOOP: 'too many symbolic links (a loop?)',
+  ENAMETOOLONG: 'the name is too long',
+};
+
+/**
+ * A file-system error about a path (a bad `--out`, `--markers`, an unreadable input) as one line
+ * for the user: exit 1, no stack. Undefined for anything else, which stays an internal error.
+ */
+export function fileSystemProblem(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const { code, syscall, path } = error as NodeJS.ErrnoException;
+  if (code === undefined || !Object.hasOwn(FILE_PROBLEMS, code) || path === undefined) return undefined;
+  const verb = syscall === 'mkdir' ? 'create the folder' : syscall === 'open' || syscall === 'write' || syscall === 'rename' ? 'write' : syscall === 'scandir' || syscall === 'read' ? 'read' : (syscall ?? 'use');
+  return `cannot ${verb} '${path}': ${FILE_PROBLEMS[code]}`;
+}

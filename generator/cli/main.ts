@@ -3,7 +3,7 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ExitCode, ReportedError, UserError } from './errors.ts';
+import { ExitCode, fileSystemProblem, ReportedError, UserError } from './errors.ts';
 
 export interface Command {
   summary: string;
@@ -56,6 +56,11 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof ReportedError) return ExitCode.user;
     if (error instanceof UserError || isArgError(error)) {
       console.error(`stepgraph ${name}: ${(error as Error).message}`);
+      return ExitCode.user;
+    }
+    const pathProblem = fileSystemProblem(error);
+    if (pathProblem) {
+      console.error(`stepgraph ${name}: ${pathProblem}`);
       return ExitCode.user;
     }
     console.error(`stepgraph ${name}: internal error, please report it with the input that caused it`);

@@ -100,7 +100,7 @@ export function historyOfStates(startAt: string, states: States, options: Histor
   const stack: [string, boolean][] = [[startAt, false]];
   while (stack.length > 0) {
     const [name, expanded] = stack.pop()!;
-    if (!(name in states) || (!expanded && (memo.has(name) || visiting.has(name)))) continue;
+    if (!Object.hasOwn(states, name) || (!expanded && (memo.has(name) || visiting.has(name)))) continue;
     const next = successors(states[name]);
     if (!expanded) {
       visiting.add(name);

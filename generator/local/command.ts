@@ -1,9 +1,10 @@
 // A job's `local: { command }` run in a shell for `run --local`: `{name}` templates filled in
-// from the run (date parts, job, params), the same values in the environment, every output line
-// passed on as it comes, a non-zero exit a failure. The shell and whatever it starts form one
+// from the run (date parts, job, params) as shell words (data, never code), the same values in
+// the environment, every output line passed on as it comes, a non-zero exit a failure. The shell and whatever it starts form one
 // process group, so a timeout or Ctrl-C stops all of it.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { shellWord } from '../shell.ts';
 import { statesError } from './handlers.ts';
 
 export interface CommandRun {
@@ -16,9 +17,12 @@ export interface CommandRun {
   onLine: (line: string, stream: 'stdout' | 'stderr') => void;
 }
 
-/** Replaces `{name}` for the names in `values` only, so `${HOME}` or awk's `{print $1}` stay as they are. */
+/**
+ * Replaces `{name}` for the names in `values` only, so `${HOME}` or awk's `{print $1}` stay as they
+ * are. A value goes in as one shell word (shell.ts): `--param 'mode=$(touch x)'` is data, not code.
+ */
 export function fillTemplate(command: string, values: Readonly<Record<string, string>>): string {
-  return command.replace(/\{([A-Za-z0-9_]+)\}/g, (whole, name: string) => (Object.hasOwn(values, name) ? values[name] : whole));
+  return command.replace(/\{([A-Za-z0-9_]+)\}/g, (whole, name: string) => (Object.hasOwn(values, name) ? shellWord(values[name]) : whole));
 }
 
 /** Resolves when the command exits 0; rejects with a States error otherwise. */

@@ -2,7 +2,7 @@
 // written to a temporary name in the same directory and renamed over the target, so a reader
 // (or a crash) never sees a half-written marker: rename is atomic within a file system.
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { MarkerStore } from './store.ts';
 
 export const DEFAULT_MARKER_DIR = '.stepgraph/markers';
@@ -47,14 +47,24 @@ export class DirectoryMarkerStore implements MarkerStore {
     await rm(this.path(bucket, key), { force: true });
   }
 
-  /** The file of an object; refuses names that would leave the store's directory. */
+  /** The file of an object; refuses names that would leave the store's directory (bucket included). */
   path(bucket: string, key: string): string {
-    const parts = [bucket, ...key.split('/')];
-    if (parts.some((p) => p === '' || p === '.' || p === '..' || p.includes('\\') || p.includes('\0'))) {
-      throw new Error(`'${bucket}/${key}' is not a marker name the local store accepts`);
-    }
-    return join(this.root, ...parts);
+    const parts = [...bucket.split('/'), ...key.split('/')];
+    const refuse = (): never => {
+      throw new LocalStoreError(`'${bucket}/${key}' is not a marker name the local store accepts: every path it builds stays under ${this.root}`);
+    };
+    if (parts.some((p) => p === '' || p === '.' || p === '..' || p.includes('\\') || p.includes('\0'))) refuse();
+    const path = join(this.root, ...parts);
+    // Whatever the parts were, the result must still be inside the root.
+    const inside = relative(this.root, path);
+    if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) refuse();
+    return path;
   }
+}
+
+/** A marker name that would leave the store: the user's to fix (a bucket or prefix), not a crash. */
+export class LocalStoreError extends Error {
+  override name = 'LocalStoreError';
 }
 
 const isMissing = (error: unknown): boolean => ['ENOENT', 'ENOTDIR'].includes((error as { code?: string }).code ?? '');

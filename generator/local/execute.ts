@@ -108,8 +108,10 @@ export function localSubstitutions(workflow: Workflow, children: readonly ChildD
 export const LOCAL_ROUTER_ARN = 'arn:aws:lambda:local:000000000000:function:stepgraph-router';
 
 function substitute(definition: Definition, substitutions: Record<string, string>): StateMachineDefinition {
-  const text = JSON.stringify(definition).replace(/\$\{([A-Za-z0-9]+)\}/g, (whole, name: string) => substitutions[name] ?? whole);
-  return JSON.parse(text) as StateMachineDefinition;
+  const text = JSON.stringify(definition).replace(/\$\{([A-Za-z0-9]+)\}/g, (whole, name: string) => (Object.hasOwn(substitutions, name) ? substitutions[name] : whole));
+  // State names are the user's job names: the engine looks them up as `States[name]`, so each
+  // States table has no prototype (a job named `constructor` is a state, not Object's constructor).
+  return JSON.parse(text, (key, value: unknown) => (key === 'States' && value !== null && typeof value === 'object' ? Object.assign(Object.create(null), value) : value)) as StateMachineDefinition;
 }
 
 interface Machine {

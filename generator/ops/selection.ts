@@ -1,6 +1,7 @@
 // Which jobs a replay reruns, and the execution input that says so. `--from` takes the named jobs
 // and everything downstream of them, `--only` exactly the named ones; jobs outside the selection
 // are skipped by the state machine as already done.
+import { ownMap } from '../check/data.ts';
 import { UserError } from '../cli/errors.ts';
 import { didYouMean } from '../contract/suggest.ts';
 import { downstreamClosure, topologicalOrder, type Workflow } from '../model.ts';
@@ -54,7 +55,7 @@ export function runInput(date: string, selection?: readonly string[], params?: R
 
 /** `--param k=v` values; a later `k` overrides an earlier one. */
 export function parseParams(pairs: readonly string[]): Record<string, string> {
-  const params: Record<string, string> = {};
+  const params = ownMap<string>();
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
     if (eq <= 0) throw new UserError(`--param '${pair}' is not key=value, e.g. --param mode=full`);

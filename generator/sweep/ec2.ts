@@ -2,7 +2,7 @@
 // the emitted Task), the instance's tags and its boot-script pieces.
 import { isKnownField, type Json, type SweepItem } from './model.ts';
 import { valueText } from './template.ts';
-import { envFile } from './userdata.ts';
+import { encodeSlot, envFile } from './userdata.ts';
 
 /** Latest Amazon Linux 2023, resolved by EC2 itself at launch, per architecture. */
 export const DEFAULT_AMI = {
@@ -60,7 +60,7 @@ const TAG_SAFE = /[^\p{L}\p{N} _.:/=+\-@]/gu;
  */
 export function paramTagKeys(items: readonly SweepItem[]): string[] {
   if (items.length === 0) return [];
-  const common = Object.keys(items[0].fields).filter((k) => !isKnownField(k) && items.every((i) => k in i.fields));
+  const common = Object.keys(items[0].fields).filter((k) => !isKnownField(k) && items.every((i) => Object.hasOwn(i.fields, k)));
   return common
     .filter((k) => (TAG_KEY_PREFIX + k).length <= 128 && k.replace(TAG_SAFE, '') === k)
     .sort()
@@ -72,6 +72,7 @@ export const paramTagKey = (key: string): string => TAG_KEY_PREFIX + key;
 /** A tag value: at most 256 characters of the characters tags allow. */
 export const tagValue = (value: Json | undefined): string => valueText(value ?? null).replace(TAG_SAFE, '_').slice(0, 256);
 
+/** The boot script's per-item slots, base64 encoded (see userdata.ts: no value can become script). */
 export interface BootPieces {
   env: string;
   userData: string;
@@ -80,9 +81,9 @@ export interface BootPieces {
 
 export function bootPieces(sweep: string, item: SweepItem, reportsExit: boolean): BootPieces {
   return {
-    env: envFile(sweep, item, reportsExit),
-    userData: typeof item.fields.user_data === 'string' ? item.fields.user_data : '',
-    command: typeof item.fields.command === 'string' ? item.fields.command : '',
+    env: encodeSlot(envFile(sweep, item, reportsExit)),
+    userData: encodeSlot(typeof item.fields.user_data === 'string' ? item.fields.user_data : ''),
+    command: encodeSlot(typeof item.fields.command === 'string' ? item.fields.command : ''),
   };
 }
 

@@ -1,11 +1,13 @@
 // Expanding a checked sweep into its items: each `params` entry over the defaults, in file order,
 // then the matrix's cartesian product (the last key varies fastest, like nested loops written
 // in key order). `name` and `command` get their `{param}` / `{index}` values here.
+import { ownMap } from '../check/data.ts';
 import type { Entry, Span } from '../check/reader.ts';
 import { parseDuration } from '../check/values.ts';
 import type { WrittenField } from './check.ts';
 import type { FieldValue } from './fields.ts';
 import type { Json, SweepItem } from './model.ts';
+import { shellWord } from '../shell.ts';
 import { substitute } from './template.ts';
 
 export interface ItemSource {
@@ -22,12 +24,13 @@ export interface ItemSource {
 }
 
 export function expandItems(sweep: string, defaults: Map<string, WrittenField>, sources: readonly ItemSource[]): SweepItem[] {
-  const base: Record<string, Json> = {};
+  // Keys are the user's: no prototype, so `__proto__` is a field and `toString` is not inherited.
+  const base = ownMap<Json>();
   for (const [key, field] of defaults) base[key] = field.value.value;
   const items: SweepItem[] = [];
   for (const source of sources) {
     if (source.kind === 'entry') {
-      const fields = { ...base };
+      const fields = Object.assign(ownMap<Json>(), base);
       for (const [key, field] of source.own) fields[key] = field.value.value;
       items.push(makeItem(sweep, items.length, fields, source.span));
       continue;
@@ -35,7 +38,7 @@ export function expandItems(sweep: string, defaults: Map<string, WrittenField>, 
     const axes = source.axes ?? [];
     const position = axes.map(() => 0);
     for (let n = 0; n < source.count; n++) {
-      const fields = { ...base };
+      const fields = Object.assign(ownMap<Json>(), base);
       axes.forEach((axis, i) => (fields[axis.entry.key] = axis.values[position[i]].value));
       items.push(makeItem(sweep, items.length, fields, source.span));
       for (let i = axes.length - 1; i >= 0; i--) {
@@ -48,11 +51,12 @@ export function expandItems(sweep: string, defaults: Map<string, WrittenField>, 
 }
 
 function makeItem(sweep: string, index: number, fields: Record<string, Json>, span: Span): SweepItem {
-  const value = (name: string): Json | undefined => (name === 'index' ? index : fields[name]);
+  const value = (name: string): Json | undefined => (name === 'index' ? index : Object.hasOwn(fields, name) ? fields[name] : undefined);
   const written = fields.name;
   const name = typeof written === 'string' ? substitute(written, (n) => (n === 'name' ? undefined : value(n))) : `${sweep}-${index}`;
   if (typeof written === 'string') fields.name = name;
-  if (typeof fields.command === 'string') fields.command = substitute(fields.command, (n) => (n === 'name' ? name : value(n)));
+  // In a command every value is one shell word (`0.6; touch x` stays an argument): data, never code.
+  if (typeof fields.command === 'string') fields.command = substitute(fields.command, (n) => (n === 'name' ? name : value(n)), shellWord);
   const ttl = typeof fields.ttl === 'string' ? parseDuration(fields.ttl) : undefined;
   const idle = typeof fields.idle_timeout === 'string' ? parseDuration(fields.idle_timeout) : undefined;
   return { index, name, fields, ...(ttl !== undefined && { ttlSeconds: ttl }), ...(idle !== undefined && { idleSeconds: idle }), span };

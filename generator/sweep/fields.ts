@@ -4,6 +4,7 @@
 // type in an entry.
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { Codes } from '../messages.ts';
+import { toData } from '../check/data.ts';
 import { closest } from '../contract/suggest.ts';
 import { durationHint, parseDuration } from '../check/values.ts';
 import { isKnownField, KNOWN_FIELDS, type Json } from './model.ts';
@@ -60,7 +61,7 @@ const wrong = (key: string, expected: string, node: Node | null): { problem: Fie
 
 const bad = (code: string, message: string, hint?: string): { problem: FieldProblem } => ({ problem: { code, message, hint } });
 
-const toJson = (node: Node | null): Json => (node === null ? null : ((node as { toJSON(): unknown }).toJSON() as Json));
+const toJson = (node: Node | null): Json => toData(node) as Json;
 
 export function checkField(key: string, node: Node | null): FieldResult {
   if (!isKnownField(key)) return { ok: { value: toJson(node) } };

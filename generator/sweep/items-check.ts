@@ -6,7 +6,8 @@ import { Codes } from '../messages.ts';
 import type { Entry, Reader, Span } from '../check/reader.ts';
 import type { WrittenField } from './check.ts';
 import type { SweepItem, SweepRunner } from './model.ts';
-import { BASE64_INPUT_LIMIT, envFile, HEREDOC_END, userDataLength } from './userdata.ts';
+import { bootPieces, reportsExit } from './ec2.ts';
+import { BASE64_INPUT_LIMIT, userDataLength } from './userdata.ts';
 
 const REPORT_AT_MOST = 20;
 /** EC2 tag values hold 256 characters; names also label states' inputs and the console. */
@@ -15,6 +16,7 @@ export const MAX_ITEM_NAME = 128;
 export function checkItems(r: Reader, sweep: string, runner: SweepRunner, items: readonly SweepItem[], defaults: Map<string, WrittenField>, defaultsEntry: Entry | undefined, topSpan: Span): void {
   checkNames(r, items);
   if (runner.type !== 'ec2') return;
+  checkTagNames(r, items);
   checkInstanceTypes(r, items, defaults, defaultsEntry, topSpan);
   checkRegions(r, items, defaults);
   checkUserData(r, sweep, items);
@@ -32,7 +34,7 @@ function checkNames(r: Reader, items: readonly SweepItem[]): void {
   const first = new Map<string, SweepItem>();
   let duplicates = 0;
   for (const item of items) {
-    if (item.name.length > MAX_ITEM_NAME || /[\u0000-\u001f]/.test(item.name) || item.name.trim() === '') {
+    if (item.name.length > MAX_ITEM_NAME || /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(item.name) || item.name.trim() === '') {
       r.error(item.span, Codes.badItemName, `item ${item.index} is named '${item.name.slice(0, 40)}${item.name.length > 40 ? '…' : ''}', which is not usable as a name`, `names are 1-${MAX_ITEM_NAME} characters on one line`);
       continue;
     }
@@ -44,6 +46,18 @@ function checkNames(r: Reader, items: readonly SweepItem[]): void {
     if (++duplicates > REPORT_AT_MOST) continue;
     const place = earlier.span.start === item.span.start ? 'another item from the same place' : 'an earlier item';
     r.warning(item.span, Codes.duplicateItemName, `item ${item.index} is named '${item.name}', like ${place} (item ${earlier.index})`, "names tag the instances and label the results: give each entry its own 'name', or put '{index}' or parameters in a shared one");
+  }
+}
+
+/** Characters an EC2 tag value may hold (letters, digits and spaces of any script, and _ . : / = + - @). */
+const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+
+/** An EC2 item's name is its instance's `Name` tag: it must be a tag value EC2 and other services accept. */
+function checkTagNames(r: Reader, items: readonly SweepItem[]): void {
+  const bad = items.filter((i) => !TAG_VALUE.test(i.name));
+  for (const item of places(bad)) {
+    const odd = [...new Set([...item.name].filter((c) => !TAG_VALUE.test(c)))].slice(0, 5).map((c) => JSON.stringify(c)).join(', ');
+    r.error(item.span, Codes.badItemName, `item ${item.index} is named '${item.name.slice(0, 60)}', which is not usable as an EC2 tag value (${odd})`, 'an instance is tagged with its name: use letters, digits, spaces and _ . : / = + - @');
   }
 }
 
@@ -72,20 +86,13 @@ function checkRegions(r: Reader, items: readonly SweepItem[], defaults: Map<stri
 }
 
 function checkUserData(r: Reader, sweep: string, items: readonly SweepItem[]): void {
+  // The slots are encoded (userdata.ts), so no content can end a heredoc: only the length is checked.
   const tooLong: SweepItem[] = [];
-  const delimiter: SweepItem[] = [];
   for (const item of items) {
-    const command = typeof item.fields.command === 'string' ? item.fields.command : '';
-    const userData = typeof item.fields.user_data === 'string' ? item.fields.user_data : '';
-    if (`${command}\n${userData}`.split('\n').some((line) => line.trim() === HEREDOC_END)) delimiter.push(item);
-    const length = userDataLength({ env: envFile(sweep, item, false), userData, command });
-    if (length > BASE64_INPUT_LIMIT) tooLong.push(item);
+    if (userDataLength(bootPieces(sweep, item, reportsExit(item))) > BASE64_INPUT_LIMIT) tooLong.push(item);
   }
   for (const item of places(tooLong)) {
     r.error(item.span, Codes.userDataTooLarge, `item ${item.index} ('${item.name}'): its parameters, user_data and command make a boot script longer than ${BASE64_INPUT_LIMIT.toLocaleString('en-US')} characters`, 'Step Functions encodes at most that much; keep large scripts on the AMI or in S3 and run them from a short command');
-  }
-  for (const item of places(delimiter)) {
-    r.error(item.span, Codes.userDataTooLarge, `item ${item.index} ('${item.name}'): its command or user_data has a line '${HEREDOC_END}', which would end the boot script's heredoc`, 'rename that line');
   }
 }
 

@@ -25,7 +25,8 @@ export interface SimulationOptions {
 export interface SimulatedItem {
   index: number;
   name: string;
-  status: 'SUCCEEDED' | 'FAILED';
+  /** UNKNOWN: the sweep failed without a result for this item. */
+  status: 'SUCCEEDED' | 'FAILED' | 'UNKNOWN';
   /** Seconds from the sweep's start. */
   startSeconds?: number;
   endSeconds?: number;
@@ -103,7 +104,9 @@ export function simulateSweep(c: CompiledSweep, options: SimulationOptions = {})
         return {
           index: item.index,
           name: item.name,
-          status: r?.status ?? (failing.has(item.index) ? 'FAILED' : 'SUCCEEDED'),
+          // No record: the item's own simulated outcome when the sweep finished; when it failed, not known
+          // (a failed sweep never reports an item it has no result for as succeeded).
+          status: r?.status ?? (failing.has(item.index) ? 'FAILED' : status === 'SUCCEEDED' ? 'SUCCEEDED' : 'UNKNOWN'),
           ...(span && { startSeconds: Math.round((span.start - START) / 1000), endSeconds: Math.round((span.end - START) / 1000) }),
           ...(r && { reason: r.reason }),
         };

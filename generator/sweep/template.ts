@@ -1,4 +1,5 @@
-// `{param}` and `{index}` in a sweep's `command` (and `name`), as spawn substitutes them.
+// `{param}` and `{index}` in a sweep's `command` (and `name`), as spawn substitutes them, except
+// that a value lands in a command as one shell word (data, never code: see shell.ts).
 // `{{` and `}}` stand for literal braces, and `${VAR}` is shell syntax, never a parameter.
 import type { Json } from './model.ts';
 
@@ -26,13 +27,16 @@ export function valueText(value: Json | undefined): string {
   return JSON.stringify(value);
 }
 
-/** Replaces every placeholder with its value; names without a value stay as written (check reports them). */
-export function substitute(template: string, values: (name: string) => Json | undefined): string {
+/**
+ * Replaces every placeholder with its value; names without a value stay as written (check reports
+ * them). `word` turns a value's text into what is pasted (for a command: one shell word, shell.ts).
+ */
+export function substitute(template: string, values: (name: string) => Json | undefined, word: (text: string) => string = (text) => text): string {
   return template.replace(TOKEN, (whole, dollar: string | undefined, name: string | undefined) => {
     if (whole === '{{') return '{';
     if (whole === '}}') return '}';
     if (dollar) return whole;
     const value = values(name!);
-    return value === undefined ? whole : valueText(value);
+    return value === undefined ? whole : word(valueText(value));
   });
 }

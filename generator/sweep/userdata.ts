@@ -10,15 +10,21 @@
 // the instance tag `stepgraph:exit-status` (this needs an instance profile allowing
 // ec2:CreateTags), and shuts down when the command is done so its slot is freed for the next item.
 //
-// Intrinsic string literals cannot hold a backslash (asl-validator and the local engine refuse
-// `\\`), so the script is written without one; quotes and braces are escaped when rendered.
+// No value ever becomes shell syntax: the environment file, user_data and command arrive base64
+// encoded (`encodeSlot`), so no content can end their heredoc (the base64 alphabet has no `_`,
+// the delimiter does), and base64 -d writes them to their files byte for byte. The execution name,
+// filled in by Step Functions at run time, is read as one line of data (`read -r`): execution
+// names have no whitespace or control characters, and the line has a prefix so it never equals the
+// delimiter. Intrinsic string literals cannot hold a backslash (asl-validator and the local engine
+// refuse `\\`), so the script is written without one; quotes and braces are escaped when rendered.
 import type { Json, SweepItem } from './model.ts';
+import { shellQuote } from '../shell.ts';
 import { valueText } from './template.ts';
 
 /** `States.Base64Encode` takes at most this many characters. */
 export const BASE64_INPUT_LIMIT = 10_000;
 
-/** Heredoc delimiter: a line of user text equal to it would end the heredoc early (check reports it). */
+/** Heredoc delimiter: has `_`, which neither base64 nor the prefixed execution line can hold at its place. */
 export const HEREDOC_END = 'STEPGRAPH_EOF';
 
 export const EXIT_STATUS_TAG = 'stepgraph:exit-status';
@@ -29,19 +35,23 @@ type Slot = (typeof SLOTS)[number];
 const SCRIPT = `#!/bin/bash
 # stepgraph sweep item: its parameters, user_data, command and time limits (generated).
 mkdir -p /etc/stepgraph
-cat > /etc/stepgraph/params.env <<'${HEREDOC_END}'
+base64 -d > /etc/stepgraph/params.env <<'${HEREDOC_END}'
 @ENV@
-STEPGRAPH_EXECUTION='@EXECUTION@'
 ${HEREDOC_END}
-cat > /etc/stepgraph/user-data <<'${HEREDOC_END}'
+base64 -d > /etc/stepgraph/user-data <<'${HEREDOC_END}'
 @USER_DATA@
 ${HEREDOC_END}
-cat > /etc/stepgraph/command.sh <<'${HEREDOC_END}'
+base64 -d > /etc/stepgraph/command.sh <<'${HEREDOC_END}'
 @COMMAND@
 ${HEREDOC_END}
+IFS= read -r STEPGRAPH_EXECUTION <<'${HEREDOC_END}'
+execution:@EXECUTION@
+${HEREDOC_END}
+STEPGRAPH_EXECUTION="\${STEPGRAPH_EXECUTION#execution:}"
 set -a
 . /etc/stepgraph/params.env
 set +a
+export STEPGRAPH_EXECUTION
 if [ -n "$STEPGRAPH_TTL_MINUTES" ]; then
   shutdown -h "+$STEPGRAPH_TTL_MINUTES" "stepgraph: ttl reached"
 fi
@@ -97,10 +107,13 @@ export const TEMPLATE_LENGTH = SCRIPT.replace(SLOT, '').length;
 /** Longest execution name Step Functions allows. */
 export const MAX_EXECUTION_NAME = 80;
 
-/** Characters `States.Base64Encode` will get for this item, at most (the execution name at its longest). */
+/** Characters `States.Base64Encode` will get for this item, at most (the execution name at its longest); takes the encoded slots. */
 export function userDataLength(item: { env: string; userData: string; command: string }): number {
   return TEMPLATE_LENGTH + item.env.length + MAX_EXECUTION_NAME + item.userData.length + item.command.length;
 }
+
+/** A slot's value as the script holds it: base64 of its UTF-8 bytes (only A-Z a-z 0-9 + / =, so only ASCII reaches States.Base64Encode). */
+export const encodeSlot = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
 
 /** `KEY='value'` lines: the item's fields (but the files) and stepgraph's own settings last, so they win. */
 export function envFile(sweep: string, item: SweepItem, reportsExit: boolean): string {
@@ -127,5 +140,3 @@ export function envName(key: string): string {
   return /^[0-9]/.test(name) ? `_${name}` : name;
 }
 
-/** Single quotes, with a quote inside written as '"'"' (no backslash needed). */
-export const shellQuote = (value: string): string => `'${value.replace(/'/g, `'"'"'`)}'`;

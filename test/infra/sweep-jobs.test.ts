@@ -7,6 +7,7 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { sweepJobItems } from '../../generator/emit/manifest.ts';
 import { STACK_REGION } from '../../generator/sweep/manifest.ts';
+import { encodeSlot } from '../../generator/sweep/userdata.ts';
 import { allStates } from '../../infra/asl-walk.ts';
 import { aslAccess } from './asl-access.ts';
 import { allowed, compileYaml, exampleWorkflows, flat, logicalId, machineArn, resources, rulesFrom, synth, type Synthesized, uncovered } from './support.ts';
@@ -209,7 +210,8 @@ describe('sweep jobs, edge cases', () => {
 
   it("leaves a shell variable in a sweep job's command to the shell: it is no placeholder of the stack", () => {
     const compiled = compileYaml('name: shelly\njobs:\n  train:\n    sweep:\n      defaults: { instance_type: t3.micro, ttl: 1h, command: "echo ${HOME} {lr}" }\n      params: [{ lr: 1 }]\n', 'shelly.yaml');
-    expect(compiled.definitions[0].deployed).toContain('${HOME}');
+    // The command travels base64-encoded (the boot script decodes it), `${HOME}` in it untouched.
+    expect(compiled.definitions[0].deployed).toContain(encodeSlot('echo ${HOME} 1'));
     expect(compiled.manifest.substitutions).toEqual(['MarkerBucket', 'RouterFunctionArn']);
     const { stack, template } = synth(compiled);
     const machine = resources(template, 'AWS::StepFunctions::StateMachine')[logicalId(stack, stack.stateMachine)];

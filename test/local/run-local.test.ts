@@ -154,8 +154,13 @@ describe('run --local against s3rver', () => {
   });
 });
 
-describe('Ctrl-C', () => {
-  it('stops the run and its commands, and says what ran', async () => {
+// Issue 12, item 11: every catchable signal stops the commands too (they run in their own process group).
+describe('Ctrl-C, SIGTERM and SIGHUP', () => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const)('%s stops the run and its commands, and says what ran', async (signal, exitCode) => {
     // GIVEN a run whose second job sleeps, then would write a file
     const dir = temp();
     const flag = join(dir, 'slow-finished');
@@ -183,13 +188,13 @@ describe('Ctrl-C', () => {
     child.stderr.on('data', (d) => (output += d));
     const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
 
-    // WHEN Ctrl-C arrives while slow runs
+    // WHEN the signal arrives while slow runs
     await vi.waitFor(() => expect(output).toContain('[slow] slow start'), { timeout: 30_000, interval: 50 });
-    child.kill('SIGINT');
+    child.kill(signal);
     const code = await exited;
 
-    // THEN the run stopped with exit 130, saying what ran; the command was stopped with it
-    expect(code).toBe(130);
+    // THEN the run stopped with exit 128 + the signal, saying what ran; the command was stopped with it
+    expect(code).toBe(exitCode);
     expect(output).toContain('stopping the run');
     expect(output).toContain('outcome: ABORTED');
     expect(output).toMatch(/ {2}quick .* succeeded/);

@@ -51,7 +51,10 @@ describe('execution input', () => {
   });
 
   it('reads --param k=v, the last value of a key winning', () => {
-    expect(parseParams(['mode=full', 'x=a=b', 'mode=fast'])).toStrictEqual({ mode: 'fast', x: 'a=b' });
+    // A map of user keys: no prototype (issue 12, item 4), so compared by its entries.
+    const params = parseParams(['mode=full', 'x=a=b', 'mode=fast']);
+    expect(Object.getPrototypeOf(params)).toBe(null);
+    expect(Object.entries(params)).toEqual([['mode', 'fast'], ['x', 'a=b']]);
     expect(() => parseParams(['mode'])).toThrow("--param 'mode' is not key=value");
   });
 

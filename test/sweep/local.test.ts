@@ -10,7 +10,7 @@ import { withVirtualClock } from '../../generator/local/clock.ts';
 import { StateMachine } from '../../generator/local/engine.ts';
 import { FakeEc2, localDefinition, localRunOptions, type InstanceScript } from '../../generator/sweep/local.ts';
 import type { CompiledSweep } from '../../generator/sweep/compile.ts';
-import { renderUserData } from '../../generator/sweep/userdata.ts';
+import { encodeSlot, renderUserData } from '../../generator/sweep/userdata.ts';
 import { compiled, ec2Sweep } from './support.ts';
 
 interface Record {
@@ -77,7 +77,7 @@ describe('an EC2 sweep on the local engine', () => {
     const out = await runLocally(c, () => ({ exitStatus: 0 }));
     const booted = [...out.ec2.instances.values()].find((i) => i.index === 1)!;
     const item = c.plan.items[1];
-    expect(booted.userData).toBe(renderUserData({ ENV: item.env!, EXECUTION: 'demo-20260101-000000', USER_DATA: '', COMMAND: 'run --x 1' }));
+    expect(booted.userData).toBe(renderUserData({ ENV: item.env!, EXECUTION: 'demo-20260101-000000', USER_DATA: encodeSlot(''), COMMAND: encodeSlot('run --x 1') }));
   });
 
   it('fails the sweep past the tolerated failures, after every item has run, with the count in the cause', async () => {

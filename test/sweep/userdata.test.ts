@@ -7,11 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StateMachine } from '../../generator/local/engine.ts';
-import { envFile, intrinsicTemplate, renderUserData, shellQuote, SLOT_ORDER } from '../../generator/sweep/userdata.ts';
+import { bootPieces } from '../../generator/sweep/ec2.ts';
+import { shellQuote } from '../../generator/shell.ts';
+import { encodeSlot, envFile, HEREDOC_END, intrinsicTemplate, renderUserData, SLOT_ORDER } from '../../generator/sweep/userdata.ts';
 import type { SweepItem } from '../../generator/sweep/model.ts';
 
 const item = (fields: SweepItem['fields'], extra: Partial<SweepItem> = {}): SweepItem => ({ index: 3, name: 'lr-0.1', fields, span: { start: 0, end: 1 }, ...extra });
-const values = { ENV: "A='1'", EXECUTION: 'demo-20260101-000000', USER_DATA: 'echo setup', COMMAND: 'echo run' };
+const values = { ENV: encodeSlot("A='1'"), EXECUTION: 'demo-20260101-000000', USER_DATA: encodeSlot('echo setup'), COMMAND: encodeSlot('echo run') };
 
 describe('the intrinsic template', () => {
   it('is what States.Format makes of it on the engine, slot for slot', async () => {
@@ -55,37 +57,65 @@ describe('the environment file', () => {
 });
 
 describe('the script, run with stand-ins for shutdown, curl and aws', () => {
-  const run = (command: string, userData = '') => {
+  const run = (fields: SweepItem['fields'], execution = values.EXECUTION) => {
     const dir = mkdtempSync(join(tmpdir(), 'sweep-boot-'));
     const bin = join(dir, 'bin');
     const log = join(dir, 'calls.log');
     execFileSync('mkdir', ['-p', bin]);
+    writeFileSync(log, '');
     for (const tool of ['shutdown', 'aws', 'curl']) {
       const reply = tool === 'curl' ? 'case "$*" in *instance-id*) echo i-0abc;; *region*) echo eu-west-1;; *) echo token;; esac' : 'true';
       writeFileSync(join(bin, tool), `#!/bin/bash\necho "${tool} $*" >> ${shellQuote(log)}\n${reply}\n`);
       chmodSync(join(bin, tool), 0o755);
     }
-    // The script's fixed paths, moved into the test's own directory.
-    const script = renderUserData({ ...values, ENV: envFile('demo', item({}, { ttlSeconds: 600 }), true), COMMAND: command, USER_DATA: userData })
+    const pieces = bootPieces('demo', item({ iam_role: 'runner', ...fields }, { ttlSeconds: 600 }), typeof fields.command === 'string');
+    // The script's fixed paths, moved into the test's own directory (the test runs unprivileged).
+    const script = renderUserData({ ENV: pieces.env, EXECUTION: execution, USER_DATA: pieces.userData, COMMAND: pieces.command })
       .replaceAll('/etc/stepgraph', join(dir, 'etc'))
       .replaceAll('/var/log', dir);
     writeFileSync(join(dir, 'boot.sh'), script);
-    const result = spawnSync('bash', [join(dir, 'boot.sh')], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, encoding: 'utf8' });
+    const result = spawnSync('bash', [join(dir, 'boot.sh')], { cwd: dir, env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, encoding: 'utf8' });
     const commandLog = join(dir, 'stepgraph-command.log');
-    return { status: result.status, calls: readFileSync(log, 'utf8').trim().split('\n'), output: existsSync(commandLog) ? readFileSync(commandLog, 'utf8') : '' };
+    return { dir, status: result.status, stderr: result.stderr, calls: readFileSync(log, 'utf8').trim().split('\n'), output: existsSync(commandLog) ? readFileSync(commandLog, 'utf8') : '' };
   };
 
   it('schedules the ttl shutdown, runs the command, tags its exit status and shuts down', () => {
-    const { calls, output } = run('echo "lr is $LR, sweep $STEPGRAPH_SWEEP"; exit 3');
+    const { calls, output } = run({ command: 'echo "lr is $LR, sweep $STEPGRAPH_SWEEP in $STEPGRAPH_EXECUTION"; exit 3' });
     expect(calls[0]).toBe('shutdown -h +10 stepgraph: ttl reached');
     expect(calls.filter((c) => c.startsWith('aws'))).toEqual(['aws ec2 create-tags --region eu-west-1 --resources i-0abc --tags Key=stepgraph:exit-status,Value=3']);
     expect(calls.at(-1)).toBe('shutdown -h now stepgraph: command finished');
-    expect(output).toBe('lr is , sweep demo\n');
+    expect(output).toBe('lr is , sweep demo in demo-20260101-000000\n');
   });
 
   it('does not run the command when user_data fails, and records that failure', () => {
-    const { calls, output } = run('echo should-not-run', 'exit 7');
+    const { calls, output } = run({ command: 'echo should-not-run', user_data: 'exit 7' });
     expect(output).toBe('');
     expect(calls).toContain('aws ec2 create-tags --region eu-west-1 --resources i-0abc --tags Key=stepgraph:exit-status,Value=7');
+  });
+
+  // Issue 12, item 1: a value with a line equal to the heredoc delimiter ran as root and skipped the ttl.
+  it('runs nothing a parameter, user_data or command value carries, and still schedules the ttl', () => {
+    const breakout = `x\n${HEREDOC_END}\ntouch pwned\n: `;
+    const hostile = { note: breakout, quote: "'; touch pwned; '", dollar: '$(touch pwned)`touch pwned`', emoji: 'ünï 🎉\u2028', [`${HEREDOC_END}`]: breakout };
+    const { dir, calls, output } = run({ ...hostile, user_data: `echo setup\n${HEREDOC_END}\ntouch pwned-too`, command: `printf '%s|' "$NOTE" "$QUOTE" "$DOLLAR" "$EMOJI"\n${HEREDOC_END}\ntouch pwned-three` });
+
+    expect(existsSync(join(dir, 'pwned'))).toBe(false);
+    expect(calls[0]).toBe('shutdown -h +10 stepgraph: ttl reached');
+    // user_data and command ran as written: their own delimiter-looking lines are just lines of them.
+    expect(existsSync(join(dir, 'pwned-too'))).toBe(true);
+    expect(output.startsWith(`${breakout}|'; touch pwned; '|$(touch pwned)\`touch pwned\`|ünï 🎉\u2028|`)).toBe(true);
+    expect(existsSync(join(dir, 'pwned-three'))).toBe(true);
+  });
+
+  it('reads an execution name with quotes and a delimiter-like value as data', () => {
+    const { dir, output, calls } = run({ command: 'echo "$STEPGRAPH_EXECUTION"' }, `${HEREDOC_END}';touch${'$'}IFS'pwned`);
+    expect(existsSync(join(dir, 'pwned'))).toBe(false);
+    expect(output).toBe(`${HEREDOC_END}';touch$IFS'pwned\n`);
+    expect(calls[0]).toBe('shutdown -h +10 stepgraph: ttl reached');
+  });
+
+  it('holds only base64 and the fixed template around the values, whatever they are', () => {
+    const pieces = bootPieces('demo', item({ note: `a\n${HEREDOC_END}\n🎉` , command: `x\n${HEREDOC_END}`, user_data: '\u2028' }), true);
+    for (const piece of Object.values(pieces)) expect(piece).toMatch(/^[A-Za-z0-9+/=]*$/);
   });
 });

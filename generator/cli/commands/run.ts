@@ -1,6 +1,8 @@
 // `stepgraph run <workflow> --local`: the workflow's own definition on the embedded engine in
 // real time, jobs with a `local: { command }` running that command, markers in a local store
 // (a directory, or an S3-compatible endpoint). Ctrl-C stops the run and says what ran.
+import { mkdir } from 'node:fs/promises';
+import { constants } from 'node:os';
 import { parseArgs } from 'node:util';
 import { downstreamClosure } from '../../model.ts';
 import { onePositional } from '../../ops/options.ts';
@@ -25,11 +27,14 @@ export const usage = [
   '{hh}, {job}, {execution}, {attempt} and params filled in; also STEPGRAPH_DATE, STEPGRAPH_JOB, ... and',
   'STEPGRAPH_PARAM_<NAME> in its environment); other jobs take their estimate x --speed (default 0: at once).',
   `Markers: ${DEFAULT_MARKER_DIR}/<bucket>/<key> unless --markers or --s3-endpoint say otherwise.`,
-  'Exit code 0 when the run succeeds, 1 when it fails, 130 when stopped with Ctrl-C.',
+  'Exit code 0 when the run succeeds, 1 when it fails, 128 + the signal when stopped (130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP).',
 ].join('\n');
 
-/** The exit code of a run stopped with Ctrl-C (128 + SIGINT), as shells report it. */
-const INTERRUPTED = 130;
+/** Signals that stop a local run (and its commands) cleanly. */
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** The exit code of a run stopped by a signal (128 + its number: 130 for Ctrl-C), as shells report it. */
+const exitCodeOf = (signal: NodeJS.Signals): number => 128 + (constants.signals[signal] ?? 2);
 
 export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -63,28 +68,36 @@ export async function run(args: string[]): Promise<number> {
   const store = await openStore(values['s3-endpoint'], values.markers, bucketsOf(compiled));
   const output = values.json ? process.stderr : process.stdout;
   const started = runLocally(compiled, { date, params: parseParams(values.param), select, speed, store, executionName: values.name, waitExternal: values['wait-external'], output });
-  let interrupted = false;
-  const onSigint = (): void => {
-    if (interrupted) process.exit(INTERRUPTED); // a second Ctrl-C: leave at once
-    interrupted = true;
-    output.write('\nstopping the run (Ctrl-C again to quit at once)\n');
+  // Every catchable signal that ends a terminal session or a service stops the run the same way:
+  // the running commands' process groups are stopped (SIGTERM, then SIGKILL), the report says
+  // what ran. SIGKILL cannot be caught: a rerun then runs unfinished jobs again (README).
+  let stoppedBy: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stoppedBy) process.exit(exitCodeOf(signal)); // a second signal: leave at once
+    stoppedBy = signal;
+    output.write(`\nstopping the run (${signal}; ${signal === 'SIGINT' ? 'Ctrl-C' : 'the same signal'} again to quit at once)\n`);
     started.abort();
   };
-  process.on('SIGINT', onSigint);
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
   try {
     const report = await started.report;
     if (values.json) console.log(reportJson(report));
     else console.log(`\n${formatReport(report)}\nmarkers: ${store.where}`);
-    if (interrupted) return INTERRUPTED;
+    if (stoppedBy) return exitCodeOf(stoppedBy);
     return report.status === 'SUCCEEDED' ? ExitCode.ok : ExitCode.user;
   } finally {
-    process.off('SIGINT', onSigint);
+    for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
     if (store instanceof S3MarkerStore) store.close();
   }
 }
 
 async function openStore(endpoint: string | undefined, dir: string | undefined, buckets: string[]): Promise<MarkerStore> {
-  if (!endpoint) return new DirectoryMarkerStore(dir ?? DEFAULT_MARKER_DIR);
+  if (!endpoint) {
+    const store = new DirectoryMarkerStore(dir ?? DEFAULT_MARKER_DIR);
+    // Before any job runs: a --markers that is a file (or unwritable) fails now, not at the first marker.
+    await mkdir(store.root, { recursive: true });
+    return store;
+  }
   try {
     const store = new S3MarkerStore(endpoint);
     await store.connect(buckets);
