@@ -9,7 +9,6 @@ import { parseParams } from '../../ops/selection.ts';
 import { resolveStateMachineArn } from '../../ops/state-machine.ts';
 import { loadWorkflow } from '../../ops/workflows.ts';
 
-export const summary = 'run a workflow for every date of a range, a few at a time';
 export const usage =
   'stepgraph backfill <workflow> --from D1 --to D2 [--max-concurrent N] [--poll SECONDS] [--param k=v]... [--rerun-failed] ' + AWS_USAGE;
 

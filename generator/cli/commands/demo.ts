@@ -14,7 +14,6 @@ import { plural, printDiagnostics } from '../report.ts';
 
 export const FLAGSHIP = 'player-analytics';
 
-export const summary = `compile every workflow into build/ and simulate the flagship example (${FLAGSHIP})`;
 export const usage = 'stepgraph demo [--workflows DIR] [--out DIR] [--date YYYY-MM-DD]';
 
 export async function run(args: string[]): Promise<number> {

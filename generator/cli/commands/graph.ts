@@ -7,7 +7,6 @@ import { ExitCode, UserError } from '../errors.ts';
 import { requirePaths } from '../inputs.ts';
 import { printDiagnostics } from '../report.ts';
 
-export const summary = 'print the job graph as Mermaid or Graphviz DOT';
 export const usage = 'stepgraph graph <file> [--format mermaid|dot]';
 
 const FORMATS: GraphFormat[] = ['mermaid', 'dot'];

@@ -14,7 +14,6 @@ import { runStatus } from '../../ops/status.ts';
 import { runTarget } from '../../ops/workflows.ts';
 import { UserError } from '../errors.ts';
 
-export const summary = 'continue a failed run where it stopped (or say why not and give the replay command)';
 export const usage = `stepgraph redrive (<execution-arn> | <workflow> --date D) ${AWS_USAGE}`;
 
 export async function run(args: string[], now = Date.now()): Promise<number> {

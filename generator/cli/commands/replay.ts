@@ -12,7 +12,6 @@ import { resolveStateMachineArn } from '../../ops/state-machine.ts';
 import { findWorkflow, loadWorkflows } from '../../ops/workflows.ts';
 import { UserError } from '../errors.ts';
 
-export const summary = 'rerun jobs of a date (a job and its downstream, or exactly the named jobs)';
 export const usage =
   'stepgraph replay <workflow> --date D (--from JOB... | --only JOB...) [--param k=v]... [--dry-run] [--downstream [--yes]] ' +
   `[--marker-bucket B] ${AWS_USAGE}`;

@@ -15,7 +15,6 @@ import type { MarkerStore } from '../../local/store.ts';
 import { resolveWorkflow } from '../../local/workflow-arg.ts';
 import { ExitCode, UserError } from '../errors.ts';
 
-export const summary = 'run a workflow on this machine in real time (--local), commands and markers included';
 export const usage = [
   'stepgraph run <workflow name or file> --local [--date YYYY-MM-DD[THH]] [--speed X] [--param k=v]...',
   '         [--select JOB]... [--from JOB]... [--markers DIR | --s3-endpoint URL] [--wait-external]',

@@ -12,7 +12,6 @@ import { readDurations, resolveWorkflow } from '../../local/workflow-arg.ts';
 import { isSweepFile, simulateSweepFile } from '../../sweep/simulate.ts';
 import { ExitCode } from '../errors.ts';
 
-export const summary = 'run a workflow offline on a virtual clock and report its timeline, critical path and cost';
 export const usage = [
   'stepgraph simulate <workflow name or file | sweep file> [--date YYYY-MM-DD[THH]] [--durations file.yaml]',
   '         [--fail JOB]... [--late JOB|MARKER=DURATION]... [--missing MARKER]...',

@@ -10,7 +10,6 @@ import { resolveStateMachineArn } from '../../ops/state-machine.ts';
 import { renderStatus, runStatus } from '../../ops/status.ts';
 import { loadWorkflow } from '../../ops/workflows.ts';
 
-export const summary = "start a workflow's run for a date (named <workflow>-<date>)";
 export const usage = `stepgraph start <workflow> --date YYYY-MM-DD[THH] [--param k=v]... ${AWS_USAGE}`;
 
 export async function run(args: string[]): Promise<number> {

@@ -20,7 +20,6 @@ import { ReportedError, UserError } from '../errors.ts';
 import { writeCompiledSweep } from '../files.ts';
 import { printDiagnostics } from '../report.ts';
 
-export const summary = 'parameter sweeps (spawn\'s verbs): launch, status, cancel, resume, list; compile';
 
 const AWS = '[--region R] [--profile P] [--state-machine-arn ARN]';
 export const usage = [
