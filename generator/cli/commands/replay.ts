@@ -9,7 +9,7 @@ import { AWS_OPTIONS, AWS_USAGE, connectFrom, onePositional, requireFlag } from 
 import { executeReplay, planReplay, type ReplayPlan } from '../../ops/replay.ts';
 import { parseParams, selectionTree } from '../../ops/selection.ts';
 import { resolveStateMachineArn } from '../../ops/state-machine.ts';
-import { findWorkflow, loadWorkflows } from '../../ops/workflows.ts';
+import { findWorkflow, loadWorkflow, loadWorkflows, looksLikeFile } from '../../ops/workflows.ts';
 import { UserError } from '../errors.ts';
 
 export const usage =
@@ -34,7 +34,8 @@ export async function run(args: string[]): Promise<number> {
   });
   if (values.yes && !values.downstream) throw new UserError('--yes confirms replaying downstream workflows; it needs --downstream');
   const all = loadWorkflows(values.workflows);
-  const { workflow } = findWorkflow(all, onePositional(positionals, usage), values.workflows);
+  const target = onePositional(positionals, usage);
+  const { workflow } = looksLikeFile(target) ? loadWorkflow(target, values.workflows) : findWorkflow(all, target, values.workflows);
   const date = requireFlag(values.date, '--date', '--date 2019-03-12');
   const plan = planReplay(workflow, date, { from: values.from, only: values.only }, parseParams(values.param));
   const dependents = values.downstream ? dependentWorkflows(all.compiled.map((c) => c.workflow), workflow, plan.selection) : [];
