@@ -11,6 +11,7 @@ import type { SyncEdge } from '../plan/plan.ts';
 import { ExecutionAbortedError, ExecutionError, StateMachine, type EventLog, type ExecutionKind, type JsonValue, type RunOptions, type StateMachineDefinition } from './engine.ts';
 import { localHandlers, statesError, type JobRunner, type JobWork } from './handlers.ts';
 import { indexStates, type StateIndex } from './roles.ts';
+import { scaledTimes } from './time-scale.ts';
 import type { MarkerStore } from './store.ts';
 
 export interface RunInput {
@@ -48,6 +49,8 @@ export interface ExecutionSetup {
   onPipelineFailure?: (job: string, error: Error) => void;
   /** Skips the engine's own definition validation (the compiler's output is already checked). */
   skipValidation?: boolean;
+  /** run --local --speed: every retry pause and Wait state scaled by this (time-scale.ts); absent: as defined. */
+  timeScale?: number;
 }
 
 export interface RecordedEvent {
@@ -136,7 +139,7 @@ export function startExecution(setup: ExecutionSetup): LocalExecution {
 
   const run = (m: Machine, input: JsonValue, executionName: string): Running => {
     const options: RunOptions = {
-      overrides: { taskResourceLocalHandlers: handlers },
+      overrides: { taskResourceLocalHandlers: handlers, ...(setup.timeScale !== undefined && scaledTimes(m.definition as never, setup.timeScale)) },
       context: {
         Execution: { Id: executionArn(m.name, executionName), Name: executionName },
         StateMachine: { Id: stateMachineArn(m.name), Name: m.name },

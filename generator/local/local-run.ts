@@ -14,13 +14,14 @@ import { indexStates } from './roles.ts';
 import type { MarkerStore } from './store.ts';
 import { summarize, type RunReport } from './summary.ts';
 import { buildTimelines } from './timeline.ts';
+import { waitTarget } from './wait-target.ts';
 import { DEFAULT_JOB_SECONDS } from './simulate.ts';
 
 export interface LocalRunOptions {
   date: string;
   params?: Record<string, string>;
   select?: readonly string[];
-  /** Jobs without a command take estimate x speed seconds; 0 (default): at once. */
+  /** Jobs without a command take estimate x speed seconds; 0 (default): at once. Retry pauses and Wait states scale too (time-scale.ts). */
   speed?: number;
   store: MarkerStore;
   /** Default `<workflow>-<date>-local-<yyyymmddThhmmss>`: every local run is a new execution. */
@@ -45,7 +46,12 @@ export function runLocally(compiled: Pick<CompiledWorkflow, 'workflow' | 'plan' 
   const startedAt = Date.now();
   const definition = compiled.definitions[0].definition;
   const work = new Map<string, JobWork>();
-  const progress = new Progress(workflow, indexStates(workflow, plan.sync, compiled.definitions.map((d) => d.definition) as never), options.output, startedAt, work);
+  const store = options.store;
+  const targets = { workflow, bucket: localSubstitutions(workflow).MarkerBucket, datekey: date.key, executionName, locate: (b: string, k: string) => store.locate?.(b, k) ?? `s3://${b}/${k} at ${store.where}` };
+  const progress = new Progress(workflow, indexStates(workflow, plan.sync, compiled.definitions.map((d) => d.definition) as never), options.output, startedAt, work, {
+    waitTarget: (job, kind, what) => waitTarget(targets, job, kind, what),
+    speed,
+  });
 
   const runner: JobRunner = {
     async run(job, attempt, limits) {
@@ -83,6 +89,7 @@ export function runLocally(compiled: Pick<CompiledWorkflow, 'workflow' | 'plan' 
       datekey: date.key,
       runner,
       work,
+      timeScale: speed,
       onEvent: (e) => progress.onEvent(e),
       onPipelineFailure: (job, error) => progress.note(`        ${job}: the pipeline failed (${error.message}); its marker will not appear, so '${job} finishes' fails at the job's timeout, as deployed`),
     });
