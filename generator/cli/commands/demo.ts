@@ -34,5 +34,6 @@ export async function run(args: string[]): Promise<number> {
   console.log('');
   const report = await simulate(flagship, { date: values.date });
   console.log(formatReport(report));
-  return hasErrors(result.diagnostics) || report.status !== 'SUCCEEDED' ? ExitCode.user : ExitCode.ok;
+  if (hasErrors(result.diagnostics)) return ExitCode.user;
+  return report.status === 'SUCCEEDED' ? ExitCode.ok : ExitCode.runFailed;
 }

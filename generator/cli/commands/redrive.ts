@@ -13,11 +13,12 @@ import { describeStateMachine, resolveStateMachineArn } from '../../ops/state-ma
 import { runStatus } from '../../ops/status.ts';
 import { runTarget } from '../../ops/workflows.ts';
 import { UserError } from '../errors.ts';
+import { printJson } from '../json.ts';
 
-export const usage = `stepgraph redrive (<execution-arn> | <workflow> --date D) ${AWS_USAGE}`;
+export const usage = `stepgraph redrive (<execution-arn> | <workflow> --date D) [--json] ${AWS_USAGE}`;
 
 export async function run(args: string[], now = Date.now()): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ...AWS_OPTIONS, date: { type: 'string' } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ...AWS_OPTIONS, date: { type: 'string' }, json: { type: 'boolean', default: false } } });
   const target = onePositional(positionals, usage);
   const { arnParts, workflow } = runTarget(target, values.date, values.workflows);
   if (!arnParts && !values.date) throw new UserError(`give the run: --date D (its newest run is taken), or an execution ARN; usage: ${usage}`);
@@ -45,16 +46,20 @@ export async function run(args: string[], now = Date.now()): Promise<number> {
   if (eligibility.ok) {
     try {
       await redrive(aws, executionArn);
+      if (values.json) {
+        printJson({ redriven: true, name, executionArn });
+        return 0;
+      }
       console.log(`redriven ${name}: its unfinished states run again, finished ones are kept`);
       console.log(`  follow it: npx stepgraph status ${executionArn} --watch`);
       console.log(`  console: ${consoleLink(aws.region, executionArn)}`);
       return 0;
     } catch (error) {
       if (!isAwsError(error, 'ExecutionNotRedrivable')) throw error;
-      return explain(aws, [`Step Functions refused: ${(error.cause as Error).message}`], name, executionArn, workflow, execution);
+      return explain(aws, [`Step Functions refused: ${(error.cause as Error).message}`], name, executionArn, workflow, execution, values.json);
     }
   }
-  return explain(aws, eligibility.reasons, name, executionArn, workflow, execution);
+  return explain(aws, eligibility.reasons, name, executionArn, workflow, execution, values.json);
 }
 
 async function explain(
@@ -64,7 +69,13 @@ async function explain(
   executionArn: string,
   workflow: Workflow | undefined,
   execution: { status?: string; input?: string },
+  json = false,
 ): Promise<number> {
+  if (json) {
+    const settled = execution.status !== 'RUNNING' && execution.status !== 'PENDING_REDRIVE';
+    printJson({ redriven: false, name, executionArn, status: execution.status ?? null, reasons, replay: settled ? ((await replayInstead(aws, executionArn, workflow, execution.input)) ?? null) : null });
+    return 1;
+  }
   console.error(`${name} cannot be redriven:`);
   for (const reason of reasons) console.error(`  - ${reason}`);
   // A running run has nothing to replay yet; a finished one is replayed from a job the user picks.
