@@ -100,7 +100,7 @@ export function compileTexts(files: readonly { file: string; text: string }[]): 
     if (name === undefined) continue;
     const other = seenNames.get(name);
     if (other) {
-      diagnostics.push({ file, start: 0, end: 1, severity: 'error', code: Codes.duplicateWorkflow, message: `the name '${name}' is also used by ${other}`, hint: 'each workflow and sweep becomes its own stack stepgraph-<name>: give it a unique name' });
+      diagnostics.push({ file, ...nameSpan(text, name), severity: 'error', code: Codes.duplicateWorkflow, message: `the name '${name}' is also used by ${other}`, hint: 'each workflow and sweep becomes its own stack stepgraph-<name>: give it a unique name' });
       continue;
     }
     seenNames.set(name, file);
@@ -170,4 +170,13 @@ function compiledDefinition(id: string, name: string, definition: Definition, de
     deployed,
     measurement,
   };
+}
+
+/** Where a file names itself (`name: x` in YAML, `"name": "x"` in JSON), else its first character. */
+function nameSpan(text: string, name: string): { start: number; end: number } {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const match = new RegExp(`(^|\\n)\\s*"?name"?\\s*:\\s*"?(${escaped})`).exec(text);
+  if (!match) return { start: 0, end: 1 };
+  const start = match.index + match[0].length - name.length;
+  return { start, end: start + name.length };
 }
