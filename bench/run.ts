@@ -4,7 +4,8 @@
 //      the baseline's (each level a Parallel state), on a seeded suite of graphs;
 //   2. cost: state transitions per job and history events, per family and size;
 //   3. compile time and definition sizes (100, 1,000, 10,000 jobs), simulate's real time,
-//      peak memory.
+//      peak memory;
+//   4. CLI start-up as a ratio to `node -e 0` (bench/cli.ts; alone: npx tsx bench/cli.ts).
 // Everything is seeded: the figures move only with the code (and timings with the machine).
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -15,6 +16,7 @@ import { LIMITS } from '../generator/emit/limits.ts';
 import { pollSchedule } from '../generator/emit/waits.ts';
 import { DEFAULTS } from '../generator/model.ts';
 import { levelPlan } from './baseline.ts';
+import { measureCli } from './cli.ts';
 import { randomWorkflow, type Family } from './graphs.ts';
 import { simulatePlan, splitWorkflowsSimulated, type SimResult } from './simulation.ts';
 import { exampleGraphs, noisyDurations, RANDOM_FAMILIES, randomGraphs, type SuiteGraph } from './suite.ts';
@@ -244,6 +246,16 @@ print(
     notes: [COST_SIZES.includes(1000) ? `slowest 1,000-job simulate: ${Math.round(slowestSim1k)} ms (target < 10,000: ${slowestSim1k < 10000 ? 'met' : 'NOT MET'})` : 'no 1,000-job graphs in --quick'],
   }),
 );
+const cli = measureCli(values.quick ? 3 : 7);
+print(
+  renderTable({
+    title: 'CLI start-up (median of interleaved runs, as a ratio to node -e 0)',
+    headers: ['command', 'ms', 'x node -e 0', 'goal', 'met'],
+    rows: [['node -e 0', Math.round(cli.baselineMs), '1.00', '', ''], ...cli.timings.map((t) => [t.command, Math.round(t.medianMs), t.ratio.toFixed(2), `${t.goal}x`, t.met ? 'yes' : 'NO'])],
+    notes: ['the built CLI (bin/stepgraph.mjs, an esbuild bundle loading each command when it runs); validate reads every example, the 10,000-item render-farm sweep included'],
+  }),
+);
+results.cli = cli;
 const totalSeconds = (performance.now() - started) / 1000;
 print(`Peak memory (maxRSS, cumulative): ${memory.afterSchedulingAndCostMB} MB after parts 1-2 (simulations), ${memory.afterCompilesMB} MB after the compiles, ${memory.withWrittenTextMB} MB once the written texts were made. Benchmark wall time: ${totalSeconds.toFixed(1)} s on ${results.cpus} CPUs, Node ${process.version}.`);
 print(`Assumptions: ${Object.values(results.assumptions as Record<string, string>).join('; ')}.`);
