@@ -116,7 +116,7 @@ describe('stepgraph graph', () => {
 
   it('refuses an unknown format and prints diagnostics for a bad file', async () => {
     expect(await main(['graph', 'workflows/finance-close.yaml', '--format', 'png'])).toBe(1);
-    expect(err).toEqual(["stepgraph graph: unknown format 'png'; use mermaid or dot"]);
+    expect(err).toEqual(["stepgraph graph: unknown format 'png'; use mermaid, dot, svg (svg is drawn by stepgraph; for Graphviz's own layout: --format dot | dot -Tsvg)"]);
     expect(await main(['graph', bad])).toBe(1);
     expect(err.join('\n')).toContain('SG2003');
   });
@@ -126,6 +126,53 @@ describe('stepgraph', () => {
   it('names the commands when given an unknown one, exit 1', async () => {
     expect(await main(['frobnicate'])).toBe(1);
     expect(err[0]).toMatch(/^stepgraph: unknown command 'frobnicate'\. Commands: .*validate/);
+  });
+
+  it('suggests the command and the option meant', async () => {
+    expect(await main(['simluate'])).toBe(1);
+    expect(err[0]).toMatch(/^stepgraph: unknown command 'simluate'\. Did you mean 'simulate'\?/);
+    err.length = 0;
+    expect(await main(['validate', 'workflows', '--jsn'])).toBe(1);
+    expect(err).toEqual(["stepgraph validate: unknown option '--jsn'; did you mean '--json'?"]);
+  });
+
+  it('help <command> shows that command, --version the version, both exit 0', async () => {
+    expect(await main(['help', 'graph'])).toBe(0);
+    expect(out.join('\n')).toMatch(/^print the job graph as Mermaid, Graphviz DOT or SVG\n\nUsage: stepgraph graph /);
+    expect(out.join('\n')).toContain('3 the workflow ran and failed');
+    out.length = 0;
+    expect(await main(['--version'])).toBe(0);
+    expect(out).toEqual([JSON.parse(readFileSync('package.json', 'utf8')).version]);
+  });
+
+  it('takes a workflow by name where it takes a file', async () => {
+    expect(await main(['validate', 'finance-close'])).toBe(0);
+    expect(await main(['graph', 'finance-close', '--json'])).toBe(0);
+    expect(JSON.parse(out.join('\n'))).toMatchObject({ workflow: 'finance-close', jobs: expect.arrayContaining([expect.objectContaining({ name: 'ledger', needs: [] })]) });
+    err.length = 0;
+    expect(await main(['validate', 'finance-clse'])).toBe(1);
+    expect(err[0]).toContain("did you mean 'finance-close'?");
+  });
+
+  it('draws the graph as SVG without Graphviz: every job, needs and dashed external waits', async () => {
+    expect(await main(['graph', 'workflows/finance-close.yaml', '--format', 'svg'])).toBe(0);
+    const svg = stdout.join('');
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    for (const job of ['ledger', 'reconcile', 'report']) expect(svg).toContain(`data-id="${job}"`);
+    expect(svg.match(/class="edge external"/g)).toHaveLength(2);
+    expect(svg).not.toContain('NaN');
+  });
+
+  it('init writes a starter workflow that validates and simulates, and never overwrites', async () => {
+    const dir = scratch();
+    expect(await main(['init', 'nightly-sales', '--workflows', dir])).toBe(0);
+    const file = join(dir, 'nightly-sales.yaml');
+    expect(readFileSync(file, 'utf8')).toMatch(/^# yaml-language-server: \$schema=.*schema\/workflow\.schema\.json\n/);
+    expect(compilePaths([file]).diagnostics).toEqual([]);
+    expect(await main(['simulate', file])).toBe(0);
+    err.length = 0;
+    expect(await main(['init', 'nightly-sales', '--workflows', dir])).toBe(1);
+    expect(err[0]).toContain('exists already');
   });
 
   it('reports a file it cannot read (a dangling link) as a problem of that file, exit 1', async () => {
