@@ -35,16 +35,15 @@ export function readSource(file: string, text: string): SourceResult {
   // uniqueKeys off: check reports duplicates itself, pointing at both places.
   const doc = parseDocument(text, { lineCounter: new LineCounter(), uniqueKeys: false, prettyErrors: false });
   source.doc = doc;
-  const diagnostics: Diagnostic[] = doc.errors.map((e) => ({
-    file,
-    start: e.pos[0],
-    end: Math.max(e.pos[1], e.pos[0] + 1),
-    severity: 'error' as const,
-    code: Codes.yamlSyntax,
-    message: `YAML syntax: ${firstLine(e.message)}`,
-    hint: yamlHint(e.code),
-  }));
-  if (diagnostics.length > 0) return { source, diagnostics };
+  // One mistake, one error: the parser's later errors nearly always follow from its first (a
+  // tab, an unquoted brace), so only the first is reported, with a hint from its line.
+  const first = doc.errors[0];
+  if (first) {
+    const later = doc.errors.length - 1;
+    const hint = lineHint(text, first.pos[0]) ?? yamlHint(first.code);
+    const message = `YAML syntax: ${firstLine(first.message)}${later > 0 ? ` (${later} more syntax error${later === 1 ? '' : 's'} after it likely follow from this one)` : ''}`;
+    return { source, diagnostics: [{ file, start: first.pos[0], end: Math.max(first.pos[1], first.pos[0] + 1), severity: 'error', code: Codes.yamlSyntax, message, hint }] };
+  }
 
   const root = doc.contents as Node | null;
   if (root === null || root === undefined) {
@@ -69,10 +68,31 @@ export function readSource(file: string, text: string): SourceResult {
     };
   }
   source.root = root;
-  return { source, diagnostics };
+  return { source, diagnostics: [] };
 }
 
 const firstLine = (message: string): string => message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+
+/**
+ * The mistakes people make on one line: a value starting with '{' or holding '{name}' inside
+ * a flow mapping (read as a mapping), or holding ': ' (read as a nested key). The hint shows
+ * the line's value quoted.
+ */
+function lineHint(text: string, offset: number): string | undefined {
+  const start = text.lastIndexOf('\n', Math.max(0, offset - 1)) + 1;
+  const end = text.indexOf('\n', start);
+  const line = text.slice(start, end === -1 ? undefined : end);
+  if (line.includes('\t')) return undefined;
+  const flow = /([\w-]+):\s*([^,{}]*\{[\w-]+\}[^,}]*)/.exec(line.replace(/^[^{]*\{\s*/, ''));
+  if (flow && /^\s*[\w-]+:\s*\{/.test(line)) return `quote a value with { } inside a { ... } mapping, e.g. ${flow[1]}: "${flow[2].trim()}"`;
+  const entry = /^\s*(?:-\s+)?([\w-]+):\s+(.+?)\s*$/.exec(line);
+  if (!entry) return undefined;
+  const [, key, value] = entry;
+  if (/^["']/.test(value)) return undefined;
+  if (value.startsWith('{') && /\{[\w-]+\}/.test(value)) return `a value starting with '{' is read as a mapping: quote it, e.g. ${key}: "${value}"`;
+  if (value.includes(': ')) return `a value containing ': ' is read as a nested key: quote it, e.g. ${key}: "${value}"`;
+  return undefined;
+}
 
 function yamlHint(code: string): string | undefined {
   switch (code) {

@@ -1,6 +1,6 @@
 // Checks one job: its kind (exactly one), its options, and its values. Graph-level checks
 // (unknown needs, cycles) happen in graph.ts once every job has been read.
-import type { Node } from 'yaml';
+import { isMap, isScalar, type Node } from 'yaml';
 import { Codes } from '../messages.ts';
 import type { ExternalMarker, Job, JobKind, Partition, RetryPolicy, WaitPolicy } from '../model.ts';
 import type { Entry, Reader, Span } from './reader.ts';
@@ -85,6 +85,11 @@ export function checkJob(r: Reader, entry: Entry, defaults: JobDefaults): { job?
   const spans: JobSpans = { name: entry.keySpan, needs: [] };
   report(r, entry.keySpan, Codes.badJobName, jobNameProblem(entry.key));
   const where = `job '${entry.key}'`;
+  if ((JOB_KEYS as readonly string[]).includes(entry.key) && !isMap(entry.value)) {
+    // `needs:` two spaces short of its job: YAML reads it as a job of that name.
+    r.error(entry.keySpan, Codes.wrongType, `'${entry.key}' is a job option, not a job: it is indented under 'jobs' instead of under its job`, `indent it under the job it belongs to (two more spaces, level with the job's other options)`);
+    return { spans };
+  }
   const fields = r.fields(r.map(entry) ?? null, where, JOB_KEYS);
   if (!fields) return { spans };
 
@@ -249,6 +254,10 @@ function markerWaits(r: Reader, entry: Entry | undefined, where: string, default
 
 function localRun(r: Reader, entry: Entry | undefined, where: string): { command: string } | undefined {
   if (!entry) return undefined;
+  if (isScalar(entry.value) && typeof entry.value.value === 'string') {
+    r.error(entry.span, Codes.wrongType, "'local' must be a mapping, not a string", `did you mean local: { command: ${JSON.stringify(entry.value.value)} }?`);
+    return undefined;
+  }
   const fields = r.fields(r.map(entry) ?? null, `'local' of ${where}`, ['command'], ['command']);
   const command = fields && r.string(fields.get('command'));
   return command ? { command } : undefined;
