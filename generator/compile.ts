@@ -1,9 +1,9 @@
 // Runs the phases for a set of files: source -> check -> plan -> emit. Emission for a file
 // does not start while it has an error; other files still compile.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join, relative } from 'node:path';
+import { extname, join } from 'node:path';
 import { checkWorkflow } from './check/workflow.ts';
-import { hasErrors, sortDiagnostics, type Diagnostic, type LineMap, type LineMaps } from './diagnostics.ts';
+import { displayPath, hasErrors, sortDiagnostics, type Diagnostic, type LineMap, type LineMaps } from './diagnostics.ts';
 import type { Definition } from './emit/asl.ts';
 import { fitWorkflow } from './emit/fit.ts';
 import type { Measurement } from './emit/limits.ts';
@@ -72,7 +72,7 @@ export function compilePaths(paths: readonly string[]): CompileResult {
   const files: { file: string; text: string }[] = [];
   const unreadable: Diagnostic[] = [];
   for (const path of expandPaths(paths)) {
-    const file = relative(process.cwd(), path) || path;
+    const file = displayPath(path);
     try {
       files.push({ file, text: readFileSync(path, 'utf8') });
     } catch (error) {

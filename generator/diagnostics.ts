@@ -1,5 +1,6 @@
 // Diagnostics: every problem the compiler finds, with a place, a stable code and an optional hint.
 // Phases collect them instead of throwing; reporting turns byte offsets into line:column only here.
+import { isAbsolute, relative } from 'node:path';
 
 export type Severity = 'error' | 'warning';
 
@@ -129,3 +130,6 @@ export function formatDiagnostic(d: Diagnostic, lineMaps: LineMaps): string {
   }
   return lines.join('\n');
 }
+
+/** A file as messages name it: as given when absolute (never '../../dev/null'), else relative to here. */
+export const displayPath = (path: string): string => (isAbsolute(path) ? path : relative(process.cwd(), path) || path);

@@ -5,6 +5,7 @@ import { Codes } from '../messages.ts';
 import type { ExternalMarker, Job, JobKind, Partition, RetryPolicy, WaitPolicy } from '../model.ts';
 import type { Entry, Reader, Span } from './reader.ts';
 import { readSweepJob } from '../sweep/job.ts';
+import { closest } from './suggest.ts';
 import {
   arnProblem,
   jobNameProblem,
@@ -124,6 +125,7 @@ export function checkJob(r: Reader, entry: Entry, defaults: JobDefaults): { job?
   const descriptionEntry = fields.get('description');
   const description = descriptionEntry ? r.string(descriptionEntry) : undefined;
   const local = localRun(r, fields.get('local'), where);
+  if (local) checkCommandTemplates(r, fields.get('local')!, local.command, Object.keys(params ?? {}), defaults.partition);
   const timeout = duration(r, fields.get('timeout'));
   const retry = retryPolicy(r, fields.get('retry'), defaults.retry);
 
@@ -261,4 +263,34 @@ function localRun(r: Reader, entry: Entry | undefined, where: string): { command
   const fields = r.fields(r.map(entry) ?? null, `'local' of ${where}`, ['command'], ['command']);
   const command = fields && r.string(fields.get('command'));
   return command ? { command } : undefined;
+}
+
+/** What `run --local` fills into a command besides the job's and the run's params (local-run.ts: templateValues). */
+const COMMAND_TEMPLATES = ['date', 'datekey', 'yyyy', 'mm', 'dd', 'hh', 'job', 'workflow', 'execution', 'attempt'];
+
+/**
+ * `{dat}` in a local command would run literally. A run's --param values are filled in too, so
+ * a name is reported only when it is close to one stepgraph fills in (a typo), or is {hh} in a
+ * daily workflow. `${VAR}` is the shell's and left alone.
+ */
+function checkCommandTemplates(r: Reader, entry: Entry, command: string, params: readonly string[], partition: Partition): void {
+  const known = [...COMMAND_TEMPLATES.filter((t) => t !== 'hh' || partition === 'hourly'), ...params];
+  const at = commandSpan(entry);
+  for (const m of command.matchAll(/(?<!\$)\{([A-Za-z0-9_]+)\}/g)) {
+    const name = m[1];
+    if (known.includes(name)) continue;
+    if (name === 'hh') {
+      r.error(at, Codes.badTemplate, `'{hh}' in the local command needs an hourly partition`, "set 'partition: hourly' or drop the hour");
+      continue;
+    }
+    const near = closest(name, known);
+    if (near) r.error(at, Codes.badTemplate, `unknown template '{${name}}' in the local command: it would run literally`, `did you mean '{${near}}'? (templates: ${COMMAND_TEMPLATES.map((t) => `{${t}}`).join(', ')}, the job's params and --param names)`);
+  }
+}
+
+/** The command's own span inside `local: { command: ... }`, else the whole entry's. */
+function commandSpan(entry: Entry): Span {
+  const value = entry.value as { items?: { key?: { value?: unknown }; value?: { range?: [number, number] } }[] } | null;
+  const range = value?.items?.find((i) => i.key?.value === 'command')?.value?.range;
+  return range ? { start: range[0], end: range[1] } : entry.span;
 }
