@@ -41,7 +41,7 @@ export function readSource(file: string, text: string): SourceResult {
   if (first) {
     const later = doc.errors.length - 1;
     const hint = lineHint(text, first.pos[0]) ?? yamlHint(first.code);
-    const message = `YAML syntax: ${firstLine(first.message)}${later > 0 ? ` (${later} more syntax error${later === 1 ? '' : 's'} after it likely follow from this one)` : ''}`;
+    const message = `YAML syntax: ${firstLine(first.message)}${later > 0 ? ` (${later === 1 ? '1 more syntax error after it likely follows' : `${later} more syntax errors after it likely follow`} from this one)` : ''}`;
     return { source, diagnostics: [{ file, start: first.pos[0], end: Math.max(first.pos[1], first.pos[0] + 1), severity: 'error', code: Codes.yamlSyntax, message, hint }] };
   }
 

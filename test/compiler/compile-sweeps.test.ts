@@ -67,7 +67,7 @@ describe('stepgraph compile, sweep files', () => {
     expect(code).toBe(1);
     const diagnostics = JSON.parse(out.join('\n')) as { file: string; line: number; code: string; severity: string; message: string }[];
     expect(diagnostics).toEqual([
-      expect.objectContaining({ file: expect.stringMatching(/sweeps\/clash\.yaml$/), line: 1, severity: 'error', code: 'SG2011', message: expect.stringContaining("the name 'finance-close' is also used by ") }),
+      expect.objectContaining({ file: expect.stringMatching(/sweeps\/clash\.yaml$/), line: readFileSync(sweep, 'utf8').split('\n').indexOf('name: finance-close') + 1, severity: 'error', code: 'SG2011', message: expect.stringContaining("the name 'finance-close' is also used by ") }),
     ]);
     expect(diagnostics[0].message).toContain(basename(join(input, 'finance-close.yaml')));
     expect(readdirSync(dir).sort()).toEqual(['finance-close.asl.json', 'finance-close.manifest.json']);
