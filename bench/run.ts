@@ -8,7 +8,8 @@
 //   3. compile time and definition sizes (100, 1,000, 10,000 jobs), simulate's real time,
 //      peak memory;
 //   4. the deploy's limits on synthesized stacks (62, 120, 1,000, 10,000 jobs): role policy
-//      characters, template bytes, resources, state machines, synth time.
+//      characters, template bytes, resources, state machines, synth time;
+//   5. CLI start-up as a ratio to `node -e 0` (bench/cli.ts; alone: npx tsx bench/cli.ts).
 // Everything is seeded: the figures move only with the code (and timings with the machine).
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -20,6 +21,7 @@ import { levelPlan } from './baseline.ts';
 import { measureDeploys } from './deploy.ts';
 import { POLL_SECONDS } from './polling-contract.ts';
 import { reactiveVersusPolling } from './waits.ts';
+import { measureCli } from './cli.ts';
 import { randomWorkflow, type Family } from './graphs.ts';
 import { simulatePlan, splitWorkflowsSimulated, type SimResult } from './simulation.ts';
 import { exampleGraphs, noisyDurations, RANDOM_FAMILIES, randomGraphs, type SuiteGraph } from './suite.ts';
@@ -278,6 +280,16 @@ print(
   }),
 );
 
+const cli = measureCli(values.quick ? 3 : 7);
+print(
+  renderTable({
+    title: '5. CLI start-up (median of interleaved runs, as a ratio to node -e 0)',
+    headers: ['command', 'ms', 'x node -e 0', 'goal', 'met'],
+    rows: [['node -e 0', Math.round(cli.baselineMs), '1.00', '', ''], ...cli.timings.map((t) => [t.command, Math.round(t.medianMs), t.ratio.toFixed(2), `${t.goal}x`, t.met ? 'yes' : 'NO'])],
+    notes: ['the built CLI (bin/stepgraph.mjs, an esbuild bundle loading each command when it runs); validate reads every example, the 10,000-item render-farm sweep included'],
+  }),
+);
+results.cli = cli;
 const totalSeconds = (performance.now() - started) / 1000;
 print(`Peak memory (maxRSS, cumulative): ${memory.afterSchedulingAndCostMB} MB after parts 1-2 (simulations), ${memory.afterCompilesMB} MB after the compiles, ${memory.withWrittenTextMB} MB once the written texts were made. Benchmark wall time: ${totalSeconds.toFixed(1)} s on ${results.cpus} CPUs, Node ${process.version}.`);
 print(`Assumptions: ${Object.values(results.assumptions as Record<string, string>).join('; ')}.`);

@@ -1,9 +1,9 @@
 // Runs the phases for a set of files: source -> check -> plan -> emit. Emission for a file
 // does not start while it has an error; other files still compile.
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { extname, join, relative } from 'node:path';
+import { extname, join } from 'node:path';
 import { checkWorkflow } from './check/workflow.ts';
-import { hasErrors, sortDiagnostics, type Diagnostic, type LineMap, type LineMaps } from './diagnostics.ts';
+import { displayPath, hasErrors, sortDiagnostics, type Diagnostic, type LineMap, type LineMaps } from './diagnostics.ts';
 import type { Definition } from './emit/asl.ts';
 import { deployDiagnostics } from './emit/deploy-limits.ts';
 import { fitWorkflow } from './emit/fit.ts';
@@ -117,10 +117,10 @@ const isDirectory = (path: string): boolean => statSync(path, { throwIfNoEntry: 
 export function compilePaths(paths: readonly string[]): CompileResult {
   const files: { file: string; text: string }[] = [];
   const walkedPaths = walkPaths(paths);
-  const problem = (path: string, message: string, hint: string): Diagnostic => ({ file: relative(process.cwd(), path) || path, start: 0, end: 0, severity: 'error', code: Codes.unreadable, message, hint });
+  const problem = (path: string, message: string, hint: string): Diagnostic => ({ file: displayPath(path), start: 0, end: 0, severity: 'error', code: Codes.unreadable, message, hint });
   const unreadable: Diagnostic[] = walkedPaths.problems.map((p) => problem(p.path, p.message, p.hint));
   for (const path of walkedPaths.files) {
-    const file = relative(process.cwd(), path) || path;
+    const file = displayPath(path);
     // Only regular files are read: a FIFO or a device would block or never end.
     const kind = statSync(path, { throwIfNoEntry: false });
     if (kind && !kind.isFile()) {
@@ -155,7 +155,7 @@ export function compileTexts(files: readonly { file: string; text: string }[]): 
     if (name === undefined) continue;
     const other = seenNames.get(name);
     if (other) {
-      diagnostics.push({ file, start: 0, end: 1, severity: 'error', code: Codes.duplicateWorkflow, message: `the name '${name}' is also used by ${other}`, hint: 'each workflow and sweep becomes its own stack stepgraph-<name>: give it a unique name' });
+      diagnostics.push({ file, ...nameSpan(text, name), severity: 'error', code: Codes.duplicateWorkflow, message: `the name '${name}' is also used by ${other}`, hint: 'each workflow and sweep becomes its own stack stepgraph-<name>: give it a unique name' });
       continue;
     }
     seenNames.set(name, file);
@@ -262,4 +262,13 @@ function compiledDefinition(id: string, name: string, definition: Definition, de
     deployed,
     measurement,
   };
+}
+
+/** Where a file names itself (`name: x` in YAML, `"name": "x"` in JSON), else its first character. */
+function nameSpan(text: string, name: string): { start: number; end: number } {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const match = new RegExp(`(^|\\n)\\s*"?name"?\\s*:\\s*"?(${escaped})`).exec(text);
+  if (!match) return { start: 0, end: 1 };
+  const start = match.index + match[0].length - name.length;
+  return { start, end: start + name.length };
 }

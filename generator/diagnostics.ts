@@ -1,5 +1,6 @@
 // Diagnostics: every problem the compiler finds, with a place, a stable code and an optional hint.
 // Phases collect them instead of throwing; reporting turns byte offsets into line:column only here.
+import { isAbsolute, relative } from 'node:path';
 
 export type Severity = 'error' | 'warning';
 
@@ -150,3 +151,5 @@ export function frameWindow(text: string, column: number, width: number): { text
 }
 
 const clip = (text: string): string => (text.length <= TEXT_LIMIT ? text : `${text.slice(0, TEXT_LIMIT)}… (${(text.length - TEXT_LIMIT).toLocaleString('en-US')} more characters)`);
+/** A file as messages name it: as given when absolute (never '../../dev/null'), else relative to here. */
+export const displayPath = (path: string): string => (isAbsolute(path) ? path : relative(process.cwd(), path) || path);

@@ -39,17 +39,18 @@ export function readSource(file: string, written: string): SourceResult {
   // uniqueKeys off: check reports duplicates itself, pointing at both places.
   const doc = parseDocument(text, { lineCounter: new LineCounter(), uniqueKeys: false, prettyErrors: false });
   source.doc = doc;
-  const diagnostics: Diagnostic[] = doc.errors.map((e) => ({
-    file,
+  // One mistake, one error: the parser's later errors nearly always follow from its first (a
+  // tab, an unquoted brace), so only the first is reported, with a hint from its line.
+  const first = doc.errors[0];
+  if (first) {
+    const later = doc.errors.length - 1;
+    const hint = lineHint(text, first.pos[0]) ?? yamlHint(first.code);
+    const message = `YAML syntax: ${firstLine(first.message)}${later > 0 ? ` (${later === 1 ? '1 more syntax error after it likely follows' : `${later} more syntax errors after it likely follow`} from this one)` : ''}`;
     // "Unexpected end" errors sit at the end of the text (an empty span there): never past it.
-    start: Math.min(e.pos[0], text.length),
-    end: Math.max(Math.min(e.pos[1], text.length), Math.min(e.pos[0] + 1, text.length)),
-    severity: 'error' as const,
-    code: Codes.yamlSyntax,
-    message: `YAML syntax: ${firstLine(e.message)}`,
-    hint: yamlHint(e.code),
-  }));
-  if (diagnostics.length > 0) return { source, diagnostics };
+    const start = Math.min(first.pos[0], text.length);
+    const end = Math.max(Math.min(first.pos[1], text.length), Math.min(first.pos[0] + 1, text.length));
+    return { source, diagnostics: [{ file, start, end, severity: 'error', code: Codes.yamlSyntax, message, hint }] };
+  }
   const aliasProblem = resolveAliases(doc);
   if (aliasProblem) {
     const [start, end] = aliasProblem.range;
@@ -79,10 +80,36 @@ export function readSource(file: string, written: string): SourceResult {
     };
   }
   source.root = root;
-  return { source, diagnostics };
+  return { source, diagnostics: [] };
 }
 
 const firstLine = (message: string): string => message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+
+/** Lines longer than this get no hint from lineHint. */
+const LINE_HINT_LIMIT = 1000;
+
+/**
+ * The mistakes people make on one line: a value starting with '{' or holding '{name}' inside
+ * a flow mapping (read as a mapping), or holding ': ' (read as a nested key). The hint shows
+ * the line's value quoted.
+ */
+function lineHint(text: string, offset: number): string | undefined {
+  const start = text.lastIndexOf('\n', Math.max(0, offset - 1)) + 1;
+  const end = text.indexOf('\n', start);
+  // A huge line (hostile or generated input) gets no hint: the patterns below are not linear on it.
+  if ((end === -1 ? text.length : end) - start > LINE_HINT_LIMIT) return undefined;
+  const line = text.slice(start, end === -1 ? undefined : end);
+  if (line.includes('\t')) return undefined;
+  const flow = /([\w-]+):\s*([^,{}]*\{[\w-]+\}[^,}]*)/.exec(line.replace(/^[^{]*\{\s*/, ''));
+  if (flow && /^\s*[\w-]+:\s*\{/.test(line)) return `quote a value with { } inside a { ... } mapping, e.g. ${flow[1]}: "${flow[2].trim()}"`;
+  const entry = /^\s*(?:-\s+)?([\w-]+):\s+(.+?)\s*$/.exec(line);
+  if (!entry) return undefined;
+  const [, key, value] = entry;
+  if (/^["']/.test(value)) return undefined;
+  if (value.startsWith('{') && /\{[\w-]+\}/.test(value)) return `a value starting with '{' is read as a mapping: quote it, e.g. ${key}: "${value}"`;
+  if (value.includes(': ')) return `a value containing ': ' is read as a nested key: quote it, e.g. ${key}: "${value}"`;
+  return undefined;
+}
 
 function yamlHint(code: string): string | undefined {
   switch (code) {

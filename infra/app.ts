@@ -1,6 +1,7 @@
 // The CDK app: every workflow in workflows/ becomes the stack `stepgraph-<name>`, and so does every
-// sweep file (workflows/sweeps/: `stepgraph-<sweep name>`). A file with errors stops synth with
-// the diagnostics `stepgraph validate` prints. cdk-nag's AWS Solutions checks run on every synth;
+// sweep file (workflows/sweeps/: `stepgraph-<sweep name>`). A file with errors is reported with
+// the diagnostics `stepgraph validate` prints and its stack left out; synth stops only when
+// nothing compiles. cdk-nag's AWS Solutions checks run on every synth;
 // an unacknowledged finding fails it.
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';

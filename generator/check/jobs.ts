@@ -1,11 +1,12 @@
 // Checks one job: its kind (exactly one), its options, and its values. Graph-level checks
 // (unknown needs, cycles) happen in graph.ts once every job has been read.
-import type { Node } from 'yaml';
+import { isMap, isScalar, type Node } from 'yaml';
 import { Codes } from '../messages.ts';
 import type { ExternalMarker, Job, JobKind, Partition, RetryPolicy, WaitPolicy } from '../model.ts';
 import { ownMap } from './data.ts';
 import type { Entry, Reader, Span } from './reader.ts';
 import { readSweepJob } from '../sweep/job.ts';
+import { closest } from '../contract/suggest.ts';
 import {
   arnProblem,
   jobNameProblem,
@@ -90,6 +91,11 @@ export function checkJob(r: Reader, entry: Entry, defaults: JobDefaults): { job?
   const spans: JobSpans = { name: entry.keySpan, needs: [] };
   report(r, entry.keySpan, Codes.badJobName, jobNameProblem(entry.key));
   const where = `job '${entry.key}'`;
+  if ((JOB_KEYS as readonly string[]).includes(entry.key) && !isMap(entry.value)) {
+    // `needs:` two spaces short of its job: YAML reads it as a job of that name.
+    r.error(entry.keySpan, Codes.wrongType, `'${entry.key}' is a job option, not a job: it is indented under 'jobs' instead of under its job`, `indent it under the job it belongs to (two more spaces, level with the job's other options)`);
+    return { spans };
+  }
   const fields = r.fields(r.map(entry) ?? null, where, JOB_KEYS);
   if (!fields) return { spans };
 
@@ -124,6 +130,7 @@ export function checkJob(r: Reader, entry: Entry, defaults: JobDefaults): { job?
   const descriptionEntry = fields.get('description');
   const description = descriptionEntry ? r.string(descriptionEntry) : undefined;
   const local = localRun(r, fields.get('local'), where);
+  if (local) checkCommandTemplates(r, fields.get('local')!, local.command, Object.keys(params ?? {}), defaults.partition);
   const timeout = duration(r, fields.get('timeout'));
   const retry = retryPolicy(r, fields.get('retry'), defaults.retry);
 
@@ -255,6 +262,10 @@ function markerWaits(r: Reader, entry: Entry | undefined, where: string, default
 
 function localRun(r: Reader, entry: Entry | undefined, where: string): { command: string } | undefined {
   if (!entry) return undefined;
+  if (isScalar(entry.value) && typeof entry.value.value === 'string') {
+    r.error(entry.span, Codes.wrongType, "'local' must be a mapping, not a string", `did you mean local: { command: ${JSON.stringify(entry.value.value)} }?`);
+    return undefined;
+  }
   const fields = r.fields(r.map(entry) ?? null, `'local' of ${where}`, ['command'], ['command']);
   const command = fields && r.string(fields.get('command'));
   return command ? { command } : undefined;
@@ -276,4 +287,33 @@ function checkEstimate(r: Reader, at: Span, job: string, kind: JobKind | undefin
   if (estimate > timeout) {
     r.warning(at, Codes.estimateOverTimeout, `job '${job}' is estimated at ${formatDuration(estimate)}, longer than its timeout of ${formatDuration(timeout)}: a typical run times out`, `raise its 'timeout' above ${formatDuration(estimate)}, or correct the estimate`);
   }
+}
+/** What `run --local` fills into a command besides the job's and the run's params (local-run.ts: templateValues). */
+const COMMAND_TEMPLATES = ['date', 'datekey', 'yyyy', 'mm', 'dd', 'hh', 'job', 'workflow', 'execution', 'attempt'];
+
+/**
+ * `{dat}` in a local command would run literally. A run's --param values are filled in too, so
+ * a name is reported only when it is close to one stepgraph fills in (a typo), or is {hh} in a
+ * daily workflow. `${VAR}` is the shell's and left alone.
+ */
+function checkCommandTemplates(r: Reader, entry: Entry, command: string, params: readonly string[], partition: Partition): void {
+  const known = [...COMMAND_TEMPLATES.filter((t) => t !== 'hh' || partition === 'hourly'), ...params];
+  const at = commandSpan(entry);
+  for (const m of command.matchAll(/(?<!\$)\{([A-Za-z0-9_]+)\}/g)) {
+    const name = m[1];
+    if (known.includes(name)) continue;
+    if (name === 'hh') {
+      r.error(at, Codes.badTemplate, `'{hh}' in the local command needs an hourly partition`, "set 'partition: hourly' or drop the hour");
+      continue;
+    }
+    const near = closest(name, known);
+    if (near) r.error(at, Codes.badTemplate, `unknown template '{${name}}' in the local command: it would run literally`, `did you mean '{${near}}'? (templates: ${COMMAND_TEMPLATES.map((t) => `{${t}}`).join(', ')}, the job's params and --param names)`);
+  }
+}
+
+/** The command's own span inside `local: { command: ... }`, else the whole entry's. */
+function commandSpan(entry: Entry): Span {
+  const value = entry.value as { items?: { key?: { value?: unknown }; value?: { range?: [number, number] } }[] } | null;
+  const range = value?.items?.find((i) => i.key?.value === 'command')?.value?.range;
+  return range ? { start: range[0], end: range[1] } : entry.span;
 }

@@ -1,5 +1,7 @@
-// The CLI's error family. A UserError is the user's to fix (exit 1, one clear line, no stack);
-// anything else that escapes a command is our bug (exit 2).
+// The CLI's error family and exit codes. A UserError is the user's to fix (exit 1, one clear
+// line, no stack); anything else that escapes a command is our bug (exit 2). A workflow that ran
+// (simulate, run --local, a waited-for start) and failed is neither: exit 3, so a CI script can
+// tell "my workflow fails" from "my command line is wrong".
 
 export class UserError extends Error {
   override name = 'UserError';
@@ -15,8 +17,6 @@ export class ReportedError extends Error {
     super('problems were reported');
   }
 }
-
-export const ExitCode = { ok: 0, user: 1, internal: 2 } as const;
 
 /** What the file system says, in words, for the errors a path the user gave can cause. */
 const FILE_PROBLEMS: Record<string, string> = {
@@ -43,3 +43,9 @@ export function fileSystemProblem(error: unknown): string | undefined {
   const verb = syscall === 'mkdir' ? 'create the folder' : syscall === 'open' || syscall === 'write' || syscall === 'rename' ? 'write' : syscall === 'scandir' || syscall === 'read' ? 'read' : (syscall ?? 'use');
   return `cannot ${verb} '${path}': ${FILE_PROBLEMS[code]}`;
 }
+export const ExitCode = { ok: 0, user: 1, internal: 2, runFailed: 3 } as const;
+
+export const EXIT_CODES_HELP = [
+  'Exit codes: 0 ok; 1 the input or the command line is wrong; 2 internal failure (please report it);',
+  '            3 the workflow ran and failed (simulate, run --local, start --wait).',
+].join('\n');

@@ -33,6 +33,11 @@ export function writeFilesTogether(files: readonly { path: string; content: stri
   }
 }
 
+/** One file, written under a temporary name and renamed into place. */
+export function writeFileAtomic(path: string, content: string): void {
+  writeFilesTogether([{ path, content }]);
+}
+
 /** Temporaries of writers that are gone (killed mid-write). */
 function removeStaleTemporaries(dir: string): void {
   if (!existsSync(dir)) return;

@@ -47,6 +47,10 @@ export class DirectoryMarkerStore implements MarkerStore {
     await rm(this.path(bucket, key), { force: true });
   }
 
+  locate(bucket: string, key: string): string {
+    return this.path(bucket, key);
+  }
+
   /** The file of an object; refuses names that would leave the store's directory (bucket included). */
   path(bucket: string, key: string): string {
     const parts = [...bucket.split('/'), ...key.split('/')];

@@ -13,6 +13,7 @@ import { localHandlers, statesError, type JobRunner, type JobWork } from './hand
 import { indexStates, type StateIndex } from './roles.ts';
 import { LocalRouter } from './router.ts';
 import { InstanceEvents } from '../sweep/local.ts';
+import { scaledTimes } from './time-scale.ts';
 import type { MarkerStore } from './store.ts';
 
 export interface RunInput {
@@ -51,6 +52,8 @@ export interface ExecutionSetup {
   router?: LocalRouter;
   /** Skips the engine's own definition validation (the compiler's output is already checked). */
   skipValidation?: boolean;
+  /** run --local --speed: every retry pause and Wait state scaled by this (time-scale.ts); absent: as defined. */
+  timeScale?: number;
 }
 
 export interface RecordedEvent {
@@ -150,7 +153,7 @@ export function startExecution(setup: ExecutionSetup): LocalExecution {
 
   const run = (m: Machine, input: JsonValue, executionName: string): Running => {
     const options: RunOptions = {
-      overrides: { taskResourceLocalHandlers: handlers },
+      overrides: { taskResourceLocalHandlers: handlers, ...(setup.timeScale !== undefined && scaledTimes(m.definition as never, setup.timeScale)) },
       context: {
         Execution: { Id: executionArn(m.name, executionName), Name: executionName },
         StateMachine: { Id: stateMachineArn(m.name), Name: m.name },

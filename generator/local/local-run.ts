@@ -16,6 +16,7 @@ import { indexStates } from './roles.ts';
 import type { MarkerStore } from './store.ts';
 import { summarize, type RunReport } from './summary.ts';
 import { buildTimelines } from './timeline.ts';
+import { waitTarget } from './wait-target.ts';
 import { DEFAULT_JOB_SECONDS } from './simulate.ts';
 
 /** How often a local run looks for markers written outside it. */
@@ -25,7 +26,7 @@ export interface LocalRunOptions {
   date: string;
   params?: Record<string, string>;
   select?: readonly string[];
-  /** Jobs without a command take estimate x speed seconds; 0 (default): at once. */
+  /** Jobs without a command take estimate x speed seconds; 0 (default): at once. Retry pauses and Wait states scale too (time-scale.ts). */
   speed?: number;
   store: MarkerStore;
   /** Default `<workflow>-<date>-local-<yyyymmddThhmmss>`: every local run is a new execution. */
@@ -50,7 +51,12 @@ export function runLocally(compiled: Pick<CompiledWorkflow, 'workflow' | 'plan' 
   const startedAt = Date.now();
   const definition = compiled.definitions[0].definition;
   const work = new Map<string, JobWork>();
-  const progress = new Progress(workflow, indexStates(workflow, plan.sync, compiled.definitions.map((d) => d.definition) as never), options.output, startedAt, work);
+  const store = options.store;
+  const targets = { workflow, bucket: localSubstitutions(workflow).MarkerBucket, datekey: date.key, executionName, locate: (b: string, k: string) => store.locate?.(b, k) ?? `s3://${b}/${k} at ${store.where}` };
+  const progress = new Progress(workflow, indexStates(workflow, plan.sync, compiled.definitions.map((d) => d.definition) as never), options.output, startedAt, work, {
+    waitTarget: (job, kind, what) => waitTarget(targets, job, kind, what),
+    speed,
+  });
 
   const runner: JobRunner = {
     async run(job, attempt, limits) {
@@ -96,6 +102,7 @@ export function runLocally(compiled: Pick<CompiledWorkflow, 'workflow' | 'plan' 
       // As in simulate: the definition is the compiler's (asl-validator checks every emitted shape in
       // the tests), and the validator misreads user keys such as `toString` in params as duplicates.
       skipValidation: true,
+      timeScale: speed,
       onEvent: (e) => progress.onEvent(e),
     });
     abortExecution = () => {

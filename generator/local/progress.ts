@@ -1,10 +1,11 @@
 // What `run --local` shows while it runs: a line whenever a job starts, waits, retries, ends or
 // is skipped, the jobs' own output prefixed with their name, and on a terminal a status line
 // (running / waiting / done) kept at the bottom and redrawn.
-import type { Workflow } from '../model.ts';
+import { formatDuration } from '../check/values.ts';
+import type { Job, Workflow } from '../model.ts';
 import type { RecordedEvent } from './execute.ts';
 import type { JobWork } from './handlers.ts';
-import type { StateIndex } from './roles.ts';
+import type { StateIndex, WaitKind } from './roles.ts';
 import { TimelineBuilder, type JobTimeline } from './timeline.ts';
 
 type Shown = 'pending' | 'waiting' | 'running' | 'succeeded' | 'failed' | 'wait_timed_out' | 'skipped';
@@ -15,8 +16,17 @@ export interface ProgressOutput {
   isTTY?: boolean;
 }
 
+/** What Progress may say beyond the events: where a wait's marker goes, how long a retry pauses. */
+export interface ProgressDetails {
+  /** The file (or object) a wait needs, if known (wait-target.ts). */
+  waitTarget?(job: string, kind: WaitKind, what: string): string | undefined;
+  /** run --local --speed: retry pauses are scaled by it. */
+  speed?: number;
+}
+
 export class Progress {
   private readonly builder: TimelineBuilder;
+  private readonly jobs: ReadonlyMap<string, Job>;
   private readonly shown = new Map<string, Shown>();
   private readonly total: number;
   private status = '';
@@ -27,8 +37,10 @@ export class Progress {
     private readonly out: ProgressOutput,
     private startedAt: number,
     private readonly work: ReadonlyMap<string, JobWork>,
+    private readonly details: ProgressDetails = {},
   ) {
     this.builder = new TimelineBuilder(workflow, index);
+    this.jobs = new Map(workflow.jobs.map((j) => [j.name, j]));
     this.total = workflow.jobs.length;
     for (const job of workflow.jobs) this.shown.set(job.name, 'pending');
   }
@@ -64,11 +76,15 @@ export class Progress {
   }
 
   private describe(t: JobTimeline, now: Shown, retried: boolean): string {
-    if (retried) return `retry   ${t.name} (attempt ${t.attempts})`;
+    if (retried) return `retry   ${t.name}: ${this.retryText(t)}`;
     const ran = t.startAt !== undefined ? ` (${seconds((t.endAt ?? t.doneAt ?? Date.now()) - t.startAt)})` : '';
     switch (now) {
-      case 'waiting':
-        return `wait    ${t.name} (for ${t.waits.at(-1)!.wait === 'external' ? 'marker ' : ''}${t.waits.at(-1)!.what})`;
+      case 'waiting': {
+        const wait = t.waits.at(-1)!;
+        const target = this.details.waitTarget?.(t.name, wait.wait, wait.what);
+        const what = wait.wait === 'external' ? `marker ${wait.what}` : wait.what;
+        return `wait    ${t.name} (for ${what}${target ? `: needs ${target}` : ''})`;
+      }
       case 'running':
         return `start   ${t.name}`;
       case 'succeeded':
@@ -82,6 +98,18 @@ export class Progress {
       case 'pending':
         return `pending ${t.name}`;
     }
+  }
+
+  /** "attempt 1 failed (exit 3), retrying in 1m (attempt 2 of 3)": the pause as the job's retry policy sets it, scaled by --speed. */
+  private retryText(t: JobTimeline): string {
+    const failed = t.attempts - 1;
+    const error = this.work.get(t.name)?.lastError;
+    const exit = error && /exited with status (\d+)/.exec(error)?.[1];
+    const why = exit ? `exit ${exit}` : (error ?? 'failed');
+    const retry = this.jobs.get(t.name)?.retry;
+    const pause = retry ? retry.intervalSeconds * retry.backoff ** (failed - 1) * (this.details.speed ?? 1) : undefined;
+    const when = pause === undefined ? 'retrying' : pause === 0 ? 'retrying at once' : `retrying in ${pause >= 1 ? formatDuration(Math.round(pause)) : `${Number(pause.toFixed(2))}s`}`;
+    return `attempt ${failed} failed (${why}), ${when} (attempt ${t.attempts}${retry ? ` of ${retry.attempts + 1}` : ''})`;
   }
 
   private line(text: string, time: number): void {

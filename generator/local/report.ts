@@ -1,4 +1,5 @@
 // The simulation report for people (text) and for scripts (`--json`).
+import { plain, type Colour } from '../cli/colour.ts';
 import { formatDuration } from '../check/values.ts';
 import { gantt } from './gantt.ts';
 import { PRICE_PER_TRANSITION } from './counts.ts';
@@ -21,13 +22,20 @@ function dur(seconds: number): string {
 }
 const count = (n: number): string => n.toLocaleString('en-US');
 
-export function formatReport(report: RunReport): string {
+export interface ReportStyle {
+  colour?: Colour;
+  /** The terminal's width: the timeline fits it. */
+  width?: number;
+}
+
+export function formatReport(report: RunReport, style: ReportStyle = {}): string {
+  const c = style.colour ?? plain;
   const lines: string[] = [];
   const how = report.mode === 'simulated' ? 'simulated on a virtual clock' : 'run locally in real time';
   lines.push(`${report.workflow} ${report.date}, ${how} (execution ${report.executionName})`);
-  if (report.status === 'SUCCEEDED') lines.push('outcome: SUCCEEDED');
+  if (report.status === 'SUCCEEDED') lines.push(`outcome: ${c.green('SUCCEEDED')}`);
   else {
-    lines.push(`outcome: ${report.status}${report.error ? `: ${report.error}` : ''}`);
+    lines.push(`outcome: ${c.red(report.status)}${report.error ? `: ${report.error}` : ''}`);
     const failed = report.jobs.find((j) => j.name === report.failedJob);
     if (failed) lines.push(`  failing job: ${failed.name}${failed.error ? ` (${failed.error})` : ''}`);
   }
@@ -39,7 +47,7 @@ export function formatReport(report: RunReport): string {
     endSeconds: j.endSeconds,
     waitFromSeconds: j.waits[0]?.fromSeconds ?? null,
   }));
-  lines.push(...gantt(rows, report.makespanSeconds), '');
+  lines.push(...gantt(rows, report.makespanSeconds, { width: style.width, paint: (status) => paintStatus(status, c) }), '');
 
   const planned = new Map(report.jobs.map((j) => [j.name, j.plannedSeconds]));
   const path = report.criticalPath;
@@ -55,6 +63,12 @@ export function formatReport(report: RunReport): string {
   lines.push(`cost: $${report.costUsd.toFixed(6)} per run (${count(report.stateTransitions)} transitions x $${PRICE_PER_TRANSITION} of a Standard workflow${invocations}; the jobs' own services bill apart)`);
   for (const note of report.notes) lines.push(`note: ${note}`);
   return lines.join('\n');
+}
+
+function paintStatus(status: string, c: Colour): string {
+  if (/FAILED|TIMED OUT/.test(status)) return c.red(status);
+  if (status.startsWith('succeeded')) return status.includes('attempts') ? c.yellow(status) : c.green(status);
+  return c.dim(status);
 }
 
 function latenessLines(report: RunReport): string[] {

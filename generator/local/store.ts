@@ -9,6 +9,8 @@ export interface MarkerStore {
   delete(bucket: string, key: string): Promise<void>;
   /** A short description for messages, e.g. the directory. */
   readonly where: string;
+  /** Where one object is, for people: a file path, or s3:// with the endpoint. */
+  locate?(bucket: string, key: string): string;
 }
 
 /** Markers in memory: simulate's default, and a shared store across runs in tests. */

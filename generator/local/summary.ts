@@ -23,6 +23,8 @@ export interface JobReport {
   startSeconds: number | null;
   endSeconds: number | null;
   attempts: number;
+  /** When each attempt of the job's own work started, seconds after the run started (retries show here). */
+  attemptStartSeconds: number[];
   /** The duration the critical path counts for this job. */
   plannedSeconds: number;
   waits: WaitReport[];
@@ -86,7 +88,7 @@ export function summarize(workflow: Workflow, outcome: ExecutionOutcome, run: Su
     error: outcome.error ? errorText(outcome.error, failed, failedTimeline?.error) : null,
     makespanSeconds,
     criticalPathSeconds: path.seconds,
-    jobs: timelines.map((t) => jobReport(t, run.planned.get(t.name) ?? 0, outcome.startedAt)),
+    jobs: timelines.map((t) => jobReport(t, run.planned.get(t.name) ?? 0, outcome.startedAt, outcome.work.get(t.name)?.attempts ?? [])),
     stateTransitions: counts.stateTransitions,
     historyEvents: counts.historyEvents,
     costUsd: counts.costUsd,
@@ -107,7 +109,7 @@ export function summarize(workflow: Workflow, outcome: ExecutionOutcome, run: Su
   };
 }
 
-function jobReport(t: JobTimeline, plannedSeconds: number, start: number): JobReport {
+function jobReport(t: JobTimeline, plannedSeconds: number, start: number, attemptStarts: readonly number[]): JobReport {
   const at = (ms: number | undefined): number | null => (ms === undefined ? null : seconds(ms - start));
   const skipped = t.status === 'skipped';
   return {
@@ -116,6 +118,7 @@ function jobReport(t: JobTimeline, plannedSeconds: number, start: number): JobRe
     startSeconds: skipped ? null : at(t.startAt),
     endSeconds: skipped ? null : at(t.endAt ?? t.doneAt),
     attempts: t.attempts,
+    attemptStartSeconds: skipped ? [] : attemptStarts.map((ms) => seconds(ms - start)),
     plannedSeconds,
     waits: t.waits.map((w) => ({ kind: w.wait, what: w.what, fromSeconds: seconds(w.from - start), toSeconds: at(w.to), released: w.released })),
     ...(t.error && { error: t.error }),

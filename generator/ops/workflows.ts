@@ -1,9 +1,12 @@
-// The operations commands name a workflow; its graph comes from the files in workflows/, compiled
-// exactly as deploy compiles them (so selections and names match what runs).
-import { existsSync } from 'node:fs';
-import { UserError } from '../cli/errors.ts';
+// The operations commands name a workflow (or give its file); its graph comes from the files in
+// workflows/, compiled exactly as deploy compiles them (so selections and names match what runs).
+import { existsSync, statSync } from 'node:fs';
+import { extname } from 'node:path';
+import { ReportedError, UserError } from '../cli/errors.ts';
+import { printDiagnostics } from '../cli/report.ts';
 import { didYouMean } from '../contract/suggest.ts';
-import { compilePaths, compileWorkflow, type CompiledWorkflow, type CompileResult } from '../compile.ts';
+import { compilePaths, compileWorkflow, WORKFLOW_EXTENSIONS, type CompiledWorkflow, type CompileResult } from '../compile.ts';
+import { hasErrors } from '../diagnostics.ts';
 import type { Workflow } from '../model.ts';
 import { parseExecutionArn, type ExecutionArnParts } from './names.ts';
 
@@ -41,9 +44,26 @@ export function findWorkflow(result: CompileResult, name: string, dir = DEFAULT_
   throw new UserError(parts.join('; '));
 }
 
-export function loadWorkflow(name: string, dir = DEFAULT_WORKFLOWS_DIR): CompiledWorkflow {
-  return findWorkflow(loadWorkflows(dir), name, dir);
+/**
+ * A workflow argument: a workflow file (compiled on its own; its diagnostics printed and the
+ * command stopped when it has errors) or the name of a workflow in the workflows folder.
+ */
+export function loadWorkflow(nameOrFile: string, dir = DEFAULT_WORKFLOWS_DIR): CompiledWorkflow {
+  if (!looksLikeFile(nameOrFile)) return findWorkflow(loadWorkflows(dir), nameOrFile, dir);
+  if (!existsSync(nameOrFile) || !statSync(nameOrFile).isFile()) throw new UserError(`'${nameOrFile}' does not exist`);
+  const result = compilePaths([nameOrFile]);
+  if (result.sweeps.length > 0) throw new UserError(`${nameOrFile} is a sweep, not a workflow; sweeps run with 'stepgraph sweep launch ${nameOrFile}'`);
+  if (hasErrors(result.diagnostics) || result.compiled.length === 0) {
+    printDiagnostics(result.diagnostics, result.lineMaps, false);
+    throw new ReportedError();
+  }
+  compiledByWorkflow.set(result.compiled[0].workflow, result.compiled[0]);
+  return result.compiled[0];
 }
+
+/** A path to a file rather than a workflow's name (names have no '/' and no extension). */
+export const looksLikeFile = (arg: string): boolean =>
+  (existsSync(arg) && statSync(arg).isFile()) || WORKFLOW_EXTENSIONS.includes(extname(arg)) || /[\\/]/.test(arg);
 
 /** The workflow if its file is at hand, else undefined (status of a bare execution ARN still works). */
 export function tryLoadWorkflow(name: string, dir = DEFAULT_WORKFLOWS_DIR): CompiledWorkflow | undefined {

@@ -9,13 +9,13 @@ import { DEFAULTS } from '../model.ts';
 import type { SourceFile } from '../source.ts';
 import { duration, report, retryPolicy, runner } from '../check/jobs.ts';
 import { Reader, type Entry, type Span } from '../check/reader.ts';
-import { didYouMean } from '../contract/suggest.ts';
+import { closest, didYouMean } from '../contract/suggest.ts';
 import { bucketProblem, prefixProblem, workflowNameProblem } from '../check/values.ts';
 import { checkField, jsonType, type FieldValue } from './fields.ts';
 import { expandItems, type ItemSource } from './expand.ts';
 import { checkTemplates } from './templates-check.ts';
 import { checkItems } from './items-check.ts';
-import type { Json, Sweep, SweepRunner, ToleratedFailures } from './model.ts';
+import { isKnownField, KNOWN_FIELDS, type Json, type Sweep, type SweepRunner, type ToleratedFailures } from './model.ts';
 
 export const SWEEP_KEYS = [
   'name',
@@ -255,6 +255,10 @@ function readFields(r: Reader, entry: Entry | { key: string; span: Span; value: 
       continue;
     }
     if (result.ok.warning) r.warning(field.span, result.ok.warning.code, result.ok.warning.message, result.ok.warning.hint);
+    // Any other key is a custom parameter (spawn's format), so a typo of a known field would
+    // silently become one: 'comand' would run nothing.
+    const meant = isKnownField(field.key) ? undefined : closest(field.key, Object.keys(KNOWN_FIELDS));
+    if (meant) r.warning(field.keySpan, Codes.ignoredKey, `'${field.key}' is not a field stepgraph knows, so it is a custom parameter of the item`, `did you mean '${meant}'? (a custom parameter only reaches the command as {${field.key}} and the environment)`);
     const base = defaults?.get(field.key);
     if (base && !sameType(base.value.value, result.ok.value)) {
       r.error(field.span, Codes.overrideType, `'${field.key}' is ${jsonType(base.value.value)} in 'defaults'; this entry gives ${jsonType(result.ok.value)}`, `write it as ${jsonType(base.value.value)} here too`, {

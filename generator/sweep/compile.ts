@@ -1,8 +1,7 @@
 // Runs the phases for one sweep file: source -> check -> plan -> emit. Nothing is emitted while
 // an error stands.
 import { readFileSync } from 'node:fs';
-import { relative } from 'node:path';
-import { hasErrors, sortDiagnostics, type Diagnostic, type LineMap } from '../diagnostics.ts';
+import { displayPath, hasErrors, sortDiagnostics, type Diagnostic, type LineMap } from '../diagnostics.ts';
 import type { Definition } from '../emit/asl.ts';
 import { emitSweepMachine } from '../emit/sweep.ts';
 import { checkSweep, type SweepOverrides } from './check.ts';
@@ -52,6 +51,6 @@ export function compileSweepText(file: string, text: string, overrides: SweepOve
 }
 
 export function compileSweepFile(path: string, overrides: SweepOverrides = {}): SweepCompileResult {
-  const file = relative(process.cwd(), path) || path;
+  const file = displayPath(path);
   return compileSweepText(file, readFileSync(path, 'utf8'), overrides);
 }

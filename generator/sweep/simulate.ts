@@ -4,7 +4,7 @@
 // wait; a lambda / state machine / task item takes its duration too. Reports the makespan, the peak of runs alive at once against
 // max_concurrent, and each item's outcome.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { ReportedError, UserError } from '../cli/errors.ts';
+import { ExitCode, ReportedError, UserError } from '../cli/errors.ts';
 import { printDiagnostics } from '../cli/report.ts';
 import { hasErrors } from '../diagnostics.ts';
 import { withVirtualClock } from '../local/clock.ts';
@@ -144,7 +144,7 @@ export function isSweepFile(path: string): boolean {
   return isSweepSource(readSweepSource(path, readFileSync(path, 'utf8')).source);
 }
 
-/** `simulate <sweep file>`: --fail takes item indexes; exit 0 when the simulated sweep succeeds. */
+/** `simulate <sweep file>`: --fail takes item indexes; exit 0 when the simulated sweep succeeds, 3 when it fails. */
 export async function simulateSweepFile(path: string, options: { json: boolean; fail: readonly string[] }): Promise<number> {
   const result = compileSweepFile(path);
   printDiagnostics(result.diagnostics, () => result.lines, false);
@@ -159,5 +159,5 @@ export async function simulateSweepFile(path: string, options: { json: boolean; 
   );
   const simulation = await simulateSweep(result.compiled, { fail });
   console.log(options.json ? JSON.stringify(simulation, null, 2) : renderSimulation(simulation));
-  return simulation.status === 'SUCCEEDED' ? 0 : 1;
+  return simulation.status === 'SUCCEEDED' ? ExitCode.ok : ExitCode.runFailed;
 }

@@ -136,7 +136,16 @@ export function envFile(sweep: string, item: SweepItem, reportsExit: boolean): s
 
 /** `learning_rate` -> `LEARNING_RATE`; anything but letters, digits and `_` becomes `_`. */
 export function envName(key: string): string {
-  const name = key.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
-  return /^[0-9]/.test(name) ? `_${name}` : name;
+  let name = envNames.get(key);
+  if (name === undefined) {
+    name = key.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
+    if (/^[0-9]/.test(name)) name = `_${name}`;
+    if (envNames.size >= 10_000) envNames.clear();
+    envNames.set(key, name);
+  }
+  return name;
 }
+
+/** Every item of a sweep has the same keys: each is converted once. */
+const envNames = new Map<string, string>();
 

@@ -69,7 +69,7 @@ describe('stepgraph compile, sweep files', () => {
     // (finance-close's own warning, SG4005 for its 20-minute lambda estimate, is not the point here)
     const errors = diagnostics.filter((d) => d.severity === 'error');
     expect(errors).toEqual([
-      expect.objectContaining({ file: expect.stringMatching(/sweeps\/clash\.yaml$/), line: 1, severity: 'error', code: 'SG2011', message: expect.stringContaining("the name 'finance-close' is also used by ") }),
+      expect.objectContaining({ file: expect.stringMatching(/sweeps\/clash\.yaml$/), line: readFileSync(sweep, 'utf8').split('\n').indexOf('name: finance-close') + 1, severity: 'error', code: 'SG2011', message: expect.stringContaining("the name 'finance-close' is also used by ") }),
     ]);
     expect(errors[0].message).toContain(basename(join(input, 'finance-close.yaml')));
     expect(readdirSync(dir).sort()).toEqual(['finance-close.asl.json', 'finance-close.manifest.json']);

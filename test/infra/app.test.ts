@@ -46,13 +46,19 @@ function runApp(workflows: string) {
 }
 
 describe('loading the workflows to deploy', () => {
-  it('reports errors at file:line:col, as the CLI does, and compiles nothing', () => {
+  it('reports errors at file:line:col, as the CLI does, names the broken file and goes on with the others', () => {
     const dir = folder({ 'broken.yaml': BAD, 'tiny.yaml': GOOD });
     const loaded = loadWorkflows(dir);
-    expect(loaded.ok).toBe(false);
-    expect(loaded.compiled).toEqual([]);
+    expect(loaded.ok).toBe(true);
+    expect(loaded.compiled.map((c) => c.manifest.stackName)).toEqual(['stepgraph-tiny']);
     expect(loaded.messages.join('\n')).toMatch(/broken\.yaml:4:\d+ error SG\d+: .*'extrct'/);
     expect(loaded.messages.join('\n')).toContain("did you mean 'extract'?");
+    expect(loaded.messages.at(-1)).toMatch(/^stepgraph: 1 error in .*broken\.yaml: its stack is left out of this synth; the other 1 stack is synthesized/);
+  });
+
+  it('compiles nothing when every file is broken', () => {
+    const loaded = loadWorkflows(folder({ 'broken.yaml': BAD }));
+    expect(loaded).toMatchObject({ ok: false, compiled: [], sweeps: [] });
     expect(loaded.messages.at(-1)).toBe('stepgraph: 1 error in workflows; nothing was synthesized');
   });
 
@@ -76,17 +82,17 @@ describe('loading the sweeps to deploy', () => {
     expect(loaded.sweeps.map((c) => c.manifest.stackName)).toEqual(['stepgraph-grid', 'stepgraph-scores']);
   });
 
-  it('reports a broken sweep at file:line:col and compiles nothing', () => {
+  it('reports a broken sweep at file:line:col and leaves out only its stack', () => {
     const dir = folder({ 'tiny.yaml': GOOD, 'sweeps/grid.json': GRID, 'sweeps/bad.json': '{\n  "defaults": {"command": "run {missing}"},\n  "params": [{"x": 1}]\n}\n' });
     const loaded = loadWorkflows(dir);
-    expect(loaded).toMatchObject({ ok: false, compiled: [], sweeps: [] });
+    expect(loaded.ok).toBe(true);
+    expect([...loaded.compiled, ...loaded.sweeps].map((c) => c.manifest.stackName)).toEqual(['stepgraph-tiny', 'stepgraph-grid']);
     expect(loaded.messages.join('\n')).toMatch(/bad\.json:2:\d+ error SG\d+: .*missing/);
   });
 
   it('refuses a sweep named like a workflow: both would be the same stack', () => {
     const loaded = loadWorkflows(folder({ 'tiny.yaml': GOOD, 'sweeps/tiny.json': GRID }));
-    expect(loaded.ok).toBe(false);
-    expect(loaded.messages.join('\n')).toMatch(/tiny\.yaml:1:1 error SG2011: the name 'tiny' is also used by .*sweeps\/tiny\.json/);
+    expect(loaded.messages.join('\n')).toMatch(/tiny\.yaml:\d+:\d+ error SG2011: the name 'tiny' is also used by .*sweeps\/tiny\.json/);
   });
 });
 
@@ -110,9 +116,11 @@ describe('infra/app.ts', () => {
     expect(Object.values(template.Resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine')!.Properties.StateMachineName).toBe('grid');
   });
 
-  it('prints a broken YAML sweep once, though both loaders read it, and stops with exit code 1', () => {
+  it('prints a broken YAML sweep once, though both loaders read it, and synthesizes the other stacks', () => {
     const run = runApp(folder({ 'tiny.yaml': GOOD, 'sweeps/bad.yaml': 'params:\n  - {lr: 1}\nmax_concurrent: 0.5\n' }));
-    expect(run.status).toBe(1);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toMatch(/bad\.yaml: its stack is left out of this synth; the other 1 stack is synthesized/);
+    expect(existsSync(join(run.out, 'stepgraph-tiny.template.json'))).toBe(true);
     const lines = run.stderr.split('\n').filter((l) => /bad\.yaml:\d+:\d+ error/.test(l));
     expect(lines).toHaveLength(1);
     expect(run.stderr).not.toMatch(/\n\s+at /);

@@ -20,13 +20,13 @@ describe('stepgraph simulate', () => {
     expect(report.costUsd).toBeCloseTo(report.stateTransitions * 0.000025 + report.lambdaInvocations * PRICE_PER_INVOCATION, 6);
   });
 
-  it('prints the timeline, critical path, lateness and counts; exit 1 when the run fails', async () => {
+  it('prints the timeline, critical path, lateness and counts; exit 3 when the run fails', async () => {
     const code = await main(['simulate', 'workflows/player-analytics.yaml', '--date', '2019-03-12', '--late', 'payments=2h', '--fail', 'sessions']);
-    expect(code).toBe(1);
+    expect(code).toBe(3);
     const text = out.join('\n');
     expect(text).toContain("outcome: FAILED: job 'sessions' failed in state 'sessions' (stepgraph.SimulatedFailure");
     expect(text).toContain('failing job: sessions (stepgraph.SimulatedFailure');
-    expect(text).toMatch(/timeline \(one column = \d+m; █ running, ░ waiting for a marker or signal\)/);
+    expect(text).toMatch(/timeline \(one column = \d+m; █ running, ░ waiting for a marker or signal; times h:mm:ss from the start\)/);
     expect(text).toMatch(/ {2}sessions +█+ +0:00:00 +1:18:00 +FAILED, 3 attempts/);
     expect(text).toContain('critical path: purchases -> revenue -> bi_import = 1h30m (55m + 20m + 15m)');
     expect(text).toMatch(/history events: [\d,]+ of the 25,000 one execution may have/);

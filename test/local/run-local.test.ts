@@ -96,7 +96,32 @@ describe('runLocally', () => {
     expect(jobs.get('load')!.status).toBe('not_started');
     expect(jobs.get('report')!.status).toBe('not_started');
     expect(output.lines.filter((l) => l === '[extract] broken')).toHaveLength(2);
-    expect(output.lines.some((l) => /retry {3}extract \(attempt 2\)/.test(l))).toBe(true);
+    expect(output.lines.some((l) => /retry {3}extract: attempt 1 failed \(exit 3\), retrying at once \(attempt 2 of 2\)/.test(l))).toBe(true);
+  });
+
+  it('--speed scales retry pauses too: a 10-minute retry interval at 0.001 pauses 0.6 s', async () => {
+    // GIVEN a job whose command fails on its first attempt, retried after 10 minutes
+    const compiled = compileOne(`name: flaky\ndefaults:\n  retry: { attempts: 1, interval: 10m }\njobs:\n  once:\n    lambda: fn\n    local: { command: "test {attempt} -gt 1" }\n`);
+    const output = collector();
+    // WHEN it runs at --speed 0.001
+    const report = await runLocally(compiled, { date: '2019-03-12', store: new DirectoryMarkerStore(temp()), output, speed: 0.001 }).report;
+    // THEN the second attempt ran after the scaled pause, and the progress said so
+    expect(report.status, report.error ?? '').toBe('SUCCEEDED');
+    const job = report.jobs[0];
+    expect(job.attempts).toBe(2);
+    const pause = job.attemptStartSeconds[1] - job.attemptStartSeconds[0];
+    expect(pause).toBeGreaterThanOrEqual(0.5);
+    expect(pause).toBeLessThan(60);
+    expect(output.lines.some((l) => /retry {3}once: attempt 1 failed \(exit 1\), retrying in 0\.6s \(attempt 2 of 2\)/.test(l))).toBe(true);
+  });
+
+  it('a wait says which marker file it needs', async () => {
+    const dir = temp();
+    const compiled = compileOne(`name: waiting\njobs:\n  load:\n    lambda: fn\n    waits_for: [{ marker: upstream, timeout: 2s }]\n`);
+    const output = collector();
+    const report = await runLocally(compiled, { date: '2019-03-12', store: new DirectoryMarkerStore(dir), output, waitExternal: true, speed: 0.001 }).report;
+    expect(report.status).toBe('FAILED');
+    expect(output.lines.some((l) => l.includes(`wait    load (for marker upstream: needs ${join(dir, 'stepgraph-waiting-markers', 'done', 'upstream__20190312.done')})`))).toBe(true);
   });
 
   it('runs a replay selection only', async () => {

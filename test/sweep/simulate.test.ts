@@ -44,7 +44,7 @@ describe('simulating a sweep on the virtual clock', () => {
     const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
     try {
       const code = await main(['simulate', 'workflows/sweeps/quickstart.json', '--fail', '1']);
-      expect(code).toBe(1);
+      expect(code).toBe(3);
     } finally {
       log.mockRestore();
     }

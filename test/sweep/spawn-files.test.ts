@@ -44,8 +44,8 @@ describe("spawn's merge rules", () => {
 
     // THEN instance 0 keeps the default region and instance 1 overrides it
     expect(sweep.items.map((i) => [i.index, i.name, i.fields])).toEqual([
-      [0, 'test-1', { instance_type: 't3.micro', region: 'us-east-1', name: 'test-1', alpha: 0.5 }],
-      [1, 'test-2', { instance_type: 't3.micro', region: 'us-west-2', name: 'test-2', alpha: 0.9 }],
+      [0, 'test-1', { instance_type: 't3.micro', region: 'us-east-1', ttl: '1h', name: 'test-1', alpha: 0.5 }],
+      [1, 'test-2', { instance_type: 't3.micro', region: 'us-west-2', ttl: '1h', name: 'test-2', alpha: 0.9 }],
     ]);
   });
 

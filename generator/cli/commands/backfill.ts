@@ -8,10 +8,13 @@ import { AWS_OPTIONS, AWS_USAGE, connectFrom, onePositional, pause, positiveInt,
 import { parseParams } from '../../ops/selection.ts';
 import { resolveStateMachineArn } from '../../ops/state-machine.ts';
 import { loadWorkflow } from '../../ops/workflows.ts';
+import { ExitCode } from '../errors.ts';
+import { printJson } from '../json.ts';
 
-export const summary = 'run a workflow for every date of a range, a few at a time';
 export const usage =
-  'stepgraph backfill <workflow> --from D1 --to D2 [--max-concurrent N] [--poll SECONDS] [--param k=v]... [--rerun-failed] ' + AWS_USAGE;
+  'stepgraph backfill <workflow> --from D1 --to D2 [--max-concurrent N] [--poll SECONDS] [--param k=v]... [--rerun-failed] [--json] ' +
+  AWS_USAGE +
+  '\nExit code 3 when a run of the range failed.';
 
 export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -25,6 +28,7 @@ export async function run(args: string[]): Promise<number> {
       poll: { type: 'string' },
       param: { type: 'string', multiple: true, default: [] },
       'rerun-failed': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
     },
   });
   const { workflow } = loadWorkflow(onePositional(positionals, usage), values.workflows);
@@ -37,8 +41,10 @@ export async function run(args: string[]): Promise<number> {
   const aws = await connectFrom(values);
   const stateMachineArn = await resolveStateMachineArn(aws, workflow.name, values['state-machine-arn']);
 
-  const tty = Boolean(process.stdout.isTTY);
-  console.log(`backfill ${workflow.name}: ${dates.length} ${workflow.partition === 'daily' ? 'days' : 'hours'}, ${from.text} to ${to.text}, at most ${maxConcurrent} at once`);
+  const tty = Boolean(process.stdout.isTTY) && !values.json;
+  // --json: the per-date results on stdout at the end; progress lines go to stderr.
+  const say = values.json ? console.error : console.log;
+  say(`backfill ${workflow.name}: ${dates.length} ${workflow.partition === 'daily' ? 'days' : 'hours'}, ${from.text} to ${to.text}, at most ${maxConcurrent} at once`);
   const results = await runBackfill({
     aws,
     stateMachineArn,
@@ -49,9 +55,13 @@ export async function run(args: string[]): Promise<number> {
     params,
     rerunFailed: values['rerun-failed'],
     sleep: pause,
-    onEvent: tty ? drawBar : printLine,
+    onEvent: tty ? drawBar : (event, p) => printLine(event, p, say),
   });
   if (tty) process.stdout.write('\n');
+  if (values.json) {
+    printJson(results);
+    return failedOf(results).length > 0 ? ExitCode.runFailed : ExitCode.ok;
+  }
   return printSummary(workflow.name, results);
 }
 
@@ -59,22 +69,24 @@ function drawBar(_event: BackfillEvent, p: Progress): void {
   process.stdout.write(`\r${progressBar(p.finished, p.total)}  ${p.running} running, ${p.failed} failed\x1b[K`);
 }
 
-function printLine(event: BackfillEvent, p: Progress): void {
+function printLine(event: BackfillEvent, p: Progress, say: (text: string) => void): void {
   const at = `[${p.finished}/${p.total}]`;
-  if (event.type === 'started') console.log(`started ${event.run.name}`);
-  else console.log(`${at} ${event.result.name}: ${event.result.outcome}`);
+  if (event.type === 'started') say(`started ${event.run.name}`);
+  else say(`${at} ${event.result.name}: ${event.result.outcome}`);
 }
 
 function printSummary(workflow: string, results: readonly DateResult[]): number {
   const counts = new Map<string, number>();
   for (const r of results) counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
   console.log(`summary: ${[...counts].map(([outcome, n]) => `${n} ${outcome}`).join(', ') || 'nothing to do'}`);
-  const failed = results.filter((r) => r.outcome === 'failed' || r.outcome === 'timed out' || r.outcome === 'aborted');
+  const failed = failedOf(results);
   for (const r of failed) console.log(`  ${r.name} ${r.outcome}: npx stepgraph status ${r.executionArn}  |  npx stepgraph redrive ${r.executionArn}`);
   const earlier = results.filter((r) => r.outcome === 'skipped: failed earlier');
   if (earlier.length > 0) {
     console.log(`  ${earlier.length} date(s) had failed before and were left alone: ${earlier.map((r) => r.date).join(', ')}`);
     console.log(`  rerun them with --rerun-failed, or one by one with npx stepgraph redrive ${workflow} --date <date>`);
   }
-  return failed.length > 0 ? 1 : 0;
+  return failed.length > 0 ? ExitCode.runFailed : ExitCode.ok;
 }
+
+const failedOf = (results: readonly DateResult[]): DateResult[] => results.filter((r) => r.outcome === 'failed' || r.outcome === 'timed out' || r.outcome === 'aborted');

@@ -10,7 +10,6 @@ import { writeCompileResult } from '../files.ts';
 import { requirePaths } from '../inputs.ts';
 import { printDiagnostics } from '../report.ts';
 
-export const summary = 'compile workflows (and sweep files) to Step Functions definitions and manifests';
 export const usage = 'stepgraph compile <files or folders>... --out <dir> [--json]';
 
 export async function run(args: string[]): Promise<number> {

@@ -14,7 +14,6 @@ import { plural, printDiagnostics } from '../report.ts';
 
 export const FLAGSHIP = 'player-analytics';
 
-export const summary = `compile every workflow into build/ and simulate the flagship example (${FLAGSHIP})`;
 export const usage = 'stepgraph demo [--workflows DIR] [--out DIR] [--date YYYY-MM-DD]';
 
 export async function run(args: string[]): Promise<number> {
@@ -35,5 +34,6 @@ export async function run(args: string[]): Promise<number> {
   console.log('');
   const report = await simulate(flagship, { date: values.date });
   console.log(formatReport(report));
-  return hasErrors(result.diagnostics) || report.status !== 'SUCCEEDED' ? ExitCode.user : ExitCode.ok;
+  if (hasErrors(result.diagnostics)) return ExitCode.user;
+  return report.status === 'SUCCEEDED' ? ExitCode.ok : ExitCode.runFailed;
 }

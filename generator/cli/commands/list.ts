@@ -8,7 +8,6 @@ import { AWS_OPTIONS, AWS_USAGE, connectFrom, onePositional, positiveInt } from 
 import { resolveStateMachineArn } from '../../ops/state-machine.ts';
 import { loadWorkflow } from '../../ops/workflows.ts';
 
-export const summary = "list a workflow's recent runs (filter by status and age)";
 export const usage = `stepgraph list <workflow> [--status FAILED] [--since 7d] [--limit 50] [--json] ${AWS_USAGE}`;
 
 export async function run(args: string[], now = Date.now()): Promise<number> {

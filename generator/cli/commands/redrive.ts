@@ -18,15 +18,15 @@ import { describeStateMachine, resolveStateMachineArn } from '../../ops/state-ma
 import { runStatusOf, stepsOf } from '../../ops/status.ts';
 import { runTarget } from '../../ops/workflows.ts';
 import { UserError } from '../errors.ts';
+import { printJson } from '../json.ts';
 
-export const summary = 'continue a failed run where it stopped (or say why not and give the replay command)';
-export const usage = `stepgraph redrive (<execution-arn> | <workflow> --date D) ${AWS_USAGE}`;
+export const usage = `stepgraph redrive (<execution-arn> | <workflow> --date D) [--json] ${AWS_USAGE}`;
 
 /** Only a closed, unsuccessful run has a history worth reading here. */
 const REDRIVABLE = new Set(['FAILED', 'TIMED_OUT', 'ABORTED']);
 
 export async function run(args: string[], now = Date.now()): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ...AWS_OPTIONS, date: { type: 'string' } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ...AWS_OPTIONS, date: { type: 'string' }, json: { type: 'boolean', default: false } } });
   const target = onePositional(positionals, usage);
   const { arnParts, workflow } = runTarget(target, values.date, values.workflows);
   if (!arnParts && !values.date) throw new UserError(`give the run: --date D (its newest run is taken), or an execution ARN; usage: ${usage}`);
@@ -62,18 +62,22 @@ export async function run(args: string[], now = Date.now()): Promise<number> {
     try {
       // A split graph: the failed part first, then the run that waits for it.
       const parts = events ? await redriveParts(aws, executionArn, events) : [];
-      for (const child of parts) console.log(`redriven part ${child.split(':').pop()}`);
+      if (!values.json) for (const child of parts) console.log(`redriven part ${child.split(':').pop()}`);
       await redrive(aws, executionArn);
+      if (values.json) {
+        printJson({ redriven: true, name, executionArn, parts: parts.map((child) => child.split(':').pop()) });
+        return 0;
+      }
       console.log(`redriven ${name}: ${whereItContinues(events, workflow)}; finished jobs are kept`);
       console.log(`  follow it: npx stepgraph status ${executionArn} --watch`);
       console.log(`  console: ${consoleLink(aws.region, executionArn)}`);
       return 0;
     } catch (error) {
       if (!isAwsError(error, 'ExecutionNotRedrivable')) throw error;
-      return explain(refused, [`Step Functions refused: ${(error.cause as Error).message}`]);
+      return explain(refused, [`Step Functions refused: ${(error.cause as Error).message}`], undefined, values.json);
     }
   }
-  return explain(refused, eligibility.reasons, eligibility.instead);
+  return explain(refused, eligibility.reasons, eligibility.instead, values.json);
 }
 
 /** The jobs a redrive runs again, in the user's words: the one that failed, or those the run stopped. */
@@ -100,7 +104,14 @@ interface Refused {
   events: HistoryEvent[] | undefined;
 }
 
-async function explain(run: Refused, reasons: readonly string[], instead?: Instead): Promise<number> {
+async function explain(run: Refused, reasons: readonly string[], instead?: Instead, json = false): Promise<number> {
+  if (json) {
+    const status = run.execution.status;
+    const settled = status !== 'RUNNING' && status !== 'PENDING_REDRIVE';
+    const replay = settled && !(instead && !instead.replay) ? ((await replayInstead(run)) ?? null) : null;
+    printJson({ redriven: false, name: run.name, executionArn: run.executionArn, status: status ?? null, reasons, replay, instead: instead ? { does: instead.does, command: instead.command } : null });
+    return 1;
+  }
   console.error(`${run.name} cannot be redriven:`);
   for (const reason of reasons) console.error(`  - ${reason}`);
   const status = run.execution.status;

@@ -9,13 +9,13 @@ import { AWS_OPTIONS, AWS_USAGE, connectFrom, onePositional, requireFlag } from 
 import { executeReplay, planReplay, type ReplayPlan } from '../../ops/replay.ts';
 import { parseParams, selectionTree } from '../../ops/selection.ts';
 import { resolveStateMachineArn } from '../../ops/state-machine.ts';
-import { findWorkflow, loadWorkflows } from '../../ops/workflows.ts';
+import { findWorkflow, loadWorkflow, loadWorkflows, looksLikeFile } from '../../ops/workflows.ts';
 import { UserError } from '../errors.ts';
+import { printJson } from '../json.ts';
 
-export const summary = 'rerun jobs of a date (a job and its downstream, or exactly the named jobs)';
 export const usage =
   'stepgraph replay <workflow> --date D (--from JOB... | --only JOB...) [--param k=v]... [--dry-run] [--downstream [--yes]] ' +
-  `[--marker-bucket B] ${AWS_USAGE}`;
+  `[--marker-bucket B] [--json] ${AWS_USAGE}`;
 
 export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -31,23 +31,36 @@ export async function run(args: string[]): Promise<number> {
       downstream: { type: 'boolean', default: false },
       yes: { type: 'boolean', default: false },
       'marker-bucket': { type: 'string' },
+      json: { type: 'boolean', default: false },
     },
   });
   if (values.yes && !values.downstream) throw new UserError('--yes confirms replaying downstream workflows; it needs --downstream');
   const all = loadWorkflows(values.workflows);
-  const { workflow } = findWorkflow(all, onePositional(positionals, usage), values.workflows);
+  const target = onePositional(positionals, usage);
+  const { workflow } = looksLikeFile(target) ? loadWorkflow(target, values.workflows) : findWorkflow(all, target, values.workflows);
   const date = requireFlag(values.date, '--date', '--date 2019-03-12');
   const plan = planReplay(workflow, date, { from: values.from, only: values.only }, parseParams(values.param));
   const dependents = values.downstream ? dependentWorkflows(all.compiled.map((c) => c.workflow), workflow, plan.selection) : [];
 
-  printPlan(plan, values['dry-run']);
-  if (values.downstream) printDependents(dependents, plan, values.yes || values['dry-run']);
-  if (values['dry-run']) return 0;
+  if (values['dry-run'] && values.json) {
+    printJson(planJson(plan, dependents));
+    return 0;
+  }
+  if (values['dry-run']) {
+    printPlan(plan, true);
+    if (values.downstream) printDependents(dependents, plan, true);
+    return 0;
+  }
 
+  // AWS first: without credentials (or without the deployed state machine) nothing may read as
+  // if it were being replayed.
   const aws = await connectFrom(values);
   const stateMachineArn = await resolveStateMachineArn(aws, workflow.name, values['state-machine-arn']);
   const markerBucket = await resolveMarkerBucket(aws, workflow, stateMachineArn, values['marker-bucket']);
-  await startReplay(aws, plan, stateMachineArn, markerBucket);
+  const say = values.json ? console.error : console.log;
+  if (!values.json) printPlan(plan, false);
+  if (values.downstream && !values.json) printDependents(dependents, plan, values.yes);
+  const started = [await startReplay(aws, plan, stateMachineArn, markerBucket, say)];
 
   if (values.downstream && values.yes) {
     for (const dependent of dependents) {
@@ -55,9 +68,10 @@ export async function run(args: string[]): Promise<number> {
       if (!depPlan || !dependent.holdsUntilRewritten) continue;
       const arn = await resolveStateMachineArn(aws, dependent.workflow.name);
       const bucket = await resolveMarkerBucket(aws, dependent.workflow, arn);
-      await startReplay(aws, depPlan, arn, bucket);
+      started.push(await startReplay(aws, depPlan, arn, bucket, say));
     }
   }
+  if (values.json) printJson({ ...planJson(plan, dependents), started });
   return 0;
 }
 
@@ -100,10 +114,23 @@ function dependentPlan(dependent: Dependent, source: ReplayPlan): ReplayPlan | u
   return planReplay(dependent.workflow, source.date.text, { from: dependent.from }, source.input.params);
 }
 
-async function startReplay(aws: Aws, plan: ReplayPlan, stateMachineArn: string, markerBucket: string): Promise<void> {
+async function startReplay(aws: Aws, plan: ReplayPlan, stateMachineArn: string, markerBucket: string, say: (text: string) => void): Promise<{ workflow: string; name: string; executionArn: string }> {
   const started = await executeReplay(aws, plan, { stateMachineArn, markerBucket });
-  console.log(`invalidated ${plan.markerKeys.length} marker(s) in s3://${markerBucket}`);
-  console.log(`started ${started.name}`);
-  console.log(`  input: ${JSON.stringify(plan.input)}`);
-  console.log(`  console: ${consoleLink(aws.region, started.executionArn)}`);
+  say(`invalidated ${plan.markerKeys.length} marker(s) in s3://${markerBucket}`);
+  say(`started ${started.name}`);
+  say(`  input: ${JSON.stringify(plan.input)}`);
+  say(`  console: ${consoleLink(aws.region, started.executionArn)}`);
+  return { workflow: plan.workflow.name, name: started.name, executionArn: started.executionArn };
+}
+
+/** --json: what would be (or was) replayed. */
+function planJson(plan: ReplayPlan, dependents: readonly Dependent[]): Record<string, unknown> {
+  return {
+    workflow: plan.workflow.name,
+    date: plan.date.text,
+    selection: plan.selection,
+    input: plan.input,
+    markerKeys: plan.markerKeys,
+    downstream: dependents.map((d) => ({ workflow: d.workflow.name, markers: d.markers, selection: d.selection, startedWithYes: d.holdsUntilRewritten && d.workflow.partition === plan.workflow.partition })),
+  };
 }

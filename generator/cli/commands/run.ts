@@ -7,27 +7,29 @@ import { parseArgs } from 'node:util';
 import { downstreamClosure } from '../../model.ts';
 import { onePositional } from '../../ops/options.ts';
 import { parseParams } from '../../ops/selection.ts';
-import { DEFAULT_WORKFLOWS_DIR } from '../../ops/workflows.ts';
+import { DEFAULT_WORKFLOWS_DIR, loadWorkflow } from '../../ops/workflows.ts';
 import { DEFAULT_MARKER_DIR, DirectoryMarkerStore } from '../../local/directory-store.ts';
 import { bucketsOf, runLocally } from '../../local/local-run.ts';
 import { formatReport, reportJson } from '../../local/report.ts';
 import { checkScenario } from '../../local/scenario.ts';
 import { S3EndpointError, S3MarkerStore } from '../../local/s3-store.ts';
 import type { MarkerStore } from '../../local/store.ts';
-import { resolveWorkflow } from '../../local/workflow-arg.ts';
+import { colourFor, terminalWidth } from '../colour.ts';
 import { ExitCode, UserError } from '../errors.ts';
+import { writeHtmlReport } from '../html.ts';
 
-export const summary = 'run a workflow on this machine in real time (--local), commands and markers included';
 export const usage = [
   'stepgraph run <workflow name or file> --local [--date YYYY-MM-DD[THH]] [--speed X] [--param k=v]...',
   '         [--select JOB]... [--from JOB]... [--markers DIR | --s3-endpoint URL] [--wait-external]',
-  '         [--name EXECUTION] [--json] [--workflows DIR]',
+  '         [--name EXECUTION] [--json] [--html FILE] [--workflows DIR]',
   '',
   "A job with 'local: { command }' runs the command in a shell ({date}, {datekey}, {yyyy}, {mm}, {dd},",
   '{hh}, {job}, {execution}, {attempt} and params filled in; also STEPGRAPH_DATE, STEPGRAPH_JOB, ... and',
   'STEPGRAPH_PARAM_<NAME> in its environment); other jobs take their estimate x --speed (default 0: at once).',
   `Markers: ${DEFAULT_MARKER_DIR}/<bucket>/<key> unless --markers or --s3-endpoint say otherwise.`,
-  'Exit code 0 when the run succeeds, 1 when it fails, 128 + the signal when stopped (130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP).',
+  '--speed scales every wait too: retry intervals, Wait states and marker checks (at least 1s apart).',
+  '--html writes the report as one self-contained page. Exit code 0 when the run succeeds, 3 when it',
+  'fails, 128 + the signal when stopped (130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP).',
 ].join('\n');
 
 /** Signals that stop a local run (and its commands) cleanly. */
@@ -52,6 +54,7 @@ export async function run(args: string[]): Promise<number> {
       'wait-external': { type: 'boolean', default: false },
       name: { type: 'string' },
       json: { type: 'boolean', default: false },
+      html: { type: 'string' },
       workflows: { type: 'string', default: DEFAULT_WORKFLOWS_DIR },
     },
   });
@@ -59,7 +62,7 @@ export async function run(args: string[]): Promise<number> {
   if (values.markers && values['s3-endpoint']) throw new UserError('give --markers or --s3-endpoint, not both');
   const speed = Number(values.speed);
   if (!Number.isFinite(speed) || speed < 0) throw new UserError(`--speed '${values.speed}' must be a number of 0 or more (1: estimates in real time, 0: at once)`);
-  const compiled = resolveWorkflow(onePositional(positionals, usage), values.workflows);
+  const compiled = loadWorkflow(onePositional(positionals, usage), values.workflows);
   const { workflow } = compiled;
   checkScenario(workflow, { select: [...(values.select ?? []), ...(values.from ?? [])] });
   const select = values.select || values.from ? [...new Set([...(values.select ?? []), ...(values.from ? downstreamClosure(workflow, values.from) : [])])] : undefined;
@@ -81,10 +84,11 @@ export async function run(args: string[]): Promise<number> {
   for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
   try {
     const report = await started.report;
+    if (values.html) writeHtmlReport(values.html, report, compiled.workflow);
     if (values.json) console.log(reportJson(report));
-    else console.log(`\n${formatReport(report)}\nmarkers: ${store.where}`);
+    else console.log(`\n${formatReport(report, { colour: colourFor(process.stdout), width: terminalWidth() })}\nmarkers: ${store.where}`);
     if (stoppedBy) return exitCodeOf(stoppedBy);
-    return report.status === 'SUCCEEDED' ? ExitCode.ok : ExitCode.user;
+    return report.status === 'SUCCEEDED' ? ExitCode.ok : ExitCode.runFailed;
   } finally {
     for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
     if (store instanceof S3MarkerStore) store.close();

@@ -4,23 +4,25 @@ import { parseArgs } from 'node:util';
 import { downstreamClosure } from '../../model.ts';
 import { onePositional } from '../../ops/options.ts';
 import { parseParams } from '../../ops/selection.ts';
-import { DEFAULT_WORKFLOWS_DIR } from '../../ops/workflows.ts';
+import { DEFAULT_WORKFLOWS_DIR, loadWorkflow } from '../../ops/workflows.ts';
 import { formatReport, reportJson } from '../../local/report.ts';
 import { checkScenario, parseLate } from '../../local/scenario.ts';
 import { simulate } from '../../local/simulate.ts';
-import { readDurations, resolveWorkflow } from '../../local/workflow-arg.ts';
+import { readDurations } from '../../local/workflow-arg.ts';
 import { isSweepFile, simulateSweepFile } from '../../sweep/simulate.ts';
+import { colourFor, terminalWidth } from '../colour.ts';
 import { ExitCode } from '../errors.ts';
+import { writeHtmlReport } from '../html.ts';
 
-export const summary = 'run a workflow offline on a virtual clock and report its timeline, critical path and cost';
 export const usage = [
   'stepgraph simulate <workflow name or file | sweep file> [--date YYYY-MM-DD[THH]] [--durations file.yaml]',
   '         [--fail JOB]... [--late JOB|MARKER=DURATION]... [--missing MARKER]...',
-  '         [--select JOB]... [--from JOB]... [--param k=v]... [--json] [--workflows DIR]',
+  '         [--select JOB]... [--from JOB]... [--param k=v]... [--json] [--html FILE] [--workflows DIR]',
   '',
   'Jobs take their duration from --durations, else their estimate, else 1 minute. External',
-  'markers are present at the start unless --late or --missing say otherwise. Exit code 0 when',
-  'the simulated run succeeds, 1 when it fails.',
+  'markers are present at the start unless --late or --missing say otherwise. --html writes the',
+  'report as one self-contained page (graph, timeline, critical path, lateness, retries, cost).',
+  'Exit code 0 when the simulated run succeeds, 3 when it fails.',
 ].join('\n');
 
 export async function run(args: string[]): Promise<number> {
@@ -37,13 +39,14 @@ export async function run(args: string[]): Promise<number> {
       from: { type: 'string', multiple: true },
       param: { type: 'string', multiple: true, default: [] },
       json: { type: 'boolean', default: false },
+      html: { type: 'string' },
       workflows: { type: 'string', default: DEFAULT_WORKFLOWS_DIR },
     },
   });
   const target = onePositional(positionals, usage);
   // A sweep file runs as a sweep (generator/sweep/simulate.ts): --fail takes item indexes there.
   if (isSweepFile(target)) return simulateSweepFile(target, { json: values.json, fail: values.fail });
-  const compiled = resolveWorkflow(target, values.workflows);
+  const compiled = loadWorkflow(target, values.workflows);
   const { workflow } = compiled;
   const late = new Map(values.late.map(parseLate));
   // Check names before reading anything else, so a typo is the first thing reported.
@@ -60,6 +63,7 @@ export async function run(args: string[]): Promise<number> {
     ...(Object.keys(params).length > 0 && { params }),
   });
   if (values.durations) report.notes.push(`durations from ${values.durations}`);
-  console.log(values.json ? reportJson(report) : formatReport(report));
-  return report.status === 'SUCCEEDED' ? ExitCode.ok : ExitCode.user;
+  if (values.html) writeHtmlReport(values.html, report, workflow);
+  console.log(values.json ? reportJson(report) : formatReport(report, { colour: colourFor(process.stdout), width: terminalWidth() }));
+  return report.status === 'SUCCEEDED' ? ExitCode.ok : ExitCode.runFailed;
 }

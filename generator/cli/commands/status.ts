@@ -11,7 +11,6 @@ import { watchStep } from '../../ops/status.ts';
 import { runTarget } from '../../ops/workflows.ts';
 import { UserError } from '../errors.ts';
 
-export const summary = 'show the status of a run, job by job (the latest run, or a date, or an execution ARN)';
 export const usage = `stepgraph status (<workflow> [--date D] | <execution-arn>) [--json] [--watch [--interval SECONDS]] ${AWS_USAGE}`;
 
 export async function run(args: string[]): Promise<number> {

@@ -6,7 +6,6 @@ import { ExitCode } from '../errors.ts';
 import { requirePaths } from '../inputs.ts';
 import { plural, printDiagnostics } from '../report.ts';
 
-export const summary = 'check workflows and report every problem with its place';
 export const usage = 'stepgraph validate <files or folders>... [--json]';
 
 export async function run(args: string[]): Promise<number> {
