@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileTexts } from '../../generator/compile.ts';
 import { formatDiagnostic, toJson } from '../../generator/diagnostics.ts';
+import { prng } from '../../bench/graphs.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
@@ -26,18 +27,6 @@ const TOKENS = [
   '${x}', '{x}', '{{', '$(touch x)', '; rm -rf /', 'STEPGRAPH_EOF', '../../', '/dev/null', '-1', '0', '1e309', '99999999999999999999',
   '2019-02-30', '0000-00-00', 'T24:00:00Z', 'null', '~', 'true', '[]', '{}', 'x'.repeat(300), '- *a\n- &a [1]', '? complex\n: key',
 ];
-
-/** mulberry32: small, seedable, good enough to pick mutations. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mutate(text: string, rand: () => number): string {
   const pick = <T,>(list: readonly T[]): T => list[Math.floor(rand() * list.length)];
