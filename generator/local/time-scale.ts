@@ -3,11 +3,8 @@
 // states, through the engine's own overrides, so the definition runs unchanged.
 //
 // The engine takes one pause per retrier (no backoff), so a job's retrier pauses for the mean of
-// its pauses, scaled: its whole time scales by exactly X (0: retries at once). Marker checks
-// (retriers on S3.NoSuchKeyException: waits, a data pipeline's completion) poll rather than
-// wait out a duration: below real time (0 < X < 1) they check every MIN_CHECK_MS, so a wait
-// notices its marker within a second and gives up no earlier than scaled; at --speed 0 or 1 and
-// above they keep the definition's own backoff (jobs with a command still take real time).
+// its pauses, scaled: its whole time scales by exactly X (0: retries at once). Waits are callbacks
+// released by their events (nothing to scale but their deadlines, which the engine keeps).
 import type { JsonValue } from './engine.ts';
 
 export interface TimeOverrides {
@@ -15,10 +12,6 @@ export interface TimeOverrides {
   waitTimeOverrides: Record<string, number>;
 }
 
-const MIN_CHECK_MS = 1000;
-/** The engine reads a negative override as none: the retrier's own interval and backoff apply. */
-const AS_DEFINED = -1;
-const MARKER_MISSING = 'S3.NoSuchKeyException';
 
 interface Retrier {
   ErrorEquals: string[];
@@ -53,7 +46,7 @@ export function scaledTimes(definition: { States: Record<string, State> } | Json
   return out;
 }
 
-/** The retrier's pause in ms (Step Functions' defaults: 1 s, 3 attempts, backoff 2), scaled; AS_DEFINED for none. */
+/** The retrier's mean pause in ms (Step Functions' defaults: 1 s, 3 attempts, backoff 2), scaled. */
 export function scaledPause(retrier: Retrier, speed: number): number {
   const attempts = retrier.MaxAttempts ?? 3;
   if (attempts === 0) return 0;
@@ -61,6 +54,5 @@ export function scaledPause(retrier: Retrier, speed: number): number {
   const backoff = retrier.BackoffRate ?? 2;
   let total = 0;
   for (let k = 0; k < attempts; k++) total += Math.min(interval * backoff ** k, retrier.MaxDelaySeconds ?? Infinity);
-  if (!retrier.ErrorEquals.includes(MARKER_MISSING)) return (total / attempts) * 1000 * speed;
-  return speed > 0 && speed < 1 ? Math.max(MIN_CHECK_MS, interval * 1000 * speed) : AS_DEFINED;
+  return (total / attempts) * 1000 * speed;
 }

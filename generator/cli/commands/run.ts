@@ -27,7 +27,7 @@ export const usage = [
   '{hh}, {job}, {execution}, {attempt} and params filled in; also STEPGRAPH_DATE, STEPGRAPH_JOB, ... and',
   'STEPGRAPH_PARAM_<NAME> in its environment); other jobs take their estimate x --speed (default 0: at once).',
   `Markers: ${DEFAULT_MARKER_DIR}/<bucket>/<key> unless --markers or --s3-endpoint say otherwise.`,
-  '--speed scales every wait too: retry intervals, Wait states and marker checks (at least 1s apart).',
+  '--speed scales retry intervals and Wait states too; a wait is released when its marker is written (by hand: noticed within 1s).',
   '--html writes the report as one self-contained page. Exit code 0 when the run succeeds, 3 when it',
   'fails, 128 + the signal when stopped (130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP).',
 ].join('\n');
