@@ -7,6 +7,7 @@ import type { TriggerConfig } from '../../handlers/marker-triggers.ts';
 import { route, routerDeps, type RouterOutcome } from '../../handlers/router.ts';
 import { objectCreated } from './events.ts';
 import { fakeAws, NOW, TABLE } from './wait-aws.ts';
+import { captureLogs, type LogLine } from './logs.ts';
 
 const aws = fakeAws();
 const config: TriggerConfig = {
@@ -30,13 +31,11 @@ async function deliver(key: string, triggers: Partial<TriggerConfig> = {}, bucke
 }
 
 describe('marker router: on_markers triggers', () => {
-  let logs: { message: string; [field: string]: unknown }[];
+  let logs: LogLine[];
   beforeEach(() => {
     aws.reset();
     logs = [];
-    const capture = (line: string) => void logs.push(JSON.parse(line));
-    vi.spyOn(console, 'log').mockImplementation(capture);
-    vi.spyOn(console, 'warn').mockImplementation(capture);
+    captureLogs(logs);
   });
   afterEach(() => vi.restoreAllMocks());
 

@@ -9,6 +9,7 @@ import { REDRIVE_WINDOW_SECONDS, WAITER_GRACE_SECONDS, type WaitRequest, type Wa
 import { route, routerConfig, routerDeps, type RouterDeps } from '../../handlers/router.ts';
 import { instanceStateChange, objectCreated } from './events.ts';
 import { fakeAws, NOW, TABLE } from './wait-aws.ts';
+import { captureLogs, type LogLine } from './logs.ts';
 
 const aws = fakeAws();
 const BUCKET = 'acme-job-markers';
@@ -22,15 +23,13 @@ function waitFor(subject: WaitSubject, state = `bi_import waits for ${++n}`, tim
 }
 
 let deps: RouterDeps;
-let logs: { level: string; message: string; [field: string]: unknown }[];
+let logs: LogLine[];
 
 beforeEach(() => {
   aws.reset();
   deps = routerDeps({ table: TABLE }, aws.clients, { now: () => NOW, notFound: { notFoundRetriesMs: [5, 5], sleep: async () => {} } });
   logs = [];
-  const capture = (line: string) => void logs.push(JSON.parse(line));
-  vi.spyOn(console, 'log').mockImplementation(capture);
-  vi.spyOn(console, 'warn').mockImplementation(capture);
+  captureLogs(logs);
 });
 afterEach(() => vi.restoreAllMocks());
 

@@ -2,6 +2,7 @@ import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-s
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runDateOfEvent, runDateOfTime, startTimedRun, timedStartConfig, type TimedStartConfig } from '../../handlers/timed-start.ts';
+import { captureLogs, type LogLine } from './logs.ts';
 
 const sfn = new SFNClient({ region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
 const sfnMock = mockClient(sfn);
@@ -15,13 +16,11 @@ const config: TimedStartConfig = {
 const NOW = Date.UTC(2019, 2, 12, 1, 0, 5);
 
 describe('timed start (schedules, and event triggers without a date)', () => {
-  let logs: { message: string; [field: string]: unknown }[];
+  let logs: LogLine[];
   beforeEach(() => {
     sfnMock.reset();
     logs = [];
-    const capture = (line: string) => void logs.push(JSON.parse(line));
-    vi.spyOn(console, 'log').mockImplementation(capture);
-    vi.spyOn(console, 'warn').mockImplementation(capture);
+    captureLogs(logs);
   });
   afterEach(() => vi.restoreAllMocks());
 
@@ -102,13 +101,11 @@ describe('timed start (schedules, and event triggers without a date)', () => {
 });
 
 describe('start of an event trigger that carries a date', () => {
-  let logs: { message: string; [field: string]: unknown }[];
+  let logs: LogLine[];
   beforeEach(() => {
     sfnMock.reset();
     logs = [];
-    const capture = (line: string) => void logs.push(JSON.parse(line));
-    vi.spyOn(console, 'log').mockImplementation(capture);
-    vi.spyOn(console, 'warn').mockImplementation(capture);
+    captureLogs(logs);
   });
   afterEach(() => vi.restoreAllMocks());
 
