@@ -14,7 +14,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { partition, required } from './config.ts';
 import { InvalidEventError } from './errors.ts';
 import { log } from './log.ts';
-import { formatDate, parseRunDate, runDateAt, type Partition } from './run-date.ts';
+import { formatDate, parseInstant, parseRunDate, runDateAt, type Partition } from './run-date.ts';
 import { logStart, startRun, type RunStart } from './start-run.ts';
 
 export interface TimedEvent {
@@ -42,34 +42,20 @@ export type StartOutcome =
   /** Nothing started: the input names no valid run date. */
   | { outcome: 'refused'; started: false; reason: string };
 
-// YYYY-MM-DDTHH:MM[:SS[.fff]] with Z or an offset: the forms Scheduler and EventBridge write.
-const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-](\d{2}):?(\d{2}))$/;
-
 /**
  * The run date an instant belongs to on the workflow's clock. An impossible instant (February
  * 30th, hour 24, year 0000) is refused rather than rolled over into another day.
  */
 export function runDateOfTime(time: unknown, config: Pick<TimedStartConfig, 'partition' | 'timezone'>): string {
-  const m = typeof time === 'string' ? INSTANT.exec(time) : null;
-  const instant = m && realInstant(m) ? new Date(time as string) : undefined;
-  if (!instant || Number.isNaN(instant.getTime())) {
+  const instant = typeof time === 'string' ? parseInstant(time) : undefined;
+  if (!instant) {
     throw new InvalidEventError(`time ${JSON.stringify(time)} is not a valid ISO-8601 instant; the input must be {"time": "<aws.scheduler.scheduled-time>"} or an event's $.time`);
   }
   const date = formatDate(runDateAt(instant, config.partition, config.timezone));
-  // Years before 1000 or after 9999 (on the workflow's clock) have no run date.
-  if (!parseRunDate(date)) throw new InvalidEventError(`time '${time}' falls outside the years a run date can name (1000 to 9999)`);
+  // A time past 9999 on the workflow's clock (an offset can carry it there) has no run date.
+  if (!parseRunDate(date)) throw new InvalidEventError(`time '${time}' falls outside the years a run date can name (0001 to 9999)`);
   return date;
 }
-
-function realInstant(m: RegExpExecArray): boolean {
-  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number);
-  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return false;
-  if (hour > 23 || minute > 59 || second > 59) return false;
-  return m[8] === undefined || (Number(m[8]) <= 23 && Number(m[9]) <= 59);
-}
-
-const daysIn = (year: number, month: number): number => [31, isLeap(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
-const isLeap = (year: number): boolean => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 
 /** A date given by an event, checked as a real calendar date (hour) of the partition. */
 export function runDateOfEvent(date: unknown, partition: Partition): string {
