@@ -2,7 +2,7 @@
 // functions (generator/contract/waits.ts), so a local wait is released by the same logic. A wait
 // Task's handler registers and sleeps on a promise; a marker written through `markers` is an
 // "Object Created" event; a signal is a signal; an instance's end comes from the sweep's local EC2.
-import { backstop, registerWait, signal, subjectEvent, type BackstopOutcome, type SignalRequest, type WaitDeps, type WaitRequest, type WaitSubject } from '../contract/waits.ts';
+import { backstop, registerWait, signal, subjectEvent, type BackstopOutcome, type SignalRequest, type WaitDeps, type WaitRequest } from '../contract/waits.ts';
 import type { MarkerStore } from './store.ts';
 import { MemoryWaiterStore } from '../contract/memory-waiter-store.ts';
 
@@ -103,10 +103,5 @@ export class LocalRouter {
       void this.backstop().finally(() => (running = false));
     }, intervalMs);
     return () => clearInterval(timer);
-  }
-
-  /** Any other subject event (tests). */
-  event(subject: Exclude<WaitSubject, { kind: 'signal' }>): Promise<number> {
-    return this.track(subjectEvent(subject, this.deps));
   }
 }

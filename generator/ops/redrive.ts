@@ -15,6 +15,7 @@ import {
   type DescribeStateMachineForExecutionOutput,
 } from '@aws-sdk/client-sfn';
 import { runOutcome, type RunEvent } from '../contract/run-failure.ts';
+import { partExecutionName, partMachineName } from '../emit/parts.ts';
 import type { Workflow } from '../model.ts';
 import type { Aws } from './aws.ts';
 import { describeExecution } from './executions.ts';
@@ -194,12 +195,12 @@ export async function redriveParts(aws: Aws, executionArn: string, events: reado
   return [...deeper, child];
 }
 
-/** arn:...:execution:<machine>:<name> -> arn:...:execution:<machine>-part-<n>:<name>-part-<n> */
+/** arn:...:execution:<machine>:<name> -> the execution of part n that it started (emit/parts.ts names both). */
 export function partExecutionArn(parent: string, n: number): string {
   const parts = parent.split(':');
   const name = parts.pop()!;
   const machine = parts.pop()!;
-  return [...parts, `${machine}-part-${n}`, `${name}-part-${n}`].join(':');
+  return [...parts, partMachineName(machine, n), partExecutionName(name, n)].join(':');
 }
 
 export async function redrive(aws: Aws, executionArn: string): Promise<Date | undefined> {

@@ -1,7 +1,7 @@
 import type { DescribeExecutionOutput } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
 import type { JobStatus } from '../../generator/ops/history.ts';
-import { failStateOf, redriveEligibility, replayCommandFor, type RedriveFacts } from '../../generator/ops/redrive.ts';
+import { failStateOf, partExecutionArn, redriveEligibility, replayCommandFor, type RedriveFacts } from '../../generator/ops/redrive.ts';
 import { History } from './history-builder.ts';
 import { workflow } from './support.ts';
 
@@ -166,5 +166,13 @@ describe('the replay offered instead', () => {
   it('keeps to exactly the unfinished jobs when the run was a partial replay', () => {
     const jobs = status({ player_entry: 'skipped', sessions: 'skipped', daily_kpis: 'failed', revenue: 'skipped', bi_import: 'not run' });
     expect(replayCommandFor(pa, '2019-03-12', jobs, true)).toBe('npx stepgraph replay player-analytics --date 2019-03-12 --only daily_kpis --only bi_import');
+  });
+});
+
+describe('a split run', () => {
+  it("finds the child execution a parent's part Task started: the part's machine, the parent's name with -part-<n>", () => {
+    expect(partExecutionArn('arn:aws:states:eu-west-1:123456789012:execution:big:big-2019-03-12-replay-1', 2)).toBe(
+      'arn:aws:states:eu-west-1:123456789012:execution:big-part-2:big-2019-03-12-replay-1-part-2',
+    );
   });
 });
