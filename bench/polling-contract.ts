@@ -10,7 +10,7 @@
 import type { Definition } from '../generator/emit/asl.ts';
 import type { State, States } from '../generator/emit/job.ts';
 import { ROUTER_FUNCTION } from '../generator/emit/waits.ts';
-import { ACTIVATOR_FUNCTION } from '../generator/emit/job.ts';
+import { ACTIVATOR_FUNCTION } from '../generator/emit/waits.ts';
 import { stateEvents } from '../generator/emit/limits.ts';
 import type { Workflow } from '../generator/model.ts';
 

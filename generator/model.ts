@@ -1,8 +1,6 @@
 // Phase 3, model: the resolved workflow. Every default is applied and every duration is in
 // seconds, so plan and emit never look at YAML. Graph queries that several phases share live here.
 
-import type { Sweep } from './sweep/model.ts';
-
 export type Partition = 'daily' | 'hourly';
 
 export interface RetryPolicy {
@@ -17,13 +15,9 @@ export interface WaitPolicy {
   timeoutSeconds: number;
 }
 
-export type JobKind =
-  | { type: 'lambda'; function: string }
-  | { type: 'data_pipeline'; pipeline: string; parameters: Record<string, string> }
-  | { type: 'state_machine'; arn: string }
-  | { type: 'task'; resource: string; parameters: Record<string, unknown> }
-  /** A parameter sweep (generator/sweep/): done when every parameter set has run. */
-  | { type: 'sweep'; sweep: Sweep; file?: string };
+// Each kind's model is its module's (generator/kinds/); the registry names the union.
+export type { JobKind } from './kinds/registry.ts';
+import type { JobKind } from './kinds/registry.ts';
 
 /** A marker that another producer writes: `<prefix><marker>__<datekey>.done` in `bucket`. */
 export interface ExternalMarker {
@@ -88,8 +82,6 @@ export const DEFAULTS = {
 
 export const stackName = (workflow: string): string => `stepgraph-${workflow}`;
 
-/** Kinds that write their own `.done` marker (the job does not get a marker-writing state). */
-export const writesOwnMarker = (job: Job): boolean => job.kind.type === 'data_pipeline';
 
 export function jobMap(workflow: Workflow): Map<string, Job> {
   return new Map(workflow.jobs.map((j) => [j.name, j]));

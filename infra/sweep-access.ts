@@ -1,10 +1,9 @@
 // The permissions of a sweep's Map beyond EC2 (infra/sweep-ec2-access.ts): a Distributed Map's
-// child executions, its items file and its results in S3, and the runner a non-EC2 sweep calls.
-import type { SweepManifest } from '../generator/sweep/manifest.ts';
+// child executions, its items file and its results in S3. The runner a non-EC2 sweep calls is its
+// kind's (the manifest's `runnerAccess`).
 import { allStates } from './asl-walk.ts';
-import { lambdaArn, objectArn, regionalArn } from './arns.ts';
+import { objectArn, regionalArn } from './arns.ts';
 import type { Grant } from './grants.ts';
-import { startExecutionGrants, taskAccess, type TaskAccess } from './task-permissions.ts';
 
 /** A Distributed Map, where it runs and what it reads and writes. */
 export interface DistributedMap {
@@ -62,19 +61,4 @@ export function distributedMapLabels(definition: unknown): Map<string, string> {
     if (state.Type === 'Map' && config?.Mode === 'DISTRIBUTED') labels.set(name, String(state.Label));
   }
   return labels;
-}
-
-/**
- * What a sweep's runner needs when it is not EC2: invoking its function, running its child state
- * machine (`.sync:2`: watched and stopped too), or its Task's integration (as for a `task` job).
- */
-export function runnerAccess(manifest: Pick<SweepManifest, 'sweep' | 'lambdaFunctions' | 'stateMachineArns' | 'taskResources'>, definition: unknown): TaskAccess[] {
-  const access: TaskAccess[] = [];
-  if (manifest.lambdaFunctions.length > 0) access.push({ grants: [{ actions: ['lambda:InvokeFunction'], resources: manifest.lambdaFunctions.map(lambdaArn) }] });
-  if (manifest.stateMachineArns.length > 0) access.push({ grants: startExecutionGrants(manifest.stateMachineArns, true) });
-  for (const resource of manifest.taskResources) {
-    const state = [...allStates(definition)].find(([, s]) => s.Type === 'Task' && s.Resource === resource)?.[1];
-    access.push(taskAccess(manifest.sweep, resource, (state?.Parameters as Record<string, unknown> | undefined) ?? {}));
-  }
-  return access;
 }

@@ -13,7 +13,8 @@ import type { HandlerFunction } from './handler-function.ts';
 import { MarkerBucket } from './marker-bucket.ts';
 import { Router, waitingMachines } from './router.ts';
 import { loggedStateMachine, stateMachineLogs, stateMachineRole } from './state-machine.ts';
-import { distributedMapGrants, distributedMapLabels, runnerAccess } from './sweep-access.ts';
+import { distributedMapGrants, distributedMapLabels } from './sweep-access.ts';
+import { kindGrants } from './kind-grants.ts';
 import { ec2Grants } from './sweep-ec2-access.ts';
 import { sweepEc2Function } from './sweep-ec2-function.ts';
 import { SweepItems } from './sweep-items.ts';
@@ -94,10 +95,9 @@ export class SweepStack extends Stack {
       substitutions.RouterFunctionArn = this.router.handler.function.functionArn;
       grants.allow({ actions: ['lambda:InvokeFunction'], resources: [this.router.handler.function.functionArn] });
     }
-    for (const access of runnerAccess(manifest, definition)) {
-      access.grants.forEach((g) => grants.allow(g));
-      if (access.warning) Annotations.of(this).addWarningV2('stepgraph:task-permissions', access.warning);
-    }
+    // The runner kind's own grants (generator/kinds/), as its module declares them.
+    kindGrants(manifest.runnerAccess.grants).forEach((g) => grants.allow(g));
+    if (manifest.runnerAccess.warning) Annotations.of(this).addWarningV2('stepgraph:task-permissions', manifest.runnerAccess.warning);
 
     const unknown = manifest.substitutions.filter((s) => substitutions[s] === undefined);
     if (unknown.length > 0) throw new Error(`${manifest.sweep}: the definition uses placeholders SweepStack cannot fill: ${unknown.map((s) => `\${${s}}`).join(', ')}`);

@@ -1,23 +1,23 @@
-// The state machine's permissions, derived from the compiler's manifest: the functions,
-// pipelines (through the activator), child state machines, marker keys and Task resources the
-// definitions use. Nothing here grows with the number of jobs: marker keys are granted as the
+// The state machine's permissions, derived from the compiler's manifest: what each job's kind
+// touches (as its module declares it), the activator and router it invokes, marker keys, split
+// children and sweep jobs' EC2 calls and Distributed Maps. Nothing here grows with the number of jobs: marker keys are granted as the
 // workflow's own marker pattern (`<prefix>*__*.done`), child machines as `<workflow>-part-*`, and
 // lists of named resources are merged and, when long, collapsed into prefixes (grant-patterns.ts),
 // so every role stays within IAM's 10,240 characters. Waits read nothing themselves: they invoke
 // the router (or, for a data pipeline, the activator), whose own roles read the markers
 // (infra/router.ts, infra/activator.ts).
 import type { Manifest } from '../generator/emit/manifest-types.ts';
-import { findState } from './asl-walk.ts';
-import { lambdaArn, objectArn, regionalArn } from './arns.ts';
+import { objectArn } from './arns.ts';
 import { compactGrants } from './grant-patterns.ts';
 import type { Grant } from './grants.ts';
 import { distributedMapGrants, distributedMapLabels, type DistributedMap } from './sweep-access.ts';
 import { ec2Grants } from './sweep-ec2-access.ts';
-import { startExecutionGrants, taskAccess } from './task-permissions.ts';
+import { startExecutionAccess } from '../generator/kinds/state-machine.ts';
+import { kindGrants } from './kind-grants.ts';
 
 export interface AccessInputs {
   manifest: Manifest;
-  /** The definitions as objects (to read escape-hatch Task parameters) and texts; main first. */
+  /** The definitions as objects (to find the Distributed Maps of sweep jobs) and texts; main first. */
   definitions: readonly { id: string; name: string; definition: unknown; deployed: string }[];
   /** The marker bucket's name: the workflow's, or the one the stack creates (a token). */
   bucket: string;
@@ -42,18 +42,15 @@ export function workflowAccess({ manifest, definitions, bucket, activatorArn, ro
   const { prefix } = manifest.markers;
   const markers = objectArn(bucket, `${prefix}*__*.done`);
 
-  const pipelineJobs = manifest.jobs.filter((j) => j.kind === 'data_pipeline');
-  // A data pipeline writes its own marker; the activator clears the old one (infra/activator.ts).
-  const markerWriters = manifest.jobs.filter((j) => j.kind !== 'data_pipeline');
+  // A kind that writes its own marker (a data pipeline) gets no `J done`; the activator clears its old one.
+  const markerWriters = manifest.jobs.filter((j) => !manifest.activated.includes(j.name));
   if (markerWriters.length > 0) grants.push({ actions: ['s3:PutObject'], resources: [markers], wildcardReason: MARKER_REASON });
 
   const invoked = [
-    ...manifest.lambdaFunctions.map(lambdaArn),
-    ...(activatorArn && pipelineJobs.length > 0 ? [activatorArn] : []),
+    ...(activatorArn && manifest.activated.length > 0 ? [activatorArn] : []),
     ...(routerArn && manifest.substitutions.includes('RouterFunctionArn') ? [routerArn] : []),
   ];
   grants.push({ actions: ['lambda:InvokeFunction'], resources: invoked });
-  grants.push(...startExecutionGrants(manifest.stateMachineArns, true));
   // Child machines of a graph split for size: the main one runs each with startExecution.sync.
   // Their ARNs are built from their names (set by the stack), not taken from the machines, so
   // the policy does not depend on the machines that depend on it; one pattern covers them all
@@ -61,17 +58,16 @@ export function workflowAccess({ manifest, definitions, bucket, activatorArn, ro
   const split = definitions.some((d) => d.id !== 'main');
   if (split) {
     grants.push(
-      ...startExecutionGrants([regionalArn('states', `stateMachine:${manifest.workflow}-part-*`)], true).map((g) => ({
+      ...kindGrants(startExecutionAccess([`arn:\${Partition}:states:\${Region}:\${Account}:stateMachine:${manifest.workflow}-part-*`], true)).map((g) => ({
         ...g,
         wildcardReason: [g.wildcardReason, `The child state machines of a split graph are named ${manifest.workflow}-part-<n>.`].filter(Boolean).join(' '),
       })),
     );
   }
 
-  for (const { job, resource, state: stateName } of manifest.taskResources) {
-    const state = definitions.map((d) => findState(d.definition, stateName ?? job)).find((s) => s !== undefined);
-    const access = taskAccess(job, resource, (state?.Parameters as Record<string, unknown> | undefined) ?? {});
-    grants.push(...access.grants);
+  // Each job's kind says what its Task touches (generator/kinds/); nothing here knows a kind.
+  for (const access of manifest.access) {
+    grants.push(...kindGrants(access.grants, bucket));
     if (access.warning) warnings.push(access.warning);
   }
   grants.push(...sweepJobGrants(manifest, definitions, bucket, sweepEc2Arn));

@@ -55,8 +55,8 @@ export class WorkflowStack extends Stack {
     this.markers = new MarkerBucket(this, 'Markers', { bucketName: manifest.markers.bucket, prefix: manifest.markers.prefix });
     const bucketName = this.markers.bucket.bucketName;
     this.router = this.createRouter(props.compiled, bucketName);
-    if (manifest.dataPipelines.length > 0) {
-      if (!this.router) throw new Error(`internal: ${manifest.workflow} has data_pipeline jobs but no waits for their markers`);
+    if (manifest.activated.length > 0) {
+      if (!this.router) throw new Error(`internal: ${manifest.workflow} has jobs started by the activator but no router to release them`);
       this.activator = activatorFunction(this, 'Activator', { manifest, bucket: bucketName, router: this.router, machines: definitions.map((d) => d.name) });
     }
     this.warnBucketEvents(manifest);

@@ -3,27 +3,14 @@
 import { isMap, isScalar, type Node } from 'yaml';
 import { Codes } from '../messages.ts';
 import type { ExternalMarker, Job, JobKind, Partition, RetryPolicy, WaitPolicy } from '../model.ts';
-import { ownMap } from './data.ts';
 import type { Entry, Reader, Span } from './reader.ts';
-import { readSweepJob } from '../sweep/job.ts';
 import { closest } from '../contract/suggest.ts';
-import {
-  arnProblem,
-  jobNameProblem,
-  lambdaProblem,
-  parseDuration,
-  durationHint,
-  formatDuration,
-  pipelineNameProblem,
-  prefixProblem,
-  bucketProblem,
-  templateProblem,
-  type Problem,
-} from './values.ts';
+import { KIND_TYPES, kindOf } from '../kinds/registry.ts';
+import { duration, obsoletePoll, retryPolicy } from './options.ts';
+import { jobNameProblem, formatDuration, prefixProblem, bucketProblem, report } from './values.ts';
 
-export const JOB_KINDS = ['lambda', 'data_pipeline', 'state_machine', 'task', 'sweep'] as const;
 const JOB_OPTIONS = ['needs', 'waits_for', 'timeout', 'retry', 'params', 'estimate', 'description', 'local'] as const;
-export const JOB_KEYS: readonly string[] = [...JOB_KINDS, ...JOB_OPTIONS];
+export const JOB_KEYS: readonly string[] = [...KIND_TYPES, ...JOB_OPTIONS];
 
 export interface JobDefaults {
   timeoutSeconds: number;
@@ -39,54 +26,6 @@ export interface JobSpans {
   needs: Span[];
 }
 
-export function report(r: Reader, at: Span, code: string, problem: Problem | undefined): boolean {
-  if (!problem) return true;
-  r.error(at, code, problem.message, problem.hint);
-  return false;
-}
-
-export function duration(r: Reader, entry: Entry | undefined): number | undefined {
-  if (!entry) return undefined;
-  const raw = r.scalar(entry.value);
-  if (typeof raw === 'number') {
-    r.error(entry.span, Codes.badDuration, `'${entry.key}' is a bare number (${raw})`, `add a unit: '${raw}s', '${raw}m' or '${raw}h'`);
-    return undefined;
-  }
-  const text = r.string(entry);
-  if (text === undefined) return undefined;
-  const seconds = parseDuration(text);
-  if (seconds === undefined) r.error(entry.span, Codes.badDuration, `'${text}' is not a duration`, durationHint);
-  return seconds;
-}
-
-export function retryPolicy(r: Reader, entry: Entry | undefined, fallback: RetryPolicy): RetryPolicy {
-  const fields = r.fields(r.map(entry) ?? null, "'retry'", ['attempts', 'interval', 'backoff']);
-  if (!fields) return fallback;
-  const backoffEntry = fields.get('backoff');
-  let backoff = r.number(backoffEntry);
-  if (backoff !== undefined && backoffEntry && backoff < 1) {
-    r.error(backoffEntry.span, Codes.badNumber, `'backoff' must be 1 or more, not ${backoff}`, 'each retry waits interval x backoff^n; 1 means a fixed interval');
-    backoff = undefined;
-  }
-  return {
-    attempts: r.integer(fields.get('attempts'), 0, 99) ?? fallback.attempts,
-    intervalSeconds: duration(r, fields.get('interval')) ?? fallback.intervalSeconds,
-    backoff: backoff ?? fallback.backoff,
-  };
-}
-
-export function waitPolicy(r: Reader, entry: Entry | undefined, fallback: WaitPolicy): WaitPolicy {
-  const fields = r.fields(r.map(entry) ?? null, "'wait'", ['timeout', 'poll']);
-  if (!fields) return fallback;
-  obsoletePoll(r, fields.get('poll'));
-  return { timeoutSeconds: duration(r, fields.get('timeout')) ?? fallback.timeoutSeconds };
-}
-
-/** `poll` was how often a wait looked for its marker; waits are now released by the marker's event. */
-function obsoletePoll(r: Reader, entry: Entry | undefined): void {
-  if (entry) r.warning(entry.keySpan, Codes.obsoleteKey, "'poll' has no effect: a wait is released by the event that writes its marker, nothing polls", "remove 'poll'");
-}
-
 export function checkJob(r: Reader, entry: Entry, defaults: JobDefaults): { job?: Job; spans: JobSpans } {
   const spans: JobSpans = { name: entry.keySpan, needs: [] };
   report(r, entry.keySpan, Codes.badJobName, jobNameProblem(entry.key));
@@ -99,9 +38,9 @@ export function checkJob(r: Reader, entry: Entry, defaults: JobDefaults): { job?
   const fields = r.fields(r.map(entry) ?? null, where, JOB_KEYS);
   if (!fields) return { spans };
 
-  const kinds = JOB_KINDS.filter((k) => fields.has(k));
+  const kinds = KIND_TYPES.filter((k) => fields.has(k));
   if (kinds.length === 0) {
-    r.error(entry.keySpan, Codes.noKind, `${where} has no kind`, `give it exactly one of: ${JOB_KINDS.join(', ')}`);
+    r.error(entry.keySpan, Codes.noKind, `${where} has no kind`, `give it exactly one of: ${KIND_TYPES.join(', ')}`);
   } else if (kinds.length > 1) {
     const second = fields.get(kinds[1])!;
     r.error(second.keySpan, Codes.twoKinds, `${where} has two kinds: '${kinds[0]}' and '${kinds[1]}'`, 'a job runs exactly one thing; split it into two jobs joined by needs', {
@@ -110,7 +49,7 @@ export function checkJob(r: Reader, entry: Entry, defaults: JobDefaults): { job?
       offset: fields.get(kinds[0])!.keySpan.start,
     });
   }
-  const kind = kinds.length === 1 ? (kinds[0] === 'sweep' ? readSweepJob(r, fields.get('sweep')!, entry.key) : jobKind(r, kinds[0], fields.get(kinds[0])!, defaults.partition)) : undefined;
+  const kind = kinds.length === 1 ? (kindOf({ type: kinds[0] }).read(r, fields.get(kinds[0])!, { job: entry.key, partition: defaults.partition }) as JobKind | undefined) : undefined;
 
   const needs: string[] = [];
   for (const item of r.listOrOne(fields.get('needs')) ?? []) {
@@ -152,74 +91,6 @@ export function checkJob(r: Reader, entry: Entry, defaults: JobDefaults): { job?
       ...(local && { local }),
     },
   };
-}
-
-function jobKind(r: Reader, kind: Exclude<(typeof JOB_KINDS)[number], 'sweep'>, entry: Entry, partition: Partition): JobKind | undefined {
-  return kind === 'data_pipeline' ? dataPipeline(r, entry, partition) : runner(r, kind, entry);
-}
-
-export type Runner = Extract<JobKind, { type: 'lambda' | 'state_machine' | 'task' }>;
-
-/** The kinds a workflow job and a sweep's parameter sets share: a function, a child machine, any Task. */
-export function runner(r: Reader, kind: Runner['type'], entry: Entry): Runner | undefined {
-  switch (kind) {
-    case 'lambda': {
-      const fn = r.string(entry);
-      return fn !== undefined && report(r, entry.span, Codes.badArn, lambdaProblem(fn)) ? { type: 'lambda', function: fn } : undefined;
-    }
-    case 'state_machine': {
-      const arn = r.string(entry);
-      const example = 'arn:aws:states:eu-west-1:123456789012:stateMachine:my-machine';
-      return arn !== undefined && report(r, entry.span, Codes.badArn, arnProblem(arn, 'stateMachine', example)) ? { type: 'state_machine', arn } : undefined;
-    }
-    case 'task': {
-      const fields = r.fields(r.map(entry) ?? null, "'task'", ['resource', 'parameters'], ['resource']);
-      if (!fields) return undefined;
-      const resourceEntry = fields.get('resource');
-      const resource = r.string(resourceEntry);
-      const example = 'arn:aws:states:::glue:startJobRun.sync';
-      if (resource === undefined || !report(r, resourceEntry!.span, Codes.badArn, arnProblem(resource, 'taskResource', example))) return undefined;
-      const parametersEntry = fields.get('parameters');
-      const parameters = parametersEntry ? r.map(parametersEntry) && (r.json(parametersEntry.value) as Record<string, unknown>) : {};
-      return parameters ? { type: 'task', resource, parameters } : undefined;
-    }
-  }
-}
-
-/** The seed pipelines took year, month, dayofmonth (and hour) parameters: that is the default. */
-export const defaultPipelineParameters = (partition: Partition): Record<string, string> => ({
-  myYear: '{yyyy}',
-  myMonth: '{mm}',
-  myDayOfMonth: '{dd}',
-  ...(partition === 'hourly' && { myHour: '{hh}' }),
-});
-
-function dataPipeline(r: Reader, entry: Entry, partition: Partition): JobKind | undefined {
-  if (!r.isMap(entry)) {
-    const name = r.string(entry);
-    return name === undefined ? undefined : { type: 'data_pipeline', pipeline: name, parameters: defaultPipelineParameters(partition) };
-  }
-  const fields = r.fields(entry.value, "'data_pipeline'", ['name', 'parameters'], ['name']);
-  if (!fields) return undefined;
-  const nameEntry = fields.get('name');
-  const name = r.string(nameEntry);
-  if (name === undefined || !report(r, nameEntry!.span, Codes.wrongType, pipelineNameProblem(name))) return undefined;
-  const parametersEntry = fields.get('parameters');
-  if (!parametersEntry) return { type: 'data_pipeline', pipeline: name, parameters: defaultPipelineParameters(partition) };
-  if (!r.map(parametersEntry)) return undefined;
-  const parameters = ownMap<string>();
-  let ok = true;
-  for (const p of r.entries(parametersEntry.value)) {
-    const value = r.scalar(p.value);
-    if (typeof value !== 'string' && typeof value !== 'number') {
-      r.error(p.span, Codes.wrongType, `pipeline parameter '${p.key}' must be a string such as '{yyyy}'`);
-      ok = false;
-      continue;
-    }
-    ok = report(r, p.span, Codes.badTemplate, templateProblem(String(value), partition === 'hourly')) && ok;
-    parameters[p.key] = String(value);
-  }
-  return ok ? { type: 'data_pipeline', pipeline: name, parameters } : undefined;
 }
 
 function markerWaits(r: Reader, entry: Entry | undefined, where: string, defaults: JobDefaults): ExternalMarker[] {
@@ -271,17 +142,16 @@ function localRun(r: Reader, entry: Entry | undefined, where: string): { command
   return command ? { command } : undefined;
 }
 
-/** Lambda runs a function for at most 15 minutes (its hard limit). */
-export const LAMBDA_MAX_SECONDS = 900;
 
-/** An estimate no run can reach: past Lambda's limit, or past the job's own timeout. */
+/** An estimate no run can reach: past its kind's limit (Lambda's 15 minutes), or past the job's own timeout. */
 function checkEstimate(r: Reader, at: Span, job: string, kind: JobKind | undefined, estimate: number, timeout: number): void {
-  if (kind?.type === 'lambda' && estimate > LAMBDA_MAX_SECONDS) {
+  const max = kind && kindOf(kind).maxRun;
+  if (max && estimate > max.seconds) {
     r.warning(
       at,
       Codes.lambdaTooLong,
-      `job '${job}' is estimated at ${formatDuration(estimate)}, but a Lambda function runs for at most 15m`,
-      'run work this long as another kind: state_machine, or task (Glue, Batch, ECS, EMR Serverless)',
+      `job '${job}' is estimated at ${formatDuration(estimate)}, but ${max.what} for at most ${formatDuration(max.seconds)}`,
+      'run work this long as another kind: glue, batch, ecs, emr_serverless or state_machine',
     );
   }
   if (estimate > timeout) {

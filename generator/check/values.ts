@@ -1,4 +1,5 @@
 import { closest } from '../contract/suggest.ts';
+import type { Reader, Span } from './reader.ts';
 
 // Value syntaxes of the language: durations, names, schedule expressions, time zones, ARNs.
 // Each returns an error message (and maybe a hint) or undefined when the value is fine.
@@ -267,4 +268,11 @@ export function templateProblem(value: string, hourly: boolean): Problem | undef
     if (field === 'hh' && !hourly) return { message: `'{hh}' in '${value}' needs an hourly partition`, hint: "set 'partition: hourly' or drop the hour" };
   }
   return undefined;
+}
+
+/** Reports `problem` at `at` as an error; true when there is none. */
+export function report(r: Reader, at: Span, code: string, problem: Problem | undefined): boolean {
+  if (!problem) return true;
+  r.error(at, code, problem.message, problem.hint);
+  return false;
 }

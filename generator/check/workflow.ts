@@ -6,7 +6,9 @@ import { Codes } from '../messages.ts';
 import { DEFAULTS, type Alerts, type Job, type Partition, type Schedule, type Trigger, type Workflow } from '../model.ts';
 import type { SourceFile } from '../source.ts';
 import { checkGraph } from './graph.ts';
-import { checkJob, duration, report, retryPolicy, waitPolicy, type JobSpans } from './jobs.ts';
+import { checkJob, type JobSpans } from './jobs.ts';
+import { duration, retryPolicy, waitPolicy } from './options.ts';
+import { report } from './values.ts';
 import { Reader, type Entry, type Fields } from './reader.ts';
 import { scheduleTimingProblems } from './schedule-timing.ts';
 import {

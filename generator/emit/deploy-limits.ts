@@ -122,9 +122,7 @@ export function deployFigures(workflow: Workflow, manifest: Manifest, deployed: 
     resources: FIXED_RESOURCES + (nestedStacks(deployed.length) > 0 ? 1 + nestedStacks(deployed.length) : deployed.length),
     rolePolicyChars:
       FIXED_POLICY_CHARS +
-      capped(manifest.lambdaFunctions) +
-      3 * capped(manifest.stateMachineArns) +
-      capped(manifest.taskResources.map((t) => t.resource)) +
+      kindPolicyChars(manifest) +
       capped(manifest.externalMarkers.map((m) => `${m.bucket ?? ''}/${m.keyPattern}`)),
     lambdaEnvironmentBytes:
       markerSets.length > 0
@@ -134,6 +132,27 @@ export function deployFigures(workflow: Workflow, manifest: Manifest, deployed: 
     targetInputChars: Math.max(0, ...events.map((e) => JSON.stringify({ date: '<date>', params: e.params }).length)),
     s3KeyBytes: Math.max(0, ...keys.map((k) => Buffer.byteLength(k))),
   };
+}
+
+/**
+ * The kinds' grants (manifest `access`) as infra merges them: one statement per set of actions,
+ * each with at most MAX_RESOURCES_PER_STATEMENT resources before grant-patterns.ts collapses them.
+ * An ARN template is about as long as the ARN it resolves to (`${Region}` for `eu-west-1`).
+ */
+function kindPolicyChars(manifest: Manifest): number {
+  const byActions = new Map<string, Set<string>>();
+  for (const grant of manifest.access.flatMap((a) => a.grants)) {
+    const key = [...grant.actions].sort().join(',');
+    const resources = byActions.get(key) ?? new Set<string>();
+    grant.resources.forEach((r) => resources.add(r));
+    byActions.set(key, resources);
+  }
+  let chars = 0;
+  for (const [actions, resources] of byActions) {
+    chars += actions.length + 40;
+    chars += [...resources].map((r) => r.length + 8).sort((a, b) => b - a).slice(0, MAX_RESOURCES_PER_STATEMENT).reduce((a, b) => a + b, 0);
+  }
+  return chars;
 }
 
 const WHAT: Record<keyof DeployFigures, { what: string; unit: string; hint: string }> = {

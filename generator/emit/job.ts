@@ -2,9 +2,11 @@
 // the job's Task, its marker, its signal. Each helper is a small render function. Nothing here
 // catches a failure: a job fails in its own state and a wait in its wait state, so a redrive
 // continues exactly there (docs/architecture.md, "runtime contract").
-import { writesOwnMarker, type Job, type Workflow } from '../model.ts';
+import { writesOwnMarker } from '../kinds/registry.ts';
+import { type Job, type Workflow } from '../model.ts';
 import { names } from './names.ts';
-import { callbackWait, lambdaRetry, signalState } from './waits.ts';
+import { callbackWait, lambdaRetry, markerKey, markerSubject, signalState } from './waits.ts';
+import { kindOf } from '../kinds/registry.ts';
 import { sweepJobStates } from './sweep.ts';
 
 export type State = Record<string, unknown>;
@@ -23,16 +25,7 @@ export interface JobContext {
 }
 
 const S3_PUT = 'arn:aws:states:::aws-sdk:s3:putObject';
-export const ACTIVATOR_FUNCTION = '${ActivatorFunctionArn}';
 
-/** `Key.$` of a marker of the run's date: `<prefix><marker>__<datekey>.done`. */
-export const markerKey = (prefix: string, marker: string): string => `States.Format('${escape(prefix)}${marker}__{}.done', $.run.datekey)`;
-
-// Intrinsic string literals are single-quoted; a quote, brace or backslash in a prefix is escaped.
-const escape = (text: string): string => text.replace(/[\\'{}]/g, (c) => `\\${c}`);
-
-/** The subject of a wait for a marker of the run's date (contract/waits.ts: WaitSubject). */
-const markerSubject = (bucket: string, prefix: string, marker: string): State => ({ kind: 'marker', bucket, 'key.$': markerKey(prefix, marker) });
 
 /** Adds the job's states to `states`; returns the name of its first state. */
 export function renderJob(job: Job, next: string | undefined, ctx: JobContext, states: States): string {
@@ -113,35 +106,14 @@ function jobTask(job: Job, ctx: JobContext): State {
 }
 
 function taskTarget(job: Job, ctx: JobContext): { Resource: string; Parameters?: State } {
-  const workflow = ctx.workflow;
-  const common = { workflow: workflow.name, job: job.name, 'date.$': '$.date', 'execution.$': '$$.Execution.Id' };
-  switch (job.kind.type) {
-    case 'lambda':
-      return {
-        Resource: 'arn:aws:states:::lambda:invoke',
-        Parameters: { FunctionName: job.kind.function, Payload: { ...common, 'params.$': '$.params', ...(Object.keys(job.params).length > 0 && { jobParams: job.params }) } },
-      };
-    case 'data_pipeline': {
-      // The activator clears the old marker, registers this Task's token for the new one and
-      // activates the pipeline; the pipeline's marker releases the Task (contract/waits.ts).
-      const wait = callbackWait(job.name, markerSubject(ctx.bucket, workflow.markers.prefix, job.name), { seconds: job.timeoutSeconds });
-      const waitPayload = (wait.Parameters as { Payload: State }).Payload;
-      return {
-        Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
-        Parameters: { FunctionName: ACTIVATOR_FUNCTION, Payload: { ...common, pipeline: job.kind.pipeline, parameters: job.kind.parameters, wait: waitPayload } },
-      };
-    }
-    case 'state_machine':
-      return {
-        Resource: 'arn:aws:states:::states:startExecution.sync:2',
-        Parameters: {
-          StateMachineArn: job.kind.arn,
-          Input: { 'date.$': '$.date', 'params.$': '$.params', 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id' },
-        },
-      };
-    case 'task':
-      return { Resource: job.kind.resource, ...(Object.keys(job.kind.parameters).length > 0 && { Parameters: job.kind.parameters as State }) };
-    case 'sweep':
-      throw new Error(`job '${job.name}' is a sweep: its states come from emit/sweep.ts, not a Task`);
-  }
+  const module = kindOf(job.kind);
+  if (!module.task) throw new Error(`job '${job.name}' is a ${job.kind.type}: its states are its own, not a Task`);
+  return module.task(job.kind, {
+    workflow: ctx.workflow.name,
+    job: job.name,
+    bucket: ctx.bucket,
+    markerPrefix: ctx.workflow.markers.prefix,
+    timeoutSeconds: job.timeoutSeconds,
+    params: job.params,
+  });
 }

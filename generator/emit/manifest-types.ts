@@ -2,6 +2,12 @@
 // the handlers read names and keys from it instead of re-deriving them.
 import type { Partition, Schedule, Trigger } from '../model.ts';
 import type { SweepManifest } from '../sweep/manifest.ts';
+import type { KindAccess, ReleaseEvents } from '../kinds/kind.ts';
+
+export interface ManifestJobAccess extends KindAccess {
+  job: string;
+  kind: string;
+}
 
 export interface ManifestStateMachine {
   /** Logical name within the workflow: 'main', or 'part-<n>' for children of a split graph. */
@@ -20,15 +26,13 @@ export interface Manifest {
   stateMachines: ManifestStateMachine[];
   /** Placeholder names (`${Name}` in the ASL) the deployer must substitute. */
   substitutions: string[];
-  lambdaFunctions: string[];
-  dataPipelines: string[];
-  /** Child state machines the workflow's jobs start (state_machine jobs). */
-  stateMachineArns: string[];
   /**
-   * Escape-hatch Task resources (sweep jobs' `task` runners too), each with the job that uses it
-   * and, when it is not named after the job (a sweep job's `<job> run`), the Task state.
+   * What each job touches, as its kind's module declares it (generator/kinds/: `access`), in job
+   * order; a sweep job's is its runner kind's. infra grants exactly these, whatever the kind.
    */
-  taskResources: { job: string; resource: string; state?: string }[];
+  access: ManifestJobAccess[];
+  /** Jobs whose Task is a callback of the activator (data_pipeline): the stack creates it. */
+  activated: string[];
   markers: {
     /** undefined: the stack creates the bucket (`${MarkerBucket}` in the ASL). */
     bucket?: string;
@@ -56,6 +60,10 @@ export interface ManifestWaits {
   markers: { bucket?: string; keyPattern: string }[];
   /** In-run synchronisation: some jobs signal others of the same run. */
   signals: boolean;
+  /** The jobs that signal (others of the run wait for them): `J signals` invokes the router. */
+  signalled: string[];
+  /** Other events that release callback kinds' Tasks (they must reach the router). */
+  events: ReleaseEvents[];
   /** Regions whose EC2 instance terminations release sweep items. */
   instanceRegions: string[];
   /** The longest a run can take (worst case, seconds). */

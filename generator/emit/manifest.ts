@@ -1,11 +1,12 @@
 // The manifest: everything a compiled workflow touches, so infra can grant exactly that.
-import { stackName, writesOwnMarker, type Job, type Workflow } from '../model.ts';
+import { kindOf, writesOwnMarker } from '../kinds/registry.ts';
+import type { ReleaseEvents } from '../kinds/kind.ts';
+import { stackName, type Job, type Workflow } from '../model.ts';
 import { runSeconds } from './deadlines.ts';
 import type { Plan } from '../plan/plan.ts';
 import { sweepManifest, type SweepManifest } from '../sweep/manifest.ts';
 import { planSweep, type SweepPlan } from '../sweep/plan.ts';
 import type { Manifest, ManifestStateMachine, ManifestSweepJob } from './manifest-types.ts';
-import { itemNames } from './sweep-item.ts';
 
 export type { Manifest } from './manifest-types.ts';
 
@@ -18,25 +19,17 @@ const sortedUnique = (values: Iterable<string>): string[] => [...new Set(values)
 const PLACEHOLDER = /^(MarkerBucket|ActivatorFunctionArn|RouterFunctionArn|SweepEc2FunctionArn|Part\d+Arn)$/;
 
 export function emitManifest(workflow: Workflow, plan: Plan, stateMachines: ManifestStateMachine[], definitionTexts: readonly string[]): Manifest {
-  const kinds = workflow.jobs.map((j) => j.kind);
   const placeholders = sortedUnique(definitionTexts.flatMap((text) => [...text.matchAll(/\$\{([A-Za-z0-9]+)\}/g)].map((m) => m[1])).filter((p) => PLACEHOLDER.test(p)));
   const prefix = workflow.markers.prefix;
   const sweeps = sweepJobs(workflow).map(({ job, plan }) => ({ job, plan, manifest: sweepManifest(plan, '') }));
-  const fromSweeps = (pick: (m: SweepManifest) => string[]): string[] => sweeps.flatMap((s) => pick(s.manifest));
   return {
     workflow: workflow.name,
     stackName: stackName(workflow.name),
     partition: workflow.partition,
     stateMachines,
     substitutions: placeholders,
-    lambdaFunctions: sortedUnique([...kinds.flatMap((k) => (k.type === 'lambda' ? [k.function] : [])), ...fromSweeps((m) => m.lambdaFunctions)]),
-    dataPipelines: sortedUnique(kinds.flatMap((k) => (k.type === 'data_pipeline' ? [k.pipeline] : []))),
-    stateMachineArns: sortedUnique([...kinds.flatMap((k) => (k.type === 'state_machine' ? [k.arn] : [])), ...fromSweeps((m) => m.stateMachineArns)]),
-    taskResources: workflow.jobs.flatMap((j) => {
-      if (j.kind.type === 'task') return [{ job: j.name, resource: j.kind.resource }];
-      const sweep = sweeps.find((s) => s.job.name === j.name);
-      return sweep ? sweep.manifest.taskResources.map((resource) => ({ job: j.name, resource, state: runState(j.name, sweep.plan) })) : [];
-    }),
+    access: workflow.jobs.map((j) => ({ job: j.name, kind: j.kind.type, ...kindOf(j.kind).access(j.kind, { job: j.name, markerPrefix: prefix }) })),
+    activated: workflow.jobs.filter((j) => kindOf(j.kind).local.mode === 'activation').map((j) => j.name),
     markers: {
       ...(workflow.markers.bucket !== undefined && { bucket: workflow.markers.bucket }),
       prefix,
@@ -48,6 +41,8 @@ export function emitManifest(workflow: Workflow, plan: Plan, stateMachines: Mani
         ...workflow.jobs.filter(writesOwnMarker).map((j) => ({ keyPattern: `${prefix}${j.name}__*.done` })),
       ]),
       signals: plan.sync.length > 0,
+      signalled: sortedUnique(plan.sync.map((s) => s.after)),
+      events: uniqueEvents(workflow.jobs.flatMap((j) => kindOf(j.kind).releaseEvents ?? [])),
       instanceRegions: sortedUnique(sweeps.flatMap((s) => s.manifest.waits?.instanceRegions ?? [])),
       runSeconds: runSeconds(workflow),
     },
@@ -74,6 +69,11 @@ export function emitManifest(workflow: Workflow, plan: Plan, stateMachines: Mani
   };
 }
 
+function uniqueEvents(events: ReleaseEvents[]): ReleaseEvents[] {
+  const byText = new Map(events.map((e) => [JSON.stringify(e), e]));
+  return [...byText.keys()].sort().map((k) => byText.get(k)!);
+}
+
 function uniqueMarkers(markers: { bucket?: string; keyPattern: string }[]): { bucket?: string; keyPattern: string }[] {
   const byId = new Map(markers.map((m) => [`${m.bucket ?? ''}/${m.keyPattern}`, m]));
   return [...byId.keys()].sort().map((k) => byId.get(k)!);
@@ -94,9 +94,6 @@ function sweepJobNeeds(job: string, m: SweepManifest): ManifestSweepJob {
     ...(itemsKey !== undefined && resultsPrefix !== undefined && { items: { ...(bucket !== undefined && { bucket }), key: itemsKey, resultsPrefix } }),
   };
 }
-
-/** The Task state that runs one item of a sweep job (the first, when each ttl has its own). */
-const runState = (job: string, plan: SweepPlan): string => itemNames(job).runWith(0, plan.runner?.timeouts.length ?? 1);
 
 /**
  * The items files of a workflow's distributed sweep jobs: their Maps read them from S3 at every

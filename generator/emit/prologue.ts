@@ -10,7 +10,7 @@
 //    as 103 instead of being invalid JSON); a part that is not digits fails the run here.
 // 3. `Check date` (Choice): the number of parts, each part's width and range, the month's length
 //    and leap years (the year's last digits, matched as a string).
-// `Prepare run` then sets `$.run = {datekey, execution}` for every later state.
+// `Prepare run` then sets `$.run = {datekey, yyyy, mm, dd, hh?, execution}` for every later state.
 import type { Partition } from '../model.ts';
 import type { State, States } from './job.ts';
 import { names } from './names.ts';
@@ -70,11 +70,18 @@ export function prologue(partition: Partition, first: string): States {
     },
     [names.prepareRun]: {
       Type: 'Pass',
-      Parameters: { 'datekey.$': datekey(hourly), 'execution.$': '$$.Execution.Name' },
+      Parameters: { 'datekey.$': datekey(hourly), ...dateParts(hourly), 'execution.$': '$$.Execution.Name' },
       ResultPath: '$.run',
       Next: first,
     },
   };
+}
+
+/** The date's parts as written (`{yyyy}`, `{mm}`, ... in a kind's arguments: kinds/templates.ts). */
+function dateParts(hourly: boolean): State {
+  const parts = split('$.date', '-');
+  const day = split(item(parts, 2), 'T');
+  return { 'yyyy.$': item(parts, 0), 'mm.$': item(parts, 1), 'dd.$': item(day, 0), ...(hourly && { 'hh.$': item(day, 1) }) };
 }
 
 function datekey(hourly: boolean): string {

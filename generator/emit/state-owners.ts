@@ -4,7 +4,8 @@
 // states around it and inside it). Every reader of a run (the local engine's timeline and
 // handlers, `stepgraph status` reading a history) asks this table rather than parsing names, so a
 // new state kind is taught here once.
-import { writesOwnMarker, type ExternalMarker, type Workflow } from '../model.ts';
+import { writesOwnMarker } from '../kinds/registry.ts';
+import { type ExternalMarker, type Workflow } from '../model.ts';
 import type { SyncEdge } from '../plan/plan.ts';
 import { names } from './names.ts';
 import { blockNames } from './sweep.ts';

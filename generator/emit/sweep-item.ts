@@ -9,6 +9,7 @@ import { paramTagKey } from '../sweep/ec2.ts';
 import type { State, States } from './job.ts';
 import { stateName } from './names.ts';
 import { callbackWait } from './waits.ts';
+import { runnerKind } from '../kinds/task-kinds.ts';
 
 export const SWEEP_ITEM_FAILED = 'stepgraph.SweepItemFailed';
 /** The function a sweep that spans regions calls EC2 through (Step Functions calls AWS in its own region only). */
@@ -250,16 +251,12 @@ function ec2Call(crossRegion: boolean) {
   };
 }
 
-/** lambda, state_machine and task runners: one Task per item, as a workflow job runs it. */
+/** Runner kinds (lambda, state_machine, task, ...): one Task per item, as the kind's module renders it. */
 function runnerStates(plan: SweepPlan, n: Names): States {
   const runner = plan.sweep.runner;
   const payload = { 'sweep.$': '$.sweep', 'execution.$': '$.execution', 'index.$': '$.item.index', 'name.$': '$.item.name', 'params.$': '$.item.params' };
-  const target: State =
-    runner.type === 'lambda'
-      ? { Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: runner.function, Payload: payload } }
-      : runner.type === 'state_machine'
-        ? { Resource: 'arn:aws:states:::states:startExecution.sync:2', Parameters: { StateMachineArn: runner.arn, Input: { ...payload, 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id' } } }
-        : { Resource: runner.type === 'task' ? runner.resource : '', ...(runner.type === 'task' && Object.keys(runner.parameters).length > 0 && { Parameters: runner.parameters }) };
+  if (runner.type === 'ec2') throw new Error(`internal: sweep '${plan.sweep.name}' runs on EC2, not a runner kind`);
+  const target: State = { ...runnerKind(runner).sweepRunner!(runner, payload) };
   const retry = plan.sweep.retry;
   const timeouts = plan.runner!.timeouts;
   const states: States = {};

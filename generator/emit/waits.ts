@@ -3,11 +3,21 @@
 // TimeoutSeconds (the wait's deadline) passes. Past the deadline it fails with States.Timeout in
 // its own state, so a redrive re-enters exactly this wait. No Retry loop looks for anything.
 import type { SignalRequest, WaitRequest } from '../contract/waits.ts';
+import { intrinsicText } from '../kinds/templates.ts';
 
 export type State = Record<string, unknown>;
 
 /** The router function of the workflow's stack (infra fills it in; the local engine serves it). */
 export const ROUTER_FUNCTION = '${RouterFunctionArn}';
+
+/** The function that starts callback kinds' work and registers their wait (infra/activator.ts). */
+export const ACTIVATOR_FUNCTION = '${ActivatorFunctionArn}';
+
+/** `Key.$` of a marker of the run's date: `<prefix><marker>__<datekey>.done`. */
+export const markerKey = (prefix: string, marker: string): string => `States.Format('${intrinsicText(prefix)}${marker}__{}.done', $.run.datekey)`;
+
+/** The subject of a wait for a marker of the run's date (contract/waits.ts: WaitSubject). */
+export const markerSubject = (bucket: string, prefix: string, marker: string): State => ({ kind: 'marker', bucket, 'key.$': markerKey(prefix, marker) });
 
 /** Lambda's own transient errors, retried as AWS recommends for every lambda:invoke. */
 export const LAMBDA_TRANSIENT = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'];

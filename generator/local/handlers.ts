@@ -12,6 +12,7 @@ import { sweepJobHandlers, type InstanceEvents } from '../sweep/local.ts';
 import { planSweep } from '../sweep/plan.ts';
 import type { LocalRouter } from './router.ts';
 import type { MarkerStore } from './store.ts';
+import { kindOf } from '../kinds/registry.ts';
 
 /** Runs a job's work: one attempt, resolving when it is done and rejecting when it fails. */
 export interface JobRunner {
@@ -161,18 +162,19 @@ function deleteObject(task: TaskState, ctx: HandlerContext): Handler {
 }
 
 function jobHandler(job: Job, task: TaskState, ctx: HandlerContext): Handler {
-  const pipeline = job.kind.type === 'data_pipeline' ? job.kind.pipeline : undefined;
+  // How the job's kind is served locally (generator/kinds/: `local`).
+  const service = kindOf(job.kind).local;
   return async (input): Promise<JsonValue> => {
     const work = workOf(ctx, job.name);
     work.attempts.push(Date.now());
     const attempt = work.attempts.length;
-    if (pipeline !== undefined) return activate(job, attempt, input, ctx);
+    if (service.mode === 'activation') return activate(job, attempt, input, ctx);
     try {
       await ctx.runner.run(job, attempt, { timeoutSeconds: task.timeoutSeconds });
     } catch (error) {
       throw failure(work, error as Error);
     }
-    return { StatusCode: 200, Payload: { job: job.name, attempt } };
+    return service.mode === 'work' ? (service.output(job.kind, job.name) as JsonValue) : {};
   };
 }
 
@@ -219,7 +221,7 @@ function activateOnly(job: Job, attempt: number, ctx: HandlerContext): JsonValue
     },
     (error: Error) => void (work.lastError = errorText(error)),
   );
-  return { StatusCode: 200, Payload: { pipeline: job.kind.type === 'data_pipeline' ? job.kind.pipeline : null, activated: true } };
+  return { StatusCode: 200, Payload: { activated: true } };
 }
 
 function failure(work: JobWork, error: Error): Error {

@@ -21,6 +21,7 @@ import type { MemoryWaiterStore } from '../contract/memory-waiter-store.ts';
 import { checkScenario, type Scenario, type ScenarioInput } from './scenario.ts';
 import { MemoryMarkerStore, type MarkerStore } from './store.ts';
 import { summarize, type RunReport } from './summary.ts';
+import { kindOf } from '../kinds/registry.ts';
 
 export type { JobReport, RunReport, WaitReport } from './summary.ts';
 /** What simulate returns: the report of a run on the virtual clock. */
@@ -100,7 +101,8 @@ function simulatedRunner(planned: ReadonlyMap<string, number>, scenario: Scenari
   return {
     async run(job) {
       await sleep((planned.get(job.name)! + (scenario.lateJobs.get(job.name) ?? 0)) * 1000);
-      if (scenario.fail.has(job.name) && job.kind.type !== 'data_pipeline') throw failure(job.name);
+      // A callback kind's failure is its activation's (refuseActivation).
+      if (scenario.fail.has(job.name) && kindOf(job.kind).local.mode !== 'activation') throw failure(job.name);
     },
     refuseActivation: (job) => (scenario.fail.has(job.name) ? failure(job.name) : undefined),
     refuseSweepItem: (job) => (scenario.fail.has(job.name) ? statesError('stepgraph.SimulatedFailure', `every item of sweep job '${job.name}' fails (simulated with --fail)`) : undefined),

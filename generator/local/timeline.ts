@@ -5,6 +5,7 @@ import type { Workflow } from '../model.ts';
 import type { ExecutionOutcome, RecordedEvent } from './execute.ts';
 import type { JobWork } from './handlers.ts';
 import type { StateIndex, WaitKind } from './roles.ts';
+import { kindOf } from '../kinds/registry.ts';
 
 export type JobStatus = 'succeeded' | 'failed' | 'wait_timed_out' | 'skipped' | 'cancelled' | 'not_started';
 
@@ -44,7 +45,7 @@ export class TimelineBuilder {
     private readonly index: StateIndex,
   ) {
     for (const job of workflow.jobs) this.jobs.set(job.name, { name: job.name, status: 'not_started', attempts: 0, waits: [] });
-    this.pipelines = new Set(workflow.jobs.filter((j) => j.kind.type === 'data_pipeline').map((j) => j.name));
+    this.pipelines = new Set(workflow.jobs.filter((j) => kindOf(j.kind).local.mode === 'activation').map((j) => j.name));
   }
 
   apply(e: RecordedEvent, work?: ReadonlyMap<string, JobWork>): void {

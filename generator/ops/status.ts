@@ -1,9 +1,10 @@
 // The status of one run: the execution as Step Functions describes it plus every job's status
 // from its history and its child executions' (a split workflow), rendered as a table or as JSON.
+import { writesOwnMarker } from '../kinds/registry.ts';
 import type { DescribeExecutionOutput } from '@aws-sdk/client-sfn';
 import { UserError } from '../cli/errors.ts';
 import { stateOwners } from '../emit/state-owners.ts';
-import { topologicalOrder, writesOwnMarker, type Workflow } from '../model.ts';
+import { topologicalOrder, type Workflow } from '../model.ts';
 import type { Aws } from './aws.ts';
 import { CLOSED_STATUSES, describeExecution } from './executions.ts';
 import { clip, formatDuration, formatTime, table } from './format.ts';

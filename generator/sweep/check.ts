@@ -7,7 +7,9 @@ import { hasErrors, type Diagnostic } from '../diagnostics.ts';
 import { Codes } from '../messages.ts';
 import { DEFAULTS } from '../model.ts';
 import type { SourceFile } from '../source.ts';
-import { duration, report, retryPolicy, runner } from '../check/jobs.ts';
+import { duration, retryPolicy } from '../check/options.ts';
+import { report } from '../check/values.ts';
+import { SWEEP_RUNNER_KINDS, runnerKind } from '../kinds/task-kinds.ts';
 import { Reader, type Entry, type Span } from '../check/reader.ts';
 import { closest, didYouMean } from '../contract/suggest.ts';
 import { bucketProblem, prefixProblem, workflowNameProblem } from '../check/values.ts';
@@ -27,15 +29,13 @@ export const SWEEP_KEYS = [
   'max_concurrent',
   'launch_delay',
   'tolerated_failures',
-  'lambda',
-  'state_machine',
-  'task',
+  ...SWEEP_RUNNER_KINDS.map((k) => k.type),
   'retry',
   'markers',
   '$schema',
 ] as const;
 
-const RUNNERS = ['lambda', 'state_machine', 'task'] as const;
+const RUNNERS = SWEEP_RUNNER_KINDS.map((k) => k.type);
 
 /** A parameter file expands to at most this many items (the items file of a distributed Map stays well under S3 and memory limits). */
 export const MAX_ITEMS = 100_000;
@@ -173,7 +173,7 @@ function readRunner(r: Reader, top: Map<string, Entry>): SweepRunner | undefined
     return undefined;
   }
   if (given.length === 0) return { type: 'ec2' };
-  return runner(r, given[0], top.get(given[0])!);
+  return runnerKind({ type: given[0] }).read(r, top.get(given[0])!, { job: '', partition: 'daily' }) as SweepRunner | undefined;
 }
 
 /** spawn's default is "0s", which is not a duration elsewhere in the language: zero is allowed here. */

@@ -3,6 +3,8 @@
 import { stackName } from '../model.ts';
 import { DEFAULT_AMI } from './ec2.ts';
 import type { SweepPlan } from './plan.ts';
+import type { KindAccess } from '../kinds/kind.ts';
+import { runnerKind } from '../kinds/task-kinds.ts';
 
 const PLACEHOLDERS = ['MarkerBucket', 'RouterFunctionArn', 'SweepEc2FunctionArn'];
 
@@ -20,7 +22,8 @@ export interface SweepManifest {
   mode: 'inline' | 'distributed';
   items: number;
   maxConcurrent: number;
-  runner: 'ec2' | 'lambda' | 'state_machine' | 'task';
+  /** 'ec2', or the runner's kind. */
+  runner: string;
   /** Where the stack should be: the one region every item names (undefined: any, or several). */
   region?: string;
   /** Placeholder names (`${Name}` in the ASL) the deployer must substitute. */
@@ -42,9 +45,8 @@ export interface SweepManifest {
     /** SSM parameters RunInstances resolves for the default AMI: ssm:GetParameters. */
     amiParameters: string[];
   };
-  lambdaFunctions: string[];
-  stateMachineArns: string[];
-  taskResources: string[];
+  /** What the runner kind's Task touches (its module's grants; none for EC2, which `ec2` lists). */
+  runnerAccess: KindAccess;
   markers: {
     /** undefined: the stack creates the bucket (`${MarkerBucket}`). */
     bucket?: string;
@@ -97,9 +99,7 @@ export function sweepManifest(plan: SweepPlan, definitionText: string): SweepMan
         amiParameters: [...amis].sort(),
       },
     }),
-    lambdaFunctions: runner.type === 'lambda' ? [runner.function] : [],
-    stateMachineArns: runner.type === 'state_machine' ? [runner.arn] : [],
-    taskResources: runner.type === 'task' ? [runner.resource] : [],
+    runnerAccess: runner.type === 'ec2' ? { grants: [] } : runnerKind(runner).access(runner, { job: sweep.name, markerPrefix: sweep.markers.prefix }),
     markers: {
       ...(sweep.markers.bucket !== undefined && { bucket: sweep.markers.bucket }),
       prefix: sweep.markers.prefix,

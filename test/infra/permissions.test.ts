@@ -1,12 +1,18 @@
-// The pure pieces of infra: escape-hatch Task permissions, event patterns, the wildcard rule.
+// The pure pieces of infra: escape-hatch Task permissions (as the task kind declares them and the
+// stack resolves them), event patterns, the wildcard rule.
 import { Stack } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { eventPattern } from '../../infra/event-pattern.ts';
 import { Grants } from '../../infra/grants.ts';
-import { taskAccess } from '../../infra/task-permissions.ts';
+import { kindGrants } from '../../infra/kind-grants.ts';
+import { taskAccess as declared } from '../../generator/kinds/task.ts';
 import { flat } from './support.ts';
 
 const stack = new Stack();
+const taskAccess = (job: string, resource: string, parameters: Record<string, unknown> = {}) => {
+  const access = declared(job, resource, parameters);
+  return { ...access, grants: kindGrants(access.grants) };
+};
 const resolved = (access: ReturnType<typeof taskAccess>) =>
   access.grants.map((g) => ({ actions: g.actions, resources: g.resources.map((r) => flat(stack.resolve(r))) }));
 

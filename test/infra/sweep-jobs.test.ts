@@ -89,7 +89,8 @@ describe('the sweep-job fixture', () => {
   const { compiled } = fixture;
 
   it("merges the Lambda sweep's function into the manifest and keeps the EC2 sweep's needs", () => {
-    expect(compiled.manifest.lambdaFunctions).toEqual(['build-features', 'pick-best-model', 'score-model']);
+    const invoked = compiled.manifest.access.flatMap((a) => a.grants).filter((g) => g.actions.includes('lambda:InvokeFunction')).flatMap((g) => g.resources);
+    expect([...new Set(invoked)].sort()).toEqual(['build-features', 'pick-best-model', 'score-model'].map((f) => `arn:\${Partition}:lambda:\${Region}:\${Account}:function:${f}`));
     expect(compiled.manifest.sweeps).toEqual([
       { job: 'train', sweep: 'train', mode: 'inline', runner: 'ec2', ec2: expect.objectContaining({ regions: [], crossRegion: false, instanceProfiles: ['trainer'] }) },
       { job: 'score', sweep: 'score', mode: 'inline', runner: 'lambda' },

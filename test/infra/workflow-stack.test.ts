@@ -60,7 +60,8 @@ describe.each(stacks.map((s) => [s.compiled.manifest.stackName, s] as const))('%
 
   it('lets .sync child executions be watched and stopped, and nothing is granted on "*"', () => {
     const pairs = [...allowed(accessPolicy())];
-    for (const arn of manifest.stateMachineArns) {
+    const children = manifest.access.flatMap((a) => a.grants).filter((g) => g.actions.includes('states:StartExecution')).flatMap((g) => g.resources);
+    for (const arn of children) {
       const executions = `${arn.replace(':stateMachine:', ':execution:')}:*`;
       expect(pairs).toContain(`states:DescribeExecution ${executions}`);
       expect(pairs).toContain(`states:StopExecution ${executions}`);
@@ -235,8 +236,10 @@ describe.each(stacks.map((s) => [s.compiled.manifest.stackName, s] as const))('%
 
   it('has the activation handler exactly when a data_pipeline job exists', () => {
     const functions = Object.values(resources(template, 'AWS::Lambda::Function'));
-    expect(stack.activator !== undefined).toBe(manifest.dataPipelines.length > 0);
-    expect(functions.filter((f) => /activates data pipelines/.test(f.Properties!.Description))).toHaveLength(manifest.dataPipelines.length > 0 ? 1 : 0);
+    const pipelines = manifest.jobs.filter((j) => j.kind === 'data_pipeline');
+    expect(manifest.activated).toEqual(pipelines.map((j) => j.name));
+    expect(stack.activator !== undefined).toBe(pipelines.length > 0);
+    expect(functions.filter((f) => /activates data pipelines/.test(f.Properties!.Description))).toHaveLength(pipelines.length > 0 ? 1 : 0);
   });
 
   it("lets the activator clear its pipelines' markers, register their waits and release them", () => {

@@ -1,0 +1,103 @@
+// Date templates in a kind's arguments: `s3://raw/{yyyy}/{mm}/{dd}/` is checked when read and
+// rendered as a States.Format of the run's date parts (`$.run`, set by the prologue). The text
+// around the templates is an intrinsic string literal with its quotes, braces and backslashes
+// escaped: a value is always data, never a path or an intrinsic of its own.
+import { Codes } from '../messages.ts';
+import type { Entry, Reader } from '../check/reader.ts';
+import { ownMap } from '../check/data.ts';
+import { DATE_TEMPLATE_FIELDS, templateProblem } from '../check/values.ts';
+import type { ReadContext, State } from './kind.ts';
+
+type TemplateField = (typeof DATE_TEMPLATE_FIELDS)[number];
+
+/** Where each template's value lives in a running state machine's input. */
+const PATHS: Record<TemplateField, string> = {
+  date: '$.date',
+  datekey: '$.run.datekey',
+  yyyy: '$.run.yyyy',
+  mm: '$.run.mm',
+  dd: '$.run.dd',
+  hh: '$.run.hh',
+};
+
+const TEMPLATE = /\{([a-z]+)\}/g;
+
+/** An intrinsic string literal's text: quote, brace and backslash escaped. */
+export const intrinsicText = (text: string): string => text.replace(/[\\'{}]/g, (c) => `\\${c}`);
+
+/** `key: value`, or `key.$: States.Format(...)` when the value has templates. */
+export function renderTemplated(key: string, value: string): [string, string] {
+  const paths: string[] = [];
+  let format = '';
+  let last = 0;
+  for (const m of value.matchAll(TEMPLATE)) {
+    format += `${intrinsicText(value.slice(last, m.index))}{}`;
+    paths.push(PATHS[m[1] as TemplateField]);
+    last = m.index + m[0].length;
+  }
+  if (paths.length === 0) return [key, value];
+  format += intrinsicText(value.slice(last));
+  return [`${key}.$`, `States.Format('${format}', ${paths.join(', ')})`];
+}
+
+/** Every value of a map rendered as above, keys in the order written. */
+export function renderTemplatedMap(values: Record<string, string>): State {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => renderTemplated(k, v)));
+}
+
+/** A string with date templates; reports an unknown template (or {hh} in a daily workflow). */
+export function readTemplated(r: Reader, entry: Entry | undefined, ctx: ReadContext): string | undefined {
+  const raw = entry && r.scalar(entry.value);
+  const value = typeof raw === 'number' ? String(raw) : r.string(entry);
+  if (value === undefined || !entry) return undefined;
+  const problem = templateProblem(value, ctx.partition === 'hourly');
+  if (problem) {
+    r.error(entry.span, Codes.badTemplate, problem.message, problem.hint);
+    return undefined;
+  }
+  return value;
+}
+
+/**
+ * A mapping of names to templated strings (a Glue job's arguments, a Batch job's parameters).
+ * A key ending in `.$` would make Step Functions read the value as a path: keys are names, so it
+ * is refused.
+ */
+export function readTemplatedMap(r: Reader, entry: Entry | undefined, ctx: ReadContext, what: string): Record<string, string> | undefined {
+  if (!entry) return {};
+  if (!r.map(entry)) return undefined;
+  const out = ownMap<string>();
+  let ok = true;
+  for (const item of r.entries(entry.value)) {
+    if (item.key.endsWith('.$')) {
+      r.error(item.keySpan, Codes.badTemplate, `${what} '${item.key}' ends in '.$', which Step Functions would read as a path`, "values are passed as written; drop the '.$' (date templates such as {date} are filled in for you)");
+      ok = false;
+      continue;
+    }
+    const value = readTemplated(r, item, ctx);
+    if (value === undefined) ok = false;
+    else out[item.key] = value;
+  }
+  return ok ? out : undefined;
+}
+
+/** A list of templated strings (a command, a query's arguments). */
+export function readTemplatedList(r: Reader, entry: Entry | undefined, ctx: ReadContext, what: string): string[] | undefined {
+  if (!entry) return [];
+  const items = r.list(entry);
+  if (!items) return undefined;
+  const out: string[] = [];
+  for (const item of items) {
+    const value = readTemplated(r, { key: what, keySpan: item.span, span: item.span, value: item.node }, ctx);
+    if (value === undefined) return undefined;
+    out.push(value);
+  }
+  return out;
+}
+
+/** A list whose items carry templates: `States.Array(...)` of formats when any does. */
+export function renderTemplatedList(key: string, values: readonly string[]): [string, unknown] {
+  const rendered = values.map((v) => renderTemplated('v', v));
+  if (rendered.every(([k]) => k === 'v')) return [key, [...values]];
+  return [`${key}.$`, `States.Array(${rendered.map(([k, v]) => (k === 'v' ? `'${intrinsicText(v)}'` : v)).join(', ')})`];
+}
