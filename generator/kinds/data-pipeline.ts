@@ -26,6 +26,9 @@ export const defaultPipelineParameters = (partition: Partition): Record<string, 
   ...(partition === 'hourly' && { myHour: '{hh}' }),
 });
 
+/** Said with every problem of a data_pipeline job: a new account cannot use the service at all. */
+const CLOSED = 'AWS Data Pipeline is closed to new customers (since 2024-07); a new workflow runs this work as glue, batch, ecs or emr_serverless';
+
 export const dataPipeline: KindModule<DataPipelineKind> = {
   type: 'data_pipeline',
   doc: {
@@ -57,7 +60,8 @@ export const dataPipeline: KindModule<DataPipelineKind> = {
     if (!fields) return undefined;
     const nameEntry = fields.get('name');
     const name = r.string(nameEntry);
-    if (name === undefined || !report(r, nameEntry!.span, Codes.wrongType, pipelineNameProblem(name))) return undefined;
+    const problem = name === undefined ? undefined : pipelineNameProblem(name);
+    if (name === undefined || !report(r, nameEntry!.span, Codes.wrongType, problem && { message: problem.message, hint: CLOSED })) return undefined;
     const parametersEntry = fields.get('parameters');
     if (!parametersEntry) return { type: 'data_pipeline', pipeline: name, parameters: defaultPipelineParameters(partition) };
     if (!r.map(parametersEntry)) return undefined;
@@ -66,11 +70,12 @@ export const dataPipeline: KindModule<DataPipelineKind> = {
     for (const p of r.entries(parametersEntry.value)) {
       const value = r.scalar(p.value);
       if (typeof value !== 'string' && typeof value !== 'number') {
-        r.error(p.span, Codes.wrongType, `pipeline parameter '${p.key}' must be a string such as '{yyyy}'`);
+        r.error(p.span, Codes.wrongType, `pipeline parameter '${p.key}' must be a string such as '{yyyy}'`, CLOSED);
         ok = false;
         continue;
       }
-      ok = report(r, p.span, Codes.badTemplate, templateProblem(String(value), partition === 'hourly')) && ok;
+      const problem = templateProblem(String(value), partition === 'hourly');
+      ok = report(r, p.span, Codes.badTemplate, problem && { message: problem.message, hint: `${problem.hint ?? ''}. ${CLOSED}` }) && ok;
       parameters[p.key] = String(value);
     }
     return ok ? { type: 'data_pipeline', pipeline: name, parameters } : undefined;
