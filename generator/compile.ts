@@ -234,7 +234,7 @@ export function compileWorkflow(workflow: Workflow): { compiled: CompiledWorkflo
     workflow,
     plan,
     definitions.map((d) => ({ id: d.id, name: d.name, definitionFile: `${d.name}.asl.json` })),
-    definitions.map((d) => d.deployed),
+    definitions,
   );
   const deploy = deployDiagnostics(workflow, manifest, definitions.map((d) => d.deployed));
   return { compiled: { workflow, plan, manifest, definitions }, diagnostics: [...fitted.diagnostics, ...deploy] };

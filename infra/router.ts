@@ -10,7 +10,6 @@ import { Construct } from 'constructs';
 import { BACKSTOP_MINUTES } from '../generator/contract/waits.ts';
 import { STACK_REGION } from '../generator/sweep/manifest.ts';
 import { bucketArn, objectArn, regionalArn } from './arns.ts';
-import { allStates } from './asl-walk.ts';
 import type { Grant } from './grants.ts';
 import { HandlerFunction } from './handler-function.ts';
 import { ROUTER_TABLE_ACTIONS, WaiterTable } from './waiter-table.ts';
@@ -140,20 +139,6 @@ function describeInstancesGrant(regions: readonly string[]): Grant {
 /** SendTaskSuccess on this stack's own state machines, built from their names. */
 export function releaseGrant(machines: readonly string[]): Grant {
   return { actions: ['states:SendTaskSuccess'], resources: unique(machines.map((m) => regionalArn('states', `stateMachine:${m}`))) };
-}
-
-/**
- * The machines whose waits a router releases: every definition's, and the child executions of each
- * Distributed Map whose items wait (they run as `<machine>/<label>`, as their ARNs say).
- */
-export function waitingMachines(definitions: readonly { name: string; definition: unknown }[]): string[] {
-  return definitions.flatMap((d) => [
-    d.name,
-    ...[...allStates(d.definition)]
-      .filter(([, s]) => s.Type === 'Map' && (s.ItemProcessor as { ProcessorConfig?: { Mode?: string } } | undefined)?.ProcessorConfig?.Mode === 'DISTRIBUTED')
-      .filter(([, s]) => JSON.stringify(s.ItemProcessor).includes('${RouterFunctionArn}'))
-      .map(([, s]) => `${d.name}/${String(s.Label)}`),
-  ]);
 }
 
 /**

@@ -1,7 +1,6 @@
 // The permissions of a sweep's Map beyond EC2 (infra/sweep-ec2-access.ts): a Distributed Map's
 // child executions, its items file and its results in S3. The runner a non-EC2 sweep calls is its
 // kind's (the manifest's `runnerAccess`).
-import { allStates } from './asl-walk.ts';
 import { objectArn, regionalArn } from './arns.ts';
 import type { Grant } from './grants.ts';
 
@@ -51,14 +50,4 @@ export function distributedMapGrants(maps: readonly DistributedMap[]): Grant[] {
       wildcardReason: "The Map's ResultWriter writes under its results prefix, in a folder named after the Map Run (known at run time only).",
     },
   ];
-}
-
-/** The Distributed Maps of a definition with their Labels: a Map's name is the sweep's (or its job's) name. */
-export function distributedMapLabels(definition: unknown): Map<string, string> {
-  const labels = new Map<string, string>();
-  for (const [name, state] of allStates(definition)) {
-    const config = (state.ItemProcessor as { ProcessorConfig?: { Mode?: string } } | undefined)?.ProcessorConfig;
-    if (state.Type === 'Map' && config?.Mode === 'DISTRIBUTED') labels.set(name, String(state.Label));
-  }
-  return labels;
 }

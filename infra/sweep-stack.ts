@@ -11,9 +11,9 @@ import type { CompiledSweep } from '../generator/sweep/compile.ts';
 import { Grants } from './grants.ts';
 import type { HandlerFunction } from './handler-function.ts';
 import { MarkerBucket } from './marker-bucket.ts';
-import { Router, waitingMachines } from './router.ts';
+import { Router } from './router.ts';
 import { loggedStateMachine, stateMachineLogs, stateMachineRole } from './state-machine.ts';
-import { distributedMapGrants, distributedMapLabels } from './sweep-access.ts';
+import { distributedMapGrants } from './sweep-access.ts';
 import { kindGrants } from './kind-grants.ts';
 import { ec2Grants } from './sweep-ec2-access.ts';
 import { sweepEc2Function } from './sweep-ec2-function.ts';
@@ -54,7 +54,7 @@ export class SweepStack extends Stack {
       this.bucket = new MarkerBucket(this, 'Markers', { bucketName: markers.bucket, prefix: markers.prefix, accessLogsReason: ITEMS_BUCKET_REASON });
       const bucket = this.bucket.bucket.bucketName;
       substitutions.MarkerBucket = bucket;
-      const label = distributedMapLabels(definition).get(manifest.sweep);
+      const label = manifest.map?.label;
       if (label === undefined || !markers.itemsKey || !markers.resultsPrefix) throw new Error(`internal: distributed sweep '${manifest.sweep}' has no Distributed Map named after it, or no items key`);
       distributedMapGrants([
         {
@@ -89,7 +89,7 @@ export class SweepStack extends Stack {
         markers: [],
         instanceRegions,
         // Names, not the machine's ARN: the machine holds the router's.
-        releases: waitingMachines([{ name: manifest.stateMachine.name, definition }]),
+        releases: manifest.waits.machines,
         environment: {},
       });
       substitutions.RouterFunctionArn = this.router.handler.function.functionArn;

@@ -10,15 +10,13 @@ import type { Manifest } from '../generator/emit/manifest-types.ts';
 import { objectArn } from './arns.ts';
 import { compactGrants } from './grant-patterns.ts';
 import type { Grant } from './grants.ts';
-import { distributedMapGrants, distributedMapLabels, type DistributedMap } from './sweep-access.ts';
+import { distributedMapGrants, type DistributedMap } from './sweep-access.ts';
 import { ec2Grants } from './sweep-ec2-access.ts';
 import { startExecutionAccess } from '../generator/kinds/state-machine.ts';
 import { kindGrants } from './kind-grants.ts';
 
 export interface AccessInputs {
   manifest: Manifest;
-  /** The definitions as objects (to find the Distributed Maps of sweep jobs) and texts; main first. */
-  definitions: readonly { id: string; name: string; definition: unknown; deployed: string }[];
   /** The marker bucket's name: the workflow's, or the one the stack creates (a token). */
   bucket: string;
   /** The activation function, when the workflow has data_pipeline jobs. */
@@ -36,7 +34,7 @@ export interface WorkflowAccess {
 
 const MARKER_REASON = "Marker keys are <prefix><job>__<datekey>.done: the pattern covers this workflow's marker prefix only, the same for any number of jobs (one ARN per job outgrows IAM's policy size limit).";
 
-export function workflowAccess({ manifest, definitions, bucket, activatorArn, routerArn, sweepEc2Arn }: AccessInputs): WorkflowAccess {
+export function workflowAccess({ manifest, bucket, activatorArn, routerArn, sweepEc2Arn }: AccessInputs): WorkflowAccess {
   const grants: Grant[] = [];
   const warnings: string[] = [];
   const { prefix } = manifest.markers;
@@ -55,7 +53,7 @@ export function workflowAccess({ manifest, definitions, bucket, activatorArn, ro
   // Their ARNs are built from their names (set by the stack), not taken from the machines, so
   // the policy does not depend on the machines that depend on it; one pattern covers them all
   // (check/names.ts keeps other workflows from taking a `<workflow>-part-<n>` name).
-  const split = definitions.some((d) => d.id !== 'main');
+  const split = manifest.stateMachines.some((m) => m.id !== 'main');
   if (split) {
     grants.push(
       ...kindGrants(startExecutionAccess([`arn:\${Partition}:states:\${Region}:\${Account}:stateMachine:${manifest.workflow}-part-*`], true)).map((g) => ({
@@ -70,7 +68,7 @@ export function workflowAccess({ manifest, definitions, bucket, activatorArn, ro
     grants.push(...kindGrants(access.grants, bucket));
     if (access.warning) warnings.push(access.warning);
   }
-  grants.push(...sweepJobGrants(manifest, definitions, bucket, sweepEc2Arn));
+  grants.push(...sweepJobGrants(manifest, bucket, sweepEc2Arn));
   return { grants: compactGrants(grants), warnings };
 }
 
@@ -78,18 +76,16 @@ export function workflowAccess({ manifest, definitions, bucket, activatorArn, ro
  * Sweep jobs' EC2 calls (direct integrations in the stack's region, or the cross-region function)
  * and their Distributed Maps. Their runners' functions, machines and Tasks are in the lists above.
  */
-function sweepJobGrants(manifest: Manifest, definitions: AccessInputs['definitions'], bucket: string, sweepEc2Arn: string | undefined): Grant[] {
+function sweepJobGrants(manifest: Manifest, bucket: string, sweepEc2Arn: string | undefined): Grant[] {
   const sweeps = manifest.sweeps ?? [];
   const direct = sweeps.flatMap((s) => (s.ec2 && !s.ec2.crossRegion ? [{ sweep: s.sweep, ec2: s.ec2 }] : []));
   const crossRegion = sweeps.some((s) => s.ec2?.crossRegion);
   if (crossRegion && !sweepEc2Arn) throw new Error(`internal: ${manifest.workflow} has a sweep job spanning regions but no cross-region EC2 function`);
   const maps: DistributedMap[] = sweeps.flatMap((s) => {
     if (!s.items) return [];
-    // The Map is named after the job; a split graph may have put it in a child machine.
-    const holder = definitions.find((d) => distributedMapLabels(d.definition).has(s.job));
-    if (!holder) throw new Error(`internal: no definition of ${manifest.workflow} holds the Distributed Map of sweep job '${s.job}'`);
-    const label = distributedMapLabels(holder.definition).get(s.job)!;
-    return [{ machine: holder.name, label, bucket: s.items.bucket ?? bucket, itemsKeys: [{ key: s.items.key }], resultsPrefix: s.items.resultsPrefix }];
+    // The manifest names the definition holding the Map (a split graph may have put it in a child).
+    if (!s.map) throw new Error(`internal: the manifest of ${manifest.workflow} names no Distributed Map for sweep job '${s.job}'`);
+    return [{ machine: s.map.machine, label: s.map.label, bucket: s.items.bucket ?? bucket, itemsKeys: [{ key: s.items.key }], resultsPrefix: s.items.resultsPrefix }];
   });
   return [...ec2Grants(direct), ...(crossRegion ? [{ actions: ['lambda:InvokeFunction'], resources: [sweepEc2Arn!] }] : []), ...distributedMapGrants(maps)];
 }

@@ -14,7 +14,7 @@ import { regionalArn } from './arns.ts';
 import { Grants } from './grants.ts';
 import type { HandlerFunction } from './handler-function.ts';
 import { MarkerBucket } from './marker-bucket.ts';
-import { Router, waitingMachines, warnBucketEvents, type BucketEventUse } from './router.ts';
+import { Router, warnBucketEvents, type BucketEventUse } from './router.ts';
 import { machineScopes } from './part-stacks.ts';
 import { inlineDefinitions, loggedStateMachine, stateMachineLogs, stateMachineRole, type LoggedStateMachineProps } from './state-machine.ts';
 import { sweepEc2Function } from './sweep-ec2-function.ts';
@@ -76,7 +76,6 @@ export class WorkflowStack extends Stack {
     const role = stateMachineRole(this, `stepgraph ${manifest.workflow}: what its state machines touch`);
     const access = workflowAccess({
       manifest,
-      definitions,
       bucket: bucketName,
       activatorArn: this.activator?.function.functionArn,
       routerArn: this.router?.handler.function.functionArn,
@@ -143,7 +142,7 @@ export class WorkflowStack extends Stack {
       owner: manifest.workflow,
       markers: [...triggerKeys, ...manifest.waits.markers.map((m) => ({ bucket: m.bucket ?? bucket, keyPattern: m.keyPattern }))],
       instanceRegions: manifest.waits.instanceRegions,
-      releases: waits ? waitingMachines(definitions) : [],
+      releases: waits ? manifest.waits.machines : [],
       environment: {
         MARKER_BUCKET: bucket,
         MARKER_PREFIX: prefix,

@@ -68,6 +68,11 @@ export interface ManifestWaits {
   instanceRegions: string[];
   /** The longest a run can take (worst case, seconds). */
   runSeconds: number;
+  /**
+   * The machines whose waits the router releases (SendTaskSuccess/Failure): every definition's, and
+   * the child executions of each Distributed Map whose items wait (`<machine>/<label>`).
+   */
+  machines: string[];
 }
 
 /**
@@ -87,4 +92,6 @@ export interface ManifestSweepJob {
    * bucket: the workflow's marker bucket) and the prefix its ResultWriter writes under.
    */
   items?: { bucket?: string; key: string; resultsPrefix: string };
+  /** Distributed: the definition (deployed name) that holds the job's Map, and the Map's Label. */
+  map?: { machine: string; label: string };
 }

@@ -1,6 +1,7 @@
 // The manifest: everything a compiled workflow touches, so infra can grant exactly that.
 import { kindOf, writesOwnMarker } from '../kinds/registry.ts';
 import type { ReleaseEvents } from '../kinds/kind.ts';
+import { distributedMaps } from './asl-walk.ts';
 import { stackName, type Job, type Workflow } from '../model.ts';
 import { runSeconds } from './deadlines.ts';
 import type { Plan } from '../plan/plan.ts';
@@ -18,7 +19,10 @@ const sortedUnique = (values: Iterable<string>): string[] => [...new Set(values)
  */
 const PLACEHOLDER = /^(MarkerBucket|ActivatorFunctionArn|RouterFunctionArn|SweepEc2FunctionArn|Part\d+Arn)$/;
 
-export function emitManifest(workflow: Workflow, plan: Plan, stateMachines: ManifestStateMachine[], definitionTexts: readonly string[]): Manifest {
+export function emitManifest(workflow: Workflow, plan: Plan, stateMachines: ManifestStateMachine[], definitions: readonly { name: string; definition: unknown; deployed: string }[]): Manifest {
+  const definitionTexts = definitions.map((d) => d.deployed);
+  // Read from the definitions here, so infra never looks into the ASL.
+  const maps = definitions.flatMap((d) => distributedMaps(d.definition).map((m) => ({ machine: d.name, ...m })));
   const placeholders = sortedUnique(definitionTexts.flatMap((text) => [...text.matchAll(/\$\{([A-Za-z0-9]+)\}/g)].map((m) => m[1])).filter((p) => PLACEHOLDER.test(p)));
   const prefix = workflow.markers.prefix;
   const sweeps = sweepJobs(workflow).map(({ job, plan }) => ({ job, plan, manifest: sweepManifest(plan, '') }));
@@ -45,6 +49,7 @@ export function emitManifest(workflow: Workflow, plan: Plan, stateMachines: Mani
       events: uniqueEvents(workflow.jobs.flatMap((j) => kindOf(j.kind).releaseEvents ?? [])),
       instanceRegions: sortedUnique(sweeps.flatMap((s) => s.manifest.waits?.instanceRegions ?? [])),
       runSeconds: runSeconds(workflow),
+      machines: [...definitions.map((d) => d.name), ...maps.filter((m) => m.waits).map((m) => `${m.machine}/${m.label}`)],
     },
     externalMarkers: workflow.jobs.flatMap((j) =>
       j.waitsFor.map((w) => ({
@@ -65,7 +70,7 @@ export function emitManifest(workflow: Workflow, plan: Plan, stateMachines: Mani
       ...(j.estimateSeconds !== undefined && { estimateSeconds: j.estimateSeconds }),
       timeoutSeconds: j.timeoutSeconds,
     })),
-    ...(sweeps.length > 0 && { sweeps: sweeps.map(({ job, manifest }) => sweepJobNeeds(job.name, manifest)) }),
+    ...(sweeps.length > 0 && { sweeps: sweeps.map(({ job, manifest }) => sweepJobNeeds(job.name, manifest, maps.find((m) => m.state === job.name))) }),
   };
 }
 
@@ -83,7 +88,7 @@ function sweepJobs(workflow: Workflow): { job: Job; plan: SweepPlan }[] {
   return workflow.jobs.flatMap((job) => (job.kind.type === 'sweep' ? [{ job, plan: planSweep(job.kind.sweep) }] : []));
 }
 
-function sweepJobNeeds(job: string, m: SweepManifest): ManifestSweepJob {
+function sweepJobNeeds(job: string, m: SweepManifest, map: { machine: string; label: string } | undefined): ManifestSweepJob {
   const { itemsKey, resultsPrefix, bucket } = m.markers;
   return {
     job,
@@ -92,6 +97,7 @@ function sweepJobNeeds(job: string, m: SweepManifest): ManifestSweepJob {
     runner: m.runner,
     ...(m.ec2 && { ec2: m.ec2 }),
     ...(itemsKey !== undefined && resultsPrefix !== undefined && { items: { ...(bucket !== undefined && { bucket }), key: itemsKey, resultsPrefix } }),
+    ...(map && { map: { machine: map.machine, label: map.label } }),
   };
 }
 

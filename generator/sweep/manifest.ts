@@ -5,6 +5,7 @@ import { DEFAULT_AMI } from './ec2.ts';
 import type { SweepPlan } from './plan.ts';
 import type { KindAccess } from '../kinds/kind.ts';
 import { runnerKind } from '../kinds/task-kinds.ts';
+import { distributedMaps } from '../emit/asl-walk.ts';
 
 const PLACEHOLDERS = ['MarkerBucket', 'RouterFunctionArn', 'SweepEc2FunctionArn'];
 
@@ -33,7 +34,13 @@ export interface SweepManifest {
    * released by the instance's "terminated" state-change event, which must reach the router from
    * every region listed (STACK_REGION: the stack's own). Empty: no EC2 items, nothing to hear of.
    */
-  waits: { instanceRegions: string[] };
+  waits: {
+    instanceRegions: string[];
+    /** The machines whose waits the router releases: the sweep's, and its Map's child executions (`<sweep>/<label>`) when its items wait. */
+    machines: string[];
+  };
+  /** Distributed: the Map's Label (its child executions run as `<sweep>/<label>`). */
+  map?: { label: string };
   ec2?: {
     /** EC2 actions the state machine (or the cross-region function) calls, RunInstances tagging included. */
     actions: string[];
@@ -77,6 +84,8 @@ export function sweepManifest(plan: SweepPlan, definitionText: string): SweepMan
     if (launch.ImageId === DEFAULT_AMI.arm64 || launch.ImageId === DEFAULT_AMI.x86_64) amis.add(launch.ImageId.slice('resolve:ssm:'.length));
   }
   const runner = sweep.runner;
+  // Read from the definition itself, so infra never looks into the ASL.
+  const maps = definitionText ? distributedMaps(JSON.parse(definitionText)) : [];
   const base = `${sweep.markers.prefix}_sweeps/${sweep.name}/`;
   return {
     sweep: sweep.name,
@@ -88,7 +97,11 @@ export function sweepManifest(plan: SweepPlan, definitionText: string): SweepMan
     runner: runner.type,
     ...(plan.ec2?.regions.length === 1 && { region: plan.ec2.regions[0] }),
     substitutions,
-    waits: { instanceRegions: plan.ec2 ? (plan.ec2.regions.length > 0 ? [...plan.ec2.regions] : [STACK_REGION]) : [] },
+    waits: {
+      instanceRegions: plan.ec2 ? (plan.ec2.regions.length > 0 ? [...plan.ec2.regions] : [STACK_REGION]) : [],
+      machines: [sweep.name, ...maps.filter((m) => m.waits).map((m) => `${sweep.name}/${m.label}`)],
+    },
+    ...(maps.length > 0 && { map: { label: maps[0].label } }),
     ...(plan.ec2 && {
       ec2: {
         // DescribeInstances: an item that should have reported its exit status and did not reads why its instance ended.

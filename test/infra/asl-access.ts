@@ -1,7 +1,12 @@
 // What a compiled definition touches, read from the ASL itself (independently of the manifest
 // that infra grants from): the (action, resource) pairs its S3, Lambda and child-machine Tasks
 // need, and a Distributed Map's items, results and child executions.
-import { allStates, findState } from '../../infra/asl-walk.ts';
+import { allStates } from '../../generator/emit/asl-walk.ts';
+
+function findState(definition: unknown, name: string): Record<string, unknown> | undefined {
+  for (const [stateName, state] of allStates(definition)) if (stateName === name) return state;
+  return undefined;
+}
 
 export interface Refs {
   /** How the marker bucket appears in a flattened ARN: its name, or `<LogicalId>` when created. */

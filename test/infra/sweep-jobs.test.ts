@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { sweepJobItems } from '../../generator/emit/manifest.ts';
 import { STACK_REGION } from '../../generator/sweep/manifest.ts';
 import { encodeSlot } from '../../generator/sweep/userdata.ts';
-import { allStates } from '../../infra/asl-walk.ts';
+import { allStates } from '../../generator/emit/asl-walk.ts';
 import { aslAccess } from './asl-access.ts';
 import { allowed, compileYaml, exampleWorkflows, flat, logicalId, machineArn, resources, rulesFrom, synth, type Synthesized, uncovered } from './support.ts';
 import { sweepJobFixture, variants } from './variants.ts';

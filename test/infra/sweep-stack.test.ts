@@ -9,8 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { BACKSTOP_MINUTES } from '../../generator/contract/waits.ts';
 import { compileSweepFile } from '../../generator/sweep/compile.ts';
 import { STACK_REGION } from '../../generator/sweep/manifest.ts';
-import { findState } from '../../infra/asl-walk.ts';
-import { distributedMapLabels } from '../../infra/sweep-access.ts';
+import { distributedMaps } from '../../generator/emit/asl-walk.ts';
 import { ROUTER_TABLE_ACTIONS } from '../../infra/waiter-table.ts';
 import { aslAccess } from './asl-access.ts';
 import { allowed, exampleSweeps, flat, logicalId, machineArn, resources, rulesFrom, synthSweep, type SynthesizedSweep, uncovered } from './support.ts';
@@ -138,9 +137,9 @@ describe.each(stacks.map((s) => [s.compiled.manifest.stackName, s] as const))('%
     if (!stack.router) return;
     const table = `<${logicalId(stack, stack.router.waiters.table)}.Arn>`;
     // A Distributed Map's items run as child executions of `<machine>/<label>`: their waits are released there.
-    const children = [...distributedMapLabels(definition)]
-      .filter(([map]) => JSON.stringify(findState(definition, map)?.ItemProcessor).includes('${RouterFunctionArn}'))
-      .map(([, label]) => `${manifest.stateMachine.name}/${label}`);
+    const children = distributedMaps(definition)
+      .filter((m) => m.waits)
+      .map((m) => `${manifest.stateMachine.name}/${m.label}`);
     expect(children.length).toBe(distributed ? 1 : 0);
     expect(pairsOf(s, 'RouterFunctionAccess')).toEqual(
       new Set([

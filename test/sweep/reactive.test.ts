@@ -143,7 +143,8 @@ describe('an EC2 item waits for its instance with one callback', () => {
 describe('the sweep manifest', () => {
   it('lists the regions whose instance terminations release items, and the router placeholder', () => {
     expect(compiled(ec2Sweep(2, {}, { region: 'eu-west-1' })).manifest).toMatchObject({ substitutions: ['RouterFunctionArn'], waits: { instanceRegions: ['eu-west-1'] } });
-    expect(compiled(ec2Sweep(2)).manifest.waits).toEqual({ instanceRegions: [STACK_REGION] });
+    const sweep = compiled(ec2Sweep(2)).manifest;
+    expect(sweep.waits).toEqual({ instanceRegions: [STACK_REGION], machines: [sweep.sweep] });
     expect(compiled({ name: 'fns', lambda: 'f', params: [{ a: 1 }] }).manifest).toMatchObject({ substitutions: [], waits: { instanceRegions: [] } });
   });
 });
