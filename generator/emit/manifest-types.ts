@@ -4,8 +4,9 @@ import type { Partition, Schedule, Trigger } from '../model.ts';
 import type { SweepManifest } from '../sweep/manifest.ts';
 import type { KindAccess, ReleaseEvents } from '../kinds/kind.ts';
 
+/** One kind's declaration of what it touches, and the jobs that declare exactly that. */
 export interface ManifestJobAccess extends KindAccess {
-  job: string;
+  jobs: string[];
   kind: string;
 }
 
@@ -27,8 +28,9 @@ export interface Manifest {
   /** Placeholder names (`${Name}` in the ASL) the deployer must substitute. */
   substitutions: string[];
   /**
-   * What each job touches, as its kind's module declares it (generator/kinds/: `access`), in job
-   * order; a sweep job's is its runner kind's. infra grants exactly these, whatever the kind.
+   * What the jobs touch, as their kinds' modules declare it (generator/kinds/: `access`), one entry
+   * per distinct declaration; a sweep job's is its runner kind's. infra grants exactly these,
+   * whatever the kind.
    */
   access: ManifestJobAccess[];
   /** Jobs whose Task is a callback of the activator (data_pipeline): the stack creates it. */

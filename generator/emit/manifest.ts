@@ -7,7 +7,7 @@ import { runSeconds } from './deadlines.ts';
 import type { Plan } from '../plan/plan.ts';
 import { sweepManifest, type SweepManifest } from '../sweep/manifest.ts';
 import { planSweep, type SweepPlan } from '../sweep/plan.ts';
-import type { Manifest, ManifestStateMachine, ManifestSweepJob } from './manifest-types.ts';
+import type { Manifest, ManifestJobAccess, ManifestStateMachine, ManifestSweepJob } from './manifest-types.ts';
 
 export type { Manifest } from './manifest-types.ts';
 
@@ -32,7 +32,7 @@ export function emitManifest(workflow: Workflow, plan: Plan, stateMachines: Mani
     partition: workflow.partition,
     stateMachines,
     substitutions: placeholders,
-    access: workflow.jobs.map((j) => ({ job: j.name, kind: j.kind.type, ...kindOf(j.kind).access(j.kind, { job: j.name, markerPrefix: prefix }) })),
+    access: jobAccess(workflow),
     activated: workflow.jobs.filter((j) => kindOf(j.kind).local.mode === 'activation').map((j) => j.name),
     markers: {
       ...(workflow.markers.bucket !== undefined && { bucket: workflow.markers.bucket }),
@@ -72,6 +72,22 @@ export function emitManifest(workflow: Workflow, plan: Plan, stateMachines: Mani
     })),
     ...(sweeps.length > 0 && { sweeps: sweeps.map(({ job, manifest }) => sweepJobNeeds(job.name, manifest, maps.find((m) => m.state === job.name))) }),
   };
+}
+
+/**
+ * What each job's kind touches, one entry per distinct declaration with the jobs that share it
+ * (a thousand jobs calling the same function are one entry), in the order first used.
+ */
+function jobAccess(workflow: Workflow): ManifestJobAccess[] {
+  const byDeclaration = new Map<string, ManifestJobAccess>();
+  for (const job of workflow.jobs) {
+    const declared = { kind: job.kind.type, ...kindOf(job.kind).access(job.kind, { job: job.name, markerPrefix: workflow.markers.prefix }) };
+    const key = JSON.stringify(declared);
+    const entry = byDeclaration.get(key);
+    if (entry) entry.jobs.push(job.name);
+    else byDeclaration.set(key, { jobs: [job.name], ...declared });
+  }
+  return [...byDeclaration.values()];
 }
 
 function uniqueEvents(events: ReleaseEvents[]): ReleaseEvents[] {
