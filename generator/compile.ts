@@ -16,6 +16,7 @@ import { readSource, type SourceFile } from './source.ts';
 import { isMap, isScalar, type Node } from 'yaml';
 import { compileSweepText, type CompiledSweep } from './sweep/compile.ts';
 import { isSweepSource } from './sweep/source.ts';
+import { isPartNameOf, partMachineName } from './contract/run-names.ts';
 
 export interface CompiledDefinition {
   /** 'main' or 'part-<n>'. */
@@ -164,7 +165,7 @@ export function compileTexts(files: readonly { file: string; text: string }[]): 
     if (result.sweep) sweeps.push(result.sweep);
   }
   diagnostics.push(...splitChildCollisions(named));
-  const reserved = new Set(named.filter((n) => named.some((p) => p !== n && n.name.startsWith(`${p.name}-part-`))).map((n) => n.name));
+  const reserved = new Set(named.filter((n) => named.some((p) => p !== n && isPartNameOf(n.name, p.name))).map((n) => n.name));
   return {
     compiled: compiled.filter((c) => !reserved.has(c.workflow.name)),
     sweeps: sweeps.filter((s) => !reserved.has(s.sweep.name)),
@@ -180,15 +181,15 @@ export function compileTexts(files: readonly { file: string; text: string }[]): 
 function splitChildCollisions(named: readonly { name: string; file: string; span: { start: number; end: number } }[]): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const child of named) {
-    const parent = named.find((p) => p !== child && child.name.startsWith(`${p.name}-part-`));
+    const parent = named.find((p) => p !== child && isPartNameOf(child.name, p.name));
     if (!parent) continue;
     out.push({
       file: child.file,
       ...child.span,
       severity: 'error',
       code: Codes.splitChildName,
-      message: `the name '${child.name}' is reserved for the child state machines of workflow '${parent.name}' (${parent.file}), named '${parent.name}-part-<n>' when it is split for size`,
-      hint: `rename it so it does not start with '${parent.name}-part-'`,
+      message: `the name '${child.name}' is reserved for the child state machines of workflow '${parent.name}' (${parent.file}), named '${partMachineName(parent.name, '<n>')}' when it is split for size`,
+      hint: `rename it so it does not start with '${partMachineName(parent.name, '')}'`,
     });
   }
   return out;

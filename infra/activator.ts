@@ -9,6 +9,7 @@ import { bucketArn, objectArn } from './arns.ts';
 import { HandlerFunction } from './handler-function.ts';
 import { releaseGrant, type Router } from './router.ts';
 import { REGISTER_TABLE_ACTIONS } from './waiter-table.ts';
+import { markerKeyPattern } from '../generator/contract/markers.ts';
 
 export interface ActivatorProps {
   manifest: Manifest;
@@ -21,7 +22,7 @@ export interface ActivatorProps {
 }
 
 export function activatorFunction(scope: Construct, id: string, { manifest, bucket, router, machines }: ActivatorProps): HandlerFunction {
-  const markers = manifest.jobs.filter((j) => j.kind === 'data_pipeline').map((j) => objectArn(bucket, `${manifest.markers.prefix}${j.name}__*.done`));
+  const markers = manifest.jobs.filter((j) => j.kind === 'data_pipeline').map((j) => objectArn(bucket, markerKeyPattern(manifest.markers.prefix, j.name)));
   return new HandlerFunction(scope, id, {
     entry: 'activate-pipeline.ts',
     description: `stepgraph ${manifest.workflow}: activates data pipelines by name for a run date`,

@@ -21,6 +21,7 @@ import { sweepEc2Function } from './sweep-ec2-function.ts';
 import { SweepItems } from './sweep-items.ts';
 import { Triggers } from './triggers.ts';
 import { workflowAccess } from './workflow-access.ts';
+import { markerKeyPattern } from '../generator/contract/markers.ts';
 
 export interface WorkflowStackProps extends StackProps {
   /** `workflow` is needed only for distributed sweep jobs: their items are uploaded at deploy time. */
@@ -138,7 +139,7 @@ export class WorkflowStack extends Stack {
     if (!waits && onMarkers.length === 0) return undefined;
     const { prefix } = manifest.markers;
     const main = manifest.stateMachines[0].name;
-    const triggerKeys = [...new Set(onMarkers.flat())].sort().map((m) => ({ bucket, keyPattern: `${prefix}${m}__*.done` }));
+    const triggerKeys = [...new Set(onMarkers.flat())].sort().map((m) => ({ bucket, keyPattern: markerKeyPattern(prefix, m) }));
     return new Router(this, 'Router', {
       owner: manifest.workflow,
       markers: [...triggerKeys, ...manifest.waits.markers.map((m) => ({ bucket: m.bucket ?? bucket, keyPattern: m.keyPattern }))],

@@ -8,7 +8,8 @@
 import type { Diagnostic } from '../diagnostics.ts';
 import { Codes } from '../messages.ts';
 import type { Workflow } from '../model.ts';
-import { replayName } from '../ops/names.ts';
+import { markerKey, markerKeyPattern } from '../contract/markers.ts';
+import { replayName } from '../contract/run-names.ts';
 import { fmt, WARN_FRACTION } from './limits.ts';
 import type { Manifest } from './manifest-types.ts';
 
@@ -110,11 +111,11 @@ export function deployFigures(workflow: Workflow, manifest: Manifest, deployed: 
   const markers = [...new Set(markerSets.flat())];
   const prefix = manifest.markers.prefix;
   const events = manifest.triggers.flatMap((t) => (t.type === 'event' ? [t] : []));
-  const markerPattern = markers.length > 0 ? JSON.stringify({ source: ['aws.s3'], 'detail-type': ['Object Created'], detail: { bucket: { name: ['x'.repeat(63)] }, object: { key: markers.map((m) => ({ wildcard: `${prefix}${m}__*.done` })) } } }).length : 0;
+  const markerPattern = markers.length > 0 ? JSON.stringify({ source: ['aws.s3'], 'detail-type': ['Object Created'], detail: { bucket: { name: ['x'.repeat(63)] }, object: { key: markers.map((m) => ({ wildcard: markerKeyPattern(prefix, m) })) } } }).length : 0;
   const datekey = manifest.partition === 'hourly' ? 10 : 8;
   const keys = [
-    ...workflow.jobs.map((j) => `${prefix}${j.name}__${'0'.repeat(datekey)}.done`),
-    ...workflow.jobs.flatMap((j) => j.waitsFor.map((w) => `${w.prefix}${w.marker}__${'0'.repeat(datekey)}.done`)),
+    ...workflow.jobs.map((j) => markerKey(prefix, j.name, '0'.repeat(datekey))),
+    ...workflow.jobs.flatMap((j) => j.waitsFor.map((w) => markerKey(w.prefix, w.marker, '0'.repeat(datekey)))),
   ];
   return {
     // Nested, the parent holds the main machine and one resource per nested stack.

@@ -10,7 +10,8 @@ import { emitWorkflow, jobContext, type Definition } from './asl.ts';
 import type { JobContext, States } from './job.ts';
 import { renderJob } from './job.ts';
 import { describeFigure, deployedText, fmt, historyOfStates, level, LIMITS, measureDefinition, requestBytes, utf8Bytes, WARN_FRACTION, type HistoryOptions, type Measurement } from './limits.ts';
-import { childStart, partId, partMachineName, renderPartTask } from './parts.ts';
+import { partMachineName } from '../contract/run-names.ts';
+import { childStart, partId, renderPartTask } from './parts.ts';
 
 export interface FittedDefinition {
   /** 'main' or 'part-<n>'. */

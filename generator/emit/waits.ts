@@ -2,12 +2,13 @@
 // its task token and the subject it waits for, and sleeps until the router releases it or its
 // TimeoutSeconds (the wait's deadline) passes. Past the deadline it fails with States.Timeout in
 // its own state, so a redrive re-enters exactly this wait. No Retry loop looks for anything.
+import { placeholder, ROUTER_FUNCTION as ROUTER_FUNCTION_NAME } from '../contract/placeholders.ts';
 import type { SignalRequest, WaitRequest } from '../contract/waits.ts';
 
 export type State = Record<string, unknown>;
 
 /** The router function of the workflow's stack (infra fills it in; the local engine serves it). */
-export const ROUTER_FUNCTION = '${RouterFunctionArn}';
+const ROUTER_FUNCTION = placeholder(ROUTER_FUNCTION_NAME);
 
 /** Lambda's own transient errors, retried as AWS recommends for every lambda:invoke. */
 export const LAMBDA_TRANSIENT = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'];

@@ -5,7 +5,7 @@
 // startExecution.sync Tasks as Step Functions would. Used by simulate (on the virtual clock) and
 // by `run --local` (in real time).
 import type { Definition } from '../emit/asl.ts';
-import { partArnSubstitution } from '../emit/parts.ts';
+import { ACTIVATOR_FUNCTION, MARKER_BUCKET, partArnName, ROUTER_FUNCTION } from '../contract/placeholders.ts';
 import type { Workflow } from '../model.ts';
 import type { SyncEdge } from '../plan/plan.ts';
 import { ExecutionAbortedError, ExecutionError, StateMachine, type EventLog, type ExecutionKind, type JsonValue, type RunOptions, type StateMachineDefinition } from './engine.ts';
@@ -96,13 +96,13 @@ const executionArn = (machine: string, name: string): string => `${LOCAL_ACCOUNT
 /** Values of the definition's `${...}` placeholders in a local run. */
 export function localSubstitutions(workflow: Workflow, children: readonly ChildDefinition[] = []): Record<string, string> {
   const out: Record<string, string> = {
-    MarkerBucket: workflow.markers.bucket ?? `stepgraph-${workflow.name}-markers`,
-    ActivatorFunctionArn: 'arn:aws:lambda:local:000000000000:function:stepgraph-activator',
-    RouterFunctionArn: LOCAL_ROUTER_ARN,
+    [MARKER_BUCKET]: workflow.markers.bucket ?? `stepgraph-${workflow.name}-markers`,
+    [ACTIVATOR_FUNCTION]: 'arn:aws:lambda:local:000000000000:function:stepgraph-activator',
+    [ROUTER_FUNCTION]: LOCAL_ROUTER_ARN,
   };
   for (const child of children) {
     const n = /^part-(\d+)$/.exec(child.id)?.[1];
-    if (n !== undefined) out[partArnSubstitution(Number(n))] = stateMachineArn(child.name);
+    if (n !== undefined) out[partArnName(Number(n))] = stateMachineArn(child.name);
   }
   return out;
 }

@@ -6,7 +6,7 @@
 import { ownMap } from '../check/data.ts';
 import type { CompiledWorkflow } from '../compile.ts';
 import type { Job } from '../model.ts';
-import { parseRunDate } from '../ops/dates.ts';
+import { parseRunDate } from '../dates.ts';
 import { fillTemplate, runCommand } from './command.ts';
 import { localSubstitutions, startExecution, type RunInput } from './execute.ts';
 import { statesError, type JobRunner, type JobWork } from './handlers.ts';
@@ -18,6 +18,7 @@ import { summarize, type RunReport } from './summary.ts';
 import { buildTimelines } from './timeline.ts';
 import { waitTarget } from './wait-target.ts';
 import { DEFAULT_JOB_SECONDS } from './simulate.ts';
+import { markerKey } from '../contract/markers.ts';
 
 /** How often a local run looks for markers written outside it. */
 const LOCAL_BACKSTOP_MS = 1000;
@@ -156,7 +157,7 @@ async function seedExternal(compiled: Pick<CompiledWorkflow, 'workflow'>, store:
   const done = new Set<string>();
   for (const wait of workflow.jobs.flatMap((j) => j.waitsFor)) {
     const b = wait.bucket ?? bucket;
-    const key = `${wait.prefix}${wait.marker}__${datekey}.done`;
+    const key = markerKey(wait.prefix, wait.marker, datekey);
     if (done.has(`${b}/${key}`)) continue;
     done.add(`${b}/${key}`);
     if ((await store.get(b, key)) !== undefined) continue;

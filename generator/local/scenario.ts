@@ -3,7 +3,7 @@
 // Unknown names are errors with a did-you-mean, before anything runs.
 import { closest } from '../contract/suggest.ts';
 import { durationHint, parseDuration } from '../check/values.ts';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import type { Workflow } from '../model.ts';
 
 export interface Scenario {

@@ -11,7 +11,7 @@
 import type { CompiledWorkflow } from '../compile.ts';
 import type { Definition } from '../emit/asl.ts';
 import type { Workflow } from '../model.ts';
-import { parseRunDate } from '../ops/dates.ts';
+import { parseRunDate } from '../dates.ts';
 import { planWorkflow, type Plan } from '../plan/plan.ts';
 import { sleep, withVirtualClock } from './clock.ts';
 import { localSubstitutions, startExecution, type RunInput } from './execute.ts';
@@ -21,6 +21,7 @@ import type { MemoryWaiterStore } from '../contract/memory-waiter-store.ts';
 import { checkScenario, type Scenario, type ScenarioInput } from './scenario.ts';
 import { MemoryMarkerStore, type MarkerStore } from './store.ts';
 import { summarize, type RunReport } from './summary.ts';
+import { markerKey } from '../contract/markers.ts';
 
 export type { JobReport, RunReport, WaitReport } from './summary.ts';
 /** What simulate returns: the report of a run on the virtual clock. */
@@ -120,7 +121,7 @@ async function seedExternalMarkers(
   const seen = new Set<string>();
   for (const wait of workflow.jobs.flatMap((j) => j.waitsFor)) {
     const b = wait.bucket ?? bucket;
-    const key = `${wait.prefix}${wait.marker}__${datekey}.done`;
+    const key = markerKey(wait.prefix, wait.marker, datekey);
     if (seen.has(`${b}/${key}`) || scenario.missing.has(wait.marker)) continue;
     seen.add(`${b}/${key}`);
     const write = (): Promise<void> => track(store.put(b, key, JSON.stringify({ marker: wait.marker, producer: 'stepgraph simulate', writtenAt: new Date().toISOString() })));

@@ -3,7 +3,7 @@
 // into one line that says what to set instead of a stack trace.
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 
 export interface RetryPolicy {
   /** Total attempts per call, the first included. */

@@ -2,7 +2,7 @@
 // and everything downstream of them, `--only` exactly the named ones; jobs outside the selection
 // are skipped by the state machine as already done.
 import { ownMap } from '../check/data.ts';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import { didYouMean } from '../contract/suggest.ts';
 import { downstreamClosure, topologicalOrder, type Workflow } from '../model.ts';
 

@@ -1,7 +1,7 @@
 // The status of one run: the execution as Step Functions describes it plus every job's status
 // from its history and its child executions' (a split workflow), rendered as a table or as JSON.
 import type { DescribeExecutionOutput } from '@aws-sdk/client-sfn';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import { stateOwners } from '../emit/state-owners.ts';
 import { topologicalOrder, writesOwnMarker, type Workflow } from '../model.ts';
 import type { Aws } from './aws.ts';

@@ -2,7 +2,7 @@
 // workflows/, compiled exactly as deploy compiles them (so selections and names match what runs).
 import { existsSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
-import { ReportedError, UserError } from '../cli/errors.ts';
+import { ReportedError, UserError } from '../errors.ts';
 import { printDiagnostics } from '../cli/report.ts';
 import { didYouMean } from '../contract/suggest.ts';
 import { compilePaths, compileWorkflow, WORKFLOW_EXTENSIONS, type CompiledWorkflow, type CompileResult } from '../compile.ts';

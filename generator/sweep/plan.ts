@@ -11,13 +11,14 @@
 //
 // Any one of these sends the sweep to a Distributed Map, which has none of them.
 import { createHash } from 'node:crypto';
+import { MARKER_BUCKET, placeholder } from '../contract/placeholders.ts';
 import { bootPieces, launchFields, paramTagKeys, reportsExit, shapeOf, tagValue, type LaunchFields } from './ec2.ts';
 import type { Json, Sweep, SweepItem, ToleratedFailures } from './model.ts';
 
 export type SweepMode = 'inline' | 'distributed';
 
 /** The stack creates the bucket when the sweep names none (as for workflows). */
-export const MARKER_BUCKET_PLACEHOLDER = '${MarkerBucket}';
+const MARKER_BUCKET_PLACEHOLDER = placeholder(MARKER_BUCKET);
 
 /**
  * Runner Tasks time out at their item's ttl. TimeoutSecondsPath would read it from the item, but

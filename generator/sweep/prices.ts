@@ -7,7 +7,7 @@
 // under a region key) for your own numbers.
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 
 export const BUNDLED_PRICES_SOURCE = 'bundled table: approximate AWS Linux on-demand prices, us-east-1, 2024';
 

@@ -4,7 +4,7 @@
 // wait; a lambda / state machine / task item takes its duration too. Reports the makespan, the peak of runs alive at once against
 // max_concurrent, and each item's outcome.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { ExitCode, ReportedError, UserError } from '../cli/errors.ts';
+import { ExitCode, ReportedError, UserError } from '../errors.ts';
 import { printDiagnostics } from '../cli/report.ts';
 import { hasErrors } from '../diagnostics.ts';
 import { withVirtualClock } from '../local/clock.ts';

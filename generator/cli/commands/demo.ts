@@ -7,7 +7,7 @@ import { hasErrors } from '../../diagnostics.ts';
 import { formatReport } from '../../local/report.ts';
 import { simulate } from '../../local/simulate.ts';
 import { DEFAULT_WORKFLOWS_DIR } from '../../ops/workflows.ts';
-import { ExitCode, UserError } from '../errors.ts';
+import { ExitCode, UserError } from '../../errors.ts';
 import { writeCompileResult } from '../files.ts';
 import { requirePaths } from '../inputs.ts';
 import { plural, printDiagnostics } from '../report.ts';

@@ -15,7 +15,7 @@ import { checkScenario } from '../../local/scenario.ts';
 import { S3EndpointError, S3MarkerStore } from '../../local/s3-store.ts';
 import type { MarkerStore } from '../../local/store.ts';
 import { colourFor, terminalWidth } from '../colour.ts';
-import { ExitCode, UserError } from '../errors.ts';
+import { ExitCode, UserError } from '../../errors.ts';
 import { writeHtmlReport } from '../html.ts';
 
 export const usage = [

@@ -11,7 +11,7 @@ import { simulate } from '../../local/simulate.ts';
 import { readDurations } from '../../local/workflow-arg.ts';
 import { isSweepFile, simulateSweepFile } from '../../sweep/simulate.ts';
 import { colourFor, terminalWidth } from '../colour.ts';
-import { ExitCode } from '../errors.ts';
+import { ExitCode } from '../../errors.ts';
 import { writeHtmlReport } from '../html.ts';
 
 export const usage = [

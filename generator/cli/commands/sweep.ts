@@ -17,7 +17,7 @@ import { listSweeps, renderList } from '../../sweep/ops/list.ts';
 import { findRun, progressJson, renderProgress, sweepProgress } from '../../sweep/ops/progress.ts';
 import { renderResume, resumeSweep } from '../../sweep/ops/resume.ts';
 import { bundledPrices, loadPrices } from '../../sweep/prices.ts';
-import { ReportedError, UserError } from '../errors.ts';
+import { ReportedError, UserError } from '../../errors.ts';
 import { writeCompiledSweep } from '../files.ts';
 import { requirePaths } from '../inputs.ts';
 import { printJson } from '../json.ts';

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { compilePaths } from '../../compile.ts';
 import { hasErrors } from '../../diagnostics.ts';
-import { ExitCode } from '../errors.ts';
+import { ExitCode } from '../../errors.ts';
 import { requirePaths } from '../inputs.ts';
 import { plural, printDiagnostics } from '../report.ts';
 

@@ -1,6 +1,6 @@
 // The deployed sweep: its state machine (named after the sweep), the settings and bucket its
 // definition was compiled with, and whether it still matches the sweep file at hand.
-import { UserError } from '../../cli/errors.ts';
+import { UserError } from '../../errors.ts';
 import { digestInComment, machineNames } from '../../emit/sweep.ts';
 import type { Aws } from '../../ops/aws.ts';
 import { describeStateMachine, resolveStateMachineArn } from '../../ops/state-machine.ts';

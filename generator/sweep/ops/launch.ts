@@ -2,7 +2,7 @@
 // An inline sweep gets its items in the input; a distributed one gets them as an S3 object the
 // Map reads (uploaded first, under the sweep's prefix, keyed by the sweep id).
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { UserError } from '../../cli/errors.ts';
+import { UserError } from '../../errors.ts';
 import { digestInComment, sweepSettings } from '../../emit/sweep.ts';
 import type { Aws } from '../../ops/aws.ts';
 import { startExecution } from '../../ops/executions.ts';

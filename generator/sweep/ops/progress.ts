@@ -9,7 +9,7 @@ import {
   type DescribeExecutionOutput,
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
-import { UserError } from '../../cli/errors.ts';
+import { UserError } from '../../errors.ts';
 import { itemNames } from '../../emit/sweep-item.ts';
 import type { Aws } from '../../ops/aws.ts';
 import { describeExecution } from '../../ops/executions.ts';
