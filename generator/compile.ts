@@ -13,6 +13,7 @@ import { Codes } from './messages.ts';
 import type { Workflow } from './model.ts';
 import { planWorkflow, type Plan } from './plan/plan.ts';
 import { readSource, type SourceFile } from './source.ts';
+import { withIncludes } from './source-includes.ts';
 import { isMap, isScalar, type Node } from 'yaml';
 import { compileSweepText, type CompiledSweep } from './sweep/compile.ts';
 import { isSweepSource } from './sweep/source.ts';
@@ -202,13 +203,23 @@ function compileOne(file: string, text: string): { compiled?: CompiledWorkflow; 
     const sweep = compileSweepText(file, text);
     return { ...(sweep.compiled && !hasErrors(sweep.diagnostics) && { sweep: sweep.compiled }), diagnostics: sweep.diagnostics, lines: source.lines, nameSpan: valueSpan(source, 'name') };
   }
-  const checked = checkWorkflow(source);
+  const checked = checkWorkflow(withIncludes(source, readIfFile));
   if (!checked.workflow || hasErrors(checked.diagnostics)) return { diagnostics: checked.diagnostics, lines: source.lines };
   const result = compileWorkflow(checked.workflow);
   // Limits concern the graph as a whole: point at its `jobs:` key (the model carries no places).
   const jobs = keySpan(source, 'jobs');
   const placed = result.diagnostics.map((d) => (d.start === 0 && d.end === 0 && jobs ? { ...d, ...jobs } : d));
   return { compiled: result.compiled, diagnostics: [...checked.diagnostics, ...placed], lines: source.lines, nameSpan: valueSpan(source, 'name') };
+}
+
+/** A file a workflow names (a sweep file), read only when it is a regular file: a pipe would block. */
+function readIfFile(path: string): string | undefined {
+  if (!statSync(path, { throwIfNoEntry: false })?.isFile()) return undefined;
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 function valueSpan(source: SourceFile, key: string): { start: number; end: number } | undefined {

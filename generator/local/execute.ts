@@ -15,13 +15,7 @@ import { LocalRouter } from './router.ts';
 import { InstanceEvents } from '../sweep/local.ts';
 import { scaledTimes } from './time-scale.ts';
 import type { MarkerStore } from './store.ts';
-
-export interface RunInput {
-  date: string;
-  params?: Record<string, unknown>;
-  /** Replay: only these jobs run; the others are skipped as already done. */
-  select?: Record<string, true>;
-}
+import type { RunInput } from '../contract/run.ts';
 
 /** A child state machine of a split workflow: `part-<n>` in CompiledWorkflow.definitions. */
 export interface ChildDefinition {

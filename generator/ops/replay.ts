@@ -9,7 +9,8 @@ import { parseRunDate } from '../dates.ts';
 import { runsOfDate, startExecution } from './executions.ts';
 import { deleteMarkers, markerKeys } from './markers.ts';
 import { nextReplayNumber, replayName } from '../contract/run-names.ts';
-import { computeSelection, runInput, type RunInput, type SelectionRequest } from './selection.ts';
+import { computeSelection, runInput, type SelectionRequest } from './selection.ts';
+import { type RunInput } from '../contract/run.ts';
 
 export interface ReplayPlan {
   workflow: Workflow;

@@ -5,6 +5,7 @@ import { ownMap } from '../check/data.ts';
 import { UserError } from '../errors.ts';
 import { didYouMean } from '../contract/suggest.ts';
 import { downstreamClosure, topologicalOrder, type Workflow } from '../model.ts';
+import type { RunInput } from '../contract/run.ts';
 
 export interface SelectionRequest {
   from?: readonly string[];
@@ -37,12 +38,6 @@ export function checkJobNames(workflow: Workflow, names: readonly string[], flag
       `${flag} ${name}: workflow '${workflow.name}' has no job '${name}'; ` + (hint ?? `its jobs: ${known.join(', ')}`),
     );
   }
-}
-
-export interface RunInput {
-  date: string;
-  params?: Record<string, unknown>;
-  select?: Record<string, true>;
 }
 
 /** The execution input of the runtime contract; `select` keys in run order so the input is stable. */
