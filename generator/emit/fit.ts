@@ -47,7 +47,7 @@ export function fitWorkflow(workflow: Workflow, plan: Plan): Fitted {
   const fits = (m: Measurement, fraction: number): boolean => m.requestBytes <= fraction * LIMITS.definitionBytes && m.historyEvents <= fraction * LIMITS.historyEvents;
 
   // Per-job costs show early when a graph cannot fit, without emitting it whole first.
-  const costs = splitCosts(workflow, ctx, history);
+  const costs = splitCosts(workflow, plan, ctx, history);
   const estimate = workflow.jobs.reduce((c, j) => addCost(c, costs.job(j.name)), costs.overhead);
   let whole: FittedDefinition | undefined;
   if (estimate.bytes <= LIMITS.definitionBytes && estimate.events <= LIMITS.historyEvents) {
@@ -87,7 +87,7 @@ export function historyOptions(workflow: Workflow): HistoryOptions {
 }
 
 /** Costs of the blocks of this workflow's plan, measured on their rendered states (in request bytes). */
-function splitCosts(workflow: Workflow, ctx: JobContext, history: HistoryOptions): SplitCosts {
+function splitCosts(workflow: Workflow, plan: Plan, ctx: JobContext, history: HistoryOptions): SplitCosts {
   // A typical successor name stands in for the real one (unknown until the blocks are placed).
   const NEXT = 'x'.repeat(40);
   const measureStates = (states: States, start: string): Cost => ({
@@ -102,7 +102,7 @@ function splitCosts(workflow: Workflow, ctx: JobContext, history: HistoryOptions
   }
   const partStates: States = {};
   const task = renderPartTask(workflow.name, { n: 999, root: { kind: 'job', job: NEXT }, firstJob: NEXT, jobs: 999 }, NEXT, partStates);
-  const prologue = emitWorkflow(workflow, { root: { kind: 'job', job: workflow.jobs[0].name }, sync: [] }, undefined, { ...ctx, inRunWaits: new Map(), signalled: new Set() });
+  const prologue = emitWorkflow(workflow, { root: { kind: 'job', job: workflow.jobs[0].name }, sync: [], sweeps: plan.sweeps }, undefined, { ...ctx, inRunWaits: new Map(), signalled: new Set() });
   const oneJob = jobCosts.get(workflow.jobs[0].name)!;
   const main = measureDefinition(prologue, history);
   return {

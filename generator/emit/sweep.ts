@@ -92,9 +92,12 @@ export function emitSweepStates(plan: SweepPlan, options: SweepBlockOptions): { 
  * `next` (the job's `J done`). It fails in its own states: `J failed` (stepgraph.SweepFailed, an
  * inline sweep's count) or the Map `J` itself (a distributed one). The sweep's data lives at
  * `$.sweep` while it runs and its summary stays there; `$.job.startedAt` is set as for any job.
+ * `planned` is the job's plan from the workflow's (Plan.sweeps): emit renders it and plans
+ * nothing. The model's sweep is still taken until every caller passes the plan's (emit/job.ts).
  */
-export function sweepJobStates(job: string, sweep: Sweep, next: string, states: States): [string, State] {
-  const block = emitSweepStates(planSweep(sweep), { name: job, resultPath: '$.sweep', next, startedAtPath: '$.job' });
+export function sweepJobStates(job: string, planned: SweepPlan | Sweep, next: string, states: States): [string, State] {
+  const plan = 'sweep' in planned ? planned : planSweep(planned);
+  const block = emitSweepStates(plan, { name: job, resultPath: '$.sweep', next, startedAtPath: '$.job' });
   const { [block.startAt]: first, ...rest } = block.states;
   Object.assign(states, rest);
   return [block.startAt, first];

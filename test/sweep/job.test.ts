@@ -9,6 +9,7 @@ import { compileTexts } from '../../generator/compile.ts';
 import { formatDiagnostic } from '../../generator/diagnostics.ts';
 import { StateMachine } from '../../generator/local/engine.ts';
 import { planSweep } from '../../generator/sweep/plan.ts';
+import { sweepJobStates } from '../../generator/emit/sweep.ts';
 import { FakeEc2, localOverrides, localWaitHandlers } from '../../generator/sweep/local.ts';
 import { LocalInstanceWaits, taskTokens } from '../../generator/sweep/local-waits.ts';
 import { expectGolden } from '../support/golden.ts';
@@ -32,6 +33,21 @@ describe('a workflow with sweep jobs', () => {
     expectGolden(`${dir}/expected.asl.json`, compiled.definitions[0].text);
     const { errors } = aslValidator(structuredClone(definition) as never, { checkPaths: true, checkArn: true });
     expect(errors).toEqual([]);
+  });
+
+  it('is planned once, in the plan phase, and emitted from that plan', () => {
+    // GIVEN the compiled workflow's plan
+    const sweeps = compiled.plan.sweeps;
+
+    // THEN it holds each sweep job's plan, and the job's states render from it as they do from the model
+    expect([...sweeps.keys()].sort()).toStrictEqual(['score', 'train']);
+    const train = compiled.workflow.jobs.find((j) => j.name === 'train')!.kind;
+    if (train.type !== 'sweep') throw new Error('train is a sweep job');
+    expect(sweeps.get('train')).toStrictEqual(planSweep(train.sweep));
+    const fromPlan: Record<string, Record<string, unknown>> = {};
+    const fromModel: Record<string, Record<string, unknown>> = {};
+    expect(sweepJobStates('train', sweeps.get('train')!, 'train done', fromPlan)).toStrictEqual(sweepJobStates('train', train.sweep, 'train done', fromModel));
+    expect(fromPlan).toStrictEqual(fromModel);
   });
 
   it('reads the sweep file next to the workflow, and names an inline sweep after its job', () => {
