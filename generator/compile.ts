@@ -68,7 +68,7 @@ interface WalkProblem {
  * back into a folder already walked (a loop: each real folder is walked once), an entry that is
  * neither file nor folder (a FIFO named x.yaml would block a read forever). Nothing throws.
  */
-export function walkPaths(paths: readonly string[], extensions = WORKFLOW_EXTENSIONS): { files: string[]; problems: WalkProblem[] } {
+function walkPaths(paths: readonly string[], extensions = WORKFLOW_EXTENSIONS): { files: string[]; problems: WalkProblem[] } {
   const out = new Set<string>();
   const problems: WalkProblem[] = [];
   const walked = new Set<string>();
@@ -103,7 +103,7 @@ export function walkPaths(paths: readonly string[], extensions = WORKFLOW_EXTENS
  * What compile writes (`<name>.asl.json`, `.manifest.json`, `.items.json`) is never an input: an
  * output folder inside the inputs is skipped by the walk (a file named on the command line is still read).
  */
-export const isCompileOutput = (name: string): boolean => /\.(asl|manifest|items)\.json$/.test(name);
+const isCompileOutput = (name: string): boolean => /\.(asl|manifest|items)\.json$/.test(name);
 
 const realPath = (path: string): string | undefined => {
   try {

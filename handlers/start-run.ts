@@ -55,5 +55,5 @@ export function logStart(run: RunStart, fields: Record<string, unknown>): void {
 }
 
 /** arn:aws:states:r:a:stateMachine:m + name -> arn:aws:states:r:a:execution:m:name */
-export const executionArnOf = (stateMachineArn: string, name: string): string =>
+const executionArnOf = (stateMachineArn: string, name: string): string =>
   `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;

@@ -194,4 +194,4 @@ export class WorkflowStack extends Stack {
 export { INLINE_LIMIT } from './state-machine.ts';
 
 /** `${Part<n>Arn}` holds the ARN of child machine `part-<n>` (generator/emit/parts.ts). */
-export const partArnSubstitution = (id: string): string => `Part${id.replace(/^part-/, '')}Arn`;
+const partArnSubstitution = (id: string): string => `Part${id.replace(/^part-/, '')}Arn`;

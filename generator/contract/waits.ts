@@ -59,7 +59,7 @@ export interface SignalRequest {
 }
 
 /** The scheduled look at every open waiter, for events that never come. */
-export interface BackstopRequest {
+interface BackstopRequest {
   action: 'backstop';
 }
 

@@ -48,13 +48,13 @@ export const INLINE_LIMIT = 100_000;
  * Characters of definitions one stack keeps inline, in all; the rest are S3 assets. Inline, a
  * definition is JSON-escaped once more, so this takes at most about 600 KB of the 1 MB template.
  */
-export const INLINE_BUDGET = 300_000;
+const INLINE_BUDGET = 300_000;
 /**
  * Beyond this many state machines a workflow's stack keeps its child machines in nested stacks
  * of PARTS_PER_STACK each (infra/part-stacks.ts): `cdk deploy stepgraph-<name>` still deploys the
  * whole workflow, and no stack nears 500 resources or 200 outputs and parameters.
  */
-export const MACHINES_PER_STACK = 350;
+const MACHINES_PER_STACK = 350;
 export const PARTS_PER_STACK = 150;
 
 /** Nested stacks a workflow of `machines` state machines needs (0: one stack holds them). */
@@ -174,7 +174,7 @@ export function deployDiagnostics(workflow: Workflow, manifest: Manifest, deploy
 }
 
 /** The names AWS derives from the workflow's, at their longest. */
-export function derivedNames(manifest: Manifest): { what: string; name: string; limit: number }[] {
+function derivedNames(manifest: Manifest): { what: string; name: string; limit: number }[] {
   const date = manifest.partition === 'hourly' ? '2019-03-12T05' : '2019-03-12';
   return [
     ...manifest.stateMachines.map((m) => ({ what: 'state machine name', name: m.name, limit: NAME_LIMITS.stateMachine })),

@@ -13,7 +13,7 @@ import { describeFigure, deployedText, fmt, historyOfStates, level, LIMITS, meas
 import { partMachineName } from '../contract/run-names.ts';
 import { childStart, partId, renderPartTask } from './parts.ts';
 
-export interface FittedDefinition {
+interface FittedDefinition {
   /** 'main' or 'part-<n>'. */
   id: string;
   /** The state machine's name. */
@@ -122,7 +122,7 @@ function splitCosts(workflow: Workflow, plan: Plan, ctx: JobContext, history: Hi
  * run's datekey and execution name, the last job's start time and an error. User params are
  * not counted (they are only known at run time).
  */
-export function worstCasePayload(workflow: Workflow): number {
+function worstCasePayload(workflow: Workflow): number {
   const state = {
     date: '2019-03-12T05',
     params: {},
@@ -134,7 +134,7 @@ export function worstCasePayload(workflow: Workflow): number {
 }
 
 /** SG4001 when a figure is within 20% of its limit (or past it, for estimates); SG4002 when a definition cannot be deployed. */
-export function limitDiagnostics(workflow: Workflow, definitions: readonly FittedDefinition[], payloadBytes: number): Diagnostic[] {
+function limitDiagnostics(workflow: Workflow, definitions: readonly FittedDefinition[], payloadBytes: number): Diagnostic[] {
   const out: Diagnostic[] = [];
   const at = { file: workflow.file, start: 0, end: 0 };
   const split = definitions.length > 1 ? ` (split into ${definitions.length} state machines)` : '';

@@ -11,7 +11,7 @@ export type State = Record<string, unknown>;
 const ROUTER_FUNCTION = placeholder(ROUTER_FUNCTION_NAME);
 
 /** Lambda's own transient errors, retried as AWS recommends for every lambda:invoke. */
-export const LAMBDA_TRANSIENT = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'];
+const LAMBDA_TRANSIENT = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'];
 export const lambdaRetry = { ErrorEquals: LAMBDA_TRANSIENT, IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2 };
 
 /** Payload fields of a subject: static strings, or `.$` paths and intrinsics. */

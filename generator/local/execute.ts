@@ -102,7 +102,7 @@ export function localSubstitutions(workflow: Workflow, children: readonly ChildD
 }
 
 /** The router's stand-in ARN: Tasks invoking it are served by the local router (router.ts). */
-export const LOCAL_ROUTER_ARN = 'arn:aws:lambda:local:000000000000:function:stepgraph-router';
+const LOCAL_ROUTER_ARN = 'arn:aws:lambda:local:000000000000:function:stepgraph-router';
 
 function substitute(definition: Definition, substitutions: Record<string, string>): StateMachineDefinition {
   const text = JSON.stringify(definition).replace(/\$\{([A-Za-z0-9]+)\}/g, (whole, name: string) => (Object.hasOwn(substitutions, name) ? substitutions[name] : whole));

@@ -124,7 +124,7 @@ export function runLocally(compiled: Pick<CompiledWorkflow, 'workflow' | 'plan' 
 }
 
 /** `{name}` values of a job's command: date parts, names, the job's params, then the run's. */
-export function templateValues(job: Job, run: { date: string; datekey: string; workflow: string; execution: string; attempt: string }, params: Record<string, string>): Record<string, string> {
+function templateValues(job: Job, run: { date: string; datekey: string; workflow: string; execution: string; attempt: string }, params: Record<string, string>): Record<string, string> {
   const [day, hour] = run.date.split('T');
   const [yyyy, mm, dd] = day.split('-');
   const text = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));

@@ -22,7 +22,7 @@ export interface ScenarioInput {
   select?: readonly string[];
 }
 
-export const externalMarkers = (workflow: Workflow): string[] => [...new Set(workflow.jobs.flatMap((j) => j.waitsFor.map((w) => w.marker)))].sort();
+const externalMarkers = (workflow: Workflow): string[] => [...new Set(workflow.jobs.flatMap((j) => j.waitsFor.map((w) => w.marker)))].sort();
 
 export function checkScenario(workflow: Workflow, input: ScenarioInput): Scenario {
   const jobs = new Set(workflow.jobs.map((j) => j.name));

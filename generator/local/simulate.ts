@@ -24,7 +24,6 @@ import { MemoryMarkerStore, type MarkerStore } from './store.ts';
 import { summarize, type RunReport } from './summary.ts';
 import { markerKey } from '../contract/markers.ts';
 
-export type { JobReport, RunReport, WaitReport } from './summary.ts';
 /** What simulate returns: the report of a run on the virtual clock. */
 export type SimulationReport = RunReport;
 

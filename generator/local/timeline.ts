@@ -8,7 +8,7 @@ import type { StateIndex, WaitKind } from './roles.ts';
 
 export type JobStatus = 'succeeded' | 'failed' | 'wait_timed_out' | 'skipped' | 'cancelled' | 'not_started';
 
-export interface WaitSpan {
+interface WaitSpan {
   wait: WaitKind;
   /** The marker, or the job waited for (in-run). */
   what: string;

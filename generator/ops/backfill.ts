@@ -8,7 +8,7 @@ import { CLOSED_STATUSES, describeExecution, listExecutions, newestFirst, startE
 import { isRunOfDate, nextReplayNumber, replayName, runName } from '../contract/run-names.ts';
 import { runInput } from './selection.ts';
 
-export type DateOutcome =
+type DateOutcome =
   | 'succeeded'
   | 'failed'
   | 'timed out'
@@ -24,7 +24,7 @@ export interface DateResult {
   executionArn?: string;
 }
 
-export interface PlannedRun {
+interface PlannedRun {
   date: string;
   name: string;
 }

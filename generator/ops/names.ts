@@ -15,8 +15,6 @@ export function parseExecutionArn(arn: string): ExecutionArnParts | undefined {
   return m ? { partition: m[1], region: m[2], account: m[3], stateMachine: m[4], execution: m[5] } : undefined;
 }
 
-export const isExecutionArn = (text: string): boolean => parseExecutionArn(text) !== undefined;
-
 /** The ARN an execution named `name` of this state machine has (Step Functions derives it the same way). */
 export function executionArn(stateMachineArn: string, name: string): string {
   const m = /^arn:(aws[a-z-]*):states:([a-z0-9-]+):(\d{12}):stateMachine:([^:]+)$/.exec(stateMachineArn);

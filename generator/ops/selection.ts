@@ -29,7 +29,7 @@ export function computeSelection(workflow: Workflow, request: SelectionRequest):
     .filter((n) => wanted.has(n));
 }
 
-export function checkJobNames(workflow: Workflow, names: readonly string[], flag: string): void {
+function checkJobNames(workflow: Workflow, names: readonly string[], flag: string): void {
   const known = workflow.jobs.map((j) => j.name);
   for (const name of names) {
     if (known.includes(name)) continue;

@@ -219,22 +219,3 @@ function rename(root: IdBlock, name: (i: number) => string): Block {
   }
   return made.get(root)!;
 }
-
-/** Jobs in the order a block runs them (first job first). */
-export function blockJobs(block: Block): string[] {
-  switch (block.kind) {
-    case 'job':
-      return [block.job];
-    case 'seq':
-      return block.items.flatMap(blockJobs);
-    case 'par':
-      return block.branches.flatMap(blockJobs);
-  }
-}
-
-/** The job a block starts with (the first of its first branch). */
-export function firstJob(block: Block): string {
-  let b = block;
-  while (b.kind !== 'job') b = b.kind === 'seq' ? b.items[0] : b.branches[0];
-  return b.job;
-}

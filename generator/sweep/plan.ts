@@ -26,9 +26,9 @@ const MARKER_BUCKET_PLACEHOLDER = placeholder(MARKER_BUCKET);
  * each distinct ttl gets its own Task state, chosen by the item's `shape`; past this many
  * distinct ttls, all items share the longest.
  */
-export const MAX_TIMEOUT_SHAPES = 8;
+const MAX_TIMEOUT_SHAPES = 8;
 
-export const INLINE_LIMITS = {
+const INLINE_LIMITS = {
   concurrency: 40,
   items: 1_000,
   itemsBytes: 96 * 1024,
@@ -37,7 +37,7 @@ export const INLINE_LIMITS = {
 };
 
 /** The state machine terminates an instance this long after its ttl (it should have stopped itself). */
-export const TTL_GRACE_SECONDS = 300;
+const TTL_GRACE_SECONDS = 300;
 /**
  * The deadline of an instance without a ttl: a standard execution (and a Distributed Map's child)
  * lives at most a year, so its wait cannot outlast that. Step Functions takes timeouts up to
@@ -73,7 +73,7 @@ export interface RuntimeItem {
   params?: Record<string, Json>;
 }
 
-export interface Ec2Plan {
+interface Ec2Plan {
   /** Optional RunInstances fields of each launch Task. */
   shapes: string[][];
   paramTags: string[];
@@ -83,7 +83,7 @@ export interface Ec2Plan {
   crossRegion: boolean;
 }
 
-export interface RunnerPlan {
+interface RunnerPlan {
   /** TimeoutSeconds of each run Task (undefined: none); items choose by `shape` when there are several. */
   timeouts: (number | undefined)[];
 }

@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { runBackfill, type BackfillEvent, type DateResult, type Progress } from '../../ops/backfill.ts';
 import { dateRange, parseRunDate } from '../../dates.ts';
-import { progressBar } from '../../ops/format.ts';
+import { progressBar } from '../../terminal/format.ts';
 import { AWS_OPTIONS, AWS_USAGE, connectFrom, onePositional, pause, positiveInt, requireFlag } from '../../ops/options.ts';
 import { parseParams } from '../../ops/selection.ts';
 import { resolveStateMachineArn } from '../../ops/state-machine.ts';

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { parseSince } from '../../dates.ts';
 import { listExecutions, parseStatusFilter } from '../../ops/executions.ts';
-import { formatDuration, formatTime, table } from '../../ops/format.ts';
+import { formatDuration, formatTime, table } from '../../terminal/format.ts';
 import { dateOfRunName } from '../../contract/run-names.ts';
 import { AWS_OPTIONS, AWS_USAGE, connectFrom, onePositional, positiveInt } from '../../ops/options.ts';
 import { resolveStateMachineArn } from '../../ops/state-machine.ts';

@@ -21,7 +21,7 @@ import { ReportedError, UserError } from '../../errors.ts';
 import { writeCompiledSweep } from '../files.ts';
 import { requirePaths } from '../inputs.ts';
 import { printJson } from '../json.ts';
-import { printDiagnostics } from '../report.ts';
+import { printDiagnostics } from '../../terminal/report.ts';
 
 
 const AWS = '[--region R] [--profile P] [--state-machine-arn ARN]';

@@ -26,7 +26,7 @@ export async function findDeployedSweep(aws: Aws, sweep: string, explicitArn?: s
   return deployed;
 }
 
-export function readDefinition(arn: string, name: string, text: string): DeployedSweep | undefined {
+function readDefinition(arn: string, name: string, text: string): DeployedSweep | undefined {
   let definition: Record<string, unknown>;
   try {
     definition = JSON.parse(text) as Record<string, unknown>;
