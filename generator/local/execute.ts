@@ -208,7 +208,7 @@ export function startExecution(setup: ExecutionSetup): LocalExecution {
     routerArn: LOCAL_ROUTER_ARN,
     instances,
     runner: setup.runner,
-    bucket: substitutions.MarkerBucket,
+    bucket: substitutions[MARKER_BUCKET],
     datekey: setup.datekey,
     work,
     track: setup.track ?? ((w) => w),
@@ -243,7 +243,7 @@ export function startExecution(setup: ExecutionSetup): LocalExecution {
     await root.consumed;
     await new Promise((resolve) => setImmediate(resolve));
     events.sort((a, b) => a.time - b.time);
-    return { status, error, executionName: setup.executionName, startedAt, endedAt, events, work, index, bucket: substitutions.MarkerBucket };
+    return { status, error, executionName: setup.executionName, startedAt, endedAt, events, work, index, bucket: substitutions[MARKER_BUCKET] };
   })();
   return { outcome, abort: stopAll };
 }

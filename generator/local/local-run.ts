@@ -20,6 +20,7 @@ import { buildTimelines } from './timeline.ts';
 import { waitTarget } from './wait-target.ts';
 import { DEFAULT_JOB_SECONDS } from './simulate.ts';
 import { markerKey } from '../contract/markers.ts';
+import { MARKER_BUCKET } from '../contract/placeholders.ts';
 
 /** How often a local run looks for markers written outside it. */
 const LOCAL_BACKSTOP_MS = 1000;
@@ -54,7 +55,7 @@ export function runLocally(compiled: Pick<CompiledWorkflow, 'workflow' | 'plan' 
   const definition = compiled.definitions[0].definition;
   const work = new Map<string, JobWork>();
   const store = options.store;
-  const targets = { workflow, bucket: localSubstitutions(workflow).MarkerBucket, datekey: date.key, executionName, locate: (b: string, k: string) => store.locate?.(b, k) ?? `s3://${b}/${k} at ${store.where}` };
+  const targets = { workflow, bucket: localSubstitutions(workflow)[MARKER_BUCKET], datekey: date.key, executionName, locate: (b: string, k: string) => store.locate?.(b, k) ?? `s3://${b}/${k} at ${store.where}` };
   const progress = new Progress(workflow, indexStates(workflow, plan.sync, compiled.definitions.map((d) => d.definition) as never), options.output, startedAt, work, {
     waitTarget: (job, kind, what) => waitTarget(targets, job, kind, what),
     speed,
@@ -154,7 +155,7 @@ function environment(values: Record<string, string>, job: Job, params: Record<st
 
 async function seedExternal(compiled: Pick<CompiledWorkflow, 'workflow'>, store: MarkerStore, datekey: string, progress: Progress): Promise<void> {
   const { workflow } = compiled;
-  const bucket = localSubstitutions(workflow).MarkerBucket;
+  const bucket = localSubstitutions(workflow)[MARKER_BUCKET];
   const done = new Set<string>();
   for (const wait of workflow.jobs.flatMap((j) => j.waitsFor)) {
     const b = wait.bucket ?? bucket;
@@ -169,7 +170,7 @@ async function seedExternal(compiled: Pick<CompiledWorkflow, 'workflow'>, store:
 
 /** The buckets a run touches: the workflow's and those of its external markers. */
 export function bucketsOf(compiled: Pick<CompiledWorkflow, 'workflow'>): string[] {
-  const bucket = localSubstitutions(compiled.workflow).MarkerBucket;
+  const bucket = localSubstitutions(compiled.workflow)[MARKER_BUCKET];
   return [...new Set([bucket, ...compiled.workflow.jobs.flatMap((j) => j.waitsFor.map((w) => w.bucket ?? bucket))])].sort();
 }
 

@@ -23,6 +23,7 @@ import { checkScenario, type Scenario, type ScenarioInput } from './scenario.ts'
 import { MemoryMarkerStore, type MarkerStore } from './store.ts';
 import { summarize, type RunReport } from './summary.ts';
 import { markerKey } from '../contract/markers.ts';
+import { MARKER_BUCKET } from '../contract/placeholders.ts';
 
 /** What simulate returns: the report of a run on the virtual clock. */
 export type SimulationReport = RunReport;
@@ -117,7 +118,7 @@ async function seedExternalMarkers(
   track: <T>(w: Promise<T>) => Promise<T>,
   appeared: Map<string, number>,
 ): Promise<void> {
-  const bucket = localSubstitutions(workflow).MarkerBucket;
+  const bucket = localSubstitutions(workflow)[MARKER_BUCKET];
   const seen = new Set<string>();
   for (const wait of workflow.jobs.flatMap((j) => j.waitsFor)) {
     const b = wait.bucket ?? bucket;
