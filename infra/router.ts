@@ -11,6 +11,7 @@ import { BACKSTOP_MINUTES } from '../generator/contract/waits.ts';
 import { STACK_REGION } from '../generator/sweep/manifest.ts';
 import { bucketArn, objectArn, regionalArn } from './arns.ts';
 import { allStates } from './asl-walk.ts';
+import { placeholder, ROUTER_FUNCTION } from '../generator/contract/placeholders.ts';
 import type { Grant } from './grants.ts';
 import { HandlerFunction } from './handler-function.ts';
 import { ROUTER_TABLE_ACTIONS, WaiterTable } from './waiter-table.ts';
@@ -151,7 +152,7 @@ export function waitingMachines(definitions: readonly { name: string; definition
     d.name,
     ...[...allStates(d.definition)]
       .filter(([, s]) => s.Type === 'Map' && (s.ItemProcessor as { ProcessorConfig?: { Mode?: string } } | undefined)?.ProcessorConfig?.Mode === 'DISTRIBUTED')
-      .filter(([, s]) => JSON.stringify(s.ItemProcessor).includes('${RouterFunctionArn}'))
+      .filter(([, s]) => JSON.stringify(s.ItemProcessor).includes(placeholder(ROUTER_FUNCTION)))
       .map(([, s]) => `${d.name}/${String(s.Label)}`),
   ]);
 }
