@@ -4,7 +4,7 @@
 // before it, related or not. It is a Plan like stepgraph's own, emitted by the same emitter
 // and run by the same engine, so the two differ only in the nesting.
 import { topologicalOrder, type Workflow } from '../generator/model.ts';
-import type { Block, Plan } from '../generator/plan/plan.ts';
+import { planSweeps, type Block, type Plan } from '../generator/plan/plan.ts';
 
 /** Jobs by level: level 0 has no needs, level k needs something of level k-1 (source order within). */
 export function levels(workflow: Workflow): string[][] {
@@ -23,5 +23,5 @@ export function levelPlan(workflow: Workflow): Plan {
   const items: Block[] = levels(workflow).map((level) =>
     level.length === 1 ? { kind: 'job', job: level[0] } : { kind: 'par', branches: level.map((job): Block => ({ kind: 'job', job })) },
   );
-  return { root: items.length === 1 ? items[0] : { kind: 'seq', items }, sync: [] };
+  return { root: items.length === 1 ? items[0] : { kind: 'seq', items }, sync: [], sweeps: planSweeps(workflow) };
 }

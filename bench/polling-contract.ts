@@ -9,11 +9,12 @@
 // - a data pipeline's Task only activates it, and `J finishes` polls for the pipeline's marker.
 import type { Definition } from '../generator/emit/asl.ts';
 import type { State, States } from '../generator/emit/job.ts';
-import { ROUTER_FUNCTION } from '../generator/emit/waits.ts';
-import { ACTIVATOR_FUNCTION } from '../generator/emit/waits.ts';
+import { ACTIVATOR_FUNCTION as ACTIVATOR, placeholder, ROUTER_FUNCTION as ROUTER } from '../generator/contract/placeholders.ts';
 import { stateEvents } from '../generator/emit/limits.ts';
 import type { Workflow } from '../generator/model.ts';
 
+const ROUTER_FUNCTION = placeholder(ROUTER);
+const ACTIVATOR_FUNCTION = placeholder(ACTIVATOR);
 const FIRST_INTERVAL = 5;
 const BACKOFF = 2;
 

@@ -13,9 +13,11 @@ import { Codes } from './messages.ts';
 import type { Workflow } from './model.ts';
 import { planWorkflow, type Plan } from './plan/plan.ts';
 import { readSource, type SourceFile } from './source.ts';
+import { withIncludes } from './source-includes.ts';
 import { isMap, isScalar, type Node } from 'yaml';
 import { compileSweepText, type CompiledSweep } from './sweep/compile.ts';
 import { isSweepSource } from './sweep/source.ts';
+import { isPartNameOf, partMachineName } from './contract/run-names.ts';
 
 export interface CompiledDefinition {
   /** 'main' or 'part-<n>'. */
@@ -66,7 +68,7 @@ interface WalkProblem {
  * back into a folder already walked (a loop: each real folder is walked once), an entry that is
  * neither file nor folder (a FIFO named x.yaml would block a read forever). Nothing throws.
  */
-export function walkPaths(paths: readonly string[], extensions = WORKFLOW_EXTENSIONS): { files: string[]; problems: WalkProblem[] } {
+function walkPaths(paths: readonly string[], extensions = WORKFLOW_EXTENSIONS): { files: string[]; problems: WalkProblem[] } {
   const out = new Set<string>();
   const problems: WalkProblem[] = [];
   const walked = new Set<string>();
@@ -101,7 +103,7 @@ export function walkPaths(paths: readonly string[], extensions = WORKFLOW_EXTENS
  * What compile writes (`<name>.asl.json`, `.manifest.json`, `.items.json`) is never an input: an
  * output folder inside the inputs is skipped by the walk (a file named on the command line is still read).
  */
-export const isCompileOutput = (name: string): boolean => /\.(asl|manifest|items)\.json$/.test(name);
+const isCompileOutput = (name: string): boolean => /\.(asl|manifest|items)\.json$/.test(name);
 
 const realPath = (path: string): string | undefined => {
   try {
@@ -164,7 +166,7 @@ export function compileTexts(files: readonly { file: string; text: string }[]): 
     if (result.sweep) sweeps.push(result.sweep);
   }
   diagnostics.push(...splitChildCollisions(named));
-  const reserved = new Set(named.filter((n) => named.some((p) => p !== n && n.name.startsWith(`${p.name}-part-`))).map((n) => n.name));
+  const reserved = new Set(named.filter((n) => named.some((p) => p !== n && isPartNameOf(n.name, p.name))).map((n) => n.name));
   return {
     compiled: compiled.filter((c) => !reserved.has(c.workflow.name)),
     sweeps: sweeps.filter((s) => !reserved.has(s.sweep.name)),
@@ -180,15 +182,15 @@ export function compileTexts(files: readonly { file: string; text: string }[]): 
 function splitChildCollisions(named: readonly { name: string; file: string; span: { start: number; end: number } }[]): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const child of named) {
-    const parent = named.find((p) => p !== child && child.name.startsWith(`${p.name}-part-`));
+    const parent = named.find((p) => p !== child && isPartNameOf(child.name, p.name));
     if (!parent) continue;
     out.push({
       file: child.file,
       ...child.span,
       severity: 'error',
       code: Codes.splitChildName,
-      message: `the name '${child.name}' is reserved for the child state machines of workflow '${parent.name}' (${parent.file}), named '${parent.name}-part-<n>' when it is split for size`,
-      hint: `rename it so it does not start with '${parent.name}-part-'`,
+      message: `the name '${child.name}' is reserved for the child state machines of workflow '${parent.name}' (${parent.file}), named '${partMachineName(parent.name, '<n>')}' when it is split for size`,
+      hint: `rename it so it does not start with '${partMachineName(parent.name, '')}'`,
     });
   }
   return out;
@@ -201,13 +203,23 @@ function compileOne(file: string, text: string): { compiled?: CompiledWorkflow; 
     const sweep = compileSweepText(file, text);
     return { ...(sweep.compiled && !hasErrors(sweep.diagnostics) && { sweep: sweep.compiled }), diagnostics: sweep.diagnostics, lines: source.lines, nameSpan: valueSpan(source, 'name') };
   }
-  const checked = checkWorkflow(source);
+  const checked = checkWorkflow(withIncludes(source, readIfFile));
   if (!checked.workflow || hasErrors(checked.diagnostics)) return { diagnostics: checked.diagnostics, lines: source.lines };
   const result = compileWorkflow(checked.workflow);
   // Limits concern the graph as a whole: point at its `jobs:` key (the model carries no places).
   const jobs = keySpan(source, 'jobs');
   const placed = result.diagnostics.map((d) => (d.start === 0 && d.end === 0 && jobs ? { ...d, ...jobs } : d));
   return { compiled: result.compiled, diagnostics: [...checked.diagnostics, ...placed], lines: source.lines, nameSpan: valueSpan(source, 'name') };
+}
+
+/** A file a workflow names (a sweep file), read only when it is a regular file: a pipe would block. */
+function readIfFile(path: string): string | undefined {
+  if (!statSync(path, { throwIfNoEntry: false })?.isFile()) return undefined;
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 function valueSpan(source: SourceFile, key: string): { start: number; end: number } | undefined {

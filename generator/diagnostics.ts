@@ -2,12 +2,18 @@
 // Phases collect them instead of throwing; reporting turns byte offsets into line:column only here.
 import { isAbsolute, relative } from 'node:path';
 
-export type Severity = 'error' | 'warning';
+type Severity = 'error' | 'warning';
 
 export interface Related {
   message: string;
   file: string;
   offset: number;
+}
+
+/** A byte range in a source file, end exclusive. */
+export interface Span {
+  start: number;
+  end: number;
 }
 
 export interface Diagnostic {

@@ -80,4 +80,3 @@ export const Codes = {
   badSweepReference: 'SG5022',
 } as const;
 
-export type Code = (typeof Codes)[keyof typeof Codes];

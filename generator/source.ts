@@ -12,6 +12,8 @@ export interface SourceFile {
   /** The root mapping, or undefined when the file is not a mapping at all. */
   root: Node | undefined;
   doc: Document | undefined;
+  /** The text of the files it names, by path (source-includes.ts); absent: it names none or they were not read. */
+  included?: ReadonlyMap<string, string>;
 }
 
 export interface SourceResult {

@@ -20,7 +20,7 @@ import { parseRouterRequest, registerWait, subjectId, waiterId, type RegisterOut
 import { didYouMean } from '../generator/contract/suggest.ts';
 import { HandlerError, InvalidEventError } from './errors.ts';
 import { log } from './log.ts';
-import { formatDate, formatDatekey, parseRunDate, type RunDate } from './run-date.ts';
+import { parseRunDate, type RunDate } from '../generator/contract/dates.ts';
 import { perRegion } from './subject-probe.ts';
 import { awsWaitDeps, waiterTable } from './wait-deps.ts';
 
@@ -59,14 +59,14 @@ export function renderTemplate(template: string, date: RunDate): string {
     mm: date.mm,
     dd: date.dd,
     hh: date.hh,
-    date: formatDate(date),
-    datekey: formatDatekey(date),
+    date: date.text,
+    datekey: date.key,
   };
   return template.replace(/\{([^{}]*)\}/g, (_, field: string) => {
     const value = fields[field];
     if (value !== undefined) return value;
     throw new ParameterTemplateError(
-      field === 'hh' ? `'{hh}' in '${template}' needs an hourly run date, got '${formatDate(date)}'` : `unknown template '{${field}}' in '${template}'`,
+      field === 'hh' ? `'{hh}' in '${template}' needs an hourly run date, got '${date.text}'` : `unknown template '{${field}}' in '${template}'`,
     );
   });
 }

@@ -28,15 +28,15 @@ const CAUSE_LIMIT = 1500;
  * Names listed in one line of an alert. SNS takes at most 262,144 bytes per message; a graph of
  * thousands of jobs would pass that listing everything downstream of an early failure.
  */
-export const LISTED_JOBS = 100;
+const LISTED_JOBS = 100;
 
 const listed = (names: readonly string[]): string =>
   names.length <= LISTED_JOBS ? names.join(', ') : `${names.slice(0, LISTED_JOBS).join(', ')} and ${names.length - LISTED_JOBS} more (see the execution)`;
 
-export const consoleUrl = (region: string, executionArn: string): string =>
+const consoleUrl = (region: string, executionArn: string): string =>
   `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${executionArn}`;
 
-export function replayCommand(workflow: string, date: string | undefined, from: readonly string[]): string {
+function replayCommand(workflow: string, date: string | undefined, from: readonly string[]): string {
   return ['npx stepgraph replay', workflow, '--date', date ?? '<date>', ...from.flatMap((j) => ['--from', j])].join(' ');
 }
 

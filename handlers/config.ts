@@ -1,7 +1,7 @@
 // Handler settings come from environment variables that WorkflowStack sets; a missing one is a
 // deployment bug, reported by name rather than as an `undefined` somewhere later.
 import { ConfigurationError } from './errors.ts';
-import type { Partition } from './run-date.ts';
+import type { Partition } from '../generator/contract/dates.ts';
 
 export function required(env: NodeJS.ProcessEnv, name: string): string {
   const value = env[name];

@@ -8,7 +8,8 @@ import type { SFNClient } from '@aws-sdk/client-sfn';
 import { partition, required } from './config.ts';
 import { ConfigurationError } from './errors.ts';
 import { log } from './log.ts';
-import { formatDate, formatDatekey, markerKey, parseMarkerKey, type ParsedMarker, type Partition } from './run-date.ts';
+import type { Partition } from '../generator/contract/dates.ts';
+import { markerKey, parseMarkerKey, type ParsedMarker } from '../generator/contract/markers.ts';
 import { logStart, startRun } from './start-run.ts';
 import { objectExists } from './subject-probe.ts';
 
@@ -40,12 +41,12 @@ export async function startOnMarkers(bucket: string, keys: readonly string[], de
   const key = keys[0];
   if (bucket !== config.bucket) return ignore(key, `bucket '${bucket}' is not the marker bucket '${config.bucket}'`);
   const marker = keys.map((k) => parseMarkerKey(k, config.prefix, config.partition)).find((m): m is ParsedMarker => m !== undefined);
-  if (!marker) return ignore(key, `not a marker key '${config.prefix}<job>__<${config.partition === 'hourly' ? 'yyyymmddHH' : 'yyyymmdd'}>.done'`);
+  if (!marker) return ignore(key, `not a marker key '${markerKey(config.prefix, '<job>', config.partition === 'hourly' ? '<yyyymmddHH>' : '<yyyymmdd>')}'`);
   const groups = config.triggers.filter((markers) => markers.includes(marker.job));
   if (groups.length === 0) return ignore(key, `'${marker.job}' is not in any on_markers trigger of ${config.workflow}`);
 
-  const date = formatDate(marker.date);
-  const datekey = formatDatekey(marker.date);
+  const date = marker.date.text;
+  const datekey = marker.date.key;
   const present = new Map<string, boolean>();
   let missing: string[] = [];
   for (const markers of groups) {

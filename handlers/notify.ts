@@ -12,7 +12,8 @@ import { ConfigurationError, HandlerError } from './errors.ts';
 import { analyzeHistory, failedChildExecution, type Failure } from './failure.ts';
 import { downstreamOf, jobGraph, type GraphJob } from './job-graph.ts';
 import { log } from './log.ts';
-import { parseRunDate } from './run-date.ts';
+import { parseRunDate } from '../generator/contract/dates.ts';
+import { partExecutionArnPattern } from '../generator/contract/run-names.ts';
 
 export interface ExecutionStatusDetail {
   executionArn: string;
@@ -106,7 +107,7 @@ export async function notify(event: ExecutionStatusEvent, deps: NotifyDeps): Pro
  * machine (`<workflow>-part-<n>`) failed, from the child's history, which names the job.
  */
 async function findFailure(deps: NotifyDeps, executionArn: string): Promise<Failure> {
-  const part = new RegExp(`:execution:${escapeRegExp(deps.config.workflow)}-part-\\d+:`);
+  const part = partExecutionArnPattern(deps.config.workflow);
   let arn = executionArn;
   for (let depth = 0; ; depth++) {
     const events = await history(deps.sfn, arn);
@@ -116,8 +117,6 @@ async function findFailure(deps: NotifyDeps, executionArn: string): Promise<Fail
     arn = child;
   }
 }
-
-const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The failed and cancelled jobs; when none is known, the jobs that start the graph (replay it all). */
 function replayFrom(failure: Failure, jobs: readonly GraphJob[]): string[] {

@@ -6,7 +6,7 @@ import { SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { Releaser } from '../generator/contract/waits.ts';
 
 /** Step Functions' answers for a token that waits no more. */
-export const GONE_ERRORS = ['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist'];
+const GONE_ERRORS = ['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist'];
 
 export class SfnReleaser implements Releaser {
   constructor(private readonly sfn: SFNClient) {}

@@ -121,7 +121,7 @@ async function objectCreated(bucket: string, key: string, deps: RouterDeps): Pro
  * ('+' for a space), and which form an event carries is not promised. Looking at both is safe:
  * a waiter is released only after its own object is seen to exist.
  */
-export function keyForms(key: string): string[] {
+function keyForms(key: string): string[] {
   try {
     const decoded = decodeURIComponent(key.replace(/\+/g, ' '));
     return decoded === key ? [key] : [key, decoded];

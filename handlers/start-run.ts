@@ -5,7 +5,7 @@
 // duplicate event or a retried schedule wants.
 import { ExecutionAlreadyExists, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { log } from './log.ts';
-import { executionName } from './run-date.ts';
+import { runName } from '../generator/contract/run-names.ts';
 
 export interface RunRequest {
   stateMachineArn: string;
@@ -32,7 +32,7 @@ export interface RunStart {
 const ORIGINAL_START_MS = 1000;
 
 export async function startRun(sfn: SFNClient, request: RunRequest, now: () => number = Date.now): Promise<RunStart> {
-  const name = executionName(request.workflow, request.date);
+  const name = runName(request.workflow, request.date);
   const input = JSON.stringify({ date: request.date, ...(request.params && { params: request.params }) });
   const sent = now();
   try {
@@ -55,5 +55,5 @@ export function logStart(run: RunStart, fields: Record<string, unknown>): void {
 }
 
 /** arn:aws:states:r:a:stateMachine:m + name -> arn:aws:states:r:a:execution:m:name */
-export const executionArnOf = (stateMachineArn: string, name: string): string =>
+const executionArnOf = (stateMachineArn: string, name: string): string =>
   `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;

@@ -14,7 +14,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { partition, required } from './config.ts';
 import { InvalidEventError } from './errors.ts';
 import { log } from './log.ts';
-import { formatDate, parseInstant, parseRunDate, runDateAt, type Partition } from './run-date.ts';
+import { parseInstant, parseRunDate, runDateAt, type Partition } from '../generator/contract/dates.ts';
 import { logStart, startRun, type RunStart } from './start-run.ts';
 
 export interface TimedEvent {
@@ -51,7 +51,7 @@ export function runDateOfTime(time: unknown, config: Pick<TimedStartConfig, 'par
   if (!instant) {
     throw new InvalidEventError(`time ${JSON.stringify(time)} is not a valid ISO-8601 instant; the input must be {"time": "<aws.scheduler.scheduled-time>"} or an event's $.time`);
   }
-  const date = formatDate(runDateAt(instant, config.partition, config.timezone));
+  const date = runDateAt(instant, config.partition, config.timezone).text;
   // A time past 9999 on the workflow's clock (an offset can carry it there) has no run date.
   if (!parseRunDate(date)) throw new InvalidEventError(`time '${time}' falls outside the years a run date can name (0001 to 9999)`);
   return date;
@@ -69,7 +69,7 @@ export function runDateOfEvent(date: unknown, partition: Partition): string {
   if ((parsed.hh !== undefined) !== (partition === 'hourly')) {
     throw new InvalidEventError(`the event's date '${date}' is not '${form}': the workflow's runs are ${partition}`);
   }
-  return formatDate(parsed);
+  return parsed.text;
 }
 
 export async function startTimedRun(event: unknown, deps: { sfn: SFNClient; config: TimedStartConfig; now?: () => number }): Promise<StartOutcome> {

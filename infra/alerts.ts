@@ -11,6 +11,7 @@ import type { Manifest } from '../generator/emit/manifest-types.ts';
 import { regionalArn, secretArn } from './arns.ts';
 import type { Grant } from './grants.ts';
 import { HandlerFunction } from './handler-function.ts';
+import { anyPartMachine } from '../generator/contract/run-names.ts';
 
 export interface AlertsProps {
   manifest: Manifest;
@@ -32,7 +33,7 @@ export class Alerts extends Construct {
         // failed job is in the history of the child that ran it; one pattern covers them all.
         resources: [
           regionalArn('states', `execution:${manifest.workflow}:*`),
-          ...(manifest.stateMachines.length > 1 ? [regionalArn('states', `execution:${manifest.workflow}-part-*`)] : []),
+          ...(manifest.stateMachines.length > 1 ? [regionalArn('states', `execution:${anyPartMachine(manifest.workflow)}`)] : []),
         ],
         wildcardReason: "Executions are named at run time; the grant covers only this workflow's state machines (a split graph's children are <workflow>-part-<n>).",
       },

@@ -10,7 +10,7 @@ import type { Grant } from './grants.ts';
 import { MAX_RESOURCES_PER_STATEMENT } from '../generator/emit/deploy-limits.ts';
 
 /** Resources per statement beyond which names sharing a prefix are collapsed into a pattern. */
-export const MAX_RESOURCES = MAX_RESOURCES_PER_STATEMENT;
+const MAX_RESOURCES = MAX_RESOURCES_PER_STATEMENT;
 
 const PREFIX_REASON = 'Resources of the same type whose names share this prefix are granted as one pattern, so the role policy stays within IAM\'s 10,240-character limit however many jobs the workflow has.';
 

@@ -54,7 +54,7 @@ export class Grants {
 }
 
 /** cdk-nag reports each wildcard resource as `AwsSolutions-IAM5[Resource::<flattened ARN>]`. */
-export function acknowledgeWildcards(scope: Construct, grants: readonly Grant[]): void {
+function acknowledgeWildcards(scope: Construct, grants: readonly Grant[]): void {
   const reasons = new Map<string, string[]>();
   for (const g of grants) {
     for (const r of g.resources.filter((res) => res.includes('*'))) {

@@ -61,10 +61,10 @@ export function loggedStateMachine(scope: Construct, idSuffix: string, props: Lo
   });
 }
 
-// Past INLINE_LIMIT, or once the stack's INLINE_BUDGET is spent (generator/emit/deploy-limits.ts,
+// Past INLINE_LIMIT, or once the stack's inline budget is spent (generator/emit/deploy-limits.ts,
 // where the compiler measures the template with the same rule), a definition travels as an S3
 // asset (DefinitionS3Location, substitutions still applied) instead of inside the 1 MB template.
-export { INLINE_BUDGET, INLINE_LIMIT, inlineDefinitions } from '../generator/emit/deploy-limits.ts';
+export { INLINE_LIMIT, inlineDefinitions } from '../generator/emit/deploy-limits.ts';
 
 function definitionBody(deployed: string, asAsset: boolean): DefinitionBody {
   if (!asAsset && deployed.length <= INLINE_LIMIT) return DefinitionBody.fromString(deployed);

@@ -6,10 +6,10 @@ import { Aws } from 'aws-cdk-lib';
 import type { SweepManifest } from '../generator/sweep/manifest.ts';
 import type { Grant } from './grants.ts';
 
-export type SweepEc2 = NonNullable<SweepManifest['ec2']>;
+type SweepEc2 = NonNullable<SweepManifest['ec2']>;
 
 /** The tag every instance of a sweep carries (generator/emit/sweep-item.ts): `stepgraph:sweep = <sweep name>`. */
-export const SWEEP_TAG = 'stepgraph:sweep';
+const SWEEP_TAG = 'stepgraph:sweep';
 
 /** One sweep's EC2 use: its name (the tag value) and the EC2 part of its manifest. */
 export interface Ec2Use {
@@ -86,7 +86,7 @@ const KNOWN_ACTIONS = ['ec2:RunInstances', 'ec2:CreateTags', 'ec2:TerminateInsta
  * fails the same way a profile named otherwise does: the first launch is refused with an
  * AccessDenied naming the role. A profile given by ARN keeps its account.
  */
-export function instanceRoleArns(profile: string): string[] {
+function instanceRoleArns(profile: string): string[] {
   const arn = /^arn:([^:]+):iam::(\d{12}):instance-profile\/(?:.*\/)?([^/]+)$/.exec(profile);
   const [partition, account, name] = arn ? [arn[1], arn[2], arn[3]] : [Aws.PARTITION, Aws.ACCOUNT_ID, profile];
   return [`arn:${partition}:iam::${account}:role/${name}`, `arn:${partition}:iam::${account}:role/*/${name}`];

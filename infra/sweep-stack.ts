@@ -18,6 +18,7 @@ import { kindGrants } from './kind-grants.ts';
 import { ec2Grants } from './sweep-ec2-access.ts';
 import { sweepEc2Function } from './sweep-ec2-function.ts';
 import { SweepItems } from './sweep-items.ts';
+import { MARKER_BUCKET, ROUTER_FUNCTION, SWEEP_EC2_FUNCTION } from '../generator/contract/placeholders.ts';
 
 export interface SweepStackProps extends StackProps {
   compiled: Pick<CompiledSweep, 'manifest' | 'definition' | 'itemsText'>;
@@ -53,7 +54,7 @@ export class SweepStack extends Stack {
     if (distributed) {
       this.bucket = new MarkerBucket(this, 'Markers', { bucketName: markers.bucket, prefix: markers.prefix, accessLogsReason: ITEMS_BUCKET_REASON });
       const bucket = this.bucket.bucket.bucketName;
-      substitutions.MarkerBucket = bucket;
+      substitutions[MARKER_BUCKET] = bucket;
       const label = manifest.map?.label;
       if (label === undefined || !markers.itemsKey || !markers.resultsPrefix) throw new Error(`internal: distributed sweep '${manifest.sweep}' has no Distributed Map named after it, or no items key`);
       distributedMapGrants([
@@ -77,13 +78,13 @@ export class SweepStack extends Stack {
     }
     if (ec2?.crossRegion) {
       this.ec2Function = sweepEc2Function(this, 'SweepEc2', `sweep ${manifest.sweep}`, [{ sweep: manifest.sweep, ec2 }]);
-      substitutions.SweepEc2FunctionArn = this.ec2Function.function.functionArn;
+      substitutions[SWEEP_EC2_FUNCTION] = this.ec2Function.function.functionArn;
       grants.allow({ actions: ['lambda:InvokeFunction'], resources: [this.ec2Function.function.functionArn] });
     } else if (ec2) {
       ec2Grants([{ sweep: manifest.sweep, ec2 }]).forEach((g) => grants.allow(g));
     }
     const instanceRegions = manifest.waits.instanceRegions;
-    if (manifest.substitutions.includes('RouterFunctionArn') || instanceRegions.length > 0) {
+    if (manifest.substitutions.includes(ROUTER_FUNCTION) || instanceRegions.length > 0) {
       this.router = new Router(this, 'Router', {
         owner: `sweep ${manifest.sweep}`,
         markers: [],
@@ -92,7 +93,7 @@ export class SweepStack extends Stack {
         releases: manifest.waits.machines,
         environment: {},
       });
-      substitutions.RouterFunctionArn = this.router.handler.function.functionArn;
+      substitutions[ROUTER_FUNCTION] = this.router.handler.function.functionArn;
       grants.allow({ actions: ['lambda:InvokeFunction'], resources: [this.router.handler.function.functionArn] });
     }
     // The runner kind's own grants (generator/kinds/), as its module declares them.

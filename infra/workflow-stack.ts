@@ -21,6 +21,8 @@ import { sweepEc2Function } from './sweep-ec2-function.ts';
 import { SweepItems } from './sweep-items.ts';
 import { Triggers } from './triggers.ts';
 import { workflowAccess } from './workflow-access.ts';
+import { markerKeyPattern } from '../generator/contract/markers.ts';
+import { ACTIVATOR_FUNCTION, MARKER_BUCKET, partArnName, ROUTER_FUNCTION, SWEEP_EC2_FUNCTION } from '../generator/contract/placeholders.ts';
 
 export interface WorkflowStackProps extends StackProps {
   /** `workflow` is needed only for distributed sweep jobs: their items are uploaded at deploy time. */
@@ -89,10 +91,10 @@ export class WorkflowStack extends Stack {
     for (const warning of access.warnings) Annotations.of(this).addWarningV2('stepgraph:task-permissions', warning);
 
     const common: Record<string, string> = {
-      MarkerBucket: bucketName,
-      ...(this.activator && { ActivatorFunctionArn: this.activator.function.functionArn }),
-      ...(this.router && { RouterFunctionArn: this.router.handler.function.functionArn }),
-      ...(this.sweepEc2 && { SweepEc2FunctionArn: this.sweepEc2.function.functionArn }),
+      [MARKER_BUCKET]: bucketName,
+      ...(this.activator && { [ACTIVATOR_FUNCTION]: this.activator.function.functionArn }),
+      ...(this.router && { [ROUTER_FUNCTION]: this.router.handler.function.functionArn }),
+      ...(this.sweepEc2 && { [SWEEP_EC2_FUNCTION]: this.sweepEc2.function.functionArn }),
     };
     const known = new Set([...Object.keys(common), ...definitions.filter((d) => d.id !== 'main').map((d) => partArnSubstitution(d.id))]);
     const unknown = manifest.substitutions.filter((s) => !known.has(s));
@@ -133,11 +135,11 @@ export class WorkflowStack extends Stack {
    */
   private createRouter({ manifest, definitions }: WorkflowStackProps['compiled'], bucket: string): Router | undefined {
     const onMarkers = manifest.triggers.flatMap((t) => (t.type === 'on_markers' ? [t.markers] : []));
-    const waits = manifest.substitutions.includes('RouterFunctionArn') || manifest.waits.markers.length > 0;
+    const waits = manifest.substitutions.includes(ROUTER_FUNCTION) || manifest.waits.markers.length > 0;
     if (!waits && onMarkers.length === 0) return undefined;
     const { prefix } = manifest.markers;
     const main = manifest.stateMachines[0].name;
-    const triggerKeys = [...new Set(onMarkers.flat())].sort().map((m) => ({ bucket, keyPattern: `${prefix}${m}__*.done` }));
+    const triggerKeys = [...new Set(onMarkers.flat())].sort().map((m) => ({ bucket, keyPattern: markerKeyPattern(prefix, m) }));
     return new Router(this, 'Router', {
       owner: manifest.workflow,
       markers: [...triggerKeys, ...manifest.waits.markers.map((m) => ({ bucket: m.bucket ?? bucket, keyPattern: m.keyPattern }))],
@@ -192,4 +194,4 @@ export class WorkflowStack extends Stack {
 export { INLINE_LIMIT } from './state-machine.ts';
 
 /** `${Part<n>Arn}` holds the ARN of child machine `part-<n>` (generator/emit/parts.ts). */
-export const partArnSubstitution = (id: string): string => `Part${id.replace(/^part-/, '')}Arn`;
+const partArnSubstitution = (id: string): string => partArnName(Number(id.replace(/^part-/, '')));

@@ -54,7 +54,7 @@ export function checkGraph(r: Reader, jobs: Job[], spans: Map<string, JobSpans>)
  * each reported once, in flow order (`a -> b`: a runs before b, b needs a), starting at the
  * cycle's first job in source order.
  */
-export function findCycles(jobs: readonly Job[]): string[][] {
+function findCycles(jobs: readonly Job[]): string[][] {
   const byName = new Map(jobs.map((j) => [j.name, j]));
   const order = new Map(jobs.map((j, i) => [j.name, i]));
   const state = new Map<string, 'open' | 'done'>();

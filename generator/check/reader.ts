@@ -1,16 +1,13 @@
 // Typed reading of YAML nodes: each accessor returns a value or undefined, and on bad input
 // records a diagnostic at the node instead of throwing, so one pass finds every problem.
 import { isMap, isPair, isScalar, isSeq, type Node, type Pair, type Scalar } from 'yaml';
-import type { Diagnostic, Related } from '../diagnostics.ts';
+import type { Diagnostic, Related, Span } from '../diagnostics.ts';
 import { Codes } from '../messages.ts';
 import type { SourceFile } from '../source.ts';
 import { didYouMean } from '../contract/suggest.ts';
 import { toData } from './data.ts';
 
-export interface Span {
-  start: number;
-  end: number;
-}
+export type { Span } from '../diagnostics.ts';
 
 export interface Entry {
   key: string;

@@ -44,7 +44,7 @@ export function formatDuration(seconds: number): string {
 // Workflow names become stack names (stepgraph-<name>), state machine names and the prefix of
 // execution names (<name>-<date>-replay-<n>, at most 80 characters): hence the length cap.
 export const WORKFLOW_NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
-export const WORKFLOW_NAME_MAX = 40;
+const WORKFLOW_NAME_MAX = 40;
 
 export function workflowNameProblem(name: string): Problem | undefined {
   if (!WORKFLOW_NAME.test(name)) {
@@ -70,8 +70,8 @@ const suggestWorkflowName = (name: string): string =>
 
 // Job names are state names (<= 80 characters with the helper suffixes) and the job part of
 // marker keys `<job>__<date>.done`: '__' inside a name would make keys ambiguous.
-export const JOB_NAME = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$/;
-export const JOB_NAME_MAX = 48;
+const JOB_NAME = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$/;
+const JOB_NAME_MAX = 48;
 
 export function jobNameProblem(name: string, what = 'job'): Problem | undefined {
   if (!JOB_NAME.test(name)) {

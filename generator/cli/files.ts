@@ -57,22 +57,15 @@ function isAlive(pid: number): boolean {
 }
 
 /** A workflow's files: `<name>.asl.json` for each state machine and `<workflow>.manifest.json`. */
-export function workflowOutputs(outDir: string, compiled: CompiledWorkflow): { path: string; content: string }[] {
+function workflowOutputs(outDir: string, compiled: CompiledWorkflow): { path: string; content: string }[] {
   return [
     ...compiled.definitions.map((d) => ({ path: join(outDir, `${d.name}.asl.json`), content: d.text })),
     { path: join(outDir, `${compiled.workflow.name}.manifest.json`), content: `${JSON.stringify(compiled.manifest, null, 2)}\n` },
   ];
 }
 
-/** Writes a workflow's files (workflowOutputs) together; returns their paths. */
-export function writeCompiled(outDir: string, compiled: CompiledWorkflow): string[] {
-  const outputs = workflowOutputs(outDir, compiled);
-  writeFilesTogether(outputs);
-  return outputs.map((o) => o.path);
-}
-
 /** The files a compiled sweep deploys from: `<sweep>.asl.json`, `<sweep>.manifest.json`, and a distributed sweep's `<sweep>.items.json`. */
-export function sweepOutputs(outDir: string, compiled: CompiledSweep): { path: string; content: string }[] {
+function sweepOutputs(outDir: string, compiled: CompiledSweep): { path: string; content: string }[] {
   const name = compiled.sweep.name;
   return [
     { path: join(outDir, `${name}.asl.json`), content: compiled.text },

@@ -7,7 +7,7 @@ import { WORKFLOW_NAME } from '../check/values.ts';
 import { didYouMean } from '../contract/suggest.ts';
 import { expandPaths, WORKFLOW_EXTENSIONS } from '../compile.ts';
 import { DEFAULT_WORKFLOWS_DIR } from '../ops/workflows.ts';
-import { UserError } from './errors.ts';
+import { UserError } from '../errors.ts';
 
 export function requirePaths(paths: readonly string[], what = 'workflow files, folders or names', dir = DEFAULT_WORKFLOWS_DIR): string[] {
   if (paths.length === 0) throw new UserError(`give one or more ${what}, e.g. 'workflows/'`);

@@ -3,7 +3,7 @@
 // 2 an internal failure (with a stack for a bug report), 3 the workflow ran and failed.
 import { closest } from '../contract/suggest.ts';
 import { COMMANDS, commandNames, type CommandModule } from './commands.ts';
-import { ExitCode, EXIT_CODES_HELP, fileSystemProblem, ReportedError, UserError } from './errors.ts';
+import { ExitCode, EXIT_CODES_HELP, fileSystemProblem, ReportedError, UserError } from '../errors.ts';
 import { VERSION } from './version.ts';
 
 function overview(): string {

@@ -65,8 +65,8 @@ const RUN_END_DETAILS = {
   ExecutionAborted: 'executionAbortedEventDetails',
 } as const satisfies Record<string, keyof RunEvent>;
 
-export type RunEnd = keyof typeof RUN_END_DETAILS;
-export const isRunEnd = (type: string | undefined): type is RunEnd => type !== undefined && type in RUN_END_DETAILS;
+type RunEnd = keyof typeof RUN_END_DETAILS;
+const isRunEnd = (type: string | undefined): type is RunEnd => type !== undefined && type in RUN_END_DETAILS;
 
 /** Events after which the same state is still at work: a retry, a success, its exit. */
 const CONTINUES = /(Scheduled|Started|Submitted|Succeeded|StateExited)$/;

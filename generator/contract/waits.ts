@@ -13,6 +13,8 @@
 // This module has no dependencies: the router Lambda plugs in DynamoDB, S3, EC2 and Step
 // Functions (handlers/), the local engine plugs in memory and its marker store (generator/local/).
 
+import { signalKey } from './signals.ts';
+
 /** What a wait waits for. */
 export type WaitSubject =
   /** An S3 object: a marker of another producer, or a job's own marker (data pipelines). */
@@ -28,7 +30,7 @@ export function subjectId(subject: WaitSubject): string {
     case 'marker':
       return `s3://${subject.bucket}/${subject.key}`;
     case 'signal':
-      return `run://${subject.run}/${subject.job}`;
+      return signalKey(subject.run, subject.job);
     case 'instance':
       return `ec2://${subject.region}/${subject.instanceId}`;
   }
@@ -57,7 +59,7 @@ export interface SignalRequest {
 }
 
 /** The scheduled look at every open waiter, for events that never come. */
-export interface BackstopRequest {
+interface BackstopRequest {
   action: 'backstop';
 }
 

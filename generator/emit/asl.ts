@@ -1,5 +1,6 @@
 // Phase 5, emit: render a plan as an ASL definition (JSONPath query language). Objects are
 // built in a fixed key order, so the same workflow always serialises to the same bytes.
+import { MARKER_BUCKET, placeholder } from '../contract/placeholders.ts';
 import { jobMap, type Workflow } from '../model.ts';
 import type { Plan } from '../plan/plan.ts';
 import { renderJob, type JobContext, type State, type States } from './job.ts';
@@ -10,7 +11,7 @@ import { orderStates } from './order.ts';
 import { childStart, partStateNames, renderPartTask } from './parts.ts';
 import { firstJobOf, type Part, type SplitBlock } from '../plan/split.ts';
 
-export const MARKER_BUCKET_PLACEHOLDER = '${MarkerBucket}';
+const MARKER_BUCKET_PLACEHOLDER = placeholder(MARKER_BUCKET);
 
 export interface Definition {
   Comment: string;

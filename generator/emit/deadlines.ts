@@ -8,7 +8,7 @@ import type { SyncEdge } from '../plan/plan.ts';
 /** Step Functions' longest execution: one year. */
 const MAX_EXECUTION_SECONDS = 365 * 24 * 3600;
 
-export function worstCaseFinish(workflow: Workflow): Map<string, number> {
+function worstCaseFinish(workflow: Workflow): Map<string, number> {
   const finish = new Map<string, number>();
   for (const job of topologicalOrder(workflow.jobs)) {
     const start = Math.max(0, ...job.needs.map((n) => finish.get(n)!));
@@ -17,7 +17,7 @@ export function worstCaseFinish(workflow: Workflow): Map<string, number> {
   return finish;
 }
 
-export function worstCaseDuration(job: Job): number {
+function worstCaseDuration(job: Job): number {
   const waits = job.waitsFor.reduce((sum, w) => sum + w.timeoutSeconds, 0);
   let retries = 0;
   for (let k = 0; k < job.retry.attempts; k++) retries += job.retry.intervalSeconds * job.retry.backoff ** k;

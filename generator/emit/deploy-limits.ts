@@ -8,7 +8,8 @@
 import type { Diagnostic } from '../diagnostics.ts';
 import { Codes } from '../messages.ts';
 import type { Workflow } from '../model.ts';
-import { replayName } from '../ops/names.ts';
+import { markerKey, markerKeyPattern } from '../contract/markers.ts';
+import { replayName } from '../contract/run-names.ts';
 import { fmt, WARN_FRACTION } from './limits.ts';
 import type { Manifest } from './manifest-types.ts';
 
@@ -47,13 +48,13 @@ export const INLINE_LIMIT = 100_000;
  * Characters of definitions one stack keeps inline, in all; the rest are S3 assets. Inline, a
  * definition is JSON-escaped once more, so this takes at most about 600 KB of the 1 MB template.
  */
-export const INLINE_BUDGET = 300_000;
+const INLINE_BUDGET = 300_000;
 /**
  * Beyond this many state machines a workflow's stack keeps its child machines in nested stacks
  * of PARTS_PER_STACK each (infra/part-stacks.ts): `cdk deploy stepgraph-<name>` still deploys the
  * whole workflow, and no stack nears 500 resources or 200 outputs and parameters.
  */
-export const MACHINES_PER_STACK = 350;
+const MACHINES_PER_STACK = 350;
 export const PARTS_PER_STACK = 150;
 
 /** Nested stacks a workflow of `machines` state machines needs (0: one stack holds them). */
@@ -110,11 +111,11 @@ export function deployFigures(workflow: Workflow, manifest: Manifest, deployed: 
   const markers = [...new Set(markerSets.flat())];
   const prefix = manifest.markers.prefix;
   const events = manifest.triggers.flatMap((t) => (t.type === 'event' ? [t] : []));
-  const markerPattern = markers.length > 0 ? JSON.stringify({ source: ['aws.s3'], 'detail-type': ['Object Created'], detail: { bucket: { name: ['x'.repeat(63)] }, object: { key: markers.map((m) => ({ wildcard: `${prefix}${m}__*.done` })) } } }).length : 0;
+  const markerPattern = markers.length > 0 ? JSON.stringify({ source: ['aws.s3'], 'detail-type': ['Object Created'], detail: { bucket: { name: ['x'.repeat(63)] }, object: { key: markers.map((m) => ({ wildcard: markerKeyPattern(prefix, m) })) } } }).length : 0;
   const datekey = manifest.partition === 'hourly' ? 10 : 8;
   const keys = [
-    ...workflow.jobs.map((j) => `${prefix}${j.name}__${'0'.repeat(datekey)}.done`),
-    ...workflow.jobs.flatMap((j) => j.waitsFor.map((w) => `${w.prefix}${w.marker}__${'0'.repeat(datekey)}.done`)),
+    ...workflow.jobs.map((j) => markerKey(prefix, j.name, '0'.repeat(datekey))),
+    ...workflow.jobs.flatMap((j) => j.waitsFor.map((w) => markerKey(w.prefix, w.marker, '0'.repeat(datekey)))),
   ];
   return {
     // Nested, the parent holds the main machine and one resource per nested stack.
@@ -192,7 +193,7 @@ export function deployDiagnostics(workflow: Workflow, manifest: Manifest, deploy
 }
 
 /** The names AWS derives from the workflow's, at their longest. */
-export function derivedNames(manifest: Manifest): { what: string; name: string; limit: number }[] {
+function derivedNames(manifest: Manifest): { what: string; name: string; limit: number }[] {
   const date = manifest.partition === 'hourly' ? '2019-03-12T05' : '2019-03-12';
   return [
     ...manifest.stateMachines.map((m) => ({ what: 'state machine name', name: m.name, limit: NAME_LIMITS.stateMachine })),

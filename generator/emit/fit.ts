@@ -10,9 +10,10 @@ import { emitWorkflow, jobContext, type Definition } from './asl.ts';
 import type { JobContext, States } from './job.ts';
 import { renderJob } from './job.ts';
 import { describeFigure, deployedText, fmt, historyOfStates, level, LIMITS, measureDefinition, requestBytes, utf8Bytes, WARN_FRACTION, type HistoryOptions, type Measurement } from './limits.ts';
-import { childStart, partId, partMachineName, renderPartTask } from './parts.ts';
+import { partMachineName } from '../contract/run-names.ts';
+import { childStart, partId, renderPartTask } from './parts.ts';
 
-export interface FittedDefinition {
+interface FittedDefinition {
   /** 'main' or 'part-<n>'. */
   id: string;
   /** The state machine's name. */
@@ -46,7 +47,7 @@ export function fitWorkflow(workflow: Workflow, plan: Plan): Fitted {
   const fits = (m: Measurement, fraction: number): boolean => m.requestBytes <= fraction * LIMITS.definitionBytes && m.historyEvents <= fraction * LIMITS.historyEvents;
 
   // Per-job costs show early when a graph cannot fit, without emitting it whole first.
-  const costs = splitCosts(workflow, ctx, history);
+  const costs = splitCosts(workflow, plan, ctx, history);
   const estimate = workflow.jobs.reduce((c, j) => addCost(c, costs.job(j.name)), costs.overhead);
   let whole: FittedDefinition | undefined;
   if (estimate.bytes <= LIMITS.definitionBytes && estimate.events <= LIMITS.historyEvents) {
@@ -86,7 +87,7 @@ export function historyOptions(workflow: Workflow): HistoryOptions {
 }
 
 /** Costs of the blocks of this workflow's plan, measured on their rendered states (in request bytes). */
-function splitCosts(workflow: Workflow, ctx: JobContext, history: HistoryOptions): SplitCosts {
+function splitCosts(workflow: Workflow, plan: Plan, ctx: JobContext, history: HistoryOptions): SplitCosts {
   // A typical successor name stands in for the real one (unknown until the blocks are placed).
   const NEXT = 'x'.repeat(40);
   const measureStates = (states: States, start: string): Cost => ({
@@ -101,7 +102,7 @@ function splitCosts(workflow: Workflow, ctx: JobContext, history: HistoryOptions
   }
   const partStates: States = {};
   const task = renderPartTask(workflow.name, { n: 999, root: { kind: 'job', job: NEXT }, firstJob: NEXT, jobs: 999 }, NEXT, partStates);
-  const prologue = emitWorkflow(workflow, { root: { kind: 'job', job: workflow.jobs[0].name }, sync: [] }, undefined, { ...ctx, inRunWaits: new Map(), signalled: new Set() });
+  const prologue = emitWorkflow(workflow, { root: { kind: 'job', job: workflow.jobs[0].name }, sync: [], sweeps: plan.sweeps }, undefined, { ...ctx, inRunWaits: new Map(), signalled: new Set() });
   const oneJob = jobCosts.get(workflow.jobs[0].name)!;
   const main = measureDefinition(prologue, history);
   return {
@@ -121,7 +122,7 @@ function splitCosts(workflow: Workflow, ctx: JobContext, history: HistoryOptions
  * run's datekey and execution name, the last job's start time and an error. User params are
  * not counted (they are only known at run time).
  */
-export function worstCasePayload(workflow: Workflow): number {
+function worstCasePayload(workflow: Workflow): number {
   const state = {
     date: '2019-03-12T05',
     params: {},
@@ -133,7 +134,7 @@ export function worstCasePayload(workflow: Workflow): number {
 }
 
 /** SG4001 when a figure is within 20% of its limit (or past it, for estimates); SG4002 when a definition cannot be deployed. */
-export function limitDiagnostics(workflow: Workflow, definitions: readonly FittedDefinition[], payloadBytes: number): Diagnostic[] {
+function limitDiagnostics(workflow: Workflow, definitions: readonly FittedDefinition[], payloadBytes: number): Diagnostic[] {
   const out: Diagnostic[] = [];
   const at = { file: workflow.file, start: 0, end: 0 };
   const split = definitions.length > 1 ? ` (split into ${definitions.length} state machines)` : '';

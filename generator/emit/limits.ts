@@ -30,7 +30,7 @@ export type LimitName = keyof typeof LIMITS;
 export const WARN_FRACTION = 0.8;
 
 /** Iterations an inline Map is counted at when the caller does not know its item count. */
-export const INLINE_MAP_ITEMS = 40;
+const INLINE_MAP_ITEMS = 40;
 
 /** Retriers of these errors only are transient (not counted in the worst case). */
 const TRANSIENT = new Set(['Lambda.TooManyRequestsException', 'Lambda.ServiceException', 'Lambda.SdkClientException', 'Lambda.AWSLambdaException']);
@@ -42,7 +42,7 @@ export interface HistoryOptions {
   mapItems?: (stateName: string, state: State) => number | undefined;
 }
 
-export interface Retrier {
+interface Retrier {
   ErrorEquals: string[];
   IntervalSeconds?: number;
   BackoffRate?: number;

@@ -3,7 +3,7 @@
 // deterministically with a hash so they stay unique.
 import { createHash } from 'node:crypto';
 
-export const MAX_STATE_NAME = 80;
+const MAX_STATE_NAME = 80;
 
 export function stateName(text: string): string {
   if (text.length <= MAX_STATE_NAME) return text;

@@ -8,16 +8,14 @@
 // parent's execution (`<execution>-part-<n>`), so `stepgraph redrive` redrives the failed child,
 // then the parent, whose Task's StartExecution of the same name and input finds the child running
 // again and waits for it (Step Functions answers such a start with the running execution).
+import { partArnName, placeholder } from '../contract/placeholders.ts';
+import { partExecutionName, partMachineName } from '../contract/run-names.ts';
 import type { Part } from '../plan/split.ts';
 import type { State, States } from './job.ts';
 import { stateName } from './names.ts';
 
-/** The child state machine of part n. */
-export const partMachineName = (workflow: string, n: number): string => `${workflow}-part-${n}`;
 /** Its id in `CompiledWorkflow.definitions` and `manifest.stateMachines`. */
 export const partId = (n: number): string => `part-${n}`;
-/** Substitution name of its ARN (deploy time: the child state machine's ARN). */
-export const partArnSubstitution = (n: number): string => `Part${n}Arn`;
 
 /** Key of the parent's state data in a child's input. */
 const STATE_KEY = 'state';
@@ -28,9 +26,6 @@ export const partStateNames = {
   start: 'Start part',
 };
 
-/** The child execution's name: `<parent execution name>-part-<n>`. */
-export const partExecutionName = (parentExecution: string, n: number): string => `${parentExecution}-part-${n}`;
-
 /** Adds the Task that runs `part` to `states`; returns the Task's name. */
 export function renderPartTask(workflow: string, part: Part, next: string | undefined, states: States): string {
   const name = partStateNames.task(part);
@@ -39,8 +34,8 @@ export function renderPartTask(workflow: string, part: Part, next: string | unde
     Comment: `runs ${part.jobs} job${part.jobs === 1 ? '' : 's'} in the child state machine ${partMachineName(workflow, part.n)} and waits for it`,
     Resource: 'arn:aws:states:::states:startExecution.sync:2',
     Parameters: {
-      StateMachineArn: `\${${partArnSubstitution(part.n)}}`,
-      'Name.$': `States.Format('{}-part-${part.n}', $$.Execution.Name)`,
+      StateMachineArn: placeholder(partArnName(part.n)),
+      'Name.$': `States.Format('${partExecutionName('{}', part.n)}', $$.Execution.Name)`,
       // The console links the child execution to this one through this key.
       Input: { [`${STATE_KEY}.$`]: '$', 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id' },
     },

@@ -10,7 +10,7 @@ import type { SyncEdge } from '../plan/plan.ts';
 import { names } from './names.ts';
 import { blockNames } from './sweep.ts';
 
-export type StateStep =
+type StateStep =
   /** `J selected?` and `J skipped`: the replay guard and its skipped path. */
   | { step: 'selected' }
   | { step: 'skipped' }

@@ -26,9 +26,9 @@ import type { State, States } from './job.ts';
 import { stateName } from './names.ts';
 import { itemStates } from './sweep-item.ts';
 
-export const SWEEP_FAILED = 'stepgraph.SweepFailed';
+const SWEEP_FAILED = 'stepgraph.SweepFailed';
 
-export interface SweepBlockOptions {
+interface SweepBlockOptions {
   /** The Map state's name: the job's name inside a workflow, the sweep's name on its own. */
   name: string;
   /** Where the sweep keeps its data while it runs and leaves its summary (e.g. `$.sweep`). */
@@ -76,7 +76,7 @@ export function sweepSettings(plan: SweepPlan, mode: SweepMode = plan.mode): Rec
  * The sweep's states for a graph job: `<name> settings` (the compiled settings at `resultPath`),
  * the Map `<name>`, and the states after it. Returns the first state.
  */
-export function emitSweepStates(plan: SweepPlan, options: SweepBlockOptions): { startAt: string; states: States } {
+function emitSweepStates(plan: SweepPlan, options: SweepBlockOptions): { startAt: string; states: States } {
   const n = blockNames(options.name);
   const states: States = {
     ...(options.startedAtPath && { [n.started]: { Type: 'Pass', Parameters: { 'startedAt.$': '$$.State.EnteredTime' }, ResultPath: options.startedAtPath, Next: n.settings } }),
@@ -92,16 +92,19 @@ export function emitSweepStates(plan: SweepPlan, options: SweepBlockOptions): { 
  * `next` (the job's `J done`). It fails in its own states: `J failed` (stepgraph.SweepFailed, an
  * inline sweep's count) or the Map `J` itself (a distributed one). The sweep's data lives at
  * `$.sweep` while it runs and its summary stays there; `$.job.startedAt` is set as for any job.
+ * `planned` is the job's plan from the workflow's (Plan.sweeps): emit renders it and plans
+ * nothing. The model's sweep is still taken until every caller passes the plan's (emit/job.ts).
  */
-export function sweepJobStates(job: string, sweep: Sweep, next: string, states: States): [string, State] {
-  const block = emitSweepStates(planSweep(sweep), { name: job, resultPath: '$.sweep', next, startedAtPath: '$.job' });
+export function sweepJobStates(job: string, planned: SweepPlan | Sweep, next: string, states: States): [string, State] {
+  const plan = 'sweep' in planned ? planned : planSweep(planned);
+  const block = emitSweepStates(plan, { name: job, resultPath: '$.sweep', next, startedAtPath: '$.job' });
   const { [block.startAt]: first, ...rest } = block.states;
   Object.assign(states, rest);
   return [block.startAt, first];
 }
 
 /** The Map and what follows it; the settings must already be at `<resultPath>.settings`. */
-export function mapStates(plan: SweepPlan, options: SweepBlockOptions): States {
+function mapStates(plan: SweepPlan, options: SweepBlockOptions): States {
   const mode = options.mode ?? plan.mode;
   const n = blockNames(options.name);
   const R = options.resultPath;
@@ -236,7 +239,7 @@ export function emitSweepMachine(plan: SweepPlan, options: { mode?: SweepMode } 
  * A digest of what a run cannot change through its input: everything but the compiled settings.
  * `sweep launch` compares it with the deployed machine's Comment before passing new items.
  */
-export function sweepDigest(states: States): string {
+function sweepDigest(states: States): string {
   const { [machineNames.defaults]: _settings, ...rest } = states;
   return createHash('sha256').update(JSON.stringify(rest)).digest('hex').slice(0, 12);
 }

@@ -2,25 +2,27 @@
 // its task token and the subject it waits for, and sleeps until the router releases it or its
 // TimeoutSeconds (the wait's deadline) passes. Past the deadline it fails with States.Timeout in
 // its own state, so a redrive re-enters exactly this wait. No Retry loop looks for anything.
+import { ACTIVATOR_FUNCTION as ACTIVATOR_FUNCTION_NAME, placeholder, ROUTER_FUNCTION as ROUTER_FUNCTION_NAME } from '../contract/placeholders.ts';
+import { markerKeyFormat } from '../contract/markers.ts';
 import type { SignalRequest, WaitRequest } from '../contract/waits.ts';
 import { intrinsicText } from '../kinds/templates.ts';
 
 export type State = Record<string, unknown>;
 
 /** The router function of the workflow's stack (infra fills it in; the local engine serves it). */
-export const ROUTER_FUNCTION = '${RouterFunctionArn}';
+const ROUTER_FUNCTION = placeholder(ROUTER_FUNCTION_NAME);
 
 /** The function that starts callback kinds' work and registers their wait (infra/activator.ts). */
-export const ACTIVATOR_FUNCTION = '${ActivatorFunctionArn}';
+export const ACTIVATOR_FUNCTION = placeholder(ACTIVATOR_FUNCTION_NAME);
 
 /** `Key.$` of a marker of the run's date: `<prefix><marker>__<datekey>.done`. */
-export const markerKey = (prefix: string, marker: string): string => `States.Format('${intrinsicText(prefix)}${marker}__{}.done', $.run.datekey)`;
+export const markerKey = (prefix: string, marker: string): string => `States.Format('${markerKeyFormat(intrinsicText(prefix), marker)}', $.run.datekey)`;
 
 /** The subject of a wait for a marker of the run's date (contract/waits.ts: WaitSubject). */
 export const markerSubject = (bucket: string, prefix: string, marker: string): State => ({ kind: 'marker', bucket, 'key.$': markerKey(prefix, marker) });
 
 /** Lambda's own transient errors, retried as AWS recommends for every lambda:invoke. */
-export const LAMBDA_TRANSIENT = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'];
+const LAMBDA_TRANSIENT = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'];
 export const lambdaRetry = { ErrorEquals: LAMBDA_TRANSIENT, IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2 };
 
 /** Payload fields of a subject: static strings, or `.$` paths and intrinsics. */

@@ -33,9 +33,9 @@ export function criticalPath(workflow: Workflow, seconds: ReadonlyMap<string, nu
   return { seconds: last === undefined ? 0 : finish.get(last)!, jobs };
 }
 
-export type DelayKind = 'external-wait' | 'in-run-wait' | 'overrun' | 'start' | 'tail';
+type DelayKind = 'external-wait' | 'in-run-wait' | 'overrun' | 'start' | 'tail';
 
-export interface Delay {
+interface Delay {
   job: string;
   kind: DelayKind;
   seconds: number;

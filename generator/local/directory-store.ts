@@ -67,7 +67,7 @@ export class DirectoryMarkerStore implements MarkerStore {
 }
 
 /** A marker name that would leave the store: the user's to fix (a bucket or prefix), not a crash. */
-export class LocalStoreError extends Error {
+class LocalStoreError extends Error {
   override name = 'LocalStoreError';
 }
 

@@ -4,7 +4,7 @@
 import { isMap, isScalar, parseDocument, type Node } from 'yaml';
 import { closest } from '../contract/suggest.ts';
 import { durationHint, parseDuration } from '../check/values.ts';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import { LineMap } from '../diagnostics.ts';
 import type { Workflow } from '../model.ts';
 

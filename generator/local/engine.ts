@@ -83,7 +83,7 @@ export interface EventLog {
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 export type ExecutionKind = 'root' | 'branch' | 'iteration';
 /** Receives every event of every execution of a run once, tagged with the kind of execution. */
-export type EventSink = (event: EventLog, kind: ExecutionKind) => void;
+type EventSink = (event: EventLog, kind: ExecutionKind) => void;
 
 export interface RunOptions extends EngineRunOptions {
   /** stepgraph's own option; the engine passes run options on to branches unchanged. */

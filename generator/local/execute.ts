@@ -5,7 +5,7 @@
 // startExecution.sync Tasks as Step Functions would. Used by simulate (on the virtual clock) and
 // by `run --local` (in real time).
 import type { Definition } from '../emit/asl.ts';
-import { partArnSubstitution } from '../emit/parts.ts';
+import { ACTIVATOR_FUNCTION, MARKER_BUCKET, partArnName, ROUTER_FUNCTION } from '../contract/placeholders.ts';
 import type { Workflow } from '../model.ts';
 import type { SyncEdge } from '../plan/plan.ts';
 import { ExecutionAbortedError, ExecutionError, StateMachine, type EventLog, type ExecutionKind, type JsonValue, type RunOptions, type StateMachineDefinition } from './engine.ts';
@@ -15,13 +15,7 @@ import { LocalRouter } from './router.ts';
 import { InstanceEvents } from '../sweep/local.ts';
 import { scaledTimes } from './time-scale.ts';
 import type { MarkerStore } from './store.ts';
-
-export interface RunInput {
-  date: string;
-  params?: Record<string, unknown>;
-  /** Replay: only these jobs run; the others are skipped as already done. */
-  select?: Record<string, true>;
-}
+import type { RunInput } from '../contract/run.ts';
 
 /** A child state machine of a split workflow: `part-<n>` in CompiledWorkflow.definitions. */
 export interface ChildDefinition {
@@ -96,19 +90,19 @@ const executionArn = (machine: string, name: string): string => `${LOCAL_ACCOUNT
 /** Values of the definition's `${...}` placeholders in a local run. */
 export function localSubstitutions(workflow: Workflow, children: readonly ChildDefinition[] = []): Record<string, string> {
   const out: Record<string, string> = {
-    MarkerBucket: workflow.markers.bucket ?? `stepgraph-${workflow.name}-markers`,
-    ActivatorFunctionArn: 'arn:aws:lambda:local:000000000000:function:stepgraph-activator',
-    RouterFunctionArn: LOCAL_ROUTER_ARN,
+    [MARKER_BUCKET]: workflow.markers.bucket ?? `stepgraph-${workflow.name}-markers`,
+    [ACTIVATOR_FUNCTION]: 'arn:aws:lambda:local:000000000000:function:stepgraph-activator',
+    [ROUTER_FUNCTION]: LOCAL_ROUTER_ARN,
   };
   for (const child of children) {
     const n = /^part-(\d+)$/.exec(child.id)?.[1];
-    if (n !== undefined) out[partArnSubstitution(Number(n))] = stateMachineArn(child.name);
+    if (n !== undefined) out[partArnName(Number(n))] = stateMachineArn(child.name);
   }
   return out;
 }
 
 /** The router's stand-in ARN: Tasks invoking it are served by the local router (router.ts). */
-export const LOCAL_ROUTER_ARN = 'arn:aws:lambda:local:000000000000:function:stepgraph-router';
+const LOCAL_ROUTER_ARN = 'arn:aws:lambda:local:000000000000:function:stepgraph-router';
 
 function substitute(definition: Definition, substitutions: Record<string, string>): StateMachineDefinition {
   const text = JSON.stringify(definition).replace(/\$\{([A-Za-z0-9]+)\}/g, (whole, name: string) => (Object.hasOwn(substitutions, name) ? substitutions[name] : whole));
@@ -214,7 +208,7 @@ export function startExecution(setup: ExecutionSetup): LocalExecution {
     routerArn: LOCAL_ROUTER_ARN,
     instances,
     runner: setup.runner,
-    bucket: substitutions.MarkerBucket,
+    bucket: substitutions[MARKER_BUCKET],
     datekey: setup.datekey,
     work,
     track: setup.track ?? ((w) => w),
@@ -249,7 +243,7 @@ export function startExecution(setup: ExecutionSetup): LocalExecution {
     await root.consumed;
     await new Promise((resolve) => setImmediate(resolve));
     events.sort((a, b) => a.time - b.time);
-    return { status, error, executionName: setup.executionName, startedAt, endedAt, events, work, index, bucket: substitutions.MarkerBucket };
+    return { status, error, executionName: setup.executionName, startedAt, endedAt, events, work, index, bucket: substitutions[MARKER_BUCKET] };
   })();
   return { outcome, abort: stopAll };
 }

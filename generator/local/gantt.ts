@@ -52,7 +52,7 @@ export function gantt(rows: readonly GanttRow[], totalSeconds: number, options: 
 }
 
 /** An instant of the run, h:mm:ss from its start (with tenths of a second when asked). */
-export function instant(seconds: number, tenths = false): string {
+function instant(seconds: number, tenths = false): string {
   const whole = clock(Math.floor(seconds) * 1000);
   return tenths ? `${whole}.${Math.floor((seconds * 10) % 10)}` : clock(seconds * 1000);
 }

@@ -6,9 +6,10 @@
 import { ownMap } from '../check/data.ts';
 import type { CompiledWorkflow } from '../compile.ts';
 import type { Job } from '../model.ts';
-import { parseRunDate } from '../ops/dates.ts';
+import { parseRunDate } from '../dates.ts';
 import { fillTemplate, runCommand } from './command.ts';
-import { localSubstitutions, startExecution, type RunInput } from './execute.ts';
+import { localSubstitutions, startExecution } from './execute.ts';
+import { type RunInput } from '../contract/run.ts';
 import { statesError, type JobRunner, type JobWork } from './handlers.ts';
 import { Progress, type ProgressOutput } from './progress.ts';
 import { LocalRouter } from './router.ts';
@@ -18,6 +19,8 @@ import { summarize, type RunReport } from './summary.ts';
 import { buildTimelines } from './timeline.ts';
 import { waitTarget } from './wait-target.ts';
 import { DEFAULT_JOB_SECONDS } from './simulate.ts';
+import { markerKey } from '../contract/markers.ts';
+import { MARKER_BUCKET } from '../contract/placeholders.ts';
 
 /** How often a local run looks for markers written outside it. */
 const LOCAL_BACKSTOP_MS = 1000;
@@ -52,7 +55,7 @@ export function runLocally(compiled: Pick<CompiledWorkflow, 'workflow' | 'plan' 
   const definition = compiled.definitions[0].definition;
   const work = new Map<string, JobWork>();
   const store = options.store;
-  const targets = { workflow, bucket: localSubstitutions(workflow).MarkerBucket, datekey: date.key, executionName, locate: (b: string, k: string) => store.locate?.(b, k) ?? `s3://${b}/${k} at ${store.where}` };
+  const targets = { workflow, bucket: localSubstitutions(workflow)[MARKER_BUCKET], datekey: date.key, executionName, locate: (b: string, k: string) => store.locate?.(b, k) ?? `s3://${b}/${k} at ${store.where}` };
   const progress = new Progress(workflow, indexStates(workflow, plan.sync, compiled.definitions.map((d) => d.definition) as never), options.output, startedAt, work, {
     waitTarget: (job, kind, what) => waitTarget(targets, job, kind, what),
     speed,
@@ -122,7 +125,7 @@ export function runLocally(compiled: Pick<CompiledWorkflow, 'workflow' | 'plan' 
 }
 
 /** `{name}` values of a job's command: date parts, names, the job's params, then the run's. */
-export function templateValues(job: Job, run: { date: string; datekey: string; workflow: string; execution: string; attempt: string }, params: Record<string, string>): Record<string, string> {
+function templateValues(job: Job, run: { date: string; datekey: string; workflow: string; execution: string; attempt: string }, params: Record<string, string>): Record<string, string> {
   const [day, hour] = run.date.split('T');
   const [yyyy, mm, dd] = day.split('-');
   const text = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
@@ -152,11 +155,11 @@ function environment(values: Record<string, string>, job: Job, params: Record<st
 
 async function seedExternal(compiled: Pick<CompiledWorkflow, 'workflow'>, store: MarkerStore, datekey: string, progress: Progress): Promise<void> {
   const { workflow } = compiled;
-  const bucket = localSubstitutions(workflow).MarkerBucket;
+  const bucket = localSubstitutions(workflow)[MARKER_BUCKET];
   const done = new Set<string>();
   for (const wait of workflow.jobs.flatMap((j) => j.waitsFor)) {
     const b = wait.bucket ?? bucket;
-    const key = `${wait.prefix}${wait.marker}__${datekey}.done`;
+    const key = markerKey(wait.prefix, wait.marker, datekey);
     if (done.has(`${b}/${key}`)) continue;
     done.add(`${b}/${key}`);
     if ((await store.get(b, key)) !== undefined) continue;
@@ -167,7 +170,7 @@ async function seedExternal(compiled: Pick<CompiledWorkflow, 'workflow'>, store:
 
 /** The buckets a run touches: the workflow's and those of its external markers. */
 export function bucketsOf(compiled: Pick<CompiledWorkflow, 'workflow'>): string[] {
-  const bucket = localSubstitutions(compiled.workflow).MarkerBucket;
+  const bucket = localSubstitutions(compiled.workflow)[MARKER_BUCKET];
   return [...new Set([bucket, ...compiled.workflow.jobs.flatMap((j) => j.waitsFor.map((w) => w.bucket ?? bucket))])].sort();
 }
 

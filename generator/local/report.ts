@@ -1,5 +1,5 @@
 // The simulation report for people (text) and for scripts (`--json`).
-import { plain, type Colour } from '../cli/colour.ts';
+import { plain, type Colour } from '../terminal/colour.ts';
 import { formatDuration } from '../check/values.ts';
 import { gantt } from './gantt.ts';
 import { PRICE_PER_TRANSITION } from './counts.ts';

@@ -8,7 +8,7 @@ import type { SyncEdge } from '../plan/plan.ts';
 
 export type WaitKind = 'external' | 'in-run';
 
-export type TaskRole =
+type TaskRole =
   | { kind: 'job'; job: string }
   /** A callback wait released by the router: `J waits for X`. */
   | { kind: 'wait'; job: string; wait: WaitKind; what: string; marker?: ExternalMarker }
@@ -28,7 +28,7 @@ export interface TaskState {
 }
 
 /** Non-Task states that say something about a job. */
-export type JobStateRole = { kind: 'selected' | 'skipped' | 'failed'; job: string };
+type JobStateRole = { kind: 'selected' | 'skipped' | 'failed'; job: string };
 
 export interface StateIndex {
   tasks: Map<string, TaskState>;

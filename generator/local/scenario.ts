@@ -3,7 +3,7 @@
 // Unknown names are errors with a did-you-mean, before anything runs.
 import { closest } from '../contract/suggest.ts';
 import { durationHint, parseDuration } from '../check/values.ts';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import type { Workflow } from '../model.ts';
 
 export interface Scenario {
@@ -22,7 +22,7 @@ export interface ScenarioInput {
   select?: readonly string[];
 }
 
-export const externalMarkers = (workflow: Workflow): string[] => [...new Set(workflow.jobs.flatMap((j) => j.waitsFor.map((w) => w.marker)))].sort();
+const externalMarkers = (workflow: Workflow): string[] => [...new Set(workflow.jobs.flatMap((j) => j.waitsFor.map((w) => w.marker)))].sort();
 
 export function checkScenario(workflow: Workflow, input: ScenarioInput): Scenario {
   const jobs = new Set(workflow.jobs.map((j) => j.name));

@@ -11,10 +11,11 @@
 import type { CompiledWorkflow } from '../compile.ts';
 import type { Definition } from '../emit/asl.ts';
 import type { Workflow } from '../model.ts';
-import { parseRunDate } from '../ops/dates.ts';
+import { parseRunDate } from '../dates.ts';
 import { planWorkflow, type Plan } from '../plan/plan.ts';
 import { sleep, withVirtualClock } from './clock.ts';
-import { localSubstitutions, startExecution, type RunInput } from './execute.ts';
+import { localSubstitutions, startExecution } from './execute.ts';
+import { type RunInput } from '../contract/run.ts';
 import { statesError, type JobRunner } from './handlers.ts';
 import { LocalRouter } from './router.ts';
 import type { MemoryWaiterStore } from '../contract/memory-waiter-store.ts';
@@ -22,8 +23,9 @@ import { checkScenario, type Scenario, type ScenarioInput } from './scenario.ts'
 import { MemoryMarkerStore, type MarkerStore } from './store.ts';
 import { summarize, type RunReport } from './summary.ts';
 import { kindOf } from '../kinds/registry.ts';
+import { markerKey } from '../contract/markers.ts';
+import { MARKER_BUCKET } from '../contract/placeholders.ts';
 
-export type { JobReport, RunReport, WaitReport } from './summary.ts';
 /** What simulate returns: the report of a run on the virtual clock. */
 export type SimulationReport = RunReport;
 
@@ -118,11 +120,11 @@ async function seedExternalMarkers(
   track: <T>(w: Promise<T>) => Promise<T>,
   appeared: Map<string, number>,
 ): Promise<void> {
-  const bucket = localSubstitutions(workflow).MarkerBucket;
+  const bucket = localSubstitutions(workflow)[MARKER_BUCKET];
   const seen = new Set<string>();
   for (const wait of workflow.jobs.flatMap((j) => j.waitsFor)) {
     const b = wait.bucket ?? bucket;
-    const key = `${wait.prefix}${wait.marker}__${datekey}.done`;
+    const key = markerKey(wait.prefix, wait.marker, datekey);
     if (seen.has(`${b}/${key}`) || scenario.missing.has(wait.marker)) continue;
     seen.add(`${b}/${key}`);
     const write = (): Promise<void> => track(store.put(b, key, JSON.stringify({ marker: wait.marker, producer: 'stepgraph simulate', writtenAt: new Date().toISOString() })));

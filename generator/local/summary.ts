@@ -7,7 +7,7 @@ import { countEvents, HISTORY_EVENT_LIMIT } from './counts.ts';
 import type { ExecutionOutcome, ExecutionStatus } from './execute.ts';
 import { buildTimelines, type JobStatus, type JobTimeline } from './timeline.ts';
 
-export interface WaitReport {
+interface WaitReport {
   kind: 'external' | 'in-run';
   what: string;
   fromSeconds: number;

@@ -47,7 +47,7 @@ export function scaledTimes(definition: { States: Record<string, State> } | Json
 }
 
 /** The retrier's mean pause in ms (Step Functions' defaults: 1 s, 3 attempts, backoff 2), scaled. */
-export function scaledPause(retrier: Retrier, speed: number): number {
+function scaledPause(retrier: Retrier, speed: number): number {
   const attempts = retrier.MaxAttempts ?? 3;
   if (attempts === 0) return 0;
   const interval = retrier.IntervalSeconds ?? 1;

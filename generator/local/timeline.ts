@@ -9,7 +9,7 @@ import { kindOf } from '../kinds/registry.ts';
 
 export type JobStatus = 'succeeded' | 'failed' | 'wait_timed_out' | 'skipped' | 'cancelled' | 'not_started';
 
-export interface WaitSpan {
+interface WaitSpan {
   wait: WaitKind;
   /** The marker, or the job waited for (in-run). */
   what: string;

@@ -3,6 +3,7 @@
 // Read from the model and the runtime contract's key shapes (docs/architecture.md: markers
 // `<prefix><job>__<datekey>.done`). An in-run wait has no file: it is a signal of the run's own
 // job (contract/waits.ts), released when that job is done or skipped.
+import { markerKey } from '../contract/markers.ts';
 import type { Workflow } from '../model.ts';
 import type { WaitKind } from './roles.ts';
 
@@ -21,7 +22,7 @@ export function waitTarget(ctx: WaitTargetContext, job: string, kind: WaitKind, 
     case 'external': {
       const wait = ctx.workflow.jobs.find((j) => j.name === job)?.waitsFor.find((w) => w.marker === what);
       if (!wait) return undefined;
-      return ctx.locate(wait.bucket ?? ctx.bucket, `${wait.prefix}${wait.marker}__${ctx.datekey}.done`);
+      return ctx.locate(wait.bucket ?? ctx.bucket, markerKey(wait.prefix, wait.marker, ctx.datekey));
     }
     case 'in-run':
       return undefined;

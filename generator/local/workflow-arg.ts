@@ -1,6 +1,6 @@
 // The --durations file of simulate: `job: 45m` per line, checked against the workflow's jobs.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import type { Workflow } from '../model.ts';
 import { parseDurations } from './durations.ts';
 

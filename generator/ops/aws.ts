@@ -3,7 +3,7 @@
 // into one line that says what to set instead of a stack trace.
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 
 export interface RetryPolicy {
   /** Total attempts per call, the first included. */
@@ -17,7 +17,7 @@ export interface RetryPolicy {
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-export const DEFAULT_RETRY: RetryPolicy = {
+const DEFAULT_RETRY: RetryPolicy = {
   attempts: 8,
   baseDelayMs: 250,
   maxDelayMs: 20_000,
@@ -61,7 +61,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Aws> {
   return { sfn, s3, region, call: (operation, send) => withRetry(operation, send, policy) };
 }
 
-export async function withRetry<T>(operation: string, send: () => Promise<T>, policy: RetryPolicy): Promise<T> {
+async function withRetry<T>(operation: string, send: () => Promise<T>, policy: RetryPolicy): Promise<T> {
   let waitedMs = 0;
   for (let attempt = 1; ; attempt++) {
     try {
@@ -117,7 +117,7 @@ const THROTTLING = new Set([
   'ProvisionedThroughputExceededException',
 ]);
 
-export function isThrottling(error: unknown): boolean {
+function isThrottling(error: unknown): boolean {
   const e = error as { name?: string; $metadata?: { httpStatusCode?: number }; $retryable?: { throttling?: boolean } };
   return THROTTLING.has(e?.name ?? '') || e?.$metadata?.httpStatusCode === 429 || e?.$retryable?.throttling === true;
 }
@@ -133,7 +133,7 @@ function isTransient(error: unknown): boolean {
 }
 
 /** The setup mistakes everybody makes once, as a UserError saying what to set; undefined for others. */
-export function translate(error: unknown, operation: string): UserError | undefined {
+function translate(error: unknown, operation: string): UserError | undefined {
   const e = error as { name?: string; message?: string };
   const name = e?.name ?? '';
   const message = e?.message ?? '';

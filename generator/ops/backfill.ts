@@ -3,12 +3,12 @@
 // close, so the limit holds for what really runs in the account, not just for what we started.
 import type { ExecutionListItem } from '@aws-sdk/client-sfn';
 import type { Aws } from './aws.ts';
-import type { RunDate } from './dates.ts';
+import type { RunDate } from '../contract/dates.ts';
 import { CLOSED_STATUSES, describeExecution, listExecutions, newestFirst, startExecution } from './executions.ts';
-import { isRunOfDate, nextReplayNumber, replayName, runName } from './names.ts';
+import { isRunOfDate, nextReplayNumber, replayName, runName } from '../contract/run-names.ts';
 import { runInput } from './selection.ts';
 
-export type DateOutcome =
+type DateOutcome =
   | 'succeeded'
   | 'failed'
   | 'timed out'
@@ -24,7 +24,7 @@ export interface DateResult {
   executionArn?: string;
 }
 
-export interface PlannedRun {
+interface PlannedRun {
   date: string;
   name: string;
 }

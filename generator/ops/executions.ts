@@ -8,12 +8,13 @@ import {
   type ExecutionListItem,
   type ExecutionStatus,
 } from '@aws-sdk/client-sfn';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import { didYouMean } from '../contract/suggest.ts';
 import { isAwsError, type Aws } from './aws.ts';
-import { executionArn, isRunOfDate } from './names.ts';
+import { executionArn } from './names.ts';
+import { isRunOfDate } from '../contract/run-names.ts';
 
-export const EXECUTION_STATUSES: readonly ExecutionStatus[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'];
+const EXECUTION_STATUSES: readonly ExecutionStatus[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'];
 
 export const CLOSED_STATUSES: ReadonlySet<string> = new Set(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
 

@@ -9,7 +9,7 @@ import { closedAt, errorOf, FAILURE_EVENTS, jobTimedOutCause, WAIT_TIMED_OUT, wa
 import type { StateOwner } from '../emit/state-owners.ts';
 import type { Aws } from './aws.ts';
 
-export type JobState =
+type JobState =
   | 'not started'
   | 'waiting'
   | 'running'
@@ -295,7 +295,7 @@ function close(t: Tracker, status: JobState, time: Date | undefined): void {
 }
 
 /** `revenue waits for payments` -> { job: 'revenue', step: 'waits for payments' }; `revenue` -> step ''. */
-export function splitState(state: string): { job: string; step: string } {
+function splitState(state: string): { job: string; step: string } {
   const space = state.indexOf(' ');
   return space < 0 ? { job: state, step: '' } : { job: state.slice(0, space), step: state.slice(space + 1) };
 }

@@ -2,10 +2,10 @@
 // markers of the jobs it reruns before it starts, so nothing downstream — in this workflow or in
 // another one waiting for them — mistakes the old completion for the new one.
 import { DeleteObjectsCommand } from '@aws-sdk/client-s3';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import type { Workflow } from '../model.ts';
 import type { Aws } from './aws.ts';
-import { markerKey } from './names.ts';
+import { markerKey } from '../contract/markers.ts';
 import { describeStateMachine, markerBucketFromDefinition } from './state-machine.ts';
 
 /** `markers.bucket`, else `--marker-bucket`, else the bucket the deployed definition writes to. */

@@ -1,6 +1,6 @@
 // Options every operations command takes, and the step from parsed options to AWS clients.
 import type { ParseArgsConfig } from 'node:util';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import { connect, sleep, type Aws, type RetryPolicy } from './aws.ts';
 import { DEFAULT_WORKFLOWS_DIR } from './workflows.ts';
 

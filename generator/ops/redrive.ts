@@ -15,12 +15,12 @@ import {
   type DescribeStateMachineForExecutionOutput,
 } from '@aws-sdk/client-sfn';
 import { runOutcome, type RunEvent } from '../contract/run-failure.ts';
-import { partExecutionName, partMachineName } from '../emit/parts.ts';
+import { partExecutionName, partMachineName } from '../contract/run-names.ts';
 import type { Workflow } from '../model.ts';
 import type { Aws } from './aws.ts';
 import { describeExecution } from './executions.ts';
 import { fetchHistory, type JobStatus } from './history.ts';
-import { dateOfRunName } from './names.ts';
+import { dateOfRunName } from '../contract/run-names.ts';
 
 export const REDRIVE_WINDOW_MS = 14 * 24 * 3_600_000;
 

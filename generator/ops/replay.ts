@@ -1,14 +1,16 @@
 // Replay = a new execution of the same state machine whose input selects the jobs to rerun. Its
 // name is the next free `<workflow>-<date>-replay-<n>`; the selected jobs' markers are deleted
 // first so nothing reads the old completion while they rerun.
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import type { Workflow } from '../model.ts';
 import type { Aws } from './aws.ts';
-import { parseRunDate, type RunDate } from './dates.ts';
+import type { RunDate } from '../contract/dates.ts';
+import { parseRunDate } from '../dates.ts';
 import { runsOfDate, startExecution } from './executions.ts';
 import { deleteMarkers, markerKeys } from './markers.ts';
-import { nextReplayNumber, replayName } from './names.ts';
-import { computeSelection, runInput, type RunInput, type SelectionRequest } from './selection.ts';
+import { nextReplayNumber, replayName } from '../contract/run-names.ts';
+import { computeSelection, runInput, type SelectionRequest } from './selection.ts';
+import { type RunInput } from '../contract/run.ts';
 
 export interface ReplayPlan {
   workflow: Workflow;

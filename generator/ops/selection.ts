@@ -2,9 +2,10 @@
 // and everything downstream of them, `--only` exactly the named ones; jobs outside the selection
 // are skipped by the state machine as already done.
 import { ownMap } from '../check/data.ts';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import { didYouMean } from '../contract/suggest.ts';
 import { downstreamClosure, topologicalOrder, type Workflow } from '../model.ts';
+import type { RunInput } from '../contract/run.ts';
 
 export interface SelectionRequest {
   from?: readonly string[];
@@ -28,7 +29,7 @@ export function computeSelection(workflow: Workflow, request: SelectionRequest):
     .filter((n) => wanted.has(n));
 }
 
-export function checkJobNames(workflow: Workflow, names: readonly string[], flag: string): void {
+function checkJobNames(workflow: Workflow, names: readonly string[], flag: string): void {
   const known = workflow.jobs.map((j) => j.name);
   for (const name of names) {
     if (known.includes(name)) continue;
@@ -37,12 +38,6 @@ export function checkJobNames(workflow: Workflow, names: readonly string[], flag
       `${flag} ${name}: workflow '${workflow.name}' has no job '${name}'; ` + (hint ?? `its jobs: ${known.join(', ')}`),
     );
   }
-}
-
-export interface RunInput {
-  date: string;
-  params?: Record<string, unknown>;
-  select?: Record<string, true>;
 }
 
 /** The execution input of the runtime contract; `select` keys in run order so the input is stable. */

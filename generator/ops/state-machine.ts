@@ -1,7 +1,7 @@
 // Finding a workflow's deployed state machine and what its definition tells us (the marker bucket
 // the stack created, resolved at deploy time).
 import { DescribeStateMachineCommand, ListStateMachinesCommand, type DescribeStateMachineOutput } from '@aws-sdk/client-sfn';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import { didYouMean } from '../contract/suggest.ts';
 import { stackName } from '../model.ts';
 import type { Aws } from './aws.ts';

@@ -2,12 +2,12 @@
 // from its history and its child executions' (a split workflow), rendered as a table or as JSON.
 import { writesOwnMarker } from '../kinds/registry.ts';
 import type { DescribeExecutionOutput } from '@aws-sdk/client-sfn';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import { stateOwners } from '../emit/state-owners.ts';
 import { topologicalOrder, type Workflow } from '../model.ts';
 import type { Aws } from './aws.ts';
 import { CLOSED_STATUSES, describeExecution } from './executions.ts';
-import { clip, formatDuration, formatTime, table } from './format.ts';
+import { clip, formatDuration, formatTime, table } from '../terminal/format.ts';
 import { runHistories, type ExecutionHistory } from './children.ts';
 import { jobsInHistory, jobStatuses, stepByName, stepOfOwner, type JobStatus, type StepOf } from './history.ts';
 import { consoleLink } from './names.ts';
@@ -49,7 +49,7 @@ export function runStatusOf(execution: DescribeExecutionOutput, histories: reado
  * execution that reached it, so a job inside a child is as the child saw it, and a part run again
  * (after a redrive) shows its latest run.
  */
-export function mergeStatuses(perExecution: readonly JobStatus[][]): JobStatus[] {
+function mergeStatuses(perExecution: readonly JobStatus[][]): JobStatus[] {
   const [root, ...children] = perExecution;
   const merged = new Map(root.map((j) => [j.job, j]));
   for (const statuses of children) {
@@ -78,7 +78,7 @@ function workflowSteps(workflow: Workflow): StepOf {
   return stepOf;
 }
 
-export function summarize(execution: DescribeExecutionOutput, jobs: JobStatus[], region: string, now: number): RunStatus {
+function summarize(execution: DescribeExecutionOutput, jobs: JobStatus[], region: string, now: number): RunStatus {
   const arn = execution.executionArn ?? '';
   const status = execution.status ?? 'UNKNOWN';
   const closed = CLOSED_STATUSES.has(status);
@@ -143,7 +143,7 @@ export function renderStatus(run: RunStatus): string[] {
 }
 
 /** JSON for scripts: dates as ISO strings, absent fields as null so the shape is fixed. */
-export function statusJson(run: RunStatus): unknown {
+function statusJson(run: RunStatus): unknown {
   const iso = (d: Date | undefined): string | null => (d ? d.toISOString() : null);
   return {
     executionArn: run.executionArn,

@@ -2,8 +2,8 @@
 // workflows/, compiled exactly as deploy compiles them (so selections and names match what runs).
 import { existsSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
-import { ReportedError, UserError } from '../cli/errors.ts';
-import { printDiagnostics } from '../cli/report.ts';
+import { ReportedError, UserError } from '../errors.ts';
+import { printDiagnostics } from '../terminal/report.ts';
 import { didYouMean } from '../contract/suggest.ts';
 import { compilePaths, compileWorkflow, WORKFLOW_EXTENSIONS, type CompiledWorkflow, type CompileResult } from '../compile.ts';
 import { hasErrors } from '../diagnostics.ts';
@@ -66,7 +66,7 @@ export const looksLikeFile = (arg: string): boolean =>
   (existsSync(arg) && statSync(arg).isFile()) || WORKFLOW_EXTENSIONS.includes(extname(arg)) || /[\\/]/.test(arg);
 
 /** The workflow if its file is at hand, else undefined (status of a bare execution ARN still works). */
-export function tryLoadWorkflow(name: string, dir = DEFAULT_WORKFLOWS_DIR): CompiledWorkflow | undefined {
+function tryLoadWorkflow(name: string, dir = DEFAULT_WORKFLOWS_DIR): CompiledWorkflow | undefined {
   if (!existsSync(dir)) return undefined;
   return loadWorkflows(dir).compiled.find((c) => c.workflow.name === name);
 }

@@ -1,10 +1,12 @@
 // Phase 4, plan: turn the job graph into nested sequences and Parallel branches, plus the few
-// in-run synchronisation edges that no nesting can express.
+// in-run synchronisation edges that no nesting can express; and each sweep job's Map (sweep/plan.ts),
+// planned once here so that emit, the manifest and the local engine render the same plan.
 //
 // The nesting never adds a dependency the graph does not have (a Parallel is followed only by
 // jobs that need everything in it), so no job waits for an unrelated job: there are no
 // level-by-level barriers. Every need is either implied by the nesting or is a sync edge.
 import { earliestFinish, topologicalOrder, type Workflow } from '../model.ts';
+import { planSweep, type SweepPlan } from '../sweep/plan.ts';
 import { Dag } from './dag.ts';
 
 export type Block =
@@ -21,6 +23,8 @@ export interface SyncEdge {
 export interface Plan {
   root: Block;
   sync: SyncEdge[];
+  /** The plan of each job of kind `sweep`, by job name. */
+  sweeps: ReadonlyMap<string, SweepPlan>;
 }
 
 /** Prime blocks up to this size are searched for the single best edge to turn into a wait. */
@@ -43,7 +47,13 @@ export function planWorkflow(workflow: Workflow): Plan {
     sync: syncIds
       .sort((a, b) => a[1] - b[1] || a[0] - b[0])
       .map(([u, v]) => ({ after: name(u), job: name(v) })),
+    sweeps: planSweeps(workflow),
   };
+}
+
+/** Each sweep job's plan, by job name. */
+export function planSweeps(workflow: Workflow): ReadonlyMap<string, SweepPlan> {
+  return new Map(workflow.jobs.flatMap((j) => (j.kind.type === 'sweep' ? [[j.name, planSweep(j.kind.sweep)] as const] : [])));
 }
 
 type IdBlock = { kind: 'job'; job: number } | { kind: 'seq'; items: IdBlock[] } | { kind: 'par'; branches: IdBlock[] };
@@ -208,23 +218,4 @@ function rename(root: IdBlock, name: (i: number) => string): Block {
     made.set(block, block.kind === 'seq' ? { kind: 'seq', items: renamed } : { kind: 'par', branches: renamed });
   }
   return made.get(root)!;
-}
-
-/** Jobs in the order a block runs them (first job first). */
-export function blockJobs(block: Block): string[] {
-  switch (block.kind) {
-    case 'job':
-      return [block.job];
-    case 'seq':
-      return block.items.flatMap(blockJobs);
-    case 'par':
-      return block.branches.flatMap(blockJobs);
-  }
-}
-
-/** The job a block starts with (the first of its first branch). */
-export function firstJob(block: Block): string {
-  let b = block;
-  while (b.kind !== 'job') b = b.kind === 'seq' ? b.items[0] : b.branches[0];
-  return b.job;
 }

@@ -179,7 +179,7 @@ export function firstJobOf(block: SplitBlock, parts: readonly Part[]): string {
 }
 
 /** Jobs a block runs, through its parts too (parts numbered after their parents are counted first). */
-export function countJobs(block: SplitBlock, parts: readonly Part[]): number {
+function countJobs(block: SplitBlock, parts: readonly Part[]): number {
   switch (block.kind) {
     case 'job':
       return 1;

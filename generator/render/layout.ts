@@ -16,7 +16,7 @@ export interface LaidNode {
   height: number;
 }
 
-export interface LaidEdge {
+interface LaidEdge {
   from: string;
   to: string;
   /** A wait for another producer's marker (drawn dashed, with its deadline). */
@@ -37,7 +37,7 @@ const ROW_GAP = 18;
 const MARGIN = 16;
 const CHAR_WIDTH = 7.2;
 
-export const markerId = (marker: string): string => `marker:${marker}`;
+const markerId = (marker: string): string => `marker:${marker}`;
 
 export function layoutGraph(workflow: Workflow, deadline: (seconds: number) => string): Layout {
   const column = new Map<string, number>();

@@ -38,7 +38,7 @@ export const SWEEP_KEYS = [
 const RUNNERS = SWEEP_RUNNER_KINDS.map((k) => k.type);
 
 /** A parameter file expands to at most this many items (the items file of a distributed Map stays well under S3 and memory limits). */
-export const MAX_ITEMS = 100_000;
+const MAX_ITEMS = 100_000;
 
 /** What the command line may set instead of the file (spawn's --sweep-name, --max-concurrent, --launch-delay). */
 export interface SweepOverrides {

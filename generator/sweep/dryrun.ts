@@ -1,6 +1,6 @@
 // `sweep launch --dry-run`: the expanded parameter sets and the compiled plan, without AWS.
 import { formatDuration } from '../check/values.ts';
-import { table } from '../ops/format.ts';
+import { table } from '../terminal/format.ts';
 import type { CompiledSweep } from './compile.ts';
 import { isKnownField, type SweepItem } from './model.ts';
 import { valueText } from './template.ts';

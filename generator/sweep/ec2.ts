@@ -29,7 +29,7 @@ export type LaunchFields = {
 };
 
 /** Fields in the order every launch Task lists them. */
-export const OPTIONAL_LAUNCH_FIELDS = ['KeyName', 'IamInstanceProfile', 'InstanceMarketOptions', 'SubnetId', 'SecurityGroupIds'] as const;
+const OPTIONAL_LAUNCH_FIELDS = ['KeyName', 'IamInstanceProfile', 'InstanceMarketOptions', 'SubnetId', 'SecurityGroupIds'] as const;
 
 export function launchFields(item: SweepItem): LaunchFields {
   const f = item.fields;

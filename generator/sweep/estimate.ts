@@ -6,9 +6,9 @@ import type { SweepPlan } from './plan.ts';
 import { priceOf, type PriceTable } from './prices.ts';
 
 /** Standard workflows: USD per state transition (us-east-1, after the free tier). */
-export const STEP_FUNCTIONS_TRANSITION_USD = 0.000025;
+const STEP_FUNCTIONS_TRANSITION_USD = 0.000025;
 
-export interface EstimateLine {
+interface EstimateLine {
   instanceType: string;
   region?: string;
   spot: boolean;

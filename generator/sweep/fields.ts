@@ -17,7 +17,7 @@ export interface FieldValue {
   warning?: FieldProblem;
 }
 
-export interface FieldProblem {
+interface FieldProblem {
   /** 'type': the value has the wrong JSON type (the caller picks the code); otherwise the code. */
   code: 'type' | string;
   message: string;
@@ -27,7 +27,7 @@ export interface FieldProblem {
 export type FieldResult = { ok: FieldValue } | { problem: FieldProblem };
 
 /** Regions that exist today; a region outside this list is still accepted if it has the right shape. */
-export const KNOWN_REGIONS = [
+const KNOWN_REGIONS = [
   'af-south-1', 'ap-east-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-south-1', 'ap-south-2',
   'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3', 'ap-southeast-4', 'ap-southeast-5', 'ap-southeast-7',
   'ca-central-1', 'ca-west-1', 'eu-central-1', 'eu-central-2', 'eu-north-1', 'eu-south-1', 'eu-south-2',

@@ -11,7 +11,7 @@ import { BASE64_INPUT_LIMIT, userDataLength } from './userdata.ts';
 
 const REPORT_AT_MOST = 20;
 /** EC2 tag values hold 256 characters; names also label states' inputs and the console. */
-export const MAX_ITEM_NAME = 128;
+const MAX_ITEM_NAME = 128;
 
 export function checkItems(r: Reader, sweep: string, runner: SweepRunner, items: readonly SweepItem[], defaults: Map<string, WrittenField>, defaultsEntry: Entry | undefined, topSpan: Span): void {
   checkNames(r, items);

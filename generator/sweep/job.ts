@@ -1,14 +1,13 @@
 // A workflow job of kind `sweep`: `sweep: sweeps/train.yaml` (a sweep file, relative to the
 // workflow's own file) or a sweep written inline. The job finishes when the whole sweep is done,
 // so the jobs that need it start after every parameter set has run.
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { isMap } from 'yaml';
 import type { Diagnostic } from '../diagnostics.ts';
 import { Codes } from '../messages.ts';
 import type { Entry, Reader } from '../check/reader.ts';
 import { checkSweep } from './check.ts';
 import type { Sweep } from './model.ts';
+import { includedPath } from '../source-includes.ts';
 import { readSweepSource } from './source.ts';
 
 export type SweepJobKind = { type: 'sweep'; sweep: Sweep; file?: string };
@@ -26,11 +25,10 @@ export function readSweepJob(r: Reader, entry: Entry, job: string): SweepJobKind
   }
   const reference = r.string(entry);
   if (reference === undefined) return undefined;
-  const path = join(dirname(r.file), reference);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
+  // The source phase read the file (source-includes.ts): checking needs only its text.
+  const path = includedPath(r.file, reference);
+  const text = r.source.included?.get(path);
+  if (text === undefined) {
     r.error(entry.span, Codes.badSweepReference, `sweep file '${reference}' not found (looked for ${path})`, "a sweep file's path is relative to the workflow file, e.g. 'sweeps/train.yaml'");
     return undefined;
   }

@@ -1,7 +1,7 @@
 // The resolved sweep: every parameter set merged (defaults, then the entry or matrix combination),
 // `{param}`/`{index}` substituted, durations in seconds. Plan and emit never look at YAML.
 import type { RetryPolicy } from '../model.ts';
-import type { Span } from '../check/reader.ts';
+import type { Span } from '../diagnostics.ts';
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
@@ -67,11 +67,3 @@ export const KNOWN_FIELDS = {
 export type KnownField = keyof typeof KNOWN_FIELDS;
 
 export const isKnownField = (key: string): key is KnownField => Object.prototype.hasOwnProperty.call(KNOWN_FIELDS, key);
-
-/** A field that only means something to the EC2 runner. */
-export const EC2_FIELDS: readonly KnownField[] = ['instance_type', 'region', 'ami', 'key_name', 'iam_role', 'idle_timeout', 'spot', 'user_data', 'subnet_id', 'security_group_ids'];
-
-export const stringOf = (item: SweepItem, field: KnownField): string | undefined => {
-  const v = item.fields[field];
-  return typeof v === 'string' ? v : undefined;
-};

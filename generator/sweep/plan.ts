@@ -11,13 +11,14 @@
 //
 // Any one of these sends the sweep to a Distributed Map, which has none of them.
 import { createHash } from 'node:crypto';
+import { MARKER_BUCKET, placeholder } from '../contract/placeholders.ts';
 import { bootPieces, launchFields, paramTagKeys, reportsExit, shapeOf, tagValue, type LaunchFields } from './ec2.ts';
 import type { Json, Sweep, SweepItem, ToleratedFailures } from './model.ts';
 
 export type SweepMode = 'inline' | 'distributed';
 
 /** The stack creates the bucket when the sweep names none (as for workflows). */
-export const MARKER_BUCKET_PLACEHOLDER = '${MarkerBucket}';
+const MARKER_BUCKET_PLACEHOLDER = placeholder(MARKER_BUCKET);
 
 /**
  * Runner Tasks time out at their item's ttl. TimeoutSecondsPath would read it from the item, but
@@ -25,9 +26,9 @@ export const MARKER_BUCKET_PLACEHOLDER = '${MarkerBucket}';
  * each distinct ttl gets its own Task state, chosen by the item's `shape`; past this many
  * distinct ttls, all items share the longest.
  */
-export const MAX_TIMEOUT_SHAPES = 8;
+const MAX_TIMEOUT_SHAPES = 8;
 
-export const INLINE_LIMITS = {
+const INLINE_LIMITS = {
   concurrency: 40,
   items: 1_000,
   itemsBytes: 96 * 1024,
@@ -36,7 +37,7 @@ export const INLINE_LIMITS = {
 };
 
 /** The state machine terminates an instance this long after its ttl (it should have stopped itself). */
-export const TTL_GRACE_SECONDS = 300;
+const TTL_GRACE_SECONDS = 300;
 /**
  * The deadline of an instance without a ttl: a standard execution (and a Distributed Map's child)
  * lives at most a year, so its wait cannot outlast that. Step Functions takes timeouts up to
@@ -72,7 +73,7 @@ export interface RuntimeItem {
   params?: Record<string, Json>;
 }
 
-export interface Ec2Plan {
+interface Ec2Plan {
   /** Optional RunInstances fields of each launch Task. */
   shapes: string[][];
   paramTags: string[];
@@ -82,7 +83,7 @@ export interface Ec2Plan {
   crossRegion: boolean;
 }
 
-export interface RunnerPlan {
+interface RunnerPlan {
   /** TimeoutSeconds of each run Task (undefined: none); items choose by `shape` when there are several. */
   timeouts: (number | undefined)[];
 }

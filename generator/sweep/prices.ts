@@ -7,11 +7,11 @@
 // under a region key) for your own numbers.
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 
-export const BUNDLED_PRICES_SOURCE = 'bundled table: approximate AWS Linux on-demand prices, us-east-1, 2024';
+const BUNDLED_PRICES_SOURCE = 'bundled table: approximate AWS Linux on-demand prices, us-east-1, 2024';
 
-export const BUNDLED_PRICES: Readonly<Record<string, number>> = {
+const BUNDLED_PRICES: Readonly<Record<string, number>> = {
   't3.nano': 0.0052, 't3.micro': 0.0104, 't3.small': 0.0208, 't3.medium': 0.0416, 't3.large': 0.0832, 't3.xlarge': 0.1664, 't3.2xlarge': 0.3328,
   'm5.large': 0.096, 'm5.xlarge': 0.192, 'm5.2xlarge': 0.384, 'm5.4xlarge': 0.768, 'm5.8xlarge': 1.536, 'm5.12xlarge': 2.304, 'm5.16xlarge': 3.072, 'm5.24xlarge': 4.608,
   'c5.large': 0.085, 'c5.xlarge': 0.17, 'c5.2xlarge': 0.34, 'c5.4xlarge': 0.68, 'c5.9xlarge': 1.53, 'c5.12xlarge': 2.04, 'c5.18xlarge': 3.06, 'c5.24xlarge': 4.08,

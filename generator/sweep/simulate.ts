@@ -4,13 +4,13 @@
 // wait; a lambda / state machine / task item takes its duration too. Reports the makespan, the peak of runs alive at once against
 // max_concurrent, and each item's outcome.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { ExitCode, ReportedError, UserError } from '../cli/errors.ts';
-import { printDiagnostics } from '../cli/report.ts';
+import { ExitCode, ReportedError, UserError } from '../errors.ts';
+import { printDiagnostics } from '../terminal/report.ts';
 import { hasErrors } from '../diagnostics.ts';
 import { withVirtualClock } from '../local/clock.ts';
 import { StateMachine } from '../local/engine.ts';
 import { formatDuration } from '../check/values.ts';
-import { table } from '../ops/format.ts';
+import { table } from '../terminal/format.ts';
 import { compileSweepFile, type CompiledSweep } from './compile.ts';
 import { isSweepSource, readSweepSource } from './source.ts';
 import { defaultItemSeconds, FakeEc2, localDefinition, localRunOptions } from './local.ts';
@@ -22,7 +22,7 @@ export interface SimulationOptions {
   fail?: ReadonlySet<number>;
 }
 
-export interface SimulatedItem {
+interface SimulatedItem {
   index: number;
   name: string;
   /** UNKNOWN: the sweep failed without a result for this item. */
@@ -124,7 +124,7 @@ function peak(spans: readonly { start: number; end: number }[]): number {
   return most;
 }
 
-export function renderSimulation(s: SweepSimulation): string {
+function renderSimulation(s: SweepSimulation): string {
   const lines = [
     `Simulated sweep ${s.sweep}: ${s.items.length} runs, ${s.mode} Map, ${s.maxConcurrent === 0 ? 'no concurrency limit' : `at most ${s.maxConcurrent} at a time`}`,
     `Outcome:     ${s.status}${s.error ? ` (${s.error}: ${s.cause})` : ''}`,

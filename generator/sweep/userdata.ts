@@ -102,10 +102,10 @@ export function renderUserData(values: Record<Slot, string>): string {
 }
 
 /** Characters of the script without its slots' values. */
-export const TEMPLATE_LENGTH = SCRIPT.replace(SLOT, '').length;
+const TEMPLATE_LENGTH = SCRIPT.replace(SLOT, '').length;
 
 /** Longest execution name Step Functions allows. */
-export const MAX_EXECUTION_NAME = 80;
+const MAX_EXECUTION_NAME = 80;
 
 /** Characters `States.Base64Encode` will get for this item, at most (the execution name at its longest); takes the encoded slots. */
 export function userDataLength(item: { env: string; userData: string; command: string }): number {
@@ -135,7 +135,7 @@ export function envFile(sweep: string, item: SweepItem, reportsExit: boolean): s
 }
 
 /** `learning_rate` -> `LEARNING_RATE`; anything but letters, digits and `_` becomes `_`. */
-export function envName(key: string): string {
+function envName(key: string): string {
   let name = envNames.get(key);
   if (name === undefined) {
     name = key.toUpperCase().replace(/[^A-Z0-9_]/g, '_');

@@ -14,7 +14,7 @@ import {
   type ActivationDeps,
 } from '../../handlers/activate-pipeline.ts';
 import { route, routerDeps } from '../../handlers/router.ts';
-import { parseRunDate } from '../../handlers/run-date.ts';
+import { parseRunDate } from '../../generator/contract/dates.ts';
 import { awsWaitDeps } from '../../handlers/wait-deps.ts';
 import { objectCreated } from './events.ts';
 import { fakeAws, NOW, TABLE } from './wait-aws.ts';

@@ -144,5 +144,3 @@ export function fakeAws() {
 
   return { clients, mocks, table, objects, instances, timedOut, released, waiters, reset };
 }
-
-export type FakeAws = ReturnType<typeof fakeAws>;

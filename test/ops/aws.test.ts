@@ -1,6 +1,6 @@
 import { ListStateMachinesCommand, SFNServiceException } from '@aws-sdk/client-sfn';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { UserError } from '../../generator/cli/errors.ts';
+import { UserError } from '../../generator/errors.ts';
 import { AwsError, connect } from '../../generator/ops/aws.ts';
 import { findStateMachineArn } from '../../generator/ops/state-machine.ts';
 import { mocks, testAws } from './support.ts';

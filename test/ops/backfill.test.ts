@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { planBackfill, runBackfill, type BackfillEvent } from '../../generator/ops/backfill.ts';
-import { dateRange, parseRunDate } from '../../generator/ops/dates.ts';
+import { dateRange, parseRunDate } from '../../generator/dates.ts';
 import { SM_ARN, execArn, mocks, noSleep, testAws } from './support.ts';
 
 const WF = 'player-analytics';

@@ -5,7 +5,7 @@ import { ExecutionDoesNotExist, GetExecutionHistoryCommand, type GetExecutionHis
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 
-export const START = Date.UTC(2019, 2, 13, 2, 0);
+const START = Date.UTC(2019, 2, 13, 2, 0);
 export const minute = (n: number): Date => new Date(START + n * 60_000);
 
 export class History {

@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  consoleLink,
-  dateOfRunName,
-  executionArn,
-  isRunOfDate,
-  markerKey,
-  nextReplayNumber,
-  parseExecutionArn,
-  replayName,
-  runName,
-} from '../../generator/ops/names.ts';
+import { consoleLink, executionArn, parseExecutionArn } from '../../generator/ops/names.ts';
+import { markerKey } from '../../generator/contract/markers.ts';
+import { dateOfRunName, isRunOfDate, nextReplayNumber, replayName, runName } from '../../generator/contract/run-names.ts';
 
 describe('execution names', () => {
   it('names a first run and a replay after the workflow and the date', () => {

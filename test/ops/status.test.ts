@@ -1,6 +1,6 @@
 import { DescribeExecutionCommand, GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { formatDuration, progressBar, table } from '../../generator/ops/format.ts';
+import { formatDuration, progressBar, table } from '../../generator/terminal/format.ts';
 import { watchStep } from '../../generator/ops/status.ts';
 import { execArn, mocks, testAws, workflow } from './support.ts';
 

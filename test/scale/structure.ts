@@ -8,7 +8,7 @@ import type { CompiledDefinition } from '../../generator/compile.ts';
 type State = Record<string, unknown>;
 type States = Record<string, State>;
 
-export type Tree = { kind: 'job'; job: string } | { kind: 'seq'; items: Tree[] } | { kind: 'par'; branches: Tree[] };
+type Tree = { kind: 'job'; job: string } | { kind: 'seq'; items: Tree[] } | { kind: 'par'; branches: Tree[] };
 
 export interface Structure {
   tree: Tree;
@@ -111,7 +111,7 @@ export function unmetNeeds(structure: Structure, allNeeds: ReadonlyMap<string, r
 }
 
 /** Each job's needs minus those another of its needs already depends on (the transitive reduction). */
-export function directNeeds(needs: ReadonlyMap<string, readonly string[]>): Map<string, string[]> {
+function directNeeds(needs: ReadonlyMap<string, readonly string[]>): Map<string, string[]> {
   const ancestors = new Map<string, Set<string>>();
   const of = (job: string): Set<string> => {
     let set = ancestors.get(job);

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { expect } from 'vitest';
 
-export const updating = process.env.UPDATE_GOLDEN === '1';
+const updating = process.env.UPDATE_GOLDEN === '1';
 
 export function expectGolden(path: string, actual: string): void {
   if (updating || !existsSync(path)) {

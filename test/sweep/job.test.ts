@@ -9,9 +9,13 @@ import { compileTexts } from '../../generator/compile.ts';
 import { formatDiagnostic } from '../../generator/diagnostics.ts';
 import { StateMachine } from '../../generator/local/engine.ts';
 import { planSweep } from '../../generator/sweep/plan.ts';
+import { sweepJobStates } from '../../generator/emit/sweep.ts';
 import { FakeEc2, localOverrides, localWaitHandlers } from '../../generator/sweep/local.ts';
 import { LocalInstanceWaits, taskTokens } from '../../generator/sweep/local-waits.ts';
 import { expectGolden } from '../support/golden.ts';
+import { checkWorkflow } from '../../generator/check/workflow.ts';
+import { readSource } from '../../generator/source.ts';
+import { includedFiles, withIncludes } from '../../generator/source-includes.ts';
 
 const dir = 'test/fixtures/sweep-job';
 const file = `${dir}/workflow.yaml`;
@@ -29,6 +33,21 @@ describe('a workflow with sweep jobs', () => {
     expectGolden(`${dir}/expected.asl.json`, compiled.definitions[0].text);
     const { errors } = aslValidator(structuredClone(definition) as never, { checkPaths: true, checkArn: true });
     expect(errors).toEqual([]);
+  });
+
+  it('is planned once, in the plan phase, and emitted from that plan', () => {
+    // GIVEN the compiled workflow's plan
+    const sweeps = compiled.plan.sweeps;
+
+    // THEN it holds each sweep job's plan, and the job's states render from it as they do from the model
+    expect([...sweeps.keys()].sort()).toStrictEqual(['score', 'train']);
+    const train = compiled.workflow.jobs.find((j) => j.name === 'train')!.kind;
+    if (train.type !== 'sweep') throw new Error('train is a sweep job');
+    expect(sweeps.get('train')).toStrictEqual(planSweep(train.sweep));
+    const fromPlan: Record<string, Record<string, unknown>> = {};
+    const fromModel: Record<string, Record<string, unknown>> = {};
+    expect(sweepJobStates('train', sweeps.get('train')!, 'train done', fromPlan)).toStrictEqual(sweepJobStates('train', train.sweep, 'train done', fromModel));
+    expect(fromPlan).toStrictEqual(fromModel);
   });
 
   it('reads the sweep file next to the workflow, and names an inline sweep after its job', () => {
@@ -139,5 +158,24 @@ describe('bad sweep jobs', () => {
   it("an inline sweep's problems are reported where they are written", () => {
     const result = compile(workflow('    sweep:\n      lambda: score\n      max_concurrent: 0\n      params: []\n'));
     expect(result.diagnostics.map((d) => `${d.code} ${result.lineMaps(file)!.position(d.start).line}`)).toEqual(['SG3009 6', 'SG5001 7']);
+  });
+});
+
+describe('the files a workflow names', () => {
+  it('are read in the source phase: check works on the text it is given', () => {
+    // GIVEN a workflow naming a sweep file that exists only in memory
+    const workflow = 'name: from-memory\njobs:\n  train:\n    sweep: sweeps/none-on-disk.yaml\n';
+    const { source } = readSource('virtual/workflow.yaml', workflow);
+    expect(includedFiles(source)).toStrictEqual(['virtual/sweeps/none-on-disk.yaml']);
+
+    // WHEN it is checked with that file's text, and without it
+    const sweep = "defaults:\n  instance_type: t3.micro\nparams:\n  - command: 'echo one'\n    ttl: 5m\n";
+    const given = checkWorkflow(withIncludes(source, (path) => (path === 'virtual/sweeps/none-on-disk.yaml' ? sweep : undefined)));
+    const missing = checkWorkflow(withIncludes(source, () => undefined));
+
+    // THEN the given text is the sweep, and a file that could not be read is reported at its reference
+    expect(given.diagnostics.filter((d) => d.severity === 'error')).toStrictEqual([]);
+    expect(given.workflow?.jobs[0].kind).toMatchObject({ type: 'sweep', file: 'sweeps/none-on-disk.yaml', sweep: { name: 'train' } });
+    expect(missing.diagnostics.map((d) => d.code)).toStrictEqual(['SG5022']);
   });
 });

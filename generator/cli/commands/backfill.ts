@@ -2,13 +2,13 @@
 // N at once, dates already done left alone; a progress bar on a terminal, plain lines otherwise.
 import { parseArgs } from 'node:util';
 import { runBackfill, type BackfillEvent, type DateResult, type Progress } from '../../ops/backfill.ts';
-import { dateRange, parseRunDate } from '../../ops/dates.ts';
-import { progressBar } from '../../ops/format.ts';
+import { dateRange, parseRunDate } from '../../dates.ts';
+import { progressBar } from '../../terminal/format.ts';
 import { AWS_OPTIONS, AWS_USAGE, connectFrom, onePositional, pause, positiveInt, requireFlag } from '../../ops/options.ts';
 import { parseParams } from '../../ops/selection.ts';
 import { resolveStateMachineArn } from '../../ops/state-machine.ts';
 import { loadWorkflow } from '../../ops/workflows.ts';
-import { ExitCode } from '../errors.ts';
+import { ExitCode } from '../../errors.ts';
 import { printJson } from '../json.ts';
 
 export const usage =

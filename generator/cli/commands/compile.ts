@@ -5,10 +5,10 @@
 import { parseArgs } from 'node:util';
 import { compilePaths } from '../../compile.ts';
 import { hasErrors } from '../../diagnostics.ts';
-import { ExitCode, UserError } from '../errors.ts';
+import { ExitCode, UserError } from '../../errors.ts';
 import { writeCompileResult } from '../files.ts';
 import { requirePaths } from '../inputs.ts';
-import { printDiagnostics } from '../report.ts';
+import { printDiagnostics } from '../../terminal/report.ts';
 
 export const usage = 'stepgraph compile <files or folders>... --out <dir> [--json]';
 

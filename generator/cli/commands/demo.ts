@@ -7,10 +7,10 @@ import { hasErrors } from '../../diagnostics.ts';
 import { formatReport } from '../../local/report.ts';
 import { simulate } from '../../local/simulate.ts';
 import { DEFAULT_WORKFLOWS_DIR } from '../../ops/workflows.ts';
-import { ExitCode, UserError } from '../errors.ts';
+import { ExitCode, UserError } from '../../errors.ts';
 import { writeCompileResult } from '../files.ts';
 import { requirePaths } from '../inputs.ts';
-import { plural, printDiagnostics } from '../report.ts';
+import { plural, printDiagnostics } from '../../terminal/report.ts';
 
 export const FLAGSHIP = 'player-analytics';
 

@@ -6,10 +6,10 @@ import { hasErrors } from '../../diagnostics.ts';
 import type { Workflow } from '../../model.ts';
 import { renderGraph } from '../../render/graph.ts';
 import { renderSvgGraph } from '../../render/svg.ts';
-import { ExitCode, UserError } from '../errors.ts';
+import { ExitCode, UserError } from '../../errors.ts';
 import { requirePaths } from '../inputs.ts';
 import { printJson } from '../json.ts';
-import { printDiagnostics } from '../report.ts';
+import { printDiagnostics } from '../../terminal/report.ts';
 
 export const usage = 'stepgraph graph <workflow file or name> [--format mermaid|dot|svg] [--json]';
 

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { WORKFLOW_NAME } from '../../check/values.ts';
 import { DEFAULT_WORKFLOWS_DIR } from '../../ops/workflows.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../errors.ts';
 import { writeFileAtomic } from '../files.ts';
 import { printJson } from '../json.ts';
 

@@ -1,9 +1,9 @@
 // `stepgraph list <workflow> [--status FAILED] [--since 7d]`: recent runs, newest first.
 import { parseArgs } from 'node:util';
-import { parseSince } from '../../ops/dates.ts';
+import { parseSince } from '../../dates.ts';
 import { listExecutions, parseStatusFilter } from '../../ops/executions.ts';
-import { formatDuration, formatTime, table } from '../../ops/format.ts';
-import { dateOfRunName } from '../../ops/names.ts';
+import { formatDuration, formatTime, table } from '../../terminal/format.ts';
+import { dateOfRunName } from '../../contract/run-names.ts';
 import { AWS_OPTIONS, AWS_USAGE, connectFrom, onePositional, positiveInt } from '../../ops/options.ts';
 import { resolveStateMachineArn } from '../../ops/state-machine.ts';
 import { loadWorkflow } from '../../ops/workflows.ts';

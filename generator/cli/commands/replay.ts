@@ -4,13 +4,14 @@ import { parseArgs } from 'node:util';
 import type { Aws } from '../../ops/aws.ts';
 import { dependentWorkflows, type Dependent } from '../../ops/downstream.ts';
 import { resolveMarkerBucket } from '../../ops/markers.ts';
-import { consoleLink, runName } from '../../ops/names.ts';
+import { consoleLink } from '../../ops/names.ts';
+import { replayName } from '../../contract/run-names.ts';
 import { AWS_OPTIONS, AWS_USAGE, connectFrom, onePositional, requireFlag } from '../../ops/options.ts';
 import { executeReplay, planReplay, type ReplayPlan } from '../../ops/replay.ts';
 import { parseParams, selectionTree } from '../../ops/selection.ts';
 import { resolveStateMachineArn } from '../../ops/state-machine.ts';
 import { findWorkflow, loadWorkflow, loadWorkflows, looksLikeFile } from '../../ops/workflows.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../errors.ts';
 import { printJson } from '../json.ts';
 
 export const usage =
@@ -82,7 +83,7 @@ function printPlan(plan: ReplayPlan, dryRun: boolean): void {
   for (const line of selectionTree(workflow, selection)) console.log(`  ${line}`);
   if (skipped.length > 0) console.log(`skipped as done: ${skipped.join(', ')}`);
   if (dryRun) {
-    console.log(`name: ${runName(workflow.name, date.text)}-replay-<n>  (n = 1 + the highest replay number of that date, looked up when it starts)`);
+    console.log(`name: ${replayName(workflow.name, date.text, '<n>')}  (n = 1 + the highest replay number of that date, looked up when it starts)`);
     console.log(`input: ${JSON.stringify(plan.input)}`);
     console.log(`markers invalidated first: ${plan.markerKeys.join(', ')}${workflow.markers.bucket ? ` in s3://${workflow.markers.bucket}` : ''}`);
   }

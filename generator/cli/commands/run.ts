@@ -14,8 +14,8 @@ import { formatReport, reportJson } from '../../local/report.ts';
 import { checkScenario } from '../../local/scenario.ts';
 import { S3EndpointError, S3MarkerStore } from '../../local/s3-store.ts';
 import type { MarkerStore } from '../../local/store.ts';
-import { colourFor, terminalWidth } from '../colour.ts';
-import { ExitCode, UserError } from '../errors.ts';
+import { colourFor, terminalWidth } from '../../terminal/colour.ts';
+import { ExitCode, UserError } from '../../errors.ts';
 import { writeHtmlReport } from '../html.ts';
 
 export const usage = [

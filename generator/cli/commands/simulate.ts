@@ -10,8 +10,8 @@ import { checkScenario, parseLate } from '../../local/scenario.ts';
 import { simulate } from '../../local/simulate.ts';
 import { readDurations } from '../../local/workflow-arg.ts';
 import { isSweepFile, simulateSweepFile } from '../../sweep/simulate.ts';
-import { colourFor, terminalWidth } from '../colour.ts';
-import { ExitCode } from '../errors.ts';
+import { colourFor, terminalWidth } from '../../terminal/colour.ts';
+import { ExitCode } from '../../errors.ts';
 import { writeHtmlReport } from '../html.ts';
 
 export const usage = [

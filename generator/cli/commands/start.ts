@@ -1,16 +1,17 @@
 // `stepgraph start <workflow> --date D`: the date's first run, named `<workflow>-<date>`. The name
 // makes it idempotent: when that run exists already, this says so and shows its status.
 import { parseArgs } from 'node:util';
-import { parseRunDate } from '../../ops/dates.ts';
+import { parseRunDate } from '../../dates.ts';
 import { describeExecution, startExecution } from '../../ops/executions.ts';
-import { consoleLink, executionArn, runName } from '../../ops/names.ts';
+import { consoleLink, executionArn } from '../../ops/names.ts';
+import { runName } from '../../contract/run-names.ts';
 import type { Aws } from '../../ops/aws.ts';
 import { AWS_OPTIONS, AWS_USAGE, connectFrom, onePositional, pause, positiveInt, requireFlag } from '../../ops/options.ts';
 import { parseParams, runInput } from '../../ops/selection.ts';
 import { resolveStateMachineArn } from '../../ops/state-machine.ts';
 import { renderStatus, runStatus } from '../../ops/status.ts';
 import { loadWorkflow } from '../../ops/workflows.ts';
-import { ExitCode } from '../errors.ts';
+import { ExitCode } from '../../errors.ts';
 import { printJson } from '../json.ts';
 
 export const usage = `stepgraph start <workflow file or name> --date YYYY-MM-DD[THH] [--param k=v]... [--wait [--poll SECONDS]] [--json] ${AWS_USAGE}

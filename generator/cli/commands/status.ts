@@ -3,13 +3,13 @@
 import { parseArgs } from 'node:util';
 import type { Workflow } from '../../model.ts';
 import type { Aws } from '../../ops/aws.ts';
-import { parseRunDate } from '../../ops/dates.ts';
+import { parseRunDate } from '../../dates.ts';
 import { listExecutions, runsOfDate } from '../../ops/executions.ts';
 import { AWS_OPTIONS, AWS_USAGE, connectFrom, onePositional, pause, positiveInt } from '../../ops/options.ts';
 import { resolveStateMachineArn } from '../../ops/state-machine.ts';
 import { watchStep } from '../../ops/status.ts';
 import { runTarget } from '../../ops/workflows.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../errors.ts';
 
 export const usage = `stepgraph status (<workflow> [--date D] | <execution-arn>) [--json] [--watch [--interval SECONDS]] ${AWS_USAGE}`;
 

@@ -17,11 +17,11 @@ import { listSweeps, renderList } from '../../sweep/ops/list.ts';
 import { findRun, progressJson, renderProgress, sweepProgress } from '../../sweep/ops/progress.ts';
 import { renderResume, resumeSweep } from '../../sweep/ops/resume.ts';
 import { bundledPrices, loadPrices } from '../../sweep/prices.ts';
-import { ReportedError, UserError } from '../errors.ts';
+import { ReportedError, UserError } from '../../errors.ts';
 import { writeCompiledSweep } from '../files.ts';
 import { requirePaths } from '../inputs.ts';
 import { printJson } from '../json.ts';
-import { printDiagnostics } from '../report.ts';
+import { printDiagnostics } from '../../terminal/report.ts';
 
 
 const AWS = '[--region R] [--profile P] [--state-machine-arn ARN]';

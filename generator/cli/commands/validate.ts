@@ -2,9 +2,9 @@
 import { parseArgs } from 'node:util';
 import { compilePaths } from '../../compile.ts';
 import { hasErrors } from '../../diagnostics.ts';
-import { ExitCode } from '../errors.ts';
+import { ExitCode } from '../../errors.ts';
 import { requirePaths } from '../inputs.ts';
-import { plural, printDiagnostics } from '../report.ts';
+import { plural, printDiagnostics } from '../../terminal/report.ts';
 
 export const usage = 'stepgraph validate <files or folders>... [--json]';
 

@@ -8,7 +8,7 @@ import type { Aws } from '../../ops/aws.ts';
 import { definitionUsedBy } from '../../ops/redrive.ts';
 import type { RunRef } from './progress.ts';
 
-export const CANCELLED = 'stepgraph.SweepCancelled';
+const CANCELLED = 'stepgraph.SweepCancelled';
 
 /** EC2 clients by region: built on demand, like the SFN client, with our retries instead of the SDK's. */
 export type Ec2Clients = (region: string) => EC2Client;
@@ -52,7 +52,7 @@ export async function cancelSweep(aws: Aws, run: RunRef, ec2: Ec2Clients): Promi
 }
 
 /** Instances of this run that are not gone yet. */
-export async function instancesOf(aws: Aws, client: EC2Client, sweepId: string): Promise<string[]> {
+async function instancesOf(aws: Aws, client: EC2Client, sweepId: string): Promise<string[]> {
   const ids: string[] = [];
   let NextToken: string | undefined;
   do {

@@ -1,6 +1,6 @@
 // The deployed sweep: its state machine (named after the sweep), the settings and bucket its
 // definition was compiled with, and whether it still matches the sweep file at hand.
-import { UserError } from '../../cli/errors.ts';
+import { UserError } from '../../errors.ts';
 import { digestInComment, machineNames } from '../../emit/sweep.ts';
 import type { Aws } from '../../ops/aws.ts';
 import { describeStateMachine, resolveStateMachineArn } from '../../ops/state-machine.ts';
@@ -26,7 +26,7 @@ export async function findDeployedSweep(aws: Aws, sweep: string, explicitArn?: s
   return deployed;
 }
 
-export function readDefinition(arn: string, name: string, text: string): DeployedSweep | undefined {
+function readDefinition(arn: string, name: string, text: string): DeployedSweep | undefined {
   let definition: Record<string, unknown>;
   try {
     definition = JSON.parse(text) as Record<string, unknown>;

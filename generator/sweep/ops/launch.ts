@@ -2,7 +2,7 @@
 // An inline sweep gets its items in the input; a distributed one gets them as an S3 object the
 // Map reads (uploaded first, under the sweep's prefix, keyed by the sweep id).
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { UserError } from '../../cli/errors.ts';
+import { UserError } from '../../errors.ts';
 import { digestInComment, sweepSettings } from '../../emit/sweep.ts';
 import type { Aws } from '../../ops/aws.ts';
 import { startExecution } from '../../ops/executions.ts';
@@ -21,7 +21,7 @@ export interface LaunchResult {
 }
 
 /** The sweep's own S3 prefix, `<markers prefix>_sweeps/<sweep>/`; a run's items go to `<it><sweep id>/items.json`. */
-export const sweepKeyBase = (plan: SweepPlan): string => `${plan.sweep.markers.prefix}_sweeps/${plan.sweep.name}/`;
+const sweepKeyBase = (plan: SweepPlan): string => `${plan.sweep.markers.prefix}_sweeps/${plan.sweep.name}/`;
 
 /** The same prefix read back from a deployed definition (its default items key sits right in it). */
 export const keyBaseOf = (deployed: DeployedSweep): string | undefined =>
@@ -58,7 +58,7 @@ export async function startNamed(aws: Aws, deployed: DeployedSweep, sweep: strin
  * when the name is taken. Every setting is passed, so a run does what the file (or the resumed
  * run) says even where the deployed defaults differ.
  */
-export async function startRun(aws: Aws, deployed: DeployedSweep, spec: RunSpec, id: string): Promise<LaunchResult | undefined> {
+async function startRun(aws: Aws, deployed: DeployedSweep, spec: RunSpec, id: string): Promise<LaunchResult | undefined> {
   const settings: Record<string, unknown> = { ...spec.settings };
   let uploaded: LaunchResult['items'];
   if (deployed.mode === 'inline') {

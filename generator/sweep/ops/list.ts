@@ -3,7 +3,7 @@
 import { ListStateMachinesCommand, type ExecutionListItem } from '@aws-sdk/client-sfn';
 import type { Aws } from '../../ops/aws.ts';
 import { listExecutions } from '../../ops/executions.ts';
-import { formatTime, table } from '../../ops/format.ts';
+import { formatTime, table } from '../../terminal/format.ts';
 import { describeStateMachine } from '../../ops/state-machine.ts';
 
 export interface ListedSweep {

@@ -9,17 +9,17 @@ import {
   type DescribeExecutionOutput,
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
-import { UserError } from '../../cli/errors.ts';
+import { UserError } from '../../errors.ts';
 import { itemNames } from '../../emit/sweep-item.ts';
 import type { Aws } from '../../ops/aws.ts';
 import { describeExecution } from '../../ops/executions.ts';
-import { clip, formatTime, progressBar, table } from '../../ops/format.ts';
+import { clip, formatTime, progressBar, table } from '../../terminal/format.ts';
 import { fetchHistory } from '../../ops/history.ts';
 import { executionArn } from '../../ops/names.ts';
 import { resolveStateMachineArn } from '../../ops/state-machine.ts';
 import { sweepOfId } from './ids.ts';
 
-export type ItemState = 'launching' | 'running' | 'succeeded' | 'failed' | 'stopped';
+type ItemState = 'launching' | 'running' | 'succeeded' | 'failed' | 'stopped';
 
 export interface ItemProgress {
   index: number;

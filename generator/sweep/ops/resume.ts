@@ -20,7 +20,7 @@
 // items that did not succeed; the Map's concurrency comes from the input, so it can change.
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, DescribeMapRunCommand, ListExecutionsCommand, ListMapRunsCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
-import { UserError } from '../../cli/errors.ts';
+import { UserError } from '../../errors.ts';
 import type { Aws } from '../../ops/aws.ts';
 import { fetchHistory } from '../../ops/history.ts';
 import { definitionUsedBy, redrive, REDRIVE_WINDOW_MS } from '../../ops/redrive.ts';

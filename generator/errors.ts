@@ -1,5 +1,6 @@
-// The CLI's error family and exit codes. A UserError is the user's to fix (exit 1, one clear
-// line, no stack); anything else that escapes a command is our bug (exit 2). A workflow that ran
+// The error family and exit codes, shared by the CLI and every module it runs (ops, local, sweeps):
+// a neutral module, so none of them imports the CLI. A UserError is the user's to fix (exit 1, one
+// clear line, no stack); anything else that escapes a command is our bug (exit 2). A workflow that ran
 // (simulate, run --local, a waited-for start) and failed is neither: exit 3, so a CI script can
 // tell "my workflow fails" from "my command line is wrong".
 

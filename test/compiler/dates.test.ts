@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../generator/cli/errors.ts';
-import { dateRange, parseRunDate, parseSince } from '../../generator/ops/dates.ts';
+import { UserError } from '../../generator/errors.ts';
+import { dateRange, parseRunDate, parseSince } from '../../generator/dates.ts';
 
 describe('run dates', () => {
   it('reads a daily date and its marker key', () => {
     // WHEN
     const d = parseRunDate('2019-03-12', 'daily');
     // THEN
-    expect(d).toStrictEqual({ text: '2019-03-12', key: '20190312', time: Date.UTC(2019, 2, 12) });
+    expect(d).toStrictEqual({ yyyy: '2019', mm: '03', dd: '12', text: '2019-03-12', key: '20190312', time: Date.UTC(2019, 2, 12) });
   });
 
   it('reads an hourly date and its marker key', () => {
