@@ -98,7 +98,9 @@ function athenaAccess(kind: AthenaKind, job: string): KindAccess {
   }
   const also = [
     ...(kind.output === undefined ? [`write access to the output location of workgroup '${kind.workgroup}'`] : []),
-    ...(kind.database === undefined || catalog !== GLUE_CATALOG ? ['catalog reads of the databases it names'] : []),
+    ...(kind.database === undefined && catalog === GLUE_CATALOG ? ['catalog reads of the databases it names'] : []),
+    // A federated catalog runs a connector (a Lambda function) stepgraph is not told of.
+    ...(catalog !== GLUE_CATALOG ? [`what catalog '${catalog}' needs to be read (its connector)`] : []),
   ];
   const warning =
     `job '${job}': stepgraph cannot tell which tables the Athena query reads: grant the stack's role read access to their data in S3 ` +

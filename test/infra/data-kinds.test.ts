@@ -76,6 +76,18 @@ describe('athena', () => {
   it('passes cdk-nag, its wildcards acknowledged', () => {
     expect(nagViolations(s)).toEqual([]);
   });
+
+  it('reads another catalog through Athena only: no Glue grants, and the warning names the catalog', () => {
+    const compiled = compileYaml('name: fed\njobs:\n  q:\n    athena: { query: select 1, catalog: lakehouse, database: sales }\n');
+    const [access] = compiled.manifest.access;
+    expect(access.grants.flatMap((g) => g.actions.map((a) => `${a} ${g.resources.join(' ')}`))).toEqual([
+      'athena:StartQueryExecution arn:${Partition}:athena:${Region}:${Account}:workgroup/primary',
+      'athena:GetQueryExecution arn:${Partition}:athena:${Region}:${Account}:workgroup/primary',
+      'athena:StopQueryExecution arn:${Partition}:athena:${Region}:${Account}:workgroup/primary',
+      'athena:GetDataCatalog arn:${Partition}:athena:${Region}:${Account}:datacatalog/lakehouse',
+    ]);
+    expect(access.warning).toMatch(/write access to the output location of workgroup 'primary' and what catalog 'lakehouse' needs to be read \(its connector\)$/);
+  });
 });
 
 describe('emr_serverless', () => {
