@@ -1,15 +1,14 @@
 // The registry of job kinds: the one list the checker, the renderer, the manifest, infra, the local
 // engine, the JSON Schema and the README's kind table are derived from.
-import type { DataPipelineKind } from './data-pipeline.ts';
 import type { AnyKindModule, KindModule } from './kind.ts';
-import type { LambdaKind } from './lambda.ts';
-import type { StateMachineKind } from './state-machine.ts';
 import { sweep, type SweepJobKind } from './sweep.ts';
-import type { TaskKind } from './task.ts';
 import { TASK_KINDS } from './task-kinds.ts';
 
-/** A job's kind as the model holds it: the module's type and what it read. */
-export type JobKind = LambdaKind | StateMachineKind | DataPipelineKind | TaskKind | SweepJobKind;
+/** What a kind module reads. */
+type KindRead<M> = M extends KindModule<infer K> ? K : never;
+
+/** A job's kind as the model holds it: the module's type and what it read (derived from the list). */
+export type JobKind = KindRead<(typeof TASK_KINDS)[number]> | SweepJobKind;
 
 export const KINDS: readonly AnyKindModule[] = [...TASK_KINDS, sweep];
 

@@ -1,12 +1,17 @@
 // Every kind whose job is one Task, in the order the README and the schema list them. Adding a
 // kind: write its module beside this file and add it here.
+import { athena } from './athena.ts';
 import { dataPipeline } from './data-pipeline.ts';
+import { emrServerless } from './emr-serverless.ts';
+import { glue } from './glue.ts';
 import type { AnyKindModule } from './kind.ts';
 import { lambda } from './lambda.ts';
 import { stateMachine } from './state-machine.ts';
 import { task } from './task.ts';
 
-export const TASK_KINDS: readonly AnyKindModule[] = [lambda, stateMachine, dataPipeline, task];
+// `as const`: the model's JobKind is derived from this list (registry.ts), so adding a kind here is
+// all its type needs.
+export const TASK_KINDS = [lambda, stateMachine, dataPipeline, task, glue, athena, emrServerless] as const satisfies readonly AnyKindModule[];
 
 /** The kinds that can run a sweep's parameter sets (besides EC2 instances, the sweep's own). */
 export const SWEEP_RUNNER_KINDS: readonly AnyKindModule[] = TASK_KINDS.filter((k) => k.sweepRunner !== undefined);

@@ -25,19 +25,42 @@ const TEMPLATE = /\{([a-z]+)\}/g;
 /** An intrinsic string literal's text: quote, brace and backslash escaped. */
 export const intrinsicText = (text: string): string => text.replace(/[\\'{}]/g, (c) => `\\${c}`);
 
-/** `key: value`, or `key.$: States.Format(...)` when the value has templates. */
-export function renderTemplated(key: string, value: string): [string, string] {
-  const paths: string[] = [];
+/**
+ * A backslash in the text, as a format argument. Step Functions reads `\\` in an intrinsic string
+ * as one backslash, but asl-validator's intrinsic grammar (which the local engine uses too) cannot
+ * read that escape and refuses the definition; the base64 of '\\' needs no escape at all.
+ */
+const BACKSLASH = "States.Base64Decode('XA==')";
+
+/** `States.Format(...)` of a value: templates become the run's date parts, backslashes the argument above. */
+function formatOf(value: string): string {
+  const args: string[] = [];
   let format = '';
+  const text = (t: string): void => {
+    t.split('\\').forEach((part, i) => {
+      if (i > 0) {
+        format += '{}';
+        args.push(BACKSLASH);
+      }
+      format += intrinsicText(part);
+    });
+  };
   let last = 0;
   for (const m of value.matchAll(TEMPLATE)) {
-    format += `${intrinsicText(value.slice(last, m.index))}{}`;
-    paths.push(PATHS[m[1] as TemplateField]);
+    text(value.slice(last, m.index));
+    format += '{}';
+    args.push(PATHS[m[1] as TemplateField]);
     last = m.index + m[0].length;
   }
-  if (paths.length === 0) return [key, value];
-  format += intrinsicText(value.slice(last));
-  return [`${key}.$`, `States.Format('${format}', ${paths.join(', ')})`];
+  text(value.slice(last));
+  return `States.Format('${format}', ${args.join(', ')})`;
+}
+
+const hasTemplate = (value: string): boolean => new RegExp(TEMPLATE.source).test(value);
+
+/** `key: value`, or `key.$: States.Format(...)` when the value has templates. */
+export function renderTemplated(key: string, value: string): [string, string] {
+  return hasTemplate(value) ? [`${key}.$`, formatOf(value)] : [key, value];
 }
 
 /** Every value of a map rendered as above, keys in the order written. */
@@ -97,7 +120,7 @@ export function readTemplatedList(r: Reader, entry: Entry | undefined, ctx: Read
 
 /** A list whose items carry templates: `States.Array(...)` of formats when any does. */
 export function renderTemplatedList(key: string, values: readonly string[]): [string, unknown] {
-  const rendered = values.map((v) => renderTemplated('v', v));
-  if (rendered.every(([k]) => k === 'v')) return [key, [...values]];
-  return [`${key}.$`, `States.Array(${rendered.map(([k, v]) => (k === 'v' ? `'${intrinsicText(v)}'` : v)).join(', ')})`];
+  if (!values.some(hasTemplate)) return [key, [...values]];
+  const items = values.map((v) => (hasTemplate(v) || v.includes('\\') ? formatOf(v) : `'${intrinsicText(v)}'`));
+  return [`${key}.$`, `States.Array(${items.join(', ')})`];
 }

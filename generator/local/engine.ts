@@ -17,6 +17,9 @@
 //     IsNumeric, IsString, IsBoolean, IsTimestamp) as never matching; in Step Functions it
 //     matches when the test fails. The emitted selection guard (`$.select.<job>` IsPresent
 //     false) depends on it: without the fix a replay would run every job.
+//   * Escapes in intrinsic string literals. The engine keeps `\'` and `\{` in a literal and
+//     deletes every backslash from each intrinsic's result, data included; Step Functions reads
+//     the escapes in the literal. A date template's text reaches the service as written.
 // - a lossless event feed. The engine forwards a branch's events to the root's log
 //   asynchronously and drops what arrives after the root has ended, so the root log misses the
 //   last events of nested branches. Every execution (root, branch, Map iteration) is created with
@@ -55,6 +58,10 @@ const PATCHES: SourcePatch[] = [
   },
   { why: 'TimeoutSecondsPath from the state input (2/2)', find: /const timeoutMs = this\.getTimeoutMs\(input, context\);/g, replace: 'const timeoutMs = this.getTimeoutMs(options.timeoutInput ?? input, context);', count: 1 },
   { why: 'Choice type tests with false', find: /return (\w+True) && (.+);/g, replace: 'return $1 ? ($2) : !($2);', count: 6 },
+  // Escapes in intrinsic string literals undone where the literal is read, not by deleting every
+  // backslash of every intrinsic's result (which loses the backslashes of the data itself).
+  { why: 'intrinsic escapes (1/2)', find: /return arg\.slice\(1, lastSingleQuote\);/g, replace: 'return arg.slice(1, lastSingleQuote).replace(/\\\\(.)/gs, "$1");', count: 1 },
+  { why: 'intrinsic escapes (2/2)', find: /result = result\.replaceAll\("\\\\", ""\);/g, replace: 'result = result;', count: 1 },
 ];
 
 function patchSource(source: string): string {

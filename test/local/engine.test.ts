@@ -16,6 +16,14 @@ describe('the embedded engine', () => {
     expect(typeof (Promise as unknown as { withResolvers: unknown }).withResolvers).toBe('function');
   });
 
+  it("reads escapes in intrinsic string literals and keeps the data's backslashes", async () => {
+    const definition = {
+      StartAt: 'Format',
+      States: { Format: { Type: 'Pass', Parameters: { 'text.$': "States.Format('it\\'s \\{{}\\} {}', $.path, States.Base64Decode('XA=='))" }, End: true } },
+    };
+    expect(await run(definition, { path: 'C:\\data' })).toEqual({ text: "it's {C:\\data} \\" });
+  });
+
   it('matches a type test with false when the test fails (IsPresent: false on a missing path)', async () => {
     const definition = {
       StartAt: 'Guard',
