@@ -103,7 +103,10 @@ for (let run = 0; run < runs; run++) {
 if (baseline) rmSync(baseline.tree, { recursive: true, force: true });
 rmSync(dir, { recursive: true, force: true });
 
-const span = (xs: number[], digits: number): string => {
+const span = (all: number[], digits: number): string => {
+  // A run stopped at the timeout has no CPU time or peak to give.
+  const xs = all.filter((x) => !Number.isNaN(x));
+  if (xs.length === 0) return '-';
   const lo = Math.min(...xs);
   const hi = Math.max(...xs);
   return lo.toFixed(digits) === hi.toFixed(digits) ? lo.toFixed(digits) : `${lo.toFixed(digits)}-${hi.toFixed(digits)}`;
