@@ -77,7 +77,7 @@ module.exports = {
       {
         path: '^(generator|handlers|infra)/',
         // The sweep kind reads its YAML with the sweep's own checker (sweep/job.ts).
-        pathNot: [KINDS, CONTRACT, '^generator/(errors|model|messages|diagnostics)[.]ts$', '^generator/check/(reader|values|data)[.]ts$', '^generator/emit/(waits|names)[.]ts$', '^generator/sweep/job[.]ts$'],
+        pathNot: [KINDS, CONTRACT, '^generator/(errors|model|messages|diagnostics)[.]ts$', '^generator/check/(reader|values|data|options)[.]ts$', '^generator/emit/(waits|names)[.]ts$', '^generator/sweep/job[.]ts$'],
       },
     ),
     forbid(

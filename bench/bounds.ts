@@ -3,10 +3,12 @@
 //   - validate of a 100,000-job workflow (seeded layered graph): target < 20 s and < 2 GB;
 //   - simulate of the shipped 10,000-item sweep workflows/sweeps/render-farm.yaml: target < 10 s;
 //   - a diagnostic on a 50 MB line: what it prints stays a few hundred bytes (code frames are cut).
-// The figures move with the machine: run it on an otherwise idle one. --jobs N and --timeout S
-// scale it down for a smoke run.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+// Each case runs beside a baseline, the same CLI at another commit (default: where this branch
+// left main), alternating, --runs times each, so both see the same machine: the figures move
+// with its load, the ratio much less. The table gives each figure's range over the runs.
+// --baseline none skips it; --jobs N and --timeout S scale it down for a smoke run.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,9 +16,14 @@ import { parseArgs } from 'node:util';
 import { renderTable } from './table.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const { values } = parseArgs({ args: process.argv.slice(2), options: { jobs: { type: 'string', default: '100000' }, timeout: { type: 'string', default: '600' } } });
+const { values } = parseArgs({
+  args: process.argv.slice(2),
+  options: { jobs: { type: 'string', default: '100000' }, timeout: { type: 'string', default: '600' }, runs: { type: 'string', default: '2' }, baseline: { type: 'string' } },
+});
 const jobs = Number(values.jobs);
 const timeoutMs = Number(values.timeout) * 1000;
+const runs = Math.max(1, Number(values.runs));
+const root = join(here, '..');
 
 /** A layered graph: jobs in layers of 100, each needing one or two jobs of the layer before (seeded). */
 export function bigWorkflow(n: number, seed = 12345): string {
@@ -36,23 +43,37 @@ export function bigWorkflow(n: number, seed = 12345): string {
 
 interface Measured {
   seconds: number;
+  /** CPU time of the child (user + system): what load on the machine moves least. */
+  cpuSeconds: number;
   maxRssMB: number;
   exit: number | null;
   outputBytes: number;
 }
 
-/** Runs the CLI under /usr/bin/time-like accounting: wall time here, peak RSS from the child's resource usage. */
-function measure(args: string[]): Measured {
-  const script = `const { main } = await import(${JSON.stringify(join(here, '..', 'generator', 'cli', 'main.ts'))});
+/** Runs the CLI of the checkout at `tree` under /usr/bin/time-like accounting: wall time here, peak RSS from the child's resource usage. */
+function measure(tree: string, args: string[]): Measured {
+  const script = `const { main } = await import(${JSON.stringify(join(tree, 'generator', 'cli', 'main.ts'))});
     const code = await main(${JSON.stringify(args)});
-    process.stderr.write('\\nmaxrss-kb ' + process.resourceUsage().maxRSS + '\\n');
-    process.exit(code);`;
+    const usage = process.resourceUsage();
+    process.stderr.write('\\nmaxrss-kb ' + usage.maxRSS + ' cpu-us ' + (usage.userCPUTime + usage.systemCPUTime) + '\\n');
+    process.exitCode = code;`;
+  // (exitCode, not exit(): process.exit drops what is still queued for a pipe, the output measured here.)
   const started = performance.now();
-  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', maxBuffer: 1 << 30, timeout: timeoutMs });
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: tree, encoding: 'utf8', maxBuffer: 1 << 30, timeout: timeoutMs });
   const seconds = (performance.now() - started) / 1000;
-  const rss = /maxrss-kb (\d+)/.exec(child.stderr ?? '')?.[1];
-  const outputBytes = Buffer.byteLength(child.stdout ?? '') + Buffer.byteLength((child.stderr ?? '').replace(/\nmaxrss-kb \d+\n/, ''));
-  return { seconds, maxRssMB: rss ? Math.round(Number(rss) / 1024) : NaN, exit: child.status, outputBytes };
+  const [, rss, cpu] = /maxrss-kb (\d+) cpu-us (\d+)/.exec(child.stderr ?? '') ?? [];
+  const outputBytes = Buffer.byteLength(child.stdout ?? '') + Buffer.byteLength((child.stderr ?? '').replace(/\nmaxrss-kb \d+ cpu-us \d+\n/, ''));
+  return { seconds, cpuSeconds: cpu ? Number(cpu) / 1e6 : NaN, maxRssMB: rss ? Math.round(Number(rss) / 1024) : NaN, exit: child.status, outputBytes };
+}
+
+/** The baseline's sources at `ref`, beside this checkout's node_modules (the same packages). */
+function baselineTree(ref: string): { tree: string; commit: string } {
+  const commit = execFileSync('git', ['rev-parse', '--short', ref], { cwd: root, encoding: 'utf8' }).trim();
+  const tree = mkdtempSync(join(tmpdir(), 'stepgraph-baseline-'));
+  const archive = execFileSync('git', ['archive', '--format=tar', commit], { cwd: root, maxBuffer: 1 << 30 });
+  execFileSync('tar', ['-x', '-C', tree], { input: archive });
+  symlinkSync(join(root, 'node_modules'), join(tree, 'node_modules'), 'dir');
+  return { tree, commit };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'stepgraph-bounds-'));
@@ -60,22 +81,59 @@ const bigFile = join(dir, 'big.yaml');
 writeFileSync(bigFile, bigWorkflow(jobs));
 const longFile = join(dir, 'long.yaml');
 writeFileSync(longFile, `name: long\njobs:\n  a: {lambda: f, timeout: ${'y'.repeat(50_000_000)}}\n`);
+const sweepFile = join(root, 'workflows', 'sweeps', 'render-farm.yaml');
 
-const validate = measure(['validate', bigFile]);
-const sweep = measure(['simulate', join(here, '..', 'workflows', 'sweeps', 'render-farm.yaml')]);
-const frame = measure(['validate', longFile]);
-const verdict = (ok: boolean): string => (ok ? 'met' : 'NOT MET');
-const timedOut = (m: Measured): string => (m.exit === null ? ` (stopped at ${values.timeout} s)` : '');
+const baseRef = values.baseline ?? execFileSync('git', ['merge-base', 'HEAD', 'main'], { cwd: root, encoding: 'utf8' }).trim();
+const baseline = baseRef === 'none' ? undefined : baselineTree(baseRef);
+
+const cases = [
+  { name: `validate ${jobs.toLocaleString('en-US')} jobs`, args: ['validate', bigFile], target: '< 20 s, < 2,048 MB', met: (m: Measured) => m.seconds < 20 && m.maxRssMB < 2048 },
+  { name: 'simulate render-farm (10,000 items)', args: ['simulate', sweepFile], target: '< 10 s', met: (m: Measured) => m.seconds < 10 },
+  { name: 'diagnostic on a 50 MB line', args: ['validate', longFile], target: '< 4 KB printed', met: (m: Measured) => m.outputBytes < 4096 },
+];
+
+// Alternating (baseline, current) per run, so a change in the machine's load hits both.
+const results = cases.map(() => ({ now: [] as Measured[], base: [] as Measured[] }));
+for (let run = 0; run < runs; run++) {
+  cases.forEach((c, i) => {
+    if (baseline) results[i].base.push(measure(baseline.tree, c.args));
+    results[i].now.push(measure(root, c.args));
+  });
+}
+if (baseline) rmSync(baseline.tree, { recursive: true, force: true });
+rmSync(dir, { recursive: true, force: true });
+
+const span = (all: number[], digits: number): string => {
+  // A run stopped at the timeout has no CPU time or peak to give.
+  const xs = all.filter((x) => !Number.isNaN(x));
+  if (xs.length === 0) return '-';
+  const lo = Math.min(...xs);
+  const hi = Math.max(...xs);
+  return lo.toFixed(digits) === hi.toFixed(digits) ? lo.toFixed(digits) : `${lo.toFixed(digits)}-${hi.toFixed(digits)}`;
+};
+const timedOut = (ms: Measured[]): string => (ms.some((m) => m.exit === null) ? ` (stopped at ${values.timeout} s)` : '');
+const seconds = (ms: Measured[]): string => (ms.length === 0 ? '-' : span(ms.map((m) => m.seconds), 1) + timedOut(ms));
+const cpu = (ms: Measured[]): string => (ms.length === 0 ? '-' : span(ms.map((m) => m.cpuSeconds), 1));
+const peak = (ms: Measured[]): string => (ms.length === 0 ? '-' : span(ms.map((m) => m.maxRssMB), 0));
+const verdict = (c: (typeof cases)[number], ms: Measured[]): string => {
+  const all = ms.every((m) => m.exit !== null && c.met(m));
+  const some = ms.some((m) => m.exit !== null && c.met(m));
+  const printed = c.name.startsWith('diagnostic') ? ` (${span(ms.map((m) => m.outputBytes), 0)} bytes)` : '';
+  return (all ? 'met' : some ? 'met in some runs' : 'NOT MET') + printed;
+};
 
 console.log(
   renderTable({
     title: 'Resource bounds (issue 12, item 13)',
-    headers: ['case', 'seconds', 'peak MB', 'exit', 'target', 'verdict'],
-    rows: [
-      [`validate ${jobs.toLocaleString('en-US')} jobs`, validate.seconds.toFixed(1) + timedOut(validate), validate.maxRssMB, String(validate.exit), '< 20 s, < 2,048 MB', verdict(validate.exit !== null && validate.seconds < 20 && validate.maxRssMB < 2048)],
-      ['simulate render-farm (10,000 items)', sweep.seconds.toFixed(1) + timedOut(sweep), sweep.maxRssMB, String(sweep.exit), '< 10 s', verdict(sweep.exit !== null && sweep.seconds < 10)],
-      ['diagnostic on a 50 MB line', frame.seconds.toFixed(1), frame.maxRssMB, String(frame.exit), '< 4 KB printed', verdict(frame.outputBytes < 4096) + ` (${frame.outputBytes} bytes)`],
+    headers: ['case', `baseline ${baseline?.commit ?? '-'} s`, 'now s', 'baseline cpu s', 'now cpu s', 'baseline peak MB', 'now peak MB', 'exit', 'target', 'verdict (now)'],
+    rows: cases.map((c, i) => {
+      const { now, base } = results[i];
+      return [c.name, seconds(base), seconds(now), cpu(base), cpu(now), peak(base), peak(now), [...new Set(now.map((m) => String(m.exit)))].join('/'), c.target, verdict(c, now)];
+    }),
+    notes: [
+      `${runs} run(s) of each, baseline and now alternating; ranges are min-max over the runs`,
+      'each case is its own child process; s is wall time, cpu s its user + system CPU time, peak MB its maxRSS;',
+      'the verdict is on wall time, which the machine\'s load moves most (cpu s much less)',
     ],
-    notes: ['each case is its own child process; peak MB is its maxRSS'],
   }),
 );

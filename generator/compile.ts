@@ -196,7 +196,22 @@ function splitChildCollisions(named: readonly { name: string; file: string; span
   return out;
 }
 
-function compileOne(file: string, text: string): { compiled?: CompiledWorkflow; sweep?: CompiledSweep; diagnostics: Diagnostic[]; lines: LineMap; nameSpan?: { start: number; end: number } } {
+type OneResult = { compiled?: CompiledWorkflow; sweep?: CompiledSweep; diagnostics: Diagnostic[]; lines: LineMap; nameSpan?: { start: number; end: number } };
+
+function compileOne(file: string, text: string): OneResult {
+  // The YAML tree lives only inside readAndCheck: for 100,000 jobs it is hundreds of MB that
+  // emission, which needs only the model and a few places, should not keep alive.
+  const read = readAndCheck(file, text);
+  if (!('workflow' in read)) return read;
+  const result = compileWorkflow(read.workflow);
+  // Limits concern the graph as a whole: point at its `jobs:` key (the model carries no places).
+  const placed = result.diagnostics.map((d) => (d.start === 0 && d.end === 0 && read.jobsSpan ? { ...d, ...read.jobsSpan } : d));
+  return { compiled: result.compiled, diagnostics: [...read.diagnostics, ...placed], lines: read.lines, nameSpan: read.nameSpan };
+}
+
+type Span = { start: number; end: number };
+
+function readAndCheck(file: string, text: string): OneResult | { workflow: Workflow; diagnostics: Diagnostic[]; lines: LineMap; jobsSpan?: Span; nameSpan?: Span } {
   const { source, diagnostics } = readSource(file, text);
   if (hasErrors(diagnostics)) return { diagnostics, lines: source.lines };
   if (isSweepSource(source)) {
@@ -205,11 +220,7 @@ function compileOne(file: string, text: string): { compiled?: CompiledWorkflow; 
   }
   const checked = checkWorkflow(withIncludes(source, readIfFile));
   if (!checked.workflow || hasErrors(checked.diagnostics)) return { diagnostics: checked.diagnostics, lines: source.lines };
-  const result = compileWorkflow(checked.workflow);
-  // Limits concern the graph as a whole: point at its `jobs:` key (the model carries no places).
-  const jobs = keySpan(source, 'jobs');
-  const placed = result.diagnostics.map((d) => (d.start === 0 && d.end === 0 && jobs ? { ...d, ...jobs } : d));
-  return { compiled: result.compiled, diagnostics: [...checked.diagnostics, ...placed], lines: source.lines, nameSpan: valueSpan(source, 'name') };
+  return { workflow: checked.workflow, diagnostics: checked.diagnostics, lines: source.lines, jobsSpan: keySpan(source, 'jobs'), nameSpan: valueSpan(source, 'name') };
 }
 
 /** A file a workflow names (a sweep file), read only when it is a regular file: a pipe would block. */
@@ -241,7 +252,7 @@ export function compileWorkflow(workflow: Workflow): { compiled: CompiledWorkflo
   const plan = planWorkflow(workflow);
   // One state machine, or a main one and children when the graph is too big for one (emit/fit.ts).
   const fitted = fitWorkflow(workflow, plan);
-  const definitions = fitted.definitions.map((d) => compiledDefinition(d.id, d.name, d.definition, d.deployed, d.measurement));
+  const definitions = fitted.definitions.map((d) => compiledDefinition(d.id, d.name, d.deployed, d.measurement));
   const manifest = emitManifest(
     workflow,
     plan,
@@ -260,16 +271,21 @@ export function compileWorkflow(workflow: Workflow): { compiled: CompiledWorkflo
 export const INDENTED_LIMIT = 256 * 1024;
 
 /**
- * The file text is made when first read: only writing files needs it.
+ * The definition object and the file text are made when first read, from the compact text: only
+ * writing files and running locally need them, and a 100,000-job graph's definitions as objects
+ * would hold several hundred MB more than their text.
  */
-function compiledDefinition(id: string, name: string, definition: Definition, deployed: string, measurement: Measurement): CompiledDefinition {
+function compiledDefinition(id: string, name: string, deployed: string, measurement: Measurement): CompiledDefinition {
   let text: string | undefined;
+  let definition: Definition | undefined;
   return {
     id,
     name,
-    definition,
+    get definition(): Definition {
+      return (definition ??= JSON.parse(deployed) as Definition);
+    },
     get text(): string {
-      return (text ??= `${deployed.length <= INDENTED_LIMIT ? JSON.stringify(definition, null, 2) : deployed}\n`);
+      return (text ??= `${deployed.length <= INDENTED_LIMIT ? JSON.stringify(this.definition, null, 2) : deployed}\n`);
     },
     deployed,
     measurement,

@@ -5,7 +5,7 @@ import { jobMap, type Workflow } from '../model.ts';
 import type { Plan } from '../plan/plan.ts';
 import { renderJob, type JobContext, type State, type States } from './job.ts';
 import { names, parallelName } from './names.ts';
-import { inRunDeadlines, runSeconds } from './deadlines.ts';
+import { inRunDeadlines, runSeconds, worstCaseFinish } from './deadlines.ts';
 import { prologue } from './prologue.ts';
 import { orderStates } from './order.ts';
 import { childStart, partStateNames, renderPartTask } from './parts.ts';
@@ -30,13 +30,14 @@ export interface EmitTarget {
 
 /** What every job's states need to know about the whole workflow and plan (split or not). */
 export function jobContext(workflow: Workflow, plan: Plan): JobContext {
+  const worst = worstCaseFinish(workflow);
   return {
     workflow,
     jobs: jobMap(workflow),
     bucket: workflow.markers.bucket ?? MARKER_BUCKET_PLACEHOLDER,
     signalled: new Set(plan.sync.map((s) => s.after)),
-    inRunWaits: inRunDeadlines(workflow, plan.sync),
-    runSeconds: runSeconds(workflow),
+    inRunWaits: inRunDeadlines(workflow, plan.sync, worst),
+    runSeconds: runSeconds(workflow, worst),
   };
 }
 

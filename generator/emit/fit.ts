@@ -18,7 +18,8 @@ interface FittedDefinition {
   id: string;
   /** The state machine's name. */
   name: string;
-  definition: Definition;
+  /** Read back from `deployed` each time it is read (see measure() in fitWorkflow). */
+  readonly definition: Definition;
   /** The compact JSON that is measured (and should be deployed). */
   deployed: string;
   measurement: Measurement;
@@ -40,9 +41,21 @@ export function fitWorkflow(workflow: Workflow, plan: Plan): Fitted {
   const ctx = jobContext(workflow, plan);
   const history = historyOptions(workflow);
   const payloadBytes = worstCasePayload(workflow);
+  // Only the compact text of a definition is kept: a split graph of 100,000 jobs has hundreds
+  // of definitions, and their object trees would outweigh their text. JSON of plain data reads
+  // back to the same object, so the object is rebuilt when one is wanted.
   const measure = (id: string, name: string, definition: Definition): FittedDefinition => {
     const deployed = deployedText(definition);
-    return { id, name, definition, deployed, measurement: measureDefinition(definition, history, deployed) };
+    const measurement = measureDefinition(definition, history, deployed);
+    return {
+      id,
+      name,
+      get definition(): Definition {
+        return JSON.parse(deployed) as Definition;
+      },
+      deployed,
+      measurement,
+    };
   };
   const fits = (m: Measurement, fraction: number): boolean => m.requestBytes <= fraction * LIMITS.definitionBytes && m.historyEvents <= fraction * LIMITS.historyEvents;
 

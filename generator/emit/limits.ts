@@ -79,7 +79,28 @@ export const deployedText = (definition: Definition): string => JSON.stringify(d
 export function requestBytes(text: string): number {
   let growth = 0;
   for (const m of text.matchAll(/\$\{[A-Za-z0-9]+\}/g)) growth += PLACEHOLDER_VALUE_BYTES - m[0].length;
-  return utf8Bytes(JSON.stringify(text)) + growth + REQUEST_OVERHEAD_BYTES;
+  return jsonStringBytes(text) + growth + REQUEST_OVERHEAD_BYTES;
+}
+
+/**
+ * UTF-8 bytes of JSON.stringify(text), counted without building it: a definition of a split
+ * graph is most of a megabyte, and hundreds of them are measured per compile.
+ */
+export function jsonStringBytes(text: string): number {
+  // The quotes around it, plus what escaping adds to each character's own UTF-8 bytes.
+  let extra = 2;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 || c === 0x5c) extra += 1; // \" and \\
+    else if (c < 0x20) extra += c === 0x08 || c === 0x09 || c === 0x0a || c === 0x0c || c === 0x0d ? 1 : 5; // \n or \u00XX
+    else if (c >= 0xd800 && c <= 0xdfff) {
+      // A surrogate pair is one 4-byte character, left as is; a lone surrogate (3 bytes as U+FFFD) becomes \uXXXX.
+      const pair = c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
+      if (pair) i++;
+      else extra += 3;
+    }
+  }
+  return utf8Bytes(text) + extra;
 }
 
 export function measureDefinition(definition: Definition, options: HistoryOptions = {}, text = deployedText(definition)): Measurement {

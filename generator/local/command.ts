@@ -15,6 +15,8 @@ export interface CommandRun {
   timeoutSeconds?: number;
   signal: AbortSignal;
   onLine: (line: string, stream: 'stdout' | 'stderr') => void;
+  /** The command's process group (its shell's pid) once started, and once it has exited (run-record.ts). */
+  onGroup?: { started(pgid: number): void; ended(pgid: number): void };
 }
 
 /**
@@ -35,6 +37,8 @@ export function runCommand(run: CommandRun): Promise<void> {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: process.platform !== 'win32',
     });
+    const pgid = child.pid;
+    if (pgid !== undefined) run.onGroup?.started(pgid);
     let stopped: string | undefined;
     const stop = (why: string): void => {
       if (stopped || child.exitCode !== null) return;
@@ -70,6 +74,7 @@ export function runCommand(run: CommandRun): Promise<void> {
       if (settled || (!spawnError && (!exit || open > 0))) return;
       settled = true;
       if (timer) clearTimeout(timer);
+      if (pgid !== undefined) run.onGroup?.ended(pgid);
       run.signal.removeEventListener('abort', onAbort);
       if (spawnError) reject(statesError('stepgraph.CommandFailed', `could not start the command: ${spawnError.message}`));
       else if (stopped) reject(statesError(stopped.startsWith('timed out') ? 'States.Timeout' : 'stepgraph.Aborted', `the command was ${stopped}`));

@@ -36,6 +36,8 @@ export interface LocalRunOptions {
   executionName?: string;
   waitExternal?: boolean;
   output: ProgressOutput;
+  /** Told of each command's process group as it starts and ends (run-record.ts: found by the next run after a SIGKILL). */
+  commands?: { started(job: string, pgid: number, command: string): void; ended(pgid: number): void };
 }
 
 export interface LocalRun {
@@ -67,7 +69,9 @@ export function runLocally(compiled: Pick<CompiledWorkflow, 'workflow' | 'plan' 
       if (stopAll.signal.aborted) throw statesError('stepgraph.Aborted', 'the run was stopped');
       if (job.local) {
         const values = templateValues(job, { date: date.text, datekey: date.key, workflow: workflow.name, execution: executionName, attempt: String(attempt) }, params);
-        progress.note(`        ${job.name}: ${fillTemplate(job.local.command, values)}`);
+        const command = fillTemplate(job.local.command, values);
+        progress.note(`        ${job.name}: ${command}`);
+        const commands = options.commands;
         await runCommand({
           command: job.local.command,
           values,
@@ -75,6 +79,7 @@ export function runLocally(compiled: Pick<CompiledWorkflow, 'workflow' | 'plan' 
           timeoutSeconds: limits.timeoutSeconds,
           signal: stopAll.signal,
           onLine: (line) => progress.output(job.name, line),
+          ...(commands && { onGroup: { started: (pgid) => commands.started(job.name, pgid, command), ended: (pgid) => commands.ended(pgid) } }),
         });
         return;
       }

@@ -106,19 +106,7 @@ function undirectedComponents(g: Dag): number[][] {
  * itself if all before it are); a cut at k is valid when no node from k on has one before k.
  */
 function seriesParts(g: Dag): number[][] {
-  const firstOther = new Int32Array(g.size);
-  for (let q = 0; q < g.size; q++) {
-    const bits = g.ancestors[q];
-    let found = q;
-    for (let w = 0; w <= q >>> 5; w++) {
-      const missing = ~bits[w] >>> 0;
-      if (missing !== 0) {
-        found = Math.min(q, w * 32 + (31 - Math.clz32(missing & -missing)));
-        break;
-      }
-    }
-    firstOther[q] = found;
-  }
+  const firstOther = g.firstOther;
   const parts: number[][] = [];
   let current: number[] = [];
   let suffixMin = Infinity;

@@ -2,15 +2,18 @@
 // real time, jobs with a `local: { command }` running that command, markers in a local store
 // (a directory, or an S3-compatible endpoint). Ctrl-C stops the run and says what ran.
 import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { constants } from 'node:os';
 import { parseArgs } from 'node:util';
 import { downstreamClosure } from '../../model.ts';
 import { onePositional } from '../../ops/options.ts';
+import { parseRunDate } from '../../dates.ts';
 import { parseParams } from '../../ops/selection.ts';
 import { DEFAULT_WORKFLOWS_DIR, loadWorkflow } from '../../ops/workflows.ts';
 import { DEFAULT_MARKER_DIR, DirectoryMarkerStore } from '../../local/directory-store.ts';
 import { bucketsOf, runLocally } from '../../local/local-run.ts';
 import { formatReport, reportJson } from '../../local/report.ts';
+import { claimRun, recordPath } from '../../local/run-record.ts';
 import { checkScenario } from '../../local/scenario.ts';
 import { S3EndpointError, S3MarkerStore } from '../../local/s3-store.ts';
 import type { MarkerStore } from '../../local/store.ts';
@@ -21,7 +24,7 @@ import { writeHtmlReport } from '../html.ts';
 export const usage = [
   'stepgraph run <workflow name or file> --local [--date YYYY-MM-DD[THH]] [--speed X] [--param k=v]...',
   '         [--select JOB]... [--from JOB]... [--markers DIR | --s3-endpoint URL] [--wait-external]',
-  '         [--name EXECUTION] [--json] [--html FILE] [--workflows DIR]',
+  '         [--name EXECUTION] [--json] [--html FILE] [--workflows DIR] [--kill-stale]',
   '',
   "A job with 'local: { command }' runs the command in a shell ({date}, {datekey}, {yyyy}, {mm}, {dd},",
   '{hh}, {job}, {execution}, {attempt} and params filled in; also STEPGRAPH_DATE, STEPGRAPH_JOB, ... and',
@@ -30,6 +33,8 @@ export const usage = [
   '--speed scales retry intervals and Wait states too; a wait is released when its marker is written (by hand: noticed within 1s).',
   '--html writes the report as one self-contained page. Exit code 0 when the run succeeds, 3 when it',
   'fails, 128 + the signal when stopped (130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP).',
+  'A run of the same workflow and date whose commands still run (stepgraph was killed with SIGKILL)',
+  'is refused, naming them; --kill-stale stops them first (SIGTERM, then SIGKILL).',
 ].join('\n');
 
 /** Signals that stop a local run (and its commands) cleanly. */
@@ -56,6 +61,7 @@ export async function run(args: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
       html: { type: 'string' },
       workflows: { type: 'string', default: DEFAULT_WORKFLOWS_DIR },
+      'kill-stale': { type: 'boolean', default: false },
     },
   });
   if (!values.local) throw new UserError("only local runs start here: add --local (to start a run in AWS: 'stepgraph start')");
@@ -68,9 +74,24 @@ export async function run(args: string[]): Promise<number> {
   const select = values.select || values.from ? [...new Set([...(values.select ?? []), ...(values.from ? downstreamClosure(workflow, values.from) : [])])] : undefined;
   const date = values.date ?? new Date().toISOString().slice(0, workflow.partition === 'hourly' ? 13 : 10);
 
+  const params = parseParams(values.param);
   const store = await openStore(values['s3-endpoint'], values.markers, bucketsOf(compiled));
   const output = values.json ? process.stderr : process.stdout;
-  const started = runLocally(compiled, { date, params: parseParams(values.param), select, speed, store, executionName: values.name, waitExternal: values['wait-external'], output });
+  // The commands a run starts are recorded beside the markers (with an endpoint, in the default
+  // folder: the processes are local either way), so a run after a SIGKILL finds those still alive.
+  const markersRoot = store instanceof DirectoryMarkerStore ? store.root : resolve(DEFAULT_MARKER_DIR);
+  const record = await claimRun(
+    recordPath(markersRoot, workflow.name, parseRunDate(date, workflow.partition).key),
+    { workflow: workflow.name, date, startedAt: new Date().toISOString() },
+    { killStale: values['kill-stale'], note: (line) => output.write(`${line}\n`) },
+  );
+  let started: ReturnType<typeof runLocally>;
+  try {
+    started = runLocally(compiled, { date, params, select, speed, store, executionName: values.name, waitExternal: values['wait-external'], output, commands: record });
+  } catch (error) {
+    record.close();
+    throw error;
+  }
   // Every catchable signal that ends a terminal session or a service stops the run the same way:
   // the running commands' process groups are stopped (SIGTERM, then SIGKILL), the report says
   // what ran. SIGKILL cannot be caught: a rerun then runs unfinished jobs again (README).
@@ -90,6 +111,7 @@ export async function run(args: string[]): Promise<number> {
     if (stoppedBy) return exitCodeOf(stoppedBy);
     return report.status === 'SUCCEEDED' ? ExitCode.ok : ExitCode.runFailed;
   } finally {
+    record.close();
     for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
     if (store instanceof S3MarkerStore) store.close();
   }
