@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StateMachine } from '../../generator/local/engine.ts';
-import { bootPieces } from '../../generator/sweep/ec2.ts';
+import { bootPieces, bootScriptLength } from '../../generator/sweep/ec2.ts';
 import { shellQuote } from '../../generator/shell.ts';
-import { encodeSlot, envFile, HEREDOC_END, intrinsicTemplate, renderUserData, SLOT_ORDER } from '../../generator/sweep/userdata.ts';
+import { encodeSlot, envFile, HEREDOC_END, intrinsicTemplate, renderUserData, SLOT_ORDER, userDataLength } from '../../generator/sweep/userdata.ts';
 import type { SweepItem } from '../../generator/sweep/model.ts';
 
 const item = (fields: SweepItem['fields'], extra: Partial<SweepItem> = {}): SweepItem => ({ index: 3, name: 'lr-0.1', fields, span: { start: 0, end: 1 }, ...extra });
@@ -117,5 +117,14 @@ describe('the script, run with stand-ins for shutdown, curl and aws', () => {
   it('holds only base64 and the fixed template around the values, whatever they are', () => {
     const pieces = bootPieces('demo', item({ note: `a\n${HEREDOC_END}\n🎉` , command: `x\n${HEREDOC_END}`, user_data: '\u2028' }), true);
     for (const piece of Object.values(pieces)) expect(piece).toMatch(/^[A-Za-z0-9+/=]*$/);
+  });
+});
+
+describe('the boot script length the check uses', () => {
+  it('is the length of the encoded pieces, counted without encoding, for ASCII, multi-byte and empty values', () => {
+    for (const fields of [{}, { command: 'run.sh --lr 0.1' }, { note: '🎉é\u2028', command: 'x'.repeat(7), user_data: 'ab' }, { command: '', user_data: 'x'.repeat(1000), iam_role: 'r' }]) {
+      const sample = item(fields as SweepItem['fields'], { ttlSeconds: 600 });
+      for (const exits of [false, true]) expect(bootScriptLength('demo', sample, exits)).toBe(userDataLength(bootPieces('demo', sample, exits)));
+    }
   });
 });
