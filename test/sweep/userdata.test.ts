@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { StateMachine } from '../../generator/local/engine.ts';
 import { bootPieces, bootScriptLength } from '../../generator/sweep/ec2.ts';
 import { shellQuote } from '../../generator/shell.ts';
-import { encodeSlot, envFile, HEREDOC_END, intrinsicTemplate, renderUserData, SLOT_ORDER, userDataLength } from '../../generator/sweep/userdata.ts';
+import { encodeSlot, envFile, HEREDOC_END, intrinsicTemplate, renderUserData, SLOT_ORDER, userDataLength, envFileBytes } from '../../generator/sweep/userdata.ts';
 import type { SweepItem } from '../../generator/sweep/model.ts';
 
 const item = (fields: SweepItem['fields'], extra: Partial<SweepItem> = {}): SweepItem => ({ index: 3, name: 'lr-0.1', fields, span: { start: 0, end: 1 }, ...extra });
@@ -122,9 +122,19 @@ describe('the script, run with stand-ins for shutdown, curl and aws', () => {
 
 describe('the boot script length the check uses', () => {
   it('is the length of the encoded pieces, counted without encoding, for ASCII, multi-byte and empty values', () => {
-    for (const fields of [{}, { command: 'run.sh --lr 0.1' }, { note: '🎉é\u2028', command: 'x'.repeat(7), user_data: 'ab' }, { command: '', user_data: 'x'.repeat(1000), iam_role: 'r' }]) {
+    const samples = [
+      {},
+      { command: 'run.sh --lr 0.1' },
+      { note: "🎉é\u2028 it's", command: 'x'.repeat(7), user_data: 'ab' },
+      { command: '', user_data: 'x'.repeat(1000), iam_role: 'r', lr: 0.5, on: true, off: null },
+      { 'naïve key': { nested: ["'", 'ü'] }, list: [1, 2], '9lives': 'x' },
+    ];
+    for (const fields of samples) {
       const sample = item(fields as SweepItem['fields'], { ttlSeconds: 600 });
-      for (const exits of [false, true]) expect(bootScriptLength('demo', sample, exits)).toBe(userDataLength(bootPieces('demo', sample, exits)));
+      for (const exits of [false, true]) {
+        expect(bootScriptLength('demo', sample, exits)).toBe(userDataLength(bootPieces('demo', sample, exits)));
+        expect(envFileBytes('demo', sample, exits)).toBe(Buffer.byteLength(envFile('demo', sample, exits)));
+      }
     }
   });
 });
