@@ -97,10 +97,36 @@ export class Reader {
       }
       out.set(key, entry);
     }
-    for (const key of required) {
-      if (!out.has(key)) this.error(this.span(node), Codes.missingKey, `${where} needs '${key}'`);
+    const missing = required.filter((key) => !out.has(key));
+    if (missing.length > 0) {
+      // At the key that holds the mapping (`task:`), not at the mapping's first key, which is fine.
+      const owner = this.ownerKey(node);
+      const at = owner ? this.span(owner) : { start: this.span(node).start, end: this.span(node).start + 1 };
+      for (const key of missing) {
+        this.error(at, Codes.missingKey, `${where} needs '${key}'`, owner ? undefined : `add '${key}:' as a top-level key`);
+      }
     }
     return out;
+  }
+
+  /** The key whose value is `node`, found from the root (only when something is missing, so rarely). */
+  private ownerKey(node: Node): Node | undefined {
+    const search = (at: Node | null | undefined): Node | undefined => {
+      if (isMap(at)) {
+        for (const pair of at.items as Pair<Node | null, Node | null>[]) {
+          if (pair.value === node) return pair.key ?? undefined;
+          const found = search(pair.value);
+          if (found) return found;
+        }
+      } else if (isSeq(at)) {
+        for (const item of at.items as (Node | null)[]) {
+          const found = search(item);
+          if (found) return found;
+        }
+      }
+      return undefined;
+    };
+    return search(this.source.root);
   }
 
   /** A mapping whose keys are user-chosen names (jobs, params); duplicates are reported by the caller. */

@@ -41,7 +41,8 @@ describe('colour of diagnostics', () => {
   });
 
   it('GIVEN NO_COLOR, with or without FORCE_COLOR, or a pipe and neither WHEN validate reports THEN plain text', () => {
-    for (const env of [{ NO_COLOR: '1' }, { NO_COLOR: '1', FORCE_COLOR: '1' }, {}, { FORCE_COLOR: '0' }]) {
+    const envs: Record<string, string>[] = [{ NO_COLOR: '1' }, { NO_COLOR: '1', FORCE_COLOR: '1' }, {}, { FORCE_COLOR: '0' }];
+    for (const env of envs) {
       const run = cli(['validate', file], env);
       expect(run.stderr, JSON.stringify(env)).toContain('error SG2003');
       expect(run.stderr, JSON.stringify(env)).not.toContain(ESC);
