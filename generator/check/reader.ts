@@ -61,7 +61,16 @@ export class Reader {
   }
 
   wrongType(entry: Entry | { span: Span; value: Node | null; key: string }, expected: string): void {
-    this.error(entry.span, Codes.wrongType, `'${entry.key}' must be ${expected}, not ${this.typeName(entry.value)}`);
+    const hint = expected === 'a list' || expected === 'a mapping' ? undefined : this.braceHint(entry);
+    this.error(entry.span, Codes.wrongType, `'${entry.key}' must be ${expected}, not ${this.typeName(entry.value)}`, hint);
+  }
+
+  /** `command: {date}` is a mapping to YAML: when a mapping was not wanted, say how to quote it. */
+  private braceHint(entry: { span: Span; value: Node | null; key: string }): string | undefined {
+    if (!isPlaceholderMap(entry.value)) return undefined;
+    const written = this.source.text.slice(entry.span.start, entry.span.end);
+    if (written.includes('\n') || written.length > 200) return "a value starting with '{' is read as a mapping: quote the whole value";
+    return `a value starting with '{' is read as a mapping: quote it, e.g. ${entry.key}: "${written.replace(/"/g, '\\"')}"`;
   }
 
   /**
@@ -220,4 +229,10 @@ export class Reader {
   json(node: Node | null): unknown {
     return toData(node);
   }
+}
+
+/** `{date}` or `{a} {b}`-like: a flow mapping of keys without values, which is what YAML makes of an unquoted placeholder. */
+export function isPlaceholderMap(node: Node | null): boolean {
+  if (!isMap(node) || !node.flow || node.items.length === 0) return false;
+  return (node.items as Pair<Node, Node | null>[]).every((pair) => isScalar(pair.key) && (pair.value === null || (isScalar(pair.value) && pair.value.value === null)));
 }

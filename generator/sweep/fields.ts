@@ -5,6 +5,7 @@
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { Codes } from '../messages.ts';
 import { toData } from '../check/data.ts';
+import { isPlaceholderMap } from '../check/reader.ts';
 import { closest } from '../contract/suggest.ts';
 import { durationHint, parseDuration } from '../check/values.ts';
 import { isKnownField, KNOWN_FIELDS, type Json } from './model.ts';
@@ -56,7 +57,12 @@ export const jsonType = (value: Json): string =>
   value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'a mapping' : `a ${typeof value}`;
 
 const wrong = (key: string, expected: string, node: Node | null): { problem: FieldProblem } => ({
-  problem: { code: 'type', message: `'${key}' must be ${expected}, not ${typeName(node)}` },
+  problem: {
+    code: 'type',
+    message: `'${key}' must be ${expected}, not ${typeName(node)}`,
+    // `command: {lr}` is a mapping to YAML.
+    ...(isPlaceholderMap(node) && { hint: "a value starting with '{' is read as a mapping: quote the whole value" }),
+  },
 });
 
 const bad = (code: string, message: string, hint?: string): { problem: FieldProblem } => ({ problem: { code, message, hint } });
