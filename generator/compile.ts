@@ -15,7 +15,8 @@ import { planWorkflow, type Plan } from './plan/plan.ts';
 import { readSource, type SourceFile } from './source.ts';
 import { withIncludes } from './source-includes.ts';
 import { isMap, isScalar, type Node } from 'yaml';
-import { compileSweepText, type CompiledSweep } from './sweep/compile.ts';
+import { checkSweepSource, compileSweepSource, type CompiledSweep } from './sweep/compile.ts';
+import type { Sweep } from './sweep/model.ts';
 import { isSweepSource } from './sweep/source.ts';
 import { isPartNameOf, partMachineName } from './contract/run-names.ts';
 
@@ -44,8 +45,19 @@ export interface CompileResult {
   compiled: CompiledWorkflow[];
   /** Sweep files found among the inputs (spawn parameter files, JSON or YAML). */
   sweeps: CompiledSweep[];
+  /** Every sweep without errors, compiled or only checked (`emitSweeps: false`). */
+  checkedSweeps: Sweep[];
   diagnostics: Diagnostic[];
   lineMaps: LineMaps;
+}
+
+export interface CompileOptions {
+  /**
+   * False: sweeps are read and checked but not planned or emitted (`validate`: planning a sweep
+   * builds every item's launch request and reports nothing, which is most of the time a
+   * 10,000-item sweep takes). Workflows are always emitted: their limits are measured on the ASL.
+   */
+  emitSweeps?: boolean;
 }
 
 // JSON is YAML: spawn's parameter files are JSON, and a workflow may be too.
@@ -116,7 +128,7 @@ const realPath = (path: string): string | undefined => {
 /** A dangling link is no directory: it is listed as a file, and reading it reports the problem. */
 const isDirectory = (path: string): boolean => statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
 
-export function compilePaths(paths: readonly string[]): CompileResult {
+export function compilePaths(paths: readonly string[], options: CompileOptions = {}): CompileResult {
   const files: { file: string; text: string }[] = [];
   const walkedPaths = walkPaths(paths);
   const problem = (path: string, message: string, hint: string): Diagnostic => ({ file: displayPath(path), start: 0, end: 0, severity: 'error', code: Codes.unreadable, message, hint });
@@ -137,23 +149,24 @@ export function compilePaths(paths: readonly string[]): CompileResult {
       unreadable.push({ file, start: 0, end: 0, severity: 'error', code: Codes.unreadable, message: `cannot read this file (${reason})`, hint: 'check that it exists and is readable' });
     }
   }
-  const result = compileTexts(files);
+  const result = compileTexts(files, options);
   return { ...result, diagnostics: sortDiagnostics([...unreadable, ...result.diagnostics]) };
 }
 
-export function compileTexts(files: readonly { file: string; text: string }[]): CompileResult {
+export function compileTexts(files: readonly { file: string; text: string }[], options: CompileOptions = {}): CompileResult {
   const maps = new Map<string, LineMap>();
   const diagnostics: Diagnostic[] = [];
   const compiled: CompiledWorkflow[] = [];
   const sweeps: CompiledSweep[] = [];
+  const checkedSweeps: Sweep[] = [];
   // Workflows and sweeps each become a stack `stepgraph-<name>`: names are unique across both.
   const seenNames = new Map<string, string>();
   const named: { name: string; file: string; span: { start: number; end: number } }[] = [];
   for (const { file, text } of files) {
-    const result = compileOne(file, text);
+    const result = compileOne(file, text, options.emitSweeps ?? true);
     maps.set(file, result.lines);
     diagnostics.push(...result.diagnostics);
-    const name = result.compiled?.workflow.name ?? result.sweep?.sweep.name;
+    const name = result.compiled?.workflow.name ?? result.checkedSweep?.name;
     if (name === undefined) continue;
     const other = seenNames.get(name);
     if (other) {
@@ -164,12 +177,14 @@ export function compileTexts(files: readonly { file: string; text: string }[]): 
     named.push({ name, file, span: result.nameSpan ?? { start: 0, end: 1 } });
     if (result.compiled) compiled.push(result.compiled);
     if (result.sweep) sweeps.push(result.sweep);
+    if (result.checkedSweep) checkedSweeps.push(result.checkedSweep);
   }
   diagnostics.push(...splitChildCollisions(named));
   const reserved = new Set(named.filter((n) => named.some((p) => p !== n && isPartNameOf(n.name, p.name))).map((n) => n.name));
   return {
     compiled: compiled.filter((c) => !reserved.has(c.workflow.name)),
     sweeps: sweeps.filter((s) => !reserved.has(s.sweep.name)),
+    checkedSweeps: checkedSweeps.filter((s) => !reserved.has(s.name)),
     diagnostics: sortDiagnostics(diagnostics),
     lineMaps: (f) => maps.get(f),
   };
@@ -196,12 +211,19 @@ function splitChildCollisions(named: readonly { name: string; file: string; span
   return out;
 }
 
-type OneResult = { compiled?: CompiledWorkflow; sweep?: CompiledSweep; diagnostics: Diagnostic[]; lines: LineMap; nameSpan?: { start: number; end: number } };
+interface CompiledOne {
+  compiled?: CompiledWorkflow;
+  sweep?: CompiledSweep;
+  checkedSweep?: Sweep;
+  diagnostics: Diagnostic[];
+  lines: LineMap;
+  nameSpan?: { start: number; end: number };
+}
 
-function compileOne(file: string, text: string): OneResult {
+function compileOne(file: string, text: string, emitSweeps: boolean): CompiledOne {
   // The YAML tree lives only inside readAndCheck: for 100,000 jobs it is hundreds of MB that
   // emission, which needs only the model and a few places, should not keep alive.
-  const read = readAndCheck(file, text);
+  const read = readAndCheck(file, text, emitSweeps);
   if (!('workflow' in read)) return read;
   const result = compileWorkflow(read.workflow);
   // Limits concern the graph as a whole: point at its `jobs:` key (the model carries no places).
@@ -211,12 +233,18 @@ function compileOne(file: string, text: string): OneResult {
 
 type Span = { start: number; end: number };
 
-function readAndCheck(file: string, text: string): OneResult | { workflow: Workflow; diagnostics: Diagnostic[]; lines: LineMap; jobsSpan?: Span; nameSpan?: Span } {
+function readAndCheck(file: string, text: string, emitSweeps: boolean): CompiledOne | { workflow: Workflow; diagnostics: Diagnostic[]; lines: LineMap; jobsSpan?: Span; nameSpan?: Span } {
   const { source, diagnostics } = readSource(file, text);
   if (hasErrors(diagnostics)) return { diagnostics, lines: source.lines };
   if (isSweepSource(source)) {
-    const sweep = compileSweepText(file, text);
-    return { ...(sweep.compiled && !hasErrors(sweep.diagnostics) && { sweep: sweep.compiled }), diagnostics: sweep.diagnostics, lines: source.lines, nameSpan: valueSpan(source, 'name') };
+    const nameSpan = valueSpan(source, 'name');
+    if (!emitSweeps) {
+      const checked = checkSweepSource(source);
+      return { ...(checked.sweep && { checkedSweep: checked.sweep }), diagnostics: checked.diagnostics, lines: source.lines, nameSpan };
+    }
+    const sweep = compileSweepSource(source);
+    const compiled = sweep.compiled && !hasErrors(sweep.diagnostics) ? sweep.compiled : undefined;
+    return { ...(compiled && { sweep: compiled, checkedSweep: compiled.sweep }), diagnostics: sweep.diagnostics, lines: source.lines, nameSpan };
   }
   const checked = checkWorkflow(withIncludes(source, readIfFile));
   if (!checked.workflow || hasErrors(checked.diagnostics)) return { diagnostics: checked.diagnostics, lines: source.lines };

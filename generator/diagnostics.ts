@@ -112,28 +112,42 @@ export function toJson(d: Diagnostic, lineMaps: LineMaps): JsonDiagnostic {
   };
 }
 
+/** How a terminal colours a diagnostic (the CLI's Colour fits); plain text without one. */
+export interface Paint {
+  red(s: string): string;
+  yellow(s: string): string;
+  cyan(s: string): string;
+  bold(s: string): string;
+  dim(s: string): string;
+}
+
+const noPaint: Paint = { red: (s) => s, yellow: (s) => s, cyan: (s) => s, bold: (s) => s, dim: (s) => s };
+
 /**
  * `file:line:col error SG2003: message`, then a code frame (the line, a caret underline),
- * then `hint:` and `note:` lines where they exist.
+ * then `hint:` and `note:` lines where they exist. With paint: the severity and the caret in red
+ * (error) or yellow (warning), the code and the gutter dim, `hint:` and `note:` in cyan; the
+ * source line itself is never coloured, and without paint the text is the same, byte for byte.
  */
-export function formatDiagnostic(d: Diagnostic, lineMaps: LineMaps): string {
+export function formatDiagnostic(d: Diagnostic, lineMaps: LineMaps, paint: Paint = noPaint): string {
   const map = lineMaps(d.file);
   const start = map?.position(d.start) ?? { line: 1, column: 1 };
-  const lines = [`${d.file}:${start.line}:${start.column} ${d.severity} ${d.code}: ${clip(d.message)}`];
+  const tone = d.severity === 'error' ? paint.red : paint.yellow;
+  const lines = [`${paint.bold(`${d.file}:${start.line}:${start.column}`)} ${paint.bold(tone(d.severity))} ${paint.dim(d.code)}: ${clip(d.message)}`];
   if (map && map.text.length > 0) {
     const text = map.lineText(start.line);
     const end = map.position(Math.max(d.end, d.start + 1));
     const width = end.line === start.line ? Math.max(1, end.column - start.column) : Math.max(1, text.length - start.column + 1);
     const frame = frameWindow(text, start.column - 1, width);
     const gutter = String(start.line);
-    lines.push(`  ${gutter} | ${frame.text}`);
-    lines.push(`  ${' '.repeat(gutter.length)} | ${' '.repeat(frame.caretAt)}${'^'.repeat(frame.width)}`);
+    lines.push(`  ${paint.dim(`${gutter} |`)} ${frame.text}`);
+    lines.push(`  ${paint.dim(`${' '.repeat(gutter.length)} |`)} ${' '.repeat(frame.caretAt)}${tone('^'.repeat(frame.width))}`);
   }
-  if (d.hint) lines.push(`  hint: ${clip(d.hint)}`);
+  if (d.hint) lines.push(`  ${paint.cyan('hint:')} ${clip(d.hint)}`);
   if (d.related) {
     const rmap = lineMaps(d.related.file);
     const at = rmap?.position(d.related.offset) ?? { line: 1, column: 1 };
-    lines.push(`  note: ${d.related.message} at ${d.related.file}:${at.line}:${at.column}`);
+    lines.push(`  ${paint.cyan('note:')} ${d.related.message} at ${d.related.file}:${at.line}:${at.column}`);
   }
   return lines.join('\n');
 }

@@ -46,11 +46,12 @@ export function readSource(file: string, written: string): SourceResult {
   const first = doc.errors[0];
   if (first) {
     const later = doc.errors.length - 1;
-    const hint = lineHint(text, first.pos[0]) ?? yamlHint(first.code);
+    const indent = lineHint(text, first.pos[0]) === undefined ? indentationHint(text, first.pos[0], first.code) : undefined;
+    const hint = lineHint(text, first.pos[0]) ?? indent?.hint ?? yamlHint(first.code);
     const message = `YAML syntax: ${firstLine(first.message)}${later > 0 ? ` (${later === 1 ? '1 more syntax error after it likely follows' : `${later} more syntax errors after it likely follow`} from this one)` : ''}`;
     // "Unexpected end" errors sit at the end of the text (an empty span there): never past it.
-    const start = Math.min(first.pos[0], text.length);
-    const end = Math.max(Math.min(first.pos[1], text.length), Math.min(first.pos[0] + 1, text.length));
+    const start = indent?.at?.[0] ?? Math.min(first.pos[0], text.length);
+    const end = indent?.at?.[1] ?? Math.max(Math.min(first.pos[1], text.length), Math.min(first.pos[0] + 1, text.length));
     return { source, diagnostics: [{ file, start, end, severity: 'error', code: Codes.yamlSyntax, message, hint }] };
   }
   const aliasProblem = resolveAliases(doc);
@@ -113,10 +114,78 @@ function lineHint(text: string, offset: number): string | undefined {
   return undefined;
 }
 
+/** A line of block YAML as `key:` at an indent, or undefined for blank lines, comments and the rest. */
+interface KeyLine {
+  start: number;
+  indent: number;
+  key: string;
+  keyStart: number;
+  /** Something follows the ':' on the line (so the key cannot open a block below it). */
+  inlineValue: boolean;
+}
+
+const KEY_LINE = /^( *)(?:- +)?([\w.$-]+) *:(?: +(?!#)(\S))?/;
+
+function keyLines(text: string, from: number, to: number): KeyLine[] {
+  const out: KeyLine[] = [];
+  let start = from;
+  while (start < to) {
+    const stop = text.indexOf('\n', start);
+    const end = stop === -1 ? text.length : stop;
+    const line = text.slice(start, Math.min(end, start + LINE_HINT_LIMIT));
+    const m = KEY_LINE.exec(line);
+    if (m) out.push({ start, indent: m[1].length, key: m[2], keyStart: start + line.indexOf(m[2], m[1].length), inlineValue: m[3] !== undefined });
+    else if (line.trim() !== '' && !line.trimStart().startsWith('#')) out.push({ start, indent: line.length - line.trimStart().length, key: '', keyStart: start, inlineValue: true });
+    start = end + 1;
+  }
+  return out;
+}
+
+const spaces = (n: number): string => `${n} space${n === 1 ? '' : 's'}`;
+
+/**
+ * A key indented to the wrong depth (the mis-indented `needs:`): the parser's error names the
+ * line before it or a column, the hint names the key, the key it should line up with and the
+ * key it then belongs to; where the parser blames the line above, the error moves to the key.
+ */
+function indentationHint(text: string, offset: number, code: string): { hint: string; at?: [number, number] } | undefined {
+  if (code !== 'BAD_INDENT' && code !== 'BLOCK_AS_IMPLICIT_KEY' && code !== 'MISSING_CHAR') return undefined;
+  const lineStart = text.lastIndexOf('\n', Math.max(0, offset - 1)) + 1;
+  const nextStop = text.indexOf('\n', lineStart);
+  const afterNext = nextStop === -1 ? text.length : text.indexOf('\n', nextStop + 1);
+  // Only the lines up to the error and the one after it are read.
+  const lines = keyLines(text, 0, afterNext === -1 ? text.length : afterNext);
+  const here = lines.findIndex((l) => l.start === lineStart);
+  if (here === -1) return undefined;
+  // The parser blames a `key: value` line when the next line is indented deeper than it.
+  let bad = here;
+  if (code === 'BLOCK_AS_IMPLICIT_KEY' && lines[here + 1] && lines[here + 1].indent > lines[here].indent && lines[here].inlineValue) bad = here + 1;
+  const line = lines[bad];
+  const above = lines.slice(0, bad).reverse();
+  if (!line.key || above.length === 0) return undefined;
+  const previous = above[0];
+  const at: [number, number] = [line.keyStart, line.keyStart + line.key.length];
+  if (line.indent > previous.indent && previous.inlineValue && previous.key) {
+    const parent = above.find((l) => l.indent < previous.indent && l.key);
+    const under = parent ? ` to put it under '${parent.key}'` : '';
+    return { hint: `'${line.key}' is indented deeper than '${previous.key}' above it, which already has a value: indent it ${spaces(previous.indent)}, like '${previous.key}',${under}`, at };
+  }
+  // The lines of the block the key sits in: back to the first line indented less than it.
+  const outer = above.findIndex((l) => l.indent < line.indent);
+  const block = outer === -1 ? above : above.slice(0, outer);
+  if (line.indent < previous.indent && previous.key && !block.some((l) => l.indent === line.indent)) {
+    // Between two levels: name the deeper one (the block it most likely belongs to) and its owner.
+    const parent = outer === -1 ? undefined : above.slice(outer).find((l) => l.key);
+    const under = parent ? ` to put it under '${parent.key}'` : '';
+    return { hint: `'${line.key}' is indented ${spaces(line.indent)}, which lines up with no key above it: indent it ${spaces(previous.indent)}, like '${previous.key}',${under}`, at };
+  }
+  return undefined;
+}
+
 function yamlHint(code: string): string | undefined {
   switch (code) {
     case 'TAB_AS_INDENT':
-      return 'indent with spaces; YAML does not allow tabs';
+      return 'tabs are not indentation in YAML: indent with spaces';
     case 'BAD_INDENT':
     case 'MISSING_CHAR':
       return 'check the indentation of this line against the lines above it';

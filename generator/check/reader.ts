@@ -58,7 +58,16 @@ export class Reader {
   }
 
   wrongType(entry: Entry | { span: Span; value: Node | null; key: string }, expected: string): void {
-    this.error(entry.span, Codes.wrongType, `'${entry.key}' must be ${expected}, not ${this.typeName(entry.value)}`);
+    const hint = expected === 'a list' || expected === 'a mapping' ? undefined : this.braceHint(entry);
+    this.error(entry.span, Codes.wrongType, `'${entry.key}' must be ${expected}, not ${this.typeName(entry.value)}`, hint);
+  }
+
+  /** `command: {date}` is a mapping to YAML: when a mapping was not wanted, say how to quote it. */
+  private braceHint(entry: { span: Span; value: Node | null; key: string }): string | undefined {
+    if (!isPlaceholderMap(entry.value)) return undefined;
+    const written = this.source.text.slice(entry.span.start, entry.span.end);
+    if (written.includes('\n') || written.length > 200) return "a value starting with '{' is read as a mapping: quote the whole value";
+    return `a value starting with '{' is read as a mapping: quote it, e.g. ${entry.key}: "${written.replace(/"/g, '\\"')}"`;
   }
 
   /**
@@ -94,10 +103,36 @@ export class Reader {
       }
       out.set(key, entry);
     }
-    for (const key of required) {
-      if (!out.has(key)) this.error(this.span(node), Codes.missingKey, `${where} needs '${key}'`);
+    const missing = required.filter((key) => !out.has(key));
+    if (missing.length > 0) {
+      // At the key that holds the mapping (`task:`), not at the mapping's first key, which is fine.
+      const owner = this.ownerKey(node);
+      const at = owner ? this.span(owner) : { start: this.span(node).start, end: this.span(node).start + 1 };
+      for (const key of missing) {
+        this.error(at, Codes.missingKey, `${where} needs '${key}'`, owner ? undefined : `add '${key}:' as a top-level key`);
+      }
     }
     return out;
+  }
+
+  /** The key whose value is `node`, found from the root (only when something is missing, so rarely). */
+  private ownerKey(node: Node): Node | undefined {
+    const search = (at: Node | null | undefined): Node | undefined => {
+      if (isMap(at)) {
+        for (const pair of at.items as Pair<Node | null, Node | null>[]) {
+          if (pair.value === node) return pair.key ?? undefined;
+          const found = search(pair.value);
+          if (found) return found;
+        }
+      } else if (isSeq(at)) {
+        for (const item of at.items as (Node | null)[]) {
+          const found = search(item);
+          if (found) return found;
+        }
+      }
+      return undefined;
+    };
+    return search(this.source.root);
   }
 
   /** A mapping whose keys are user-chosen names (jobs, params); duplicates are reported by the caller. */
@@ -191,4 +226,10 @@ export class Reader {
   json(node: Node | null): unknown {
     return toData(node);
   }
+}
+
+/** `{date}` or `{a} {b}`-like: a flow mapping of keys without values, which is what YAML makes of an unquoted placeholder. */
+export function isPlaceholderMap(node: Node | null): boolean {
+  if (!isMap(node) || !node.flow || node.items.length === 0) return false;
+  return (node.items as Pair<Node, Node | null>[]).every((pair) => isScalar(pair.key) && (pair.value === null || (isScalar(pair.value) && pair.value.value === null)));
 }

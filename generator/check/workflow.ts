@@ -206,8 +206,14 @@ function readTriggers(r: Reader, entry: Entry | undefined): Trigger[] {
     }
     const markersEntry = fields.get('on_markers');
     const eventEntry = fields.get('event');
-    if (!!markersEntry === !!eventEntry) {
-      r.error(item.span, Codes.missingKey, markersEntry ? "a trigger has both 'on_markers' and 'event'" : "a trigger needs 'on_markers' or 'event'", 'write one trigger per list entry');
+    if (markersEntry && eventEntry) {
+      // At the second of the two: the first alone would be a trigger.
+      const [first, second] = markersEntry.keySpan.start < eventEntry.keySpan.start ? [markersEntry, eventEntry] : [eventEntry, markersEntry];
+      r.error(second.keySpan, Codes.missingKey, "a trigger has both 'on_markers' and 'event'", 'write one trigger per list entry', { message: `'${first.key}' given`, file: r.file, offset: first.keySpan.start });
+      continue;
+    }
+    if (!markersEntry && !eventEntry) {
+      r.error(item.span, Codes.missingKey, "a trigger needs 'on_markers' or 'event'", 'write one trigger per list entry');
       continue;
     }
     if (markersEntry) {

@@ -13,6 +13,8 @@
 //   * TimeoutSecondsPath read from the state's input. The engine reads it from the Task's
 //     effective input (after Parameters); Step Functions reads the reference path from the state
 //     input. A sweep item's wait takes its deadline from `$.item.deadline` of its input.
+//   * Wait states reading their seconds from the input (SecondsPath) scaled by `waitTimeScale`
+//     (run --local --speed): the engine's own override is one figure per state.
 //   * Choice type tests with `false`. The engine evaluates `"IsPresent": false` (and IsNull,
 //     IsNumeric, IsString, IsBoolean, IsTimestamp) as never matching; in Step Functions it
 //     matches when the test fails. The emitted selection guard (`$.select.<job>` IsPresent
@@ -153,6 +155,10 @@ const PATCHES: SourcePatch[] = [
     replace: INTRINSIC_SPLIT_FASTER,
     count: 1,
   },
+  // The engine overrides a Wait state's time with one fixed figure per state; a wait read from the
+  // input (a sweep item's launch delay, `SecondsPath`) differs per item, so `--speed` scales it.
+  { why: 'Wait SecondsPath scaled (1/2)', find: /(\n\s*)waitTimeOverrideOption,\n/g, replace: '$1waitTimeOverrideOption,$1waitTimeScale: options.runOptions?.overrides?.waitTimeScale,\n', count: 1 },
+  { why: 'Wait SecondsPath scaled (2/2)', find: /await sleep\(seconds \* 1e3, options\.abortSignal\);/g, replace: 'await sleep(seconds * 1e3 * (options.waitTimeScale ?? 1), options.abortSignal);', count: 1 },
 ];
 
 function patchSource(source: string): string {

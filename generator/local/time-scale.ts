@@ -1,6 +1,7 @@
 // `run --local --speed X` scales every wait of the run, not only the jobs' estimates: the pauses
 // between retries (a job's retry interval of 10 minutes takes 0.6 s at --speed 0.001) and Wait
-// states, through the engine's own overrides, so the definition runs unchanged.
+// states, through the engine's own overrides (and, for a Wait reading its seconds from the input,
+// such as a sweep item's launch delay, a scale engine.ts adds), so the definition runs unchanged.
 //
 // The engine takes one pause per retrier (no backoff), so a job's retrier pauses for the mean of
 // its pauses, scaled: its whole time scales by exactly X (0: retries at once). Waits are callbacks
@@ -10,6 +11,8 @@ import type { JsonValue } from './engine.ts';
 export interface TimeOverrides {
   retryIntervalOverrides: Record<string, number[]>;
   waitTimeOverrides: Record<string, number>;
+  /** Wait states that read their seconds from the input (a sweep item's launch delay): each wait x this (engine.ts). */
+  waitTimeScale: number;
 }
 
 
@@ -32,7 +35,7 @@ interface State {
 
 /** Overrides for every state of the definition (nested branches and Map iterations included). */
 export function scaledTimes(definition: { States: Record<string, State> } | JsonValue, speed: number): TimeOverrides {
-  const out: TimeOverrides = { retryIntervalOverrides: {}, waitTimeOverrides: {} };
+  const out: TimeOverrides = { retryIntervalOverrides: {}, waitTimeOverrides: {}, waitTimeScale: speed };
   const walk = (states: Record<string, State>): void => {
     for (const [name, state] of Object.entries(states)) {
       if (state.Retry) out.retryIntervalOverrides[name] = state.Retry.map((r) => scaledPause(r, speed));

@@ -9,6 +9,7 @@ import { sweepManifest, type SweepManifest } from './manifest.ts';
 import type { Sweep } from './model.ts';
 import { planSweep, type SweepPlan } from './plan.ts';
 import { readSweepSource } from './source.ts';
+import type { SourceFile } from '../source.ts';
 
 export interface CompiledSweep {
   sweep: Sweep;
@@ -27,18 +28,47 @@ export interface SweepCompileResult {
   lines: LineMap;
 }
 
-export function compileSweepText(file: string, text: string, overrides: SweepOverrides = {}): SweepCompileResult {
+export interface SweepCheckTextResult {
+  sweep?: Sweep;
+  diagnostics: Diagnostic[];
+  lines: LineMap;
+}
+
+/**
+ * Source and check only: every diagnostic a sweep can have comes from these two phases (its plan
+ * and emission report nothing), so `validate` stops here and never builds the items' launch data.
+ */
+export function checkSweepText(file: string, text: string, overrides: SweepOverrides = {}): SweepCheckTextResult {
   const { source, diagnostics } = readSweepSource(file, text);
   if (hasErrors(diagnostics)) return { diagnostics: sortDiagnostics(diagnostics), lines: source.lines };
+  return checkSweepSource(source, overrides);
+}
+
+/** Check a sweep file already read without errors (compile.ts reads each file once). */
+export function checkSweepSource(source: SourceFile, overrides: SweepOverrides = {}): SweepCheckTextResult {
   const checked = checkSweep(source, overrides);
   const sorted = sortDiagnostics(checked.diagnostics);
   if (!checked.sweep || hasErrors(sorted)) return { diagnostics: sorted, lines: source.lines };
+  return { sweep: checked.sweep, diagnostics: sorted, lines: source.lines };
+}
+
+export function compileSweepText(file: string, text: string, overrides: SweepOverrides = {}): SweepCompileResult {
+  return emitChecked(checkSweepText(file, text, overrides));
+}
+
+/** Check, plan and emit a sweep file already read without errors. */
+export function compileSweepSource(source: SourceFile, overrides: SweepOverrides = {}): SweepCompileResult {
+  return emitChecked(checkSweepSource(source, overrides));
+}
+
+function emitChecked(checked: SweepCheckTextResult): SweepCompileResult {
+  if (!checked.sweep) return { diagnostics: checked.diagnostics, lines: checked.lines };
   const plan = planSweep(checked.sweep);
   const definition = emitSweepMachine(plan);
   const definitionText = `${JSON.stringify(definition, null, 2)}\n`;
   return {
-    diagnostics: sorted,
-    lines: source.lines,
+    diagnostics: checked.diagnostics,
+    lines: checked.lines,
     compiled: {
       sweep: checked.sweep,
       plan,

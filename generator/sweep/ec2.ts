@@ -2,7 +2,7 @@
 // the emitted Task), the instance's tags and its boot-script pieces.
 import { isKnownField, type Json, type SweepItem } from './model.ts';
 import { valueText } from './template.ts';
-import { encodeSlot, envFile } from './userdata.ts';
+import { base64Length, encodedLength, encodeSlot, envFile, envFileBytes, userDataLength } from './userdata.ts';
 
 /** Latest Amazon Linux 2023, resolved by EC2 itself at launch, per architecture. */
 export const DEFAULT_AMI = {
@@ -85,6 +85,13 @@ export function bootPieces(sweep: string, item: SweepItem, reportsExit: boolean)
     userData: encodeSlot(typeof item.fields.user_data === 'string' ? item.fields.user_data : ''),
     command: encodeSlot(typeof item.fields.command === 'string' ? item.fields.command : ''),
   };
+}
+
+/** userDataLength(bootPieces(...)) without encoding anything: what the check of every item needs. */
+export function bootScriptLength(sweep: string, item: SweepItem, reportsExit: boolean): number {
+  const text = (value: Json | undefined): string => (typeof value === 'string' ? value : '');
+  const emptySlots = userDataLength({ env: '', userData: '', command: '' });
+  return emptySlots + base64Length(envFileBytes(sweep, item, reportsExit)) + encodedLength(text(item.fields.user_data)) + encodedLength(text(item.fields.command));
 }
 
 /** The command's exit status can be recorded only with a command and an instance profile to tag with. */

@@ -57,7 +57,17 @@ function makeItem(sweep: string, index: number, fields: Record<string, Json>, sp
   if (typeof written === 'string') fields.name = name;
   // In a command every value is one shell word (`0.6; touch x` stays an argument): data, never code.
   if (typeof fields.command === 'string') fields.command = substitute(fields.command, (n) => (n === 'name' ? name : value(n)), shellWord);
-  const ttl = typeof fields.ttl === 'string' ? parseDuration(fields.ttl) : undefined;
-  const idle = typeof fields.idle_timeout === 'string' ? parseDuration(fields.idle_timeout) : undefined;
+  const ttl = typeof fields.ttl === 'string' ? seconds(fields.ttl) : undefined;
+  const idle = typeof fields.idle_timeout === 'string' ? seconds(fields.idle_timeout) : undefined;
   return { index, name, fields, ...(ttl !== undefined && { ttlSeconds: ttl }), ...(idle !== undefined && { idleSeconds: idle }), span };
+}
+
+/** Items of a sweep nearly always share their ttl and idle_timeout: each text is parsed once. */
+const durations = new Map<string, number | undefined>();
+function seconds(text: string): number | undefined {
+  if (!durations.has(text)) {
+    if (durations.size >= 1_000) durations.clear();
+    durations.set(text, parseDuration(text));
+  }
+  return durations.get(text);
 }

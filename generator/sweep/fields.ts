@@ -5,9 +5,11 @@
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { Codes } from '../messages.ts';
 import { toData } from '../check/data.ts';
+import { isPlaceholderMap } from '../check/reader.ts';
 import { closest } from '../contract/suggest.ts';
 import { durationHint, parseDuration } from '../check/values.ts';
 import { isKnownField, KNOWN_FIELDS, type Json } from './model.ts';
+import { instanceTypeProblem } from './instance-type-check.ts';
 
 export interface FieldValue {
   value: Json;
@@ -35,7 +37,6 @@ const KNOWN_REGIONS = [
   'sa-east-1', 'us-east-1', 'us-east-2', 'us-gov-east-1', 'us-gov-west-1', 'us-west-1', 'us-west-2',
 ];
 
-const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
 const AMI = /^(?:ami-(?:[0-9a-f]{8}|[0-9a-f]{17})|resolve:ssm:\S+)$/;
 const PROFILE_NAME = /^[\w+=,.@-]{1,128}$/;
@@ -56,7 +57,12 @@ export const jsonType = (value: Json): string =>
   value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'a mapping' : `a ${typeof value}`;
 
 const wrong = (key: string, expected: string, node: Node | null): { problem: FieldProblem } => ({
-  problem: { code: 'type', message: `'${key}' must be ${expected}, not ${typeName(node)}` },
+  problem: {
+    code: 'type',
+    message: `'${key}' must be ${expected}, not ${typeName(node)}`,
+    // `command: {lr}` is a mapping to YAML.
+    ...(isPlaceholderMap(node) && { hint: "a value starting with '{' is read as a mapping: quote the whole value" }),
+  },
 });
 
 const bad = (code: string, message: string, hint?: string): { problem: FieldProblem } => ({ problem: { code, message, hint } });
@@ -94,8 +100,12 @@ export function checkField(key: string, node: Node | null): FieldResult {
 function stringField(key: string, value: string): FieldResult {
   const ok = { ok: { value } };
   switch (key) {
-    case 'instance_type':
-      return INSTANCE_TYPE.test(value) ? ok : bad(Codes.badInstanceType, `'${value}' is not an EC2 instance type`, "instance types are '<family>.<size>', e.g. 't3.micro' or 'g5.xlarge'");
+    case 'instance_type': {
+      const problem = instanceTypeProblem(value);
+      if (!problem) return ok;
+      if (problem.severity === 'error') return bad(Codes.badInstanceType, problem.message, problem.hint);
+      return { ok: { value, warning: { code: Codes.badInstanceType, message: problem.message, hint: problem.hint } } };
+    }
     case 'region': {
       const near = closest(value, KNOWN_REGIONS);
       // A region this list does not know yet is accepted; one a typo away from a known one is flagged.

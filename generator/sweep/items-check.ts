@@ -6,8 +6,8 @@ import { Codes } from '../messages.ts';
 import type { Entry, Reader, Span } from '../check/reader.ts';
 import type { WrittenField } from './check.ts';
 import type { SweepItem, SweepRunner } from './model.ts';
-import { bootPieces, reportsExit } from './ec2.ts';
-import { BASE64_INPUT_LIMIT, userDataLength } from './userdata.ts';
+import { bootScriptLength, reportsExit } from './ec2.ts';
+import { BASE64_INPUT_LIMIT } from './userdata.ts';
 
 const REPORT_AT_MOST = 20;
 /** EC2 tag values hold 256 characters; names also label states' inputs and the console. */
@@ -89,7 +89,7 @@ function checkUserData(r: Reader, sweep: string, items: readonly SweepItem[]): v
   // The slots are encoded (userdata.ts), so no content can end a heredoc: only the length is checked.
   const tooLong: SweepItem[] = [];
   for (const item of items) {
-    if (userDataLength(bootPieces(sweep, item, reportsExit(item))) > BASE64_INPUT_LIMIT) tooLong.push(item);
+    if (bootScriptLength(sweep, item, reportsExit(item)) > BASE64_INPUT_LIMIT) tooLong.push(item);
   }
   for (const item of places(tooLong)) {
     r.error(item.span, Codes.userDataTooLarge, `item ${item.index} ('${item.name}'): its parameters, user_data and command make a boot script longer than ${BASE64_INPUT_LIMIT.toLocaleString('en-US')} characters`, 'Step Functions encodes at most that much; keep large scripts on the AMI or in S3 and run them from a short command');

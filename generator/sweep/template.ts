@@ -32,11 +32,36 @@ export function valueText(value: Json | undefined): string {
  * them). `word` turns a value's text into what is pasted (for a command: one shell word, shell.ts).
  */
 export function substitute(template: string, values: (name: string) => Json | undefined, word: (text: string) => string = (text) => text): string {
-  return template.replace(TOKEN, (whole, dollar: string | undefined, name: string | undefined) => {
-    if (whole === '{{') return '{';
-    if (whole === '}}') return '}';
-    if (dollar) return whole;
-    const value = values(name!);
-    return value === undefined ? whole : word(valueText(value));
-  });
+  let out = '';
+  for (const part of parts(template)) {
+    if (typeof part === 'string') {
+      out += part;
+      continue;
+    }
+    const value = values(part.name);
+    out += value === undefined ? part.whole : word(valueText(value));
+  }
+  return out;
 }
+
+type Part = string | { name: string; whole: string };
+
+/** A template cut into literal text and placeholders, once: every item of a sweep fills in the same ones. */
+function parts(template: string): readonly Part[] {
+  const known = templates.get(template);
+  if (known) return known;
+  const cut: Part[] = [];
+  let last = 0;
+  for (const m of template.matchAll(TOKEN)) {
+    const literal = template.slice(last, m.index) + (m[0] === '{{' ? '{' : m[0] === '}}' ? '}' : m[1] ? m[0] : '');
+    if (literal) cut.push(literal);
+    if (m[2] !== undefined && !m[1]) cut.push({ name: m[2], whole: m[0] });
+    last = m.index! + m[0].length;
+  }
+  if (last < template.length) cut.push(template.slice(last));
+  if (templates.size >= 1_000) templates.clear();
+  templates.set(template, cut);
+  return cut;
+}
+
+const templates = new Map<string, readonly Part[]>();

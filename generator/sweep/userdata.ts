@@ -112,15 +112,36 @@ export function userDataLength(item: { env: string; userData: string; command: s
   return TEMPLATE_LENGTH + item.env.length + MAX_EXECUTION_NAME + item.userData.length + item.command.length;
 }
 
+/** The length of base64 of this many bytes: 4 characters per 3, padded. */
+export const base64Length = (bytes: number): number => 4 * Math.ceil(bytes / 3);
+
+/** The length of `encodeSlot(text)`, without encoding. */
+export const encodedLength = (text: string): number => base64Length(Buffer.byteLength(text, 'utf8'));
+
 /** A slot's value as the script holds it: base64 of its UTF-8 bytes (only A-Z a-z 0-9 + / =, so only ASCII reaches States.Base64Encode). */
 export const encodeSlot = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
 
 /** `KEY='value'` lines: the item's fields (but the files) and stepgraph's own settings last, so they win. */
 export function envFile(sweep: string, item: SweepItem, reportsExit: boolean): string {
   const lines: string[] = [];
-  for (const [key, value] of Object.entries(item.fields)) {
-    if (key === 'command' || key === 'user_data' || key === 'name') continue;
-    lines.push(`${envName(key)}=${shellQuote(valueText(value as Json))}`);
+  envEntries(sweep, item, reportsExit, (name, text) => lines.push(`${name}=${shellQuote(text)}`));
+  return lines.join('\n');
+}
+
+/** UTF-8 bytes of envFile(...) without building it: what the check of every item of a sweep needs. */
+export function envFileBytes(sweep: string, item: SweepItem, reportsExit: boolean): number {
+  let bytes = -1; // n lines, n - 1 newlines
+  envEntries(sweep, item, reportsExit, (name, text) => (bytes += 1 + name.length + 1 + quotedBytes(text)));
+  return Math.max(bytes, 0);
+}
+
+/** The environment file's entries in order: an env name (ASCII) and the value's text. */
+function envEntries(sweep: string, item: SweepItem, reportsExit: boolean, entry: (name: string, text: string) => void): void {
+  // Called once per item of a sweep (10,000 and more): the fields are walked without copying them.
+  const fields = item.fields;
+  for (const key in fields) {
+    if (key === 'command' || key === 'user_data' || key === 'name' || !Object.hasOwn(fields, key)) continue;
+    entry(envName(key), valueText(fields[key] as Json));
   }
   const own: [string, string | undefined][] = [
     ['STEPGRAPH_SWEEP', sweep],
@@ -130,9 +151,21 @@ export function envFile(sweep: string, item: SweepItem, reportsExit: boolean): s
     ['STEPGRAPH_IDLE_MINUTES', item.idleSeconds !== undefined ? String(Math.ceil(item.idleSeconds / 60)) : undefined],
     ['STEPGRAPH_REPORT_EXIT', reportsExit ? '1' : undefined],
   ];
-  for (const [key, value] of own) if (value !== undefined) lines.push(`${key}=${shellQuote(value)}`);
-  return lines.join('\n');
+  for (const [key, value] of own) if (value !== undefined) entry(key, value);
 }
+
+/** UTF-8 bytes of shellQuote(text); the values of a sweep's items repeat, so each is measured once. */
+function quotedBytes(text: string): number {
+  let bytes = quoted.get(text);
+  if (bytes === undefined) {
+    bytes = Buffer.byteLength(shellQuote(text), 'utf8');
+    if (quoted.size >= 10_000) quoted.clear();
+    quoted.set(text, bytes);
+  }
+  return bytes;
+}
+
+const quoted = new Map<string, number>();
 
 /** `learning_rate` -> `LEARNING_RATE`; anything but letters, digits and `_` becomes `_`. */
 function envName(key: string): string {

@@ -16,7 +16,7 @@ const wrap =
   (s: string): string =>
     `\x1b[${open}m${s}\x1b[${close}m`;
 
-const ansi: Colour = { red: wrap(31, 39), yellow: wrap(33, 39), green: wrap(32, 39), cyan: wrap(36, 39), bold: wrap(1, 22), dim: wrap(2, 22) };
+export const ansi: Colour = { red: wrap(31, 39), yellow: wrap(33, 39), green: wrap(32, 39), cyan: wrap(36, 39), bold: wrap(1, 22), dim: wrap(2, 22) };
 
 const same = (s: string): string => s;
 export const plain: Colour = { red: same, yellow: same, green: same, cyan: same, bold: same, dim: same };

@@ -76,3 +76,25 @@ describe('stepgraph compile, sweep files', () => {
     expect(JSON.parse(readFileSync(join(dir, 'finance-close.asl.json'), 'utf8')).StartAt).toBe('Check input');
   });
 });
+
+describe('validate checks sweeps without planning them', () => {
+  it('GIVEN the examples and a folder with broken sweeps WHEN checked only THEN the same diagnostics and sweeps as a full compile, and nothing emitted', async () => {
+    const { compilePaths } = await import('../../generator/compile.ts');
+    // GIVEN the examples, plus a sweep with an error and one with a warning
+    const dir = scratch();
+    writeFileSync(join(dir, 'broken.yaml'), 'name: broken\ndefaults:\n  instance_type: t3.micro\n  ttl: 10\nparams:\n  - { lr: 1 }\n');
+    writeFileSync(join(dir, 'warned.yaml'), 'name: warned\ndefaults:\n  instance_type: t3.micro\nparams:\n  - { lr: 1 }\n');
+    for (const paths of [['workflows'], [dir]]) {
+      // WHEN compiled in full and checked only
+      const full = compilePaths(paths);
+      const checked = compilePaths(paths, { emitSweeps: false });
+      // THEN the same findings and the same sweeps; only the full compile has plans
+      expect(checked.diagnostics).toEqual(full.diagnostics);
+      expect(checked.checkedSweeps.map((s) => s.name)).toEqual(full.sweeps.map((s) => s.sweep.name));
+      expect(checked.sweeps).toEqual([]);
+      expect(checked.compiled.map((c) => c.workflow.name)).toEqual(full.compiled.map((c) => c.workflow.name));
+    }
+    expect(compilePaths([dir], { emitSweeps: false }).diagnostics.map((d) => [d.file.endsWith('broken.yaml'), d.severity])).toEqual(expect.arrayContaining([[true, 'error'], [false, 'warning']]));
+    expect(compilePaths(['workflows'], { emitSweeps: false }).checkedSweeps).toHaveLength(12);
+  });
+});

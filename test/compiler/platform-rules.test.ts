@@ -46,6 +46,22 @@ describe('schedules and daylight saving time', () => {
     ]);
   });
 
+  it('GIVEN zones with half-hour, southern-hemisphere and no changes WHEN transitions are listed THEN they match an hour-by-hour scan of the offsets', () => {
+    const offset = (zone: string, t: number): number => {
+      const p = Object.fromEntries(new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).formatToParts(new Date(t)).map((x) => [x.type, Number(x.value)]));
+      return (Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute) - Math.floor(t / 60_000) * 60_000) / 60_000;
+    };
+    for (const zone of ['Australia/Lord_Howe', 'America/Santiago', 'Pacific/Auckland', 'America/New_York', 'Asia/Tokyo']) {
+      const hour = 3_600_000;
+      const start = Math.floor(NOW.getTime() / hour) * hour;
+      let changes = 0;
+      for (let t = start + hour; t <= start + 366 * 24 * hour; t += hour) if (offset(zone, t) !== offset(zone, t - hour)) changes++;
+      const found = transitions(zone, NOW);
+      expect(found.length, zone).toBe(changes);
+      for (const t of found) expect(t.minutes, zone).toBe(zone === 'Australia/Lord_Howe' ? 30 : 60);
+    }
+  });
+
   it('GIVEN a daily 02:30 in Europe/Belgrade WHEN checked THEN SG4007 twice at the cron line: the skipped day and the repeated hour', () => {
     const found = check('name: w\nschedule:\n  cron: "30 2 * * ? *"\n  timezone: Europe/Belgrade\njobs:\n  a: { lambda: fn }\n');
     expect(found.map((d) => [d.code, d.line])).toEqual([

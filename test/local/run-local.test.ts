@@ -115,6 +115,29 @@ describe('runLocally', () => {
     expect(output.lines.some((l) => /retry {3}once: attempt 1 failed \(exit 1\), retrying in 0\.6s \(attempt 2 of 2\)/.test(l))).toBe(true);
   });
 
+  it("--speed scales Wait states that read their time from the input: a sweep's launch delays of 2 and 4 minutes take 0.12 and 0.24 s", async () => {
+    // GIVEN a sweep job whose items launch 2 minutes apart (their delays are read from each item) and run 1 s
+    const compiled = compileOne(
+      'name: spaced\njobs:\n  train:\n    sweep:\n      launch_delay: 2m\n      max_concurrent: 3\n      lambda: train-fn\n      defaults: { ttl: 1s }\n      params:\n        - { name: a }\n        - { name: b }\n        - { name: c }\n',
+    );
+    // WHEN it runs at --speed 0.001
+    const report = await runLocally(compiled, { date: '2019-03-12', store: new DirectoryMarkerStore(temp()), output: collector(), speed: 0.001 }).report;
+    // THEN it succeeded with the delays scaled (unscaled, the last item would start after 4 minutes)
+    expect(report.status, report.error ?? '').toBe('SUCCEEDED');
+    const job = report.jobs[0];
+    expect(job.endSeconds! - job.startSeconds!).toBeGreaterThanOrEqual(1);
+    expect(job.endSeconds! - job.startSeconds!).toBeLessThan(60);
+  }, 90_000);
+
+  it('--speed scales a data pipeline: an hour-long pipeline at 0.001 completes in 3.6 s, released by its marker', async () => {
+    const compiled = compileOne('name: piped\njobs:\n  entry:\n    data_pipeline: player-entry\n    estimate: 1h\n  after:\n    needs: [entry]\n    lambda: fn\n');
+    const report = await runLocally(compiled, { date: '2019-03-12', store: new DirectoryMarkerStore(temp()), output: collector(), speed: 0.001 }).report;
+    expect(report.status, report.error ?? '').toBe('SUCCEEDED');
+    const entry = report.jobs.find((j) => j.name === 'entry')!;
+    expect(entry.endSeconds! - entry.startSeconds!).toBeGreaterThanOrEqual(3.5);
+    expect(entry.endSeconds! - entry.startSeconds!).toBeLessThan(60);
+  }, 90_000);
+
   it('a wait says which marker file it needs', async () => {
     const dir = temp();
     const compiled = compileOne(`name: waiting\njobs:\n  load:\n    lambda: fn\n    waits_for: [{ marker: upstream, timeout: 2s }]\n`);

@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StateMachine } from '../../generator/local/engine.ts';
-import { bootPieces } from '../../generator/sweep/ec2.ts';
+import { bootPieces, bootScriptLength } from '../../generator/sweep/ec2.ts';
 import { shellQuote } from '../../generator/shell.ts';
-import { encodeSlot, envFile, HEREDOC_END, intrinsicTemplate, renderUserData, SLOT_ORDER } from '../../generator/sweep/userdata.ts';
+import { encodeSlot, envFile, HEREDOC_END, intrinsicTemplate, renderUserData, SLOT_ORDER, userDataLength, envFileBytes } from '../../generator/sweep/userdata.ts';
 import type { SweepItem } from '../../generator/sweep/model.ts';
 
 const item = (fields: SweepItem['fields'], extra: Partial<SweepItem> = {}): SweepItem => ({ index: 3, name: 'lr-0.1', fields, span: { start: 0, end: 1 }, ...extra });
@@ -117,5 +117,24 @@ describe('the script, run with stand-ins for shutdown, curl and aws', () => {
   it('holds only base64 and the fixed template around the values, whatever they are', () => {
     const pieces = bootPieces('demo', item({ note: `a\n${HEREDOC_END}\n🎉` , command: `x\n${HEREDOC_END}`, user_data: '\u2028' }), true);
     for (const piece of Object.values(pieces)) expect(piece).toMatch(/^[A-Za-z0-9+/=]*$/);
+  });
+});
+
+describe('the boot script length the check uses', () => {
+  it('is the length of the encoded pieces, counted without encoding, for ASCII, multi-byte and empty values', () => {
+    const samples = [
+      {},
+      { command: 'run.sh --lr 0.1' },
+      { note: "🎉é\u2028 it's", command: 'x'.repeat(7), user_data: 'ab' },
+      { command: '', user_data: 'x'.repeat(1000), iam_role: 'r', lr: 0.5, on: true, off: null },
+      { 'naïve key': { nested: ["'", 'ü'] }, list: [1, 2], '9lives': 'x' },
+    ];
+    for (const fields of samples) {
+      const sample = item(fields as SweepItem['fields'], { ttlSeconds: 600 });
+      for (const exits of [false, true]) {
+        expect(bootScriptLength('demo', sample, exits)).toBe(userDataLength(bootPieces('demo', sample, exits)));
+        expect(envFileBytes('demo', sample, exits)).toBe(Buffer.byteLength(envFile('demo', sample, exits)));
+      }
+    }
   });
 });
