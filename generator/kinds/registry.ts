@@ -1,15 +1,11 @@
 // The registry of job kinds: the one list the checker, the renderer, the manifest, infra, the local
 // engine, the JSON Schema and the README's kind table are derived from.
-import type { DataPipelineKind } from './data-pipeline.ts';
 import type { AnyKindModule, KindModule } from './kind.ts';
-import type { LambdaKind } from './lambda.ts';
-import type { StateMachineKind } from './state-machine.ts';
 import { sweep, type SweepJobKind } from './sweep.ts';
-import type { TaskKind } from './task.ts';
-import { TASK_KINDS } from './task-kinds.ts';
+import { TASK_KINDS, type TaskJobKind } from './task-kinds.ts';
 
-/** A job's kind as the model holds it: the module's type and what it read. */
-export type JobKind = LambdaKind | StateMachineKind | DataPipelineKind | TaskKind | SweepJobKind;
+/** A job's kind as the model holds it: the module's type and what it read (derived from the lists). */
+export type JobKind = TaskJobKind | SweepJobKind;
 
 export const KINDS: readonly AnyKindModule[] = [...TASK_KINDS, sweep];
 
