@@ -11,7 +11,7 @@ import type { Entry, Reader } from '../check/reader.ts';
 import { report, type Problem } from '../check/values.ts';
 import type { KindGrant, KindModule, ReadContext, State } from './kind.ts';
 import { managedRuleAccess } from './state-machine.ts';
-import { readTemplatedList, readTemplatedMap, renderTemplatedList, renderTemplatedMap } from './templates.ts';
+import { readTemplatedList, readTemplatedMap, renderNameValuePairs, renderTemplatedList, renderTemplatedMap } from './templates.ts';
 
 export interface BatchKind {
   type: 'batch';
@@ -39,7 +39,7 @@ const RESERVED_ENV = /^AWS_BATCH/;
 const ARRAY_MIN = 2;
 const ARRAY_MAX = 10_000;
 
-export function queueProblem(value: string): Problem | undefined {
+function queueProblem(value: string): Problem | undefined {
   if (value.startsWith('arn:') ? QUEUE_ARN.test(value) : QUEUE_NAME.test(value)) return undefined;
   return {
     message: `'${value}' is not a Batch job queue name or ARN`,
@@ -47,7 +47,7 @@ export function queueProblem(value: string): Problem | undefined {
   };
 }
 
-export function definitionProblem(value: string): Problem | undefined {
+function definitionProblem(value: string): Problem | undefined {
   if (value.startsWith('arn:') ? DEFINITION_ARN.test(value) : DEFINITION_NAME.test(value)) return undefined;
   return {
     message: `'${value}' is not a Batch job definition name, name:revision or ARN`,
@@ -56,7 +56,7 @@ export function definitionProblem(value: string): Problem | undefined {
 }
 
 /** Batch's job name: up to 128 letters, digits, '-' and '_', starting with a letter or digit. Workflow and job names always fit. */
-export const batchJobName = (workflow: string, job: string): string => `${workflow}-${job}`.slice(0, 128);
+const batchJobName = (workflow: string, job: string): string => `${workflow}-${job}`.slice(0, 128);
 
 /** Where the queue lives: its ARN's partition, region and account, or the stack's. */
 function queueScope(queue: string): { arn: string; jobs: string } {
@@ -74,7 +74,7 @@ function definitionArns(definition: string): string[] {
   return revision ? [`${base}:${revision}`] : [base, `${base}:*`];
 }
 
-export function batchAccess(kind: BatchKind, job: string): KindGrant[] {
+function batchAccess(kind: BatchKind, job: string): KindGrant[] {
   const queue = queueScope(kind.queue);
   const definitions = definitionArns(kind.definition);
   const jobsReason = `Batch assigns job ids at submission; the grant covers jobs in the account and region of the queue of job '${job}', and SubmitJob also names its queue and definition.`;
@@ -148,7 +148,7 @@ export const batch: KindModule<BatchKind> = {
   task(kind, ctx) {
     const overrides: State = {
       ...(kind.command.length > 0 && Object.fromEntries([renderTemplatedList('Command', kind.command)])),
-      ...(Object.keys(kind.environment).length > 0 && { Environment: nameValuePairs(kind.environment) }),
+      ...(Object.keys(kind.environment).length > 0 && { Environment: renderNameValuePairs(kind.environment) }),
     };
     return {
       Resource: SUBMIT_SYNC,
@@ -169,8 +169,3 @@ export const batch: KindModule<BatchKind> = {
     output: (kind, job) => ({ JobName: job, JobId: `local-${job}`, JobQueue: kind.queue, JobDefinition: kind.definition, Status: 'SUCCEEDED' }),
   },
 };
-
-/** `{ NAME: value }` as the `[{ Name, Value }]` list Batch and ECS take, values templated. */
-export function nameValuePairs(values: Record<string, string>): State[] {
-  return Object.entries(values).map(([name, value]) => ({ Name: name, ...renderTemplatedMap({ Value: value }) }));
-}

@@ -14,10 +14,9 @@
 import { Codes } from '../messages.ts';
 import type { Entry, Reader } from '../check/reader.ts';
 import { report, type Problem } from '../check/values.ts';
-import { nameValuePairs } from './batch.ts';
 import type { KindGrant, KindModule, State } from './kind.ts';
 import { managedRuleAccess } from './state-machine.ts';
-import { readTemplatedList, readTemplatedMap, renderTemplatedList } from './templates.ts';
+import { readTemplatedList, readTemplatedMap, renderNameValuePairs, renderTemplatedList } from './templates.ts';
 
 export type LaunchType = 'FARGATE' | 'EC2' | 'EXTERNAL';
 
@@ -55,7 +54,7 @@ const ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role\/(?:[\w+=,.@/-]*
 const MAX_SUBNETS = 16;
 const MAX_SECURITY_GROUPS = 5;
 
-export function clusterProblem(value: string): Problem | undefined {
+function clusterProblem(value: string): Problem | undefined {
   if (value.startsWith('arn:') ? CLUSTER_ARN.test(value) : CLUSTER_NAME.test(value)) return undefined;
   return {
     message: `'${value}' is not an ECS cluster name or ARN`,
@@ -63,7 +62,7 @@ export function clusterProblem(value: string): Problem | undefined {
   };
 }
 
-export function taskDefinitionProblem(value: string): Problem | undefined {
+function taskDefinitionProblem(value: string): Problem | undefined {
   if (value.startsWith('arn:') ? TASK_DEFINITION_ARN.test(value) : TASK_DEFINITION.test(value)) return undefined;
   return {
     message: `'${value}' is not an ECS task definition family, family:revision or ARN`,
@@ -79,7 +78,7 @@ function roleProblem(value: string): Problem | undefined {
   return { message: `'${value}' is not an IAM role name or ARN`, hint: 'give the role\'s name (up to 64 letters, digits and +=,.@_-) or its ARN, arn:aws:iam::123456789012:role/my-task-role (an ARN for a role with a path)' };
 }
 
-/** The cluster's ARN, name and where it lives (its ARN's, or the stack's account and region). */
+/** The cluster's tasks: in its ARN's partition, region and account, or the stack's. */
 function clusterScope(cluster: string): { tasks: string } {
   const m = CLUSTER_ARN.exec(cluster);
   return m ? { tasks: `arn:${m[1]}:ecs:${m[2]}:${m[3]}:task/${m[4]}/*` } : { tasks: `arn:\${Partition}:ecs:\${Region}:\${Account}:task/${cluster}/*` };
@@ -95,7 +94,7 @@ function taskDefinitionArns(taskDefinition: string): string[] {
 const roleArn = (role: string): string => (role.startsWith('arn:') ? role : `arn:\${Partition}:iam::\${Account}:role/${role}`);
 const TO_ECS_TASKS = { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } };
 
-export function ecsAccess(kind: EcsKind, job: string): { grants: KindGrant[]; warning?: string } {
+function ecsAccess(kind: EcsKind, job: string): { grants: KindGrant[]; warning?: string } {
   const definitions = taskDefinitionArns(kind.taskDefinition);
   const grants: KindGrant[] = [
     {
@@ -249,7 +248,7 @@ export const ecs: KindModule<EcsKind> = {
   task(kind) {
     const override: State = {
       ...(kind.command.length > 0 && Object.fromEntries([renderTemplatedList('Command', kind.command)])),
-      ...(Object.keys(kind.environment).length > 0 && { Environment: nameValuePairs(kind.environment) }),
+      ...(Object.keys(kind.environment).length > 0 && { Environment: renderNameValuePairs(kind.environment) }),
     };
     const network = kind.subnets.length > 0 && {
       NetworkConfiguration: {

@@ -101,3 +101,8 @@ export function renderTemplatedList(key: string, values: readonly string[]): [st
   if (rendered.every(([k]) => k === 'v')) return [key, [...values]];
   return [`${key}.$`, `States.Array(${rendered.map(([k, v]) => (k === 'v' ? `'${intrinsicText(v)}'` : v)).join(', ')})`];
 }
+
+/** `{ NAME: value }` as the `[{ Name, Value }]` list container overrides take (Batch, ECS), values templated. */
+export function renderNameValuePairs(values: Record<string, string>): State[] {
+  return Object.entries(values).map(([name, value]) => ({ Name: name, ...renderTemplatedMap({ Value: value }) }));
+}
