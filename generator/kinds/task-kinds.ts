@@ -1,7 +1,9 @@
 // Every kind whose job is one Task, in the order the README and the schema list them. Adding a
-// kind: write its module beside this file and add it here.
+// kind: write its module beside this file and add it here (the model's kind type follows).
 import { athena } from './athena.ts';
+import { batch } from './batch.ts';
 import { dataPipeline } from './data-pipeline.ts';
+import { ecs } from './ecs.ts';
 import { emrServerless } from './emr-serverless.ts';
 import { glue } from './glue.ts';
 import type { AnyKindModule } from './kind.ts';
@@ -11,10 +13,10 @@ import { task } from './task.ts';
 
 // `as const`: the model's JobKind is derived from this list (registry.ts), so adding a kind here is
 // all its type needs.
-export const TASK_KINDS = [lambda, stateMachine, dataPipeline, task, glue, athena, emrServerless] as const satisfies readonly AnyKindModule[];
+export const TASK_KINDS = [lambda, stateMachine, glue, batch, ecs, emrServerless, athena, dataPipeline, task] as const satisfies readonly AnyKindModule[];
 
 /** The kinds that can run a sweep's parameter sets (besides EC2 instances, the sweep's own). */
-export const SWEEP_RUNNER_KINDS: readonly AnyKindModule[] = TASK_KINDS.filter((k) => k.sweepRunner !== undefined);
+export const SWEEP_RUNNER_KINDS: readonly AnyKindModule[] = TASK_KINDS.filter((k: AnyKindModule) => k.sweepRunner !== undefined);
 
 /** The module of a sweep's runner kind. */
 export function runnerKind(runner: { type: string }): AnyKindModule {

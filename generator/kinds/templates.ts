@@ -124,3 +124,8 @@ export function renderTemplatedList(key: string, values: readonly string[]): [st
   const items = values.map((v) => (hasTemplate(v) || v.includes('\\') ? formatOf(v) : `'${intrinsicText(v)}'`));
   return [`${key}.$`, `States.Array(${items.join(', ')})`];
 }
+
+/** `{ NAME: value }` as the `[{ Name, Value }]` list container overrides take (Batch, ECS), values templated. */
+export function renderNameValuePairs(values: Record<string, string>): State[] {
+  return Object.entries(values).map(([name, value]) => ({ Name: name, ...renderTemplatedMap({ Value: value }) }));
+}
