@@ -7,7 +7,7 @@ import type { Grant } from './grants.ts';
 
 const PLACEHOLDER = /\$\{(Partition|Region|Account|MarkerBucket)\}/g;
 
-export function kindGrant(grant: KindGrant, bucket: string | undefined): Grant {
+function kindGrant(grant: KindGrant, bucket: string | undefined): Grant {
   const values: Record<string, string | undefined> = { Partition: Aws.PARTITION, Region: Aws.REGION, Account: Aws.ACCOUNT_ID, MarkerBucket: bucket };
   const arn = (template: string): string =>
     template.replace(PLACEHOLDER, (_, name: string) => {

@@ -26,7 +26,7 @@ import { ACTIVATOR_FUNCTION, MARKER_BUCKET, partArnName, ROUTER_FUNCTION, SWEEP_
 
 export interface WorkflowStackProps extends StackProps {
   /** `workflow` is needed only for distributed sweep jobs: their items are uploaded at deploy time. */
-  compiled: Pick<CompiledWorkflow, 'manifest' | 'definitions'> & Partial<Pick<CompiledWorkflow, 'workflow'>>;
+  compiled: Pick<CompiledWorkflow, 'manifest' | 'definitions'> & Partial<Pick<CompiledWorkflow, 'workflow' | 'plan'>>;
   /** Child machines per nested stack, and whether to nest at all (default: past MACHINES_PER_STACK machines); tests set them. */
   nesting?: { partsPerStack: number; nested: boolean };
 }
@@ -174,11 +174,11 @@ export class WorkflowStack extends Stack {
 
   /** A distributed sweep job's Map reads its items file at every run: the stack puts it in place. */
   private uploadSweepItems(compiled: WorkflowStackProps['compiled'], bucketName: string): SweepItems | undefined {
-    const { manifest, workflow } = compiled;
+    const { manifest, workflow, plan } = compiled;
     const distributed = (manifest.sweeps ?? []).filter((s) => s.items);
     if (distributed.length === 0) return undefined;
-    if (!workflow) throw new Error(`internal: ${manifest.workflow} has distributed sweep jobs; WorkflowStack needs the compiled workflow to upload their items`);
-    const texts = new Map(sweepJobItems(workflow).map((i) => [i.key, i.text]));
+    if (!workflow || !plan) throw new Error(`internal: ${manifest.workflow} has distributed sweep jobs; WorkflowStack needs the compiled workflow and plan to upload their items`);
+    const texts = new Map(sweepJobItems(workflow, plan).map((i) => [i.key, i.text]));
     return new SweepItems(this, 'SweepItems', {
       description: `stepgraph ${manifest.workflow}: copies the items files of its distributed sweep jobs into place at deploy time`,
       uploads: distributed.map((s) => ({ id: s.job, bucket: s.items!.bucket ?? bucketName, key: s.items!.key, text: texts.get(s.items!.key)! })),

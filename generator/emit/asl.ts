@@ -38,6 +38,7 @@ export function jobContext(workflow: Workflow, plan: Plan): JobContext {
     signalled: new Set(plan.sync.map((s) => s.after)),
     inRunWaits: inRunDeadlines(workflow, plan.sync, worst),
     runSeconds: runSeconds(workflow, worst),
+    sweeps: plan.sweeps,
   };
 }
 

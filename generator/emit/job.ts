@@ -2,6 +2,7 @@
 // the job's Task, its marker, its signal. Each helper is a small render function. Nothing here
 // catches a failure: a job fails in its own state and a wait in its wait state, so a redrive
 // continues exactly there (docs/architecture.md, "runtime contract").
+import type { SweepPlan } from '../sweep/plan.ts';
 import { writesOwnMarker } from '../kinds/registry.ts';
 import { type Job, type Workflow } from '../model.ts';
 import { names } from './names.ts';
@@ -22,6 +23,8 @@ export interface JobContext {
   inRunWaits: Map<string, { after: string; deadlineSeconds: number }[]>;
   /** The longest a run can take (seconds): how long the router must remember a signal. */
   runSeconds: number;
+  /** The plan's sweep plans, by job (emit plans nothing). */
+  sweeps: ReadonlyMap<string, SweepPlan>;
 }
 
 const S3_PUT = 'arn:aws:states:::aws-sdk:s3:putObject';
@@ -42,7 +45,7 @@ export function renderJob(job: Job, next: string | undefined, ctx: JobContext, s
     const name = names.waitsFor(job.name, sync.after);
     chain.push([name, callbackWait(name, { kind: 'signal', 'run.$': '$.run.execution', job: sync.after }, { seconds: sync.deadlineSeconds })]);
   }
-  if (job.kind.type === 'sweep') chain.push(sweepJobStates(job.name, job.kind.sweep, names.done(job.name), states));
+  if (job.kind.type === 'sweep') chain.push(sweepJobStates(job.name, ctx.sweeps.get(job.name)!, names.done(job.name), states));
   else chain.push([names.task(job.name), jobTask(job, ctx)]);
   // A data pipeline writes its own marker (its Task ends when the marker appears).
   if (!writesOwnMarker(job)) {

@@ -53,7 +53,7 @@ export interface Manifest {
   sweeps?: ManifestSweepJob[];
 }
 
-export interface ManifestWaits {
+interface ManifestWaits {
   /**
    * Marker keys waits register on (`<prefix><marker>__*.done`): other producers' markers and data
    * pipelines' own; bucket undefined: the workflow's marker bucket. Their "Object Created" events

@@ -6,7 +6,7 @@ import { stackName, type Job, type Workflow } from '../model.ts';
 import { runSeconds } from './deadlines.ts';
 import type { Plan } from '../plan/plan.ts';
 import { sweepManifest, type SweepManifest } from '../sweep/manifest.ts';
-import { planSweep, type SweepPlan } from '../sweep/plan.ts';
+import type { SweepPlan } from '../sweep/plan.ts';
 import type { Manifest, ManifestJobAccess, ManifestStateMachine, ManifestSweepJob } from './manifest-types.ts';
 
 export type { Manifest } from './manifest-types.ts';
@@ -25,7 +25,7 @@ export function emitManifest(workflow: Workflow, plan: Plan, stateMachines: Mani
   const maps = definitions.flatMap((d) => distributedMaps(d.definition).map((m) => ({ machine: d.name, ...m })));
   const placeholders = sortedUnique(definitionTexts.flatMap((text) => [...text.matchAll(/\$\{([A-Za-z0-9]+)\}/g)].map((m) => m[1])).filter((p) => PLACEHOLDER.test(p)));
   const prefix = workflow.markers.prefix;
-  const sweeps = sweepJobs(workflow).map(({ job, plan }) => ({ job, plan, manifest: sweepManifest(plan, '') }));
+  const sweeps = sweepJobs(workflow, plan).map(({ job, plan }) => ({ job, plan, manifest: sweepManifest(plan, '') }));
   return {
     workflow: workflow.name,
     stackName: stackName(workflow.name),
@@ -100,8 +100,12 @@ function uniqueMarkers(markers: { bucket?: string; keyPattern: string }[]): { bu
   return [...byId.keys()].sort().map((k) => byId.get(k)!);
 }
 
-function sweepJobs(workflow: Workflow): { job: Job; plan: SweepPlan }[] {
-  return workflow.jobs.flatMap((job) => (job.kind.type === 'sweep' ? [{ job, plan: planSweep(job.kind.sweep) }] : []));
+/** The sweep jobs with the plans the plan phase made (nothing is planned again here). */
+function sweepJobs(workflow: Workflow, plan: Plan): { job: Job; plan: SweepPlan }[] {
+  return workflow.jobs.flatMap((job) => {
+    const planned = plan.sweeps.get(job.name);
+    return planned ? [{ job, plan: planned }] : [];
+  });
 }
 
 function sweepJobNeeds(job: string, m: SweepManifest, map: { machine: string; label: string } | undefined): ManifestSweepJob {
@@ -121,8 +125,8 @@ function sweepJobNeeds(job: string, m: SweepManifest, map: { machine: string; la
  * The items files of a workflow's distributed sweep jobs: their Maps read them from S3 at every
  * run, so the stack uploads them (as `stepgraph sweep compile` writes a sweep's own).
  */
-export function sweepJobItems(workflow: Workflow): { job: string; key: string; text: string }[] {
-  return sweepJobs(workflow)
+export function sweepJobItems(workflow: Workflow, plan: Plan): { job: string; key: string; text: string }[] {
+  return sweepJobs(workflow, plan)
     .filter(({ plan }) => plan.mode === 'distributed')
     .map(({ job, plan }) => ({ job: job.name, key: plan.keys.items, text: `${JSON.stringify(plan.items)}\n` }));
 }

@@ -11,9 +11,9 @@ import { stateName } from './names.ts';
 import { callbackWait } from './waits.ts';
 import { runnerKind } from '../kinds/task-kinds.ts';
 
-export const SWEEP_ITEM_FAILED = 'stepgraph.SweepItemFailed';
+const SWEEP_ITEM_FAILED = 'stepgraph.SweepItemFailed';
 /** The function a sweep that spans regions calls EC2 through (Step Functions calls AWS in its own region only). */
-export const SWEEP_EC2_FUNCTION = '${SweepEc2FunctionArn}';
+const SWEEP_EC2_FUNCTION = '${SweepEc2FunctionArn}';
 
 export const itemNames = (p: string) => ({
   start: stateName(`${p} start`),
@@ -189,7 +189,7 @@ function ec2States(plan: SweepPlan, n: Names): States {
  * region all items name, or (items that name none run where the stack is) the region of the
  * execution itself, read from its ARN (`arn:aws:states:<region>:...`).
  */
-export function subjectRegion(plan: SweepPlan): Record<string, string> {
+function subjectRegion(plan: SweepPlan): Record<string, string> {
   const ec2 = plan.ec2!;
   if (ec2.crossRegion) return { 'region.$': '$.item.region' };
   if (ec2.regions.length === 1) return { region: ec2.regions[0] };

@@ -19,8 +19,7 @@
 //   a Fail state, so a redrive continues where Step Functions can continue (see sweep/ops/resume.ts
 //   for when that re-runs the failed items and when a new run must).
 import { createHash } from 'node:crypto';
-import type { Sweep } from '../sweep/model.ts';
-import { planSweep, type SweepMode, type SweepPlan } from '../sweep/plan.ts';
+import type { SweepMode, SweepPlan } from '../sweep/plan.ts';
 import type { Definition } from './asl.ts';
 import type { State, States } from './job.ts';
 import { stateName } from './names.ts';
@@ -92,11 +91,9 @@ function emitSweepStates(plan: SweepPlan, options: SweepBlockOptions): { startAt
  * `next` (the job's `J done`). It fails in its own states: `J failed` (stepgraph.SweepFailed, an
  * inline sweep's count) or the Map `J` itself (a distributed one). The sweep's data lives at
  * `$.sweep` while it runs and its summary stays there; `$.job.startedAt` is set as for any job.
- * `planned` is the job's plan from the workflow's (Plan.sweeps): emit renders it and plans
- * nothing. The model's sweep is still taken until every caller passes the plan's (emit/job.ts).
+ * `plan` is the job's plan from the workflow's (Plan.sweeps): emit renders it and plans nothing.
  */
-export function sweepJobStates(job: string, planned: SweepPlan | Sweep, next: string, states: States): [string, State] {
-  const plan = 'sweep' in planned ? planned : planSweep(planned);
+export function sweepJobStates(job: string, plan: SweepPlan, next: string, states: States): [string, State] {
   const block = emitSweepStates(plan, { name: job, resultPath: '$.sweep', next, startedAtPath: '$.job' });
   const { [block.startAt]: first, ...rest } = block.states;
   Object.assign(states, rest);

@@ -50,7 +50,7 @@ function databaseProblem(name: string): Problem | undefined {
  * `s3://bucket/prefix/`: the bucket is a plain name (templates only in the key, so the grant can
  * name the bucket); no '*', '?' or '$', which would be wildcards or policy variables in the grant.
  */
-export function outputProblem(location: string): Problem | undefined {
+function outputProblem(location: string): Problem | undefined {
   const m = /^s3:\/\/([^/]*)(\/.*)?$/.exec(location);
   if (!m) return { message: `'${location}' is not an S3 location`, hint: "write the results' location as 's3://bucket/prefix/'" };
   const bucket = bucketProblem(m[1]);
@@ -60,7 +60,7 @@ export function outputProblem(location: string): Problem | undefined {
 }
 
 /** The bucket and the key prefix up to the first template (what every run's results start with). */
-export function outputScope(location: string): { bucket: string; prefix: string } {
+function outputScope(location: string): { bucket: string; prefix: string } {
   const [, bucket, key = ''] = /^s3:\/\/([^/]*)\/?(.*)$/.exec(location)!;
   const brace = key.indexOf('{');
   return { bucket, prefix: brace < 0 ? key : key.slice(0, brace) };

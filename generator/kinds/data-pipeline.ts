@@ -19,7 +19,7 @@ export interface DataPipelineKind {
 }
 
 /** The seed pipelines took year, month, dayofmonth (and hour) parameters: that is the default. */
-export const defaultPipelineParameters = (partition: Partition): Record<string, string> => ({
+const defaultPipelineParameters = (partition: Partition): Record<string, string> => ({
   myYear: '{yyyy}',
   myMonth: '{mm}',
   myDayOfMonth: '{dd}',

@@ -18,7 +18,7 @@ import type { KindGrant, KindModule, State } from './kind.ts';
 import { managedRuleAccess } from './state-machine.ts';
 import { readTemplatedList, readTemplatedMap, renderNameValuePairs, renderTemplatedList } from './templates.ts';
 
-export type LaunchType = 'FARGATE' | 'EC2' | 'EXTERNAL';
+type LaunchType = 'FARGATE' | 'EC2' | 'EXTERNAL';
 
 export interface EcsKind {
   type: 'ecs';

@@ -27,14 +27,14 @@ const MAX_TIMEOUT_MINUTES = 7 * 24 * 60;
 /** Standard, G.1X, G.2X, G.4X, G.8X, G.025X, Z.2X and the newer families of the same shape. */
 const WORKER_TYPE = /^(?:Standard|[A-Z]\.(?:\d+|025)X)$/;
 
-export const glueJobArn = (name: string): string => `arn:\${Partition}:glue:\${Region}:\${Account}:job/${name}`;
+const glueJobArn = (name: string): string => `arn:\${Partition}:glue:\${Region}:\${Account}:job/${name}`;
 
 /**
  * Glue job names are 1-255 characters of one line (the API's single-line string). The name becomes
  * part of an IAM resource, where `*` and `?` are wildcards and `${...}` a policy variable: a name
  * with them would grant more than the one job, so they are refused.
  */
-export function glueJobNameProblem(name: string): Problem | undefined {
+function glueJobNameProblem(name: string): Problem | undefined {
   if (name.length > 255 || /[\u0000-\u001f\u007f]/.test(name)) {
     return { message: `'${name.slice(0, 60)}' is not a valid Glue job name`, hint: 'Glue job names are 1-255 characters on one line' };
   }

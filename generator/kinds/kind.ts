@@ -15,7 +15,7 @@ export interface ReadContext {
 }
 
 /** What a rendered job Task starts from (fields its Payload or Input may use). */
-export interface TaskContext {
+interface TaskContext {
   workflow: string;
   job: string;
   /** The workflow's marker bucket (a placeholder when the stack creates it). */
@@ -27,7 +27,7 @@ export interface TaskContext {
   params: Record<string, unknown>;
 }
 
-export interface RenderedTask {
+interface RenderedTask {
   Resource: string;
   Parameters?: State;
 }
@@ -37,7 +37,7 @@ export interface RenderedTask {
  * `${Partition}`, `${Region}` and `${Account}` stand for the stack's own and `${MarkerBucket}` for
  * the workflow's marker bucket (infra substitutes exactly these; nothing else is interpreted).
  */
-export type ArnTemplate = string;
+type ArnTemplate = string;
 
 export interface KindGrant {
   actions: string[];
@@ -47,7 +47,7 @@ export interface KindGrant {
   conditions?: Record<string, Record<string, string | string[]>>;
 }
 
-export interface AccessContext {
+interface AccessContext {
   job: string;
   markerPrefix: string;
 }
@@ -76,10 +76,10 @@ export interface ReleaseEvents {
  * of its end releases the Task (local/handlers.ts plays both sides by the contract); `states`: the
  * kind renders states of its own, each served by its own local implementation (a sweep's items).
  */
-export type LocalService<K> = { mode: 'work'; output(kind: K, job: string): unknown } | { mode: 'activation' } | { mode: 'states' };
+type LocalService<K> = { mode: 'work'; output(kind: K, job: string): unknown } | { mode: 'activation' } | { mode: 'states' };
 
 /** A README row: what the kind runs and when the job is done. */
-export interface KindDoc {
+interface KindDoc {
   /** The YAML spelling, e.g. `glue: <job>` or `glue: { job, arguments }`. */
   spelling: string;
   runs: string;

@@ -8,6 +8,7 @@ import type { Definition } from '../emit/asl.ts';
 import { ACTIVATOR_FUNCTION, MARKER_BUCKET, partArnName, ROUTER_FUNCTION } from '../contract/placeholders.ts';
 import type { Workflow } from '../model.ts';
 import type { SyncEdge } from '../plan/plan.ts';
+import type { SweepPlan } from '../sweep/plan.ts';
 import { ExecutionAbortedError, ExecutionError, StateMachine, type EventLog, type ExecutionKind, type JsonValue, type RunOptions, type StateMachineDefinition } from './engine.ts';
 import { localHandlers, statesError, type JobRunner, type JobWork } from './handlers.ts';
 import { indexStates, type StateIndex } from './roles.ts';
@@ -31,6 +32,8 @@ export interface ExecutionSetup {
   children?: readonly ChildDefinition[];
   /** The plan's in-run waits (they name the `J waits for D` states). */
   sync: readonly SyncEdge[];
+  /** The plan's sweep plans, by job: sweep jobs' items are served from them. */
+  sweeps: ReadonlyMap<string, SweepPlan>;
   input: RunInput;
   executionName: string;
   store: MarkerStore;
@@ -202,6 +205,7 @@ export function startExecution(setup: ExecutionSetup): LocalExecution {
 
   const handlers = localHandlers({
     workflow: setup.workflow,
+    sweeps: setup.sweeps,
     index,
     store: router.markers,
     router,

@@ -9,7 +9,7 @@ import type { JsonValue } from './engine.ts';
 import type { StateIndex, TaskState } from './roles.ts';
 import { itemNames } from '../emit/sweep-item.ts';
 import { sweepJobHandlers, type InstanceEvents } from '../sweep/local.ts';
-import { planSweep } from '../sweep/plan.ts';
+import type { SweepPlan } from '../sweep/plan.ts';
 import type { LocalRouter } from './router.ts';
 import type { MarkerStore } from './store.ts';
 import { kindOf } from '../kinds/registry.ts';
@@ -35,6 +35,8 @@ export interface JobWork {
 
 export interface HandlerContext {
   workflow: Workflow;
+  /** The plan's sweep plans, by job (nothing is planned again here). */
+  sweeps: ReadonlyMap<string, SweepPlan>;
   index: StateIndex;
   /** Writes through it are "Object Created" events for the router. */
   store: MarkerStore;
@@ -62,7 +64,7 @@ export function localHandlers(ctx: HandlerContext): Record<string, Handler> {
   const handlers: Record<string, Handler> = {};
   for (const task of ctx.index.tasks.values()) handlers[task.name] = handlerFor(task, ctx);
   // Sweep jobs: their EC2 calls and runner Tasks go to the sweep's own local implementations.
-  Object.assign(handlers, sweepJobHandlers(ctx.workflow, ctx.instances), failingSweepItems(ctx));
+  Object.assign(handlers, sweepJobHandlers(ctx.workflow, ctx.instances, ctx.sweeps), failingSweepItems(ctx));
   return handlers;
 }
 
@@ -75,7 +77,7 @@ function failingSweepItems(ctx: HandlerContext): Record<string, Handler> {
   for (const job of ctx.workflow.jobs) {
     const error = job.kind.type === 'sweep' ? ctx.runner.refuseSweepItem?.(job) : undefined;
     if (job.kind.type !== 'sweep' || !error) continue;
-    const plan = planSweep(job.kind.sweep);
+    const plan = ctx.sweeps.get(job.name)!;
     const n = itemNames(job.name);
     const shapes = plan.ec2 ? plan.ec2.shapes.length : plan.runner!.timeouts.length;
     for (let i = 0; i < shapes; i++) {
@@ -244,4 +246,4 @@ function s3Params(input: JsonValue, task: TaskState): { Bucket: string; Key: str
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
-export const errorText = (error: Error): string => (error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message);
+const errorText = (error: Error): string => (error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message);

@@ -101,6 +101,7 @@ export function runLocally(compiled: Pick<CompiledWorkflow, 'workflow' | 'plan' 
       definition,
       children: compiled.definitions.slice(1),
       sync: plan.sync,
+      sweeps: plan.sweeps,
       input,
       executionName,
       store: options.store,

@@ -12,7 +12,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { UserError } from '../errors.ts';
 
-export interface RecordedCommand {
+interface RecordedCommand {
   job: string;
   /** The process group of the command's shell (its pid: it leads the group). */
   pgid: number;
@@ -29,13 +29,13 @@ export interface RunRecordData {
 }
 
 /** A previous run's processes still alive: its stepgraph process and/or command groups. */
-export interface LiveRun {
+interface LiveRun {
   record: RunRecordData;
   stepgraphAlive: boolean;
   commands: RecordedCommand[];
 }
 
-export const RUNS_FOLDER = '.runs';
+const RUNS_FOLDER = '.runs';
 
 export const recordPath = (markersRoot: string, workflow: string, datekey: string): string => join(markersRoot, RUNS_FOLDER, `${workflow}__${datekey}.json`);
 
@@ -51,7 +51,7 @@ export function alive(pid: number): boolean {
 }
 
 /** The record left at `path` and which of its processes live; undefined when there is none. */
-export function inspect(path: string): { record: RunRecordData; live?: LiveRun } | undefined {
+function inspect(path: string): { record: RunRecordData; live?: LiveRun } | undefined {
   let record: RunRecordData;
   try {
     record = JSON.parse(readFileSync(path, 'utf8')) as RunRecordData;
@@ -66,7 +66,7 @@ export function inspect(path: string): { record: RunRecordData; live?: LiveRun }
 }
 
 /** The message for a previous run found alive: what runs, and how to stop it. */
-export function describeLive(live: LiveRun): { message: string; hint: string } {
+function describeLive(live: LiveRun): { message: string; hint: string } {
   const { record } = live;
   const what = [
     ...(live.stepgraphAlive ? [`stepgraph itself (pid ${record.pid})`] : []),
@@ -81,7 +81,7 @@ export function describeLive(live: LiveRun): { message: string; hint: string } {
 }
 
 /** Stops a previous run's processes: SIGTERM, then SIGKILL for what is left after `graceMs`. */
-export async function stopLive(live: LiveRun, graceMs = 5000): Promise<void> {
+async function stopLive(live: LiveRun, graceMs = 5000): Promise<void> {
   const targets = [...(live.stepgraphAlive ? [live.record.pid] : []), ...live.commands.map((c) => -c.pgid)];
   for (const t of targets) signal(t, 'SIGTERM');
   for (let waited = 0; waited < graceMs && targets.some(alive); waited += 50) await new Promise((r) => setTimeout(r, 50));
@@ -149,7 +149,7 @@ export class RunRecord {
   }
 }
 
-export class RunRecordTaken extends Error {
+class RunRecordTaken extends Error {
   constructor(readonly path: string) {
     super(`a run record exists at ${path}`);
     this.name = 'RunRecordTaken';
@@ -157,7 +157,7 @@ export class RunRecordTaken extends Error {
 }
 
 /** Removes a record whose processes are all gone. */
-export const clear = (path: string): void => rmSync(path, { force: true });
+const clear = (path: string): void => rmSync(path, { force: true });
 
 /**
  * This run's record, after dealing with a previous one: alive, the run is refused (exit 1, naming

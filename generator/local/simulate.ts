@@ -83,6 +83,7 @@ export async function simulate(target: SimulationTarget, options: SimulateOption
       definition,
       children,
       sync: plan.sync,
+      sweeps: plan.sweeps,
       input: (options.input as RunInput | undefined) ?? input,
       executionName,
       store,

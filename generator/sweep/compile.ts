@@ -38,7 +38,7 @@ export interface SweepCheckTextResult {
  * Source and check only: every diagnostic a sweep can have comes from these two phases (its plan
  * and emission report nothing), so `validate` stops here and never builds the items' launch data.
  */
-export function checkSweepText(file: string, text: string, overrides: SweepOverrides = {}): SweepCheckTextResult {
+function checkSweepText(file: string, text: string, overrides: SweepOverrides = {}): SweepCheckTextResult {
   const { source, diagnostics } = readSweepSource(file, text);
   if (hasErrors(diagnostics)) return { diagnostics: sortDiagnostics(diagnostics), lines: source.lines };
   return checkSweepSource(source, overrides);

@@ -11,7 +11,7 @@ import { itemNames } from '../emit/sweep-item.ts';
 import type { Definition } from '../emit/asl.ts';
 import type { Workflow } from '../model.ts';
 import type { SweepItem } from './model.ts';
-import { planSweep, type SweepPlan } from './plan.ts';
+import type { SweepPlan } from './plan.ts';
 import { EXIT_STATUS_TAG } from './userdata.ts';
 import { LocalInstanceWaits, taskTokens, type InstanceSource } from './local-waits.ts';
 
@@ -270,13 +270,13 @@ export function localRunOptions(plan: SweepPlan, ec2: FakeEc2, execution: string
  * region, instanceId}, deps))`) and answer instance subjects with `events.satisfied(subject)`.
  * Instances of items that name no region are in LOCAL_REGION, which the execution ARNs must name.
  */
-export function sweepJobHandlers(workflow: Workflow, events: InstanceEvents = new InstanceEvents(), plans?: ReadonlyMap<string, SweepPlan>): Record<string, Handler> {
+export function sweepJobHandlers(workflow: Workflow, events: InstanceEvents, plans: ReadonlyMap<string, SweepPlan>): Record<string, Handler> {
   const handlers: Record<string, Handler> = {};
   for (const job of workflow.jobs) {
     if (job.kind.type !== 'sweep') continue;
     const items = job.kind.sweep.items;
     // The workflow's plan (Plan.sweeps) when the caller has it: the same plan the ASL was emitted from.
-    const plan = plans?.get(job.name) ?? planSweep(job.kind.sweep);
+    const plan = plans.get(job.name)!;
     const seconds = (index: number): number => defaultItemSeconds(items[index]);
     const ec2 = new FakeEc2((index) => ({ runSeconds: seconds(index), exitStatus: 0 }), { events });
     const run: Handler = async (input) => {

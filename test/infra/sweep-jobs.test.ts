@@ -128,7 +128,7 @@ describe('a workflow with a distributed, a multi-region, a task and a state mach
     // THEN the copied asset holds exactly the items the compiler planned
     const asset = create.parameters.CopySource.split('/').at(-1)!;
     const staged = readFileSync(join((stack.node.root as App).outdir, `asset.${asset}`), 'utf8');
-    expect(staged).toBe(sweepJobItems(compiled.workflow).find((i) => i.job === 'render')!.text);
+    expect(staged).toBe(sweepJobItems(compiled.workflow, compiled.plan).find((i) => i.job === 'render')!.text);
     expect(JSON.parse(staged)).toHaveLength(200);
     const copyPolicy = Object.entries(resources(template, 'AWS::IAM::Policy')).find(([id]) => id.startsWith('SweepItemsrenderCustomResourcePolicy'))![1];
     expect([...allowed(copyPolicy.Properties!.PolicyDocument)]).toEqual([

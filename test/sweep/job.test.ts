@@ -46,7 +46,7 @@ describe('a workflow with sweep jobs', () => {
     expect(sweeps.get('train')).toStrictEqual(planSweep(train.sweep));
     const fromPlan: Record<string, Record<string, unknown>> = {};
     const fromModel: Record<string, Record<string, unknown>> = {};
-    expect(sweepJobStates('train', sweeps.get('train')!, 'train done', fromPlan)).toStrictEqual(sweepJobStates('train', train.sweep, 'train done', fromModel));
+    expect(sweepJobStates('train', sweeps.get('train')!, 'train done', fromPlan)).toStrictEqual(sweepJobStates('train', planSweep(train.sweep), 'train done', fromModel));
     expect(fromPlan).toStrictEqual(fromModel);
   });
 
