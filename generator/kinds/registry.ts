@@ -3,13 +3,14 @@
 import type { DataPipelineKind } from './data-pipeline.ts';
 import type { AnyKindModule, KindModule } from './kind.ts';
 import type { LambdaKind } from './lambda.ts';
+import type { SageMakerPipelineKind } from './sagemaker-pipeline.ts';
 import type { StateMachineKind } from './state-machine.ts';
 import { sweep, type SweepJobKind } from './sweep.ts';
 import type { TaskKind } from './task.ts';
 import { TASK_KINDS } from './task-kinds.ts';
 
 /** A job's kind as the model holds it: the module's type and what it read. */
-export type JobKind = LambdaKind | StateMachineKind | DataPipelineKind | TaskKind | SweepJobKind;
+export type JobKind = LambdaKind | StateMachineKind | DataPipelineKind | SageMakerPipelineKind | TaskKind | SweepJobKind;
 
 export const KINDS: readonly AnyKindModule[] = [...TASK_KINDS, sweep];
 

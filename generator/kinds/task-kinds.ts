@@ -3,10 +3,11 @@
 import { dataPipeline } from './data-pipeline.ts';
 import type { AnyKindModule } from './kind.ts';
 import { lambda } from './lambda.ts';
+import { sagemakerPipeline } from './sagemaker-pipeline.ts';
 import { stateMachine } from './state-machine.ts';
 import { task } from './task.ts';
 
-export const TASK_KINDS: readonly AnyKindModule[] = [lambda, stateMachine, dataPipeline, task];
+export const TASK_KINDS: readonly AnyKindModule[] = [lambda, stateMachine, dataPipeline, sagemakerPipeline, task];
 
 /** The kinds that can run a sweep's parameter sets (besides EC2 instances, the sweep's own). */
 export const SWEEP_RUNNER_KINDS: readonly AnyKindModule[] = TASK_KINDS.filter((k) => k.sweepRunner !== undefined);

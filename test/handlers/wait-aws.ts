@@ -88,7 +88,10 @@ export function fakeAws() {
     mocks.dynamodb.on(GetItemCommand).callsFake((input) => {
       if (input.ConsistentRead !== true) throw new Error('GetItem without ConsistentRead');
       const item = table.get(id(input.Key.subject.S, input.Key.waiter.S));
-      return item ? { Item: { subject: item.subject } } : {};
+      if (!item) return {};
+      // The projection's attributes only, as DynamoDB answers.
+      const names = String(input.ProjectionExpression).split(',').map((n) => input.ExpressionAttributeNames[n.trim()]);
+      return { Item: Object.fromEntries(names.filter((n) => item[n] !== undefined).map((n) => [n, item[n]])) };
     });
     mocks.dynamodb.on(QueryCommand).callsFake((input) => {
       if (input.ConsistentRead !== true) throw new Error('Query without ConsistentRead');
