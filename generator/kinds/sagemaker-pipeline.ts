@@ -41,8 +41,8 @@ function readName(r: Reader, entry: Entry | undefined): string | undefined {
 
 function readParameters(r: Reader, entry: Entry | undefined, ctx: Parameters<KindModule['read']>[2]): Record<string, string> | undefined {
   const parameters = readTemplatedMap(r, entry, ctx, 'pipeline parameter');
-  if (!parameters || !entry) return parameters;
-  let ok = true;
+  if (!entry || !r.isMap(entry)) return parameters;
+  let ok = parameters !== undefined;
   for (const item of r.entries(entry.value)) {
     if (item.key.endsWith('.$') || PARAMETER_NAME.test(item.key)) continue;
     r.error(item.keySpan, Codes.wrongType, `'${item.key}' is not a SageMaker pipeline parameter name`, 'a parameter name is 1 to 256 letters, digits, hyphens and underscores, as the pipeline definition names it');

@@ -13,6 +13,10 @@
 //   * TimeoutSecondsPath read from the state's input. The engine reads it from the Task's
 //     effective input (after Parameters); Step Functions reads the reference path from the state
 //     input. A sweep item's wait takes its deadline from `$.item.deadline` of its input.
+//   * Escaped backslashes in intrinsic string literals. The engine drops every backslash of an
+//     intrinsic's string result; Step Functions reads `\\` as one backslash (and `\'`, `\{`,
+//     `\}` as the character escaped). A date-templated value with a backslash (kinds/templates.ts)
+//     reached the local handlers without it.
 //   * Choice type tests with `false`. The engine evaluates `"IsPresent": false` (and IsNull,
 //     IsNumeric, IsString, IsBoolean, IsTimestamp) as never matching; in Step Functions it
 //     matches when the test fails. The emitted selection guard (`$.select.<job>` IsPresent
@@ -54,6 +58,7 @@ const PATCHES: SourcePatch[] = [
     count: 1,
   },
   { why: 'TimeoutSecondsPath from the state input (2/2)', find: /const timeoutMs = this\.getTimeoutMs\(input, context\);/g, replace: 'const timeoutMs = this.getTimeoutMs(options.timeoutInput ?? input, context);', count: 1 },
+  { why: 'escaped backslashes in intrinsic strings', find: /result = result\.replaceAll\("\\\\", ""\);/g, replace: 'result = result.replace(/\\\\([\\s\\S])/g, "$1");', count: 1 },
   { why: 'Choice type tests with false', find: /return (\w+True) && (.+);/g, replace: 'return $1 ? ($2) : !($2);', count: 6 },
 ];
 
