@@ -12,7 +12,7 @@ export const PIPELINE_EVENT = { source: 'aws.sagemaker', detailType: 'SageMaker 
 export const TERMINAL_STATUSES = ['Succeeded', 'Failed', 'Stopped'] as const;
 
 /** The Step Functions errors a job fails with when its pipeline execution did not succeed. */
-export const PIPELINE_ERRORS = { failed: 'SageMaker.PipelineExecutionFailed', stopped: 'SageMaker.PipelineExecutionStopped' } as const;
+const PIPELINE_ERRORS = { failed: 'SageMaker.PipelineExecutionFailed', stopped: 'SageMaker.PipelineExecutionStopped' } as const;
 
 /** The outcome of an execution in `status`; undefined while it can still change. */
 export function pipelineOutcome(status: string, arn: string, failureReason?: string): SubjectOutcome | undefined {
