@@ -6,6 +6,10 @@
 // deleted (a marker of an earlier attempt or run must not release this one), the waiter is
 // registered, the pipeline is activated. The marker the pipeline writes releases the Task
 // through the router; an activation that fails throws, failing the Task for the job's Retry.
+//
+// The same function starts SageMaker pipeline executions (`sagemaker_pipeline` jobs): a payload
+// with `kind: 'sagemaker_pipeline'` goes to start-sagemaker-pipeline.ts. A data pipeline's payload
+// has no `kind` (it came first).
 import {
   ActivatePipelineCommand,
   DataPipelineClient,
@@ -15,12 +19,14 @@ import {
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { parseRouterRequest, registerWait, subjectId, waiterId, type RegisterOutcome, type WaitDeps, type WaitRequest } from '../generator/contract/waits.ts';
 import { didYouMean } from '../generator/contract/suggest.ts';
 import { HandlerError, InvalidEventError } from './errors.ts';
 import { log } from './log.ts';
 import { parseRunDate, type RunDate } from '../generator/contract/dates.ts';
+import { startSageMakerPipeline, type PipelineStartResult } from './start-sagemaker-pipeline.ts';
 import { perRegion } from './subject-probe.ts';
 import { awsWaitDeps, waiterTable } from './wait-deps.ts';
 
@@ -204,8 +210,16 @@ function refusal(error: unknown, pipeline: string, pipelineId: string): unknown 
 const client = new DataPipelineClient({});
 const directory = new PipelineDirectory(client);
 const s3 = new S3Client({});
-const clients = { s3, sfn: new SFNClient({}), dynamodb: new DynamoDBClient({}), ec2For: perRegion((region) => new EC2Client({ region })) };
+const sagemaker = new SageMakerClient({});
+const clients = { s3, sfn: new SFNClient({}), dynamodb: new DynamoDBClient({}), ec2For: perRegion((region) => new EC2Client({ region })), sagemaker };
 let wait: WaitDeps | undefined;
 
-export const handler = async (event: unknown): Promise<ActivationResult> =>
-  activatePipeline(event, { client, directory, s3, wait: (wait ??= awsWaitDeps(clients, waiterTable(process.env))) });
+/** Which kind's work a payload asks for: a `kind` field names it; none is a data pipeline. */
+export async function activate(event: unknown, deps: ActivationDeps & { sagemaker: SageMakerClient }): Promise<ActivationResult | PipelineStartResult> {
+  if (!isRecord(event) || !('kind' in event)) return activatePipeline(event, deps);
+  if (event.kind === 'sagemaker_pipeline') return startSageMakerPipeline(event, deps);
+  throw new InvalidEventError(`the activator starts data pipelines and SageMaker pipelines ('sagemaker_pipeline'), not kind ${JSON.stringify(event.kind)}`);
+}
+
+export const handler = async (event: unknown): Promise<ActivationResult | PipelineStartResult> =>
+  activate(event, { client, directory, s3, sagemaker, wait: (wait ??= awsWaitDeps(clients, waiterTable(process.env))) });

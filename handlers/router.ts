@@ -4,18 +4,22 @@
 // - from the backstop schedule ({action: 'backstop'}, or a schedule rule's own "Scheduled
 //   Event"): the periodic look at every open waiter;
 // - from EventBridge: S3 "Object Created" (any object a wait names: its waiters are released; a
-//   marker of an on_markers trigger: the run starts once the trigger is complete) and EC2
-//   "Instance State-change Notification" (a sweep item's instance terminated).
+//   marker of an on_markers trigger: the run starts once the trigger is complete), EC2
+//   "Instance State-change Notification" (a sweep item's instance terminated) and SageMaker's
+//   "Pipeline Execution Status Change" (a `sagemaker_pipeline` job's execution ended: its outcome
+//   is recorded, then its Task is released, or failed when the execution failed or was stopped).
 //
 // Requests from the state machine are synchronous: a malformed one throws, failing its Task at
 // once with a named error instead of leaving it to sleep until its deadline. EventBridge events
 // are asynchronous and retried when the function throws, so an event that can never succeed (a
 // poison event: missing fields, a key that is not a string, an unknown shape) is logged and
 // dropped; only AWS errors (throttling, a missing permission) are thrown, to be retried.
+import { PIPELINE_EVENT, pipelineOutcome } from '../generator/contract/sagemaker-pipeline.ts';
 import {
   backstop,
   parseRouterRequest,
   registerWait,
+  settle,
   signal,
   subjectEvent,
   subjectId,
@@ -40,6 +44,7 @@ export type RouterOutcome =
   | ({ outcome: 'backstop' } & BackstopOutcome)
   | { outcome: 'object created'; bucket: string; key: string; released: number; trigger?: TriggerOutcome }
   | { outcome: 'instance terminated'; region: string; instanceId: string; released: number }
+  | { outcome: 'pipeline execution ended'; pipelineExecutionArn: string; status: string; released: number }
   /** An event of a known kind that asks nothing of the router (an instance that started, say). */
   | { outcome: 'ignored'; reason: string }
   /** A poison event: logged, never retried. */
@@ -101,7 +106,38 @@ async function eventBridge(event: Record<string, unknown>, deps: RouterDeps): Pr
     if (released > 0) log.info('waiters released', { subject: subjectId({ kind: 'instance', region: event.region, instanceId }), released });
     return { outcome: 'instance terminated', region: event.region, instanceId, released };
   }
-  return drop(`the router takes S3 '${OBJECT_CREATED}' and EC2 '${INSTANCE_STATE_CHANGE}' events, not '${String(event['detail-type'])}' from '${String(event.source)}'`, event);
+  if (event.source === PIPELINE_EVENT.source && event['detail-type'] === PIPELINE_EVENT.detailType) {
+    const arn = detail?.pipelineExecutionArn;
+    const status = detail?.currentPipelineExecutionStatus;
+    if (!isText(arn) || !isText(status)) return drop('a pipeline execution status change needs detail.pipelineExecutionArn and detail.currentPipelineExecutionStatus as strings', event);
+    return pipelineExecutionChanged(arn, status, deps);
+  }
+  return drop(
+    `the router takes S3 '${OBJECT_CREATED}', EC2 '${INSTANCE_STATE_CHANGE}' and SageMaker '${PIPELINE_EVENT.detailType}' events, not '${String(event['detail-type'])}' from '${String(event.source)}'`,
+    event,
+  );
+}
+
+/**
+ * An execution's end settles its subject. The event carries no failure reason: for a failure it
+ * is asked of SageMaker (best effort: the rule hears every pipeline of the account, and the role
+ * may describe only the workflow's own, so a refusal leaves the reason out, never the release).
+ */
+async function pipelineExecutionChanged(arn: string, status: string, deps: RouterDeps): Promise<RouterOutcome> {
+  const ended = pipelineOutcome(status, arn);
+  if (!ended) return ignore(`pipeline execution ${arn} is ${status}, not ended`);
+  let outcome = ended;
+  if (!ended.ok && deps.wait.probe.outcome) {
+    const described = await deps.wait.probe.outcome({ kind: 'pipeline_execution', arn }).catch((error: unknown) => {
+      log.warn('could not read the failure reason of a pipeline execution', { pipelineExecutionArn: arn, error: (error as Error).name });
+      return undefined;
+    });
+    if (described && !described.ok) outcome = described;
+  }
+  const subject = { kind: 'pipeline_execution' as const, arn };
+  const released = await settle(subject, outcome, deps.wait);
+  if (released > 0) log.info(outcome.ok ? 'waiters released' : 'waiters failed', { subject: subjectId(subject), status, released });
+  return { outcome: 'pipeline execution ended', pipelineExecutionArn: arn, status, released };
 }
 
 async function objectCreated(bucket: string, key: string, deps: RouterDeps): Promise<RouterOutcome> {

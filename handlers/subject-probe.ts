@@ -1,14 +1,19 @@
 // Whether a wait's subject is satisfied, asked of AWS itself (generator/contract/waits.ts:
 // SubjectProbe): a marker exists (S3 reads are strongly consistent), an EC2 instance has
-// terminated (asked in the instance's own region).
+// terminated (asked in the instance's own region), a SageMaker pipeline execution has ended
+// (DescribePipelineExecution).
 import { DescribeInstancesCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { SubjectProbe, WaitSubject } from '../generator/contract/waits.ts';
+import { DescribePipelineExecutionCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { pipelineOutcome } from '../generator/contract/sagemaker-pipeline.ts';
+import type { PipelineExecutionSubject, ProbedSubject, SubjectOutcome, SubjectProbe } from '../generator/contract/waits.ts';
 
 export interface ProbeDeps {
   s3: S3Client;
   /** One client per region, kept for the container's life. */
   ec2For: (region: string) => EC2Client;
+  /** For pipeline executions (`sagemaker_pipeline` jobs); without it only their events settle them. */
+  sagemaker?: SageMakerClient;
   /**
    * EC2's API is eventually consistent: an instance launched a moment ago can be unknown to
    * DescribeInstances for a few seconds. "Not found" is asked again after these pauses (ms)
@@ -23,8 +28,14 @@ const NOT_FOUND_RETRIES_MS = [1000, 2000, 4000];
 export class AwsSubjectProbe implements SubjectProbe {
   constructor(private readonly deps: ProbeDeps) {}
 
-  satisfied(subject: Exclude<WaitSubject, { kind: 'signal' }>): Promise<boolean> {
+  satisfied(subject: ProbedSubject): Promise<boolean> {
     return subject.kind === 'marker' ? objectExists(this.deps.s3, subject.bucket, subject.key) : this.terminated(subject.region, subject.instanceId);
+  }
+
+  async outcome(subject: PipelineExecutionSubject): Promise<SubjectOutcome | undefined> {
+    if (!this.deps.sagemaker) return undefined;
+    const out = await this.deps.sagemaker.send(new DescribePipelineExecutionCommand({ PipelineExecutionArn: subject.arn }));
+    return pipelineOutcome(out.PipelineExecutionStatus ?? '', subject.arn, out.FailureReason);
   }
 
   private async terminated(region: string, instanceId: string): Promise<boolean> {

@@ -4,6 +4,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { WaitDeps } from '../generator/contract/waits.ts';
 import { required } from './config.ts';
@@ -16,6 +17,8 @@ export interface WaitClients {
   s3: S3Client;
   ec2For: (region: string) => EC2Client;
   sfn: SFNClient;
+  /** Stacks with `sagemaker_pipeline` jobs: whether their executions have ended. */
+  sagemaker?: SageMakerClient;
 }
 
 export interface WaitOptions {
@@ -28,7 +31,7 @@ export interface WaitOptions {
 export function awsWaitDeps(clients: WaitClients, table: string, options: WaitOptions = {}): WaitDeps {
   return {
     store: new DynamoWaiterStore(clients.dynamodb, table),
-    probe: new AwsSubjectProbe({ s3: clients.s3, ec2For: clients.ec2For, ...options.notFound }),
+    probe: new AwsSubjectProbe({ s3: clients.s3, ec2For: clients.ec2For, ...(clients.sagemaker && { sagemaker: clients.sagemaker }), ...options.notFound }),
     releaser: new SfnReleaser(clients.sfn),
     now: options.now ?? Date.now,
   };

@@ -11,7 +11,7 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { parseSubject, SIGNALLED, type WaiterRecord, type WaiterStore, type WaitSubject } from '../generator/contract/waits.ts';
+import { parseSubject, SIGNALLED, type SubjectOutcome, type WaiterRecord, type WaiterStore, type WaitSubject } from '../generator/contract/waits.ts';
 import { log } from './log.ts';
 
 type Item = Record<string, AttributeValue>;
@@ -89,6 +89,29 @@ export class DynamoWaiterStore implements WaiterStore {
       }),
     );
     return out.Item !== undefined;
+  }
+
+  /** The outcome goes in the subject's own record (sort key SIGNALLED), beside its waiters. */
+  async settle(subject: string, outcome: SubjectOutcome, expiresAt: number): Promise<void> {
+    const item: Item = { subject: { S: subject }, waiter: { S: SIGNALLED }, expiresAt: { N: String(expiresAt) }, outcome: { S: outcome.ok ? 'succeeded' : 'failed' } };
+    if (!outcome.ok) Object.assign(item, { error: { S: outcome.error }, cause: { S: outcome.cause } });
+    await this.client.send(new PutItemCommand({ TableName: this.table, Item: item }));
+  }
+
+  async settled(subject: string): Promise<SubjectOutcome | undefined> {
+    const out = await this.client.send(
+      new GetItemCommand({
+        TableName: this.table,
+        ConsistentRead: true,
+        Key: { subject: { S: subject }, waiter: { S: SIGNALLED } },
+        ProjectionExpression: '#o, #e, #c',
+        ExpressionAttributeNames: { '#o': 'outcome', '#e': 'error', '#c': 'cause' },
+      }),
+    );
+    const outcome = out.Item?.outcome?.S;
+    if (outcome === 'succeeded') return { ok: true };
+    if (outcome === 'failed') return { ok: false, error: out.Item?.error?.S ?? 'stepgraph.Failed', cause: out.Item?.cause?.S ?? '' };
+    return undefined;
   }
 }
 

@@ -1,8 +1,8 @@
-// The activator (handlers/activate-pipeline.ts): the Task of a callback kind's job (data_pipeline)
-// invokes it. For a data pipeline it deletes the job's old marker, registers the job's wait for the
-// new one in the router's table (releasing it at once if the marker is somehow there already), then
-// activates the pipeline by name; the pipeline's marker, through the router, ends the job. What it
-// may touch is what the kinds declare (`activatorGrants`), plus the router's table.
+// The activator (handlers/activate-pipeline.ts): the Task of a callback kind's job (data_pipeline,
+// sagemaker_pipeline) invokes it. It starts the job's work and registers the job's wait in the
+// router's table (releasing it at once if the wait is somehow over already, or failing it when the
+// work already failed); the event of the work's end, through the router, ends the job. What it may
+// touch is what the kinds declare (`activatorGrants`), plus the router's table.
 import { Duration } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { Manifest } from '../generator/emit/manifest-types.ts';
@@ -27,14 +27,14 @@ export function activatorFunction(scope: Construct, id: string, { manifest, buck
   const kindAccess = compactGrants(kindGrants(manifest.access.flatMap((a) => a.activatorGrants ?? []), bucket));
   return new HandlerFunction(scope, id, {
     entry: 'activate-pipeline.ts',
-    description: `stepgraph ${manifest.workflow}: activates data pipelines by name for a run date`,
+    description: `stepgraph ${manifest.workflow}: starts the work of callback jobs (data or SageMaker pipelines) and registers their waits`,
     // Listing every pipeline of a busy account takes a few pages; activation itself is quick.
     timeout: Duration.seconds(60),
     environment: { WAITER_TABLE: router.waiters.table.tableName },
     grants: [
       ...kindAccess,
       router.tableGrant(REGISTER_TABLE_ACTIONS),
-      releaseGrant(machines),
+      releaseGrant(machines, manifest.waits.events.length > 0),
     ],
   });
 }

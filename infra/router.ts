@@ -2,12 +2,15 @@
 // state machines (generator/contract/waits.ts) and, for a workflow with on_markers triggers,
 // starts its runs. State machines invoke it to register a wait or record a signal; EventBridge
 // tells it of the marker objects waits and triggers name being created, of EC2 instances
-// terminating, and, every BACKSTOP_MINUTES, to look at every open waiter (events that never come).
+// terminating, of the events that end callback kinds' work (`releaseEvents`: a SageMaker pipeline
+// execution's status change), and, every BACKSTOP_MINUTES, to look at every open waiter (events
+// that never come).
 import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
 import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
 import { BACKSTOP_MINUTES } from '../generator/contract/waits.ts';
+import type { ReleaseEvents } from '../generator/kinds/kind.ts';
 import { STACK_REGION } from '../generator/sweep/manifest.ts';
 import { bucketArn, objectArn, regionalArn } from './arns.ts';
 import type { Grant } from './grants.ts';
@@ -27,6 +30,11 @@ export interface RouterProps {
   markers: readonly WatchedMarkers[];
   /** Regions whose instance terminations release waits (STACK_REGION: the stack's own). */
   instanceRegions: readonly string[];
+  /**
+   * Event patterns that end callback kinds' waits (the manifest's `waits.events`), one rule each.
+   * Such an end can be a failure: the router may then fail the waiting Task (SendTaskFailure).
+   */
+  events?: readonly ReleaseEvents[];
   /**
    * The state machines whose waits it releases, by name (`<machine>/<label>` for a Distributed
    * Map's children). Names, not the machines' ARNs: the machines hold the router's ARN in their
@@ -61,7 +69,7 @@ export class Router extends Construct {
         { actions: ROUTER_TABLE_ACTIONS, resources: [table.tableArn] },
         ...markerReadGrants(props.markers),
         ...(props.instanceRegions.length > 0 ? [describeInstancesGrant(props.instanceRegions.map((r) => (r === STACK_REGION ? Stack.of(this).region : r)))] : []),
-        ...(waits ? [releaseGrant(props.releases)] : []),
+        ...(waits ? [releaseGrant(props.releases, (props.events ?? []).length > 0)] : []),
         ...(props.grants ?? []),
       ],
     });
@@ -73,6 +81,13 @@ export class Router extends Construct {
       });
     });
     this.instanceRule(props);
+    (props.events ?? []).forEach((pattern, i) => {
+      new Rule(this, `ReleaseEvents${i + 1}`, {
+        description: `stepgraph ${props.owner}: ${pattern['detail-type'].join(', ')} events that end waits`,
+        eventPattern: { source: pattern.source, detailType: pattern['detail-type'], ...(pattern.detail && { detail: pattern.detail }) },
+        targets: [new LambdaFunction(this.handler.function, EVENT_RETRY)],
+      });
+    });
     if (waits) {
       new Rule(this, 'Backstop', {
         description: `stepgraph ${props.owner}: looks at every open waiter every ${BACKSTOP_MINUTES} minutes, for events that never come`,
@@ -136,9 +151,12 @@ function describeInstancesGrant(regions: readonly string[]): Grant {
   };
 }
 
-/** SendTaskSuccess on this stack's own state machines, built from their names. */
-export function releaseGrant(machines: readonly string[]): Grant {
-  return { actions: ['states:SendTaskSuccess'], resources: unique(machines.map((m) => regionalArn('states', `stateMachine:${m}`))) };
+/** SendTaskSuccess (and SendTaskFailure, where a wait can end in failure) on this stack's own state machines, built from their names. */
+export function releaseGrant(machines: readonly string[], failures = false): Grant {
+  return {
+    actions: ['states:SendTaskSuccess', ...(failures ? ['states:SendTaskFailure'] : [])],
+    resources: unique(machines.map((m) => regionalArn('states', `stateMachine:${m}`))),
+  };
 }
 
 /**

@@ -14,6 +14,7 @@ import { distributedMapGrants, type DistributedMap } from './sweep-access.ts';
 import { ec2Grants } from './sweep-ec2-access.ts';
 import { startExecutionAccess } from '../generator/kinds/state-machine.ts';
 import { kindGrants } from './kind-grants.ts';
+import { kindOf } from '../generator/kinds/registry.ts';
 
 export interface AccessInputs {
   manifest: Manifest;
@@ -41,7 +42,7 @@ export function workflowAccess({ manifest, bucket, activatorArn, routerArn, swee
   const markers = objectArn(bucket, `${prefix}*__*.done`);
 
   // A kind that writes its own marker (a data pipeline) gets no `J done`; the activator clears its old one.
-  const markerWriters = manifest.jobs.filter((j) => !manifest.activated.includes(j.name));
+  const markerWriters = manifest.jobs.filter((j) => kindOf({ type: j.kind }).writesOwnMarker !== true);
   if (markerWriters.length > 0) grants.push({ actions: ['s3:PutObject'], resources: [markers], wildcardReason: MARKER_REASON });
 
   const invoked = [

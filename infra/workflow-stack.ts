@@ -9,6 +9,8 @@ import type { CompiledWorkflow } from '../generator/compile.ts';
 import { sweepJobItems } from '../generator/emit/manifest.ts';
 import type { Manifest } from '../generator/emit/manifest-types.ts';
 import { activatorFunction } from './activator.ts';
+import { compactGrants } from './grant-patterns.ts';
+import { kindGrants } from './kind-grants.ts';
 import { Alerts } from './alerts.ts';
 import { regionalArn } from './arns.ts';
 import { Grants } from './grants.ts';
@@ -135,7 +137,8 @@ export class WorkflowStack extends Stack {
    */
   private createRouter({ manifest, definitions }: WorkflowStackProps['compiled'], bucket: string): Router | undefined {
     const onMarkers = manifest.triggers.flatMap((t) => (t.type === 'on_markers' ? [t.markers] : []));
-    const waits = manifest.substitutions.includes(ROUTER_FUNCTION) || manifest.waits.markers.length > 0;
+    // Callback kinds' waits are registered by the activator but released by the router, on their events.
+    const waits = manifest.substitutions.includes(ROUTER_FUNCTION) || manifest.waits.markers.length > 0 || manifest.waits.events.length > 0;
     if (!waits && onMarkers.length === 0) return undefined;
     const { prefix } = manifest.markers;
     const main = manifest.stateMachines[0].name;
@@ -144,6 +147,7 @@ export class WorkflowStack extends Stack {
       owner: manifest.workflow,
       markers: [...triggerKeys, ...manifest.waits.markers.map((m) => ({ bucket: m.bucket ?? bucket, keyPattern: m.keyPattern }))],
       instanceRegions: manifest.waits.instanceRegions,
+      events: manifest.waits.events,
       releases: waits ? manifest.waits.machines : [],
       environment: {
         MARKER_BUCKET: bucket,
@@ -155,7 +159,11 @@ export class WorkflowStack extends Stack {
           MARKER_TRIGGERS: JSON.stringify(onMarkers),
         }),
       },
-      grants: onMarkers.length > 0 ? [{ actions: ['states:StartExecution'], resources: [regionalArn('states', `stateMachine:${main}`)] }] : [],
+      grants: [
+        ...(onMarkers.length > 0 ? [{ actions: ['states:StartExecution'], resources: [regionalArn('states', `stateMachine:${main}`)] }] : []),
+        // What the kinds' waits are looked at with (generator/kinds/: `routerGrants`).
+        ...compactGrants(kindGrants(manifest.access.flatMap((a) => a.routerGrants ?? []), bucket)),
+      ],
     });
   }
 

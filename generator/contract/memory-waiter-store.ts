@@ -2,12 +2,14 @@
 // the DynamoDB table's shape in memory. Maps keyed by subject and waiter, so no subject or job
 // name can meet an inherited member ('constructor', '__proto__'). Records are copied in and out:
 // a caller changing a record it got back cannot change the store.
-import { SIGNALLED, type WaiterRecord, type WaiterStore } from './waits.ts';
+import { SIGNALLED, type SubjectOutcome, type WaiterRecord, type WaiterStore } from './waits.ts';
 
 export class MemoryWaiterStore implements WaiterStore {
   private readonly waiters = new Map<string, Map<string, WaiterRecord>>();
   /** Subject -> expiresAt (epoch seconds). */
   private readonly signals = new Map<string, number>();
+  /** Subject -> its recorded outcome and expiresAt. */
+  private readonly outcomes = new Map<string, { outcome: SubjectOutcome; expiresAt: number }>();
 
   async put(record: WaiterRecord): Promise<void> {
     if (record.waiter === SIGNALLED) throw new Error(`'${SIGNALLED}' is the signal's own record, not a waiter`);
@@ -41,6 +43,15 @@ export class MemoryWaiterStore implements WaiterStore {
     return this.signals.has(subject);
   }
 
+  async settle(subject: string, outcome: SubjectOutcome, expiresAt: number): Promise<void> {
+    this.outcomes.set(subject, { outcome: { ...outcome }, expiresAt });
+  }
+
+  async settled(subject: string): Promise<SubjectOutcome | undefined> {
+    const recorded = this.outcomes.get(subject);
+    return recorded && { ...recorded.outcome };
+  }
+
   /** How many waiters are open (tests, and the local engine's end-of-run check). */
   get size(): number {
     let n = 0;
@@ -49,7 +60,7 @@ export class MemoryWaiterStore implements WaiterStore {
   }
 
   /**
-   * Forgets what the table's TTL would have removed by `nowSeconds`: waiters and signals whose
+   * Forgets what the table's TTL would have removed by `nowSeconds`: waiters, signals and outcomes whose
    * `expiresAt` has passed.
    */
   expire(nowSeconds: number): void {
@@ -58,6 +69,7 @@ export class MemoryWaiterStore implements WaiterStore {
       if (bySubject.size === 0) this.waiters.delete(subject);
     }
     for (const [subject, expiresAt] of this.signals) if (expiresAt <= nowSeconds) this.signals.delete(subject);
+    for (const [subject, { expiresAt }] of this.outcomes) if (expiresAt <= nowSeconds) this.outcomes.delete(subject);
   }
 }
 

@@ -2,7 +2,9 @@
 // A wait is a callback Task (`lambda:invoke.waitForTaskToken`) whose TimeoutSeconds is the wait's
 // deadline. It registers a waiter (its task token) for a subject; whatever satisfies the subject
 // (an S3 "Object Created" event, a job's in-run signal, EC2's state-change event, the backstop's
-// look) releases every waiter of that subject with SendTaskSuccess. Nothing polls.
+// look) releases every waiter of that subject with SendTaskSuccess. A subject that can end either
+// way (a SageMaker pipeline execution) is *settled* with an outcome: its waiters get
+// SendTaskSuccess or SendTaskFailure. Nothing polls.
 //
 // Race-free by order: a registration stores the waiter *then* looks at the subject; a release
 // makes the subject true (the object exists, the signal is recorded) *then* reads the waiters.
@@ -22,7 +24,23 @@ export type WaitSubject =
   /** A job of the same run (execution name) is done or skipped: in-run synchronisation. */
   | { kind: 'signal'; run: string; job: string }
   /** An EC2 instance has terminated (a sweep item). */
-  | { kind: 'instance'; region: string; instanceId: string };
+  | { kind: 'instance'; region: string; instanceId: string }
+  /** A SageMaker pipeline execution has ended: succeeded, or failed or stopped (its Task fails). */
+  | PipelineExecutionSubject;
+
+export interface PipelineExecutionSubject {
+  kind: 'pipeline_execution';
+  arn: string;
+}
+
+/** Subjects whose satisfaction is asked of the world (an object, an instance): the probe's. */
+export type ProbedSubject = Extract<WaitSubject, { kind: 'marker' | 'instance' }>;
+
+/**
+ * How a settled subject ended. A failure fails its waiters' Tasks with `error` (the Step Functions
+ * error name the job's Retry and the alert see) and `cause`.
+ */
+export type SubjectOutcome = { ok: true } | { ok: false; error: string; cause: string };
 
 /** The partition key of a subject in the waiter store. */
 export function subjectId(subject: WaitSubject): string {
@@ -33,6 +51,8 @@ export function subjectId(subject: WaitSubject): string {
       return signalKey(subject.run, subject.job);
     case 'instance':
       return `ec2://${subject.region}/${subject.instanceId}`;
+    case 'pipeline_execution':
+      return `sagemaker://${subject.arn}`;
   }
 }
 
@@ -71,8 +91,13 @@ export const REDRIVE_WINDOW_SECONDS = 14 * 24 * 3600;
 export const WAITER_GRACE_SECONDS = 3600;
 /** How often the backstop looks (minutes): an event that never comes costs at most this. */
 export const BACKSTOP_MINUTES = 5;
-/** The sort key of a signal's own record, beside its waiters. */
+/** The sort key of a signal's own record (or a settled subject's outcome), beside its waiters. */
 export const SIGNALLED = '#signalled';
+/**
+ * How long a settled subject's outcome is kept: its waiter registers moments after the execution
+ * starts (the activator), so a day covers it with room; the backstop asks the service itself after that.
+ */
+export const SETTLED_KEEP_SECONDS = 24 * 3600;
 
 export interface WaiterRecord {
   subject: string;
@@ -96,16 +121,27 @@ export interface WaiterStore {
   allWaiters(): AsyncIterable<WaiterRecord>;
   signal(subject: string, expiresAt: number): Promise<void>;
   isSignalled(subject: string): Promise<boolean>;
+  /** Records how a subject ended (in the signal's place: one record per subject). */
+  settle(subject: string, outcome: SubjectOutcome, expiresAt: number): Promise<void>;
+  /** The recorded outcome, read consistently; undefined while none is recorded. */
+  settled(subject: string): Promise<SubjectOutcome | undefined>;
 }
 
 /** Whether a marker exists / an instance has terminated, read consistently. */
 export interface SubjectProbe {
-  satisfied(subject: Exclude<WaitSubject, { kind: 'signal' }>): Promise<boolean>;
+  satisfied(subject: ProbedSubject): Promise<boolean>;
+  /**
+   * How a pipeline execution ended, asked of the service (DescribePipelineExecution); undefined
+   * while it runs. Absent: only a recorded outcome settles it (the local engine records every end).
+   */
+  outcome?(subject: PipelineExecutionSubject): Promise<SubjectOutcome | undefined>;
 }
 
 /** SendTaskSuccess; 'gone' when the token is no longer waiting (timed out, invalid, finished). */
 export interface Releaser {
   release(token: string, output: Record<string, unknown>): Promise<'released' | 'gone'>;
+  /** SendTaskFailure, for subjects that can end in failure; 'gone' as above. */
+  fail?(token: string, error: string, cause: string): Promise<'released' | 'gone'>;
 }
 
 export interface WaitDeps {
@@ -127,8 +163,9 @@ export async function registerWait(request: WaitRequest, deps: WaitDeps): Promis
   const deadline = now + Math.max(1, Math.ceil(request.timeoutSeconds));
   const record: WaiterRecord = { subject, waiter: waiterId(request), token: request.token, detail: request.subject, deadline, expiresAt: deadline + WAITER_GRACE_SECONDS };
   await deps.store.put(record);
-  if (!(await isSatisfied(request.subject, deps))) return 'registered';
-  await releaseOne(record, deps);
+  const outcome = await outcomeOf(request.subject, deps);
+  if (!outcome) return 'registered';
+  await releaseOne(record, outcome, deps);
   return 'released';
 }
 
@@ -145,13 +182,26 @@ export async function signal(request: SignalRequest, deps: WaitDeps): Promise<nu
  * come late, twice and out of order: the subject is looked at again before anyone is released,
  * so the event of a marker deleted since (a replay invalidated it) releases nobody.
  */
-export async function subjectEvent(subject: Exclude<WaitSubject, { kind: 'signal' }>, deps: WaitDeps): Promise<number> {
+export async function subjectEvent(subject: ProbedSubject, deps: WaitDeps): Promise<number> {
   const id = subjectId(subject);
   const waiters = await deps.store.waitersOf(id);
   if (waiters.length === 0) return 0;
   if (!(await deps.probe.satisfied(subject))) return 0;
   let released = 0;
-  for (const w of waiters) released += await releaseOne(w, deps);
+  for (const w of waiters) released += await releaseOne(w, OK, deps);
+  return released;
+}
+
+/**
+ * A subject ended, as its own event says (a pipeline execution's terminal status change): the
+ * outcome is recorded *then* the waiters are read and released with it, so a waiter registering
+ * meanwhile finds the record. An end is final: a duplicate event records the same and finds no waiter.
+ */
+export async function settle(subject: PipelineExecutionSubject, outcome: SubjectOutcome, deps: WaitDeps): Promise<number> {
+  const id = subjectId(subject);
+  await deps.store.settle(id, outcome, Math.floor(deps.now() / 1000) + SETTLED_KEEP_SECONDS);
+  let released = 0;
+  for (const w of await deps.store.waitersOf(id)) released += await releaseOne(w, outcome, deps);
   return released;
 }
 
@@ -170,10 +220,13 @@ export async function backstop(deps: WaitDeps): Promise<BackstopOutcome> {
     if (now > w.deadline) {
       await deps.store.delete(w.subject, w.waiter);
       outcome.expired++;
-    } else if (await isSatisfied(w.detail, deps)) {
-      outcome.released += await releaseOne(w, deps);
     } else {
-      outcome.open++;
+      const settled = await outcomeOf(w.detail, deps);
+      if (!settled) {
+        outcome.open++;
+        continue;
+      }
+      outcome.released += await releaseOne(w, settled, deps);
     }
   }
   return outcome;
@@ -181,17 +234,30 @@ export async function backstop(deps: WaitDeps): Promise<BackstopOutcome> {
 
 async function releaseWaiters(subject: string, deps: WaitDeps): Promise<number> {
   let released = 0;
-  for (const w of await deps.store.waitersOf(subject)) released += await releaseOne(w, deps);
+  for (const w of await deps.store.waitersOf(subject)) released += await releaseOne(w, OK, deps);
   return released;
 }
 
-async function isSatisfied(subject: WaitSubject, deps: WaitDeps): Promise<boolean> {
-  return subject.kind === 'signal' ? deps.store.isSignalled(subjectId(subject)) : deps.probe.satisfied(subject);
+const OK: SubjectOutcome = { ok: true };
+
+/** How the subject stands: undefined while it is not satisfied (or not ended). */
+async function outcomeOf(subject: WaitSubject, deps: WaitDeps): Promise<SubjectOutcome | undefined> {
+  switch (subject.kind) {
+    case 'signal':
+      return (await deps.store.isSignalled(subjectId(subject))) ? OK : undefined;
+    case 'pipeline_execution':
+      return (await deps.store.settled(subjectId(subject))) ?? (await deps.probe.outcome?.(subject));
+    default:
+      return (await deps.probe.satisfied(subject)) ? OK : undefined;
+  }
 }
 
-/** Sends the token its success and forgets the waiter; 1 when this call released it. */
-async function releaseOne(w: WaiterRecord, deps: WaitDeps): Promise<number> {
-  const result = await deps.releaser.release(w.token, { subject: w.subject });
+/** Sends the token its success (or failure) and forgets the waiter; 1 when this call released it. */
+async function releaseOne(w: WaiterRecord, outcome: SubjectOutcome, deps: WaitDeps): Promise<number> {
+  let result: 'released' | 'gone';
+  if (outcome.ok) result = await deps.releaser.release(w.token, { subject: w.subject });
+  else if (deps.releaser.fail) result = await deps.releaser.fail(w.token, outcome.error, outcome.cause);
+  else throw new Error(`internal: ${w.subject} ended in failure but this releaser cannot fail a task`);
   await deps.store.delete(w.subject, w.waiter);
   return result === 'released' ? 1 : 0;
 }
@@ -221,6 +287,7 @@ export function parseSubject(value: unknown): WaitSubject | undefined {
   if (value.kind === 'marker' && isString(value.bucket) && isString(value.key)) return { kind: 'marker', bucket: value.bucket, key: value.key };
   if (value.kind === 'signal' && isString(value.run) && isString(value.job)) return { kind: 'signal', run: value.run, job: value.job };
   if (value.kind === 'instance' && isString(value.region) && isString(value.instanceId)) return { kind: 'instance', region: value.region, instanceId: value.instanceId };
+  if (value.kind === 'pipeline_execution' && isString(value.arn)) return { kind: 'pipeline_execution', arn: value.arn };
   return undefined;
 }
 

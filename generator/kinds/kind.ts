@@ -58,6 +58,11 @@ export interface KindAccess {
   grants: KindGrant[];
   /** Granted to the activator (callback kinds: the function that starts the work and registers the wait). */
   activatorGrants?: KindGrant[];
+  /**
+   * Granted to the router: what it reads to see whether this kind's wait is over when no event
+   * came (the backstop) or to describe the end an event announced.
+   */
+  routerGrants?: KindGrant[];
   /** Set when a grant could not be scoped (shown at synth). */
   warning?: string;
 }
@@ -76,7 +81,15 @@ export interface ReleaseEvents {
  * of its end releases the Task (local/handlers.ts plays both sides by the contract); `states`: the
  * kind renders states of its own, each served by its own local implementation (a sweep's items).
  */
-type LocalService<K> = { mode: 'work'; output(kind: K, job: string): unknown } | { mode: 'activation' } | { mode: 'states' };
+type LocalService<K> =
+  | { mode: 'work'; output(kind: K, job: string): unknown }
+  /**
+   * `endReportsFailure`: the event of the work's end says whether it failed (a SageMaker execution's
+   * status), so a simulated failure is the work's own; without it the work's only visible failure
+   * is its activation's (a data pipeline that fails just never writes its marker).
+   */
+  | { mode: 'activation'; endReportsFailure?: boolean }
+  | { mode: 'states' };
 
 /** A README row: what the kind runs and when the job is done. */
 interface KindDoc {

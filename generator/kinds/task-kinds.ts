@@ -8,12 +8,13 @@ import { emrServerless } from './emr-serverless.ts';
 import { glue } from './glue.ts';
 import type { AnyKindModule } from './kind.ts';
 import { lambda } from './lambda.ts';
+import { sagemakerPipeline } from './sagemaker-pipeline.ts';
 import { stateMachine } from './state-machine.ts';
 import { task } from './task.ts';
 
 // `as const`: the model's JobKind is derived from this list (registry.ts), so adding a kind here is
 // all its type needs.
-export const TASK_KINDS = [lambda, stateMachine, glue, batch, ecs, emrServerless, athena, dataPipeline, task] as const satisfies readonly AnyKindModule[];
+export const TASK_KINDS = [lambda, stateMachine, glue, batch, ecs, emrServerless, athena, sagemakerPipeline, dataPipeline, task] as const satisfies readonly AnyKindModule[];
 
 /** The kinds that can run a sweep's parameter sets (besides EC2 instances, the sweep's own). */
 export const SWEEP_RUNNER_KINDS: readonly AnyKindModule[] = TASK_KINDS.filter((k: AnyKindModule) => k.sweepRunner !== undefined);

@@ -159,6 +159,8 @@ export function startExecution(setup: ExecutionSetup): LocalExecution {
           get EnteredTime(): string {
             return new Date().toISOString();
           },
+          // The engine does not count retries for the context; locally nothing depends on it.
+          RetryCount: 0,
         },
         // Read when a callback Task's Parameters are evaluated: one token per attempt.
         Task: {

@@ -4,6 +4,7 @@
 // Catch exactly as Step Functions would. Wait Tasks (callbacks to the router) go to the local
 // router, which releases them by the contract's own logic (router.ts).
 import { parseRouterRequest, type WaitRequest } from '../contract/waits.ts';
+import { executionNameOf, parsePipelineStart } from '../contract/sagemaker-pipeline.ts';
 import type { Job, Workflow } from '../model.ts';
 import type { JsonValue } from './engine.ts';
 import type { StateIndex, TaskState } from './roles.ts';
@@ -17,7 +18,7 @@ import { kindOf } from '../kinds/registry.ts';
 /** Runs a job's work: one attempt, resolving when it is done and rejecting when it fails. */
 export interface JobRunner {
   run(job: Job, attempt: number, limits: { timeoutSeconds?: number }): Promise<void>;
-  /** Data pipelines: an error when the activation of this attempt fails (simulate --fail). */
+  /** Data pipelines: an error when the activation of this attempt fails (simulate --fail; kinds whose end reports failure fail in `run`). */
   refuseActivation?(job: Job): Error | undefined;
   /** Sweep jobs: an error every item's work fails with (simulate --fail). */
   refuseSweepItem?(job: Job): Error | undefined;
@@ -27,7 +28,7 @@ export interface JobRunner {
 export interface JobWork {
   /** Start of every attempt of the job's Task (epoch ms). */
   attempts: number[];
-  /** Data pipelines: when the pipeline wrote its marker. */
+  /** Callback kinds: when the work ended (a data pipeline wrote its marker, a SageMaker execution ended). */
   pipelineDoneAt?: number;
   /** The last error of the job's own work (the engine's Fail state only says "job failed"). */
   lastError?: string;
@@ -187,9 +188,12 @@ function jobHandler(job: Job, task: TaskState, ctx: HandlerContext): Handler {
  */
 async function activate(job: Job, attempt: number, input: JsonValue, ctx: HandlerContext): Promise<JsonValue> {
   const work = workOf(ctx, job.name);
+  const payload = (input as { Payload?: unknown })?.Payload;
+  // As the activator dispatches: a payload that names its kind is a SageMaker pipeline's.
+  if (typeof payload === 'object' && payload !== null && 'kind' in payload) return startPipelineExecution(job, attempt, payload, ctx);
   const refused = ctx.runner.refuseActivation?.(job);
   if (refused) throw failure(work, refused);
-  const request = (input as { Payload?: { wait?: unknown } })?.Payload;
+  const request = payload as { wait?: unknown } | undefined;
   // Without a wait (the polling contract the benchmark keeps as its baseline) the activation
   // returns at once and a later state reads the marker.
   if (request?.wait === undefined) return activateOnly(job, attempt, ctx);
@@ -210,6 +214,33 @@ async function activate(job: Job, attempt: number, input: JsonValue, ctx: Handle
     (error: Error) => failed(failure(work, error)),
   );
   return (await Promise.race([released, pipelineFailed])) as JsonValue;
+}
+
+/**
+ * A SageMaker pipeline's Task, as the activator serves it: start the execution (here: the job's
+ * work), register the Task's token on it; its end goes to the router as SageMaker's status-change
+ * event would, Succeeded releasing the Task and Failed (the work failed) failing it.
+ */
+async function startPipelineExecution(job: Job, attempt: number, payload: object, ctx: HandlerContext): Promise<JsonValue> {
+  const work = workOf(ctx, job.name);
+  const request = parsePipelineStart(payload);
+  if (typeof request === 'string') throw statesError('States.Runtime', `job '${job.name}': the activator cannot read this payload: ${request}`);
+  const id = `${executionNameOf(request.execution)}-${request.state}-${attempt}`.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+  const arn = `arn:aws:sagemaker:local:000000000000:pipeline/${request.pipeline.toLowerCase()}/execution/${id}`;
+  const released = ctx.router.wait({ action: 'wait', subject: { kind: 'pipeline_execution', arn }, token: request.token, execution: request.execution, state: request.state, timeoutSeconds: request.timeoutSeconds });
+  void ctx.runner.run(job, attempt, {}).then(
+    async () => {
+      if (ctx.ended()) return;
+      work.pipelineDoneAt = Date.now();
+      await ctx.router.pipelineStatusChanged(arn, 'Succeeded');
+    },
+    async (error: Error) => {
+      if (ctx.ended()) return;
+      work.lastError = errorText(error);
+      await ctx.router.pipelineStatusChanged(arn, 'Failed', errorText(error));
+    },
+  );
+  return (await released) as JsonValue;
 }
 
 function activateOnly(job: Job, attempt: number, ctx: HandlerContext): JsonValue {

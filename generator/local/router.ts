@@ -1,13 +1,18 @@
 // The router of a local run: what the router Lambda is in AWS, built on the same contract
 // functions (generator/contract/waits.ts), so a local wait is released by the same logic. A wait
 // Task's handler registers and sleeps on a promise; a marker written through `markers` is an
-// "Object Created" event; a signal is a signal; an instance's end comes from the sweep's local EC2.
-import { backstop, registerWait, signal, subjectEvent, type BackstopOutcome, type SignalRequest, type WaitDeps, type WaitRequest } from '../contract/waits.ts';
+// "Object Created" event; a signal is a signal; an instance's end comes from the sweep's local EC2;
+// a local SageMaker pipeline execution's end is its status-change event (settled, as the router
+// settles it: the waiting Task is released, or failed when the execution failed).
+import { pipelineOutcome } from '../contract/sagemaker-pipeline.ts';
+import { backstop, registerWait, settle, signal, subjectEvent, type BackstopOutcome, type SignalRequest, type WaitDeps, type WaitRequest } from '../contract/waits.ts';
 import type { MarkerStore } from './store.ts';
 import { MemoryWaiterStore } from '../contract/memory-waiter-store.ts';
 
 interface Pending {
   resolve: (output: Record<string, unknown>) => void;
+  /** SendTaskFailure: the Task fails with this error (its name is the States error). */
+  reject: (error: Error) => void;
   /** Epoch ms after which the engine has timed the Task out: a release then finds it gone. */
   deadline: number;
 }
@@ -42,11 +47,14 @@ export class LocalRouter {
       },
       releaser: {
         release: async (token, output) => {
-          const waiting = this.pending.get(token);
-          this.pending.delete(token);
-          if (!waiting || Date.now() > waiting.deadline) return 'gone';
-          waiting.resolve(output);
-          return 'released';
+          const waiting = this.take(token);
+          waiting?.resolve(output);
+          return waiting ? 'released' : 'gone';
+        },
+        fail: async (token, error, cause) => {
+          const waiting = this.take(token);
+          waiting?.reject(Object.assign(new Error(cause), { name: error }));
+          return waiting ? 'released' : 'gone';
         },
       },
       now: () => Date.now(),
@@ -69,10 +77,17 @@ export class LocalRouter {
     events.onTerminated((region, instanceId) => void this.instanceTerminated(region, instanceId));
   }
 
-  /** A wait Task: resolves when released; the engine's TimeoutSeconds ends it otherwise. */
+  /** The token's pending Task, forgotten; undefined when it waits no more (released, or past its deadline). */
+  private take(token: string): Pending | undefined {
+    const waiting = this.pending.get(token);
+    this.pending.delete(token);
+    return waiting && Date.now() <= waiting.deadline ? waiting : undefined;
+  }
+
+  /** A wait Task: resolves when released, rejects when failed; the engine's TimeoutSeconds ends it otherwise. */
   wait(request: WaitRequest): Promise<Record<string, unknown>> {
-    const released = new Promise<Record<string, unknown>>((resolve) => {
-      this.pending.set(request.token, { resolve, deadline: Date.now() + request.timeoutSeconds * 1000 });
+    const released = new Promise<Record<string, unknown>>((resolve, reject) => {
+      this.pending.set(request.token, { resolve, reject, deadline: Date.now() + request.timeoutSeconds * 1000 });
     });
     return this.track(registerWait(request, this.deps)).then(() => released);
   }
@@ -87,6 +102,12 @@ export class LocalRouter {
 
   instanceTerminated(region: string, instanceId: string): Promise<number> {
     return this.track(subjectEvent({ kind: 'instance', region, instanceId }, this.deps));
+  }
+
+  /** A pipeline execution's status changed (SageMaker's event): a terminal status settles its waiters. */
+  pipelineStatusChanged(arn: string, status: string, failureReason?: string): Promise<number> {
+    const outcome = pipelineOutcome(status, arn, failureReason);
+    return outcome ? this.track(settle({ kind: 'pipeline_execution', arn }, outcome, this.deps)) : Promise.resolve(0);
   }
 
   /** The backstop's look at every open waiter (for markers written past the router: by hand, by another process). */

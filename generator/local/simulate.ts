@@ -10,7 +10,7 @@
 // are present when the run starts. Simulations run one at a time (the clock is process-wide).
 import type { CompiledWorkflow } from '../compile.ts';
 import type { Definition } from '../emit/asl.ts';
-import type { Workflow } from '../model.ts';
+import type { Job, Workflow } from '../model.ts';
 import { parseRunDate } from '../dates.ts';
 import { planWorkflow, type Plan } from '../plan/plan.ts';
 import { sleep, withVirtualClock } from './clock.ts';
@@ -104,12 +104,17 @@ function simulatedRunner(planned: ReadonlyMap<string, number>, scenario: Scenari
   return {
     async run(job) {
       await sleep((planned.get(job.name)! + (scenario.lateJobs.get(job.name) ?? 0)) * 1000);
-      // A callback kind's failure is its activation's (refuseActivation).
-      if (scenario.fail.has(job.name) && kindOf(job.kind).local.mode !== 'activation') throw failure(job.name);
+      // A callback kind whose end does not report failure fails in its activation (refuseActivation).
+      if (scenario.fail.has(job.name) && !failsInActivation(job)) throw failure(job.name);
     },
-    refuseActivation: (job) => (scenario.fail.has(job.name) ? failure(job.name) : undefined),
+    refuseActivation: (job) => (scenario.fail.has(job.name) && failsInActivation(job) ? failure(job.name) : undefined),
     refuseSweepItem: (job) => (scenario.fail.has(job.name) ? statesError('stepgraph.SimulatedFailure', `every item of sweep job '${job.name}' fails (simulated with --fail)`) : undefined),
   };
+}
+
+function failsInActivation(job: Job): boolean {
+  const local = kindOf(job.kind).local;
+  return local.mode === 'activation' && local.endReportsFailure !== true;
 }
 
 /** External markers appear at the start, late (after `--late`), or never (`--missing`). */

@@ -104,6 +104,8 @@ class World {
       },
       signal: async (subject, expiresAt) => (await point(`signal ${subject}`), store.signal(subject, expiresAt)),
       isSignalled: async (subject) => (await point(`isSignalled ${subject}`), store.isSignalled(subject)),
+      settle: async (subject, outcome, expiresAt) => (await point(`settle ${subject}`), store.settle(subject, outcome, expiresAt)),
+      settled: async (subject) => (await point(`settled ${subject}`), store.settled(subject)),
     };
     this.deps = {
       store: scheduled,

@@ -41,3 +41,29 @@ export function instanceStateChange(region: string, instanceId: string, state: s
     detail: { 'instance-id': instanceId, state },
   };
 }
+
+/** SageMaker's "Pipeline Execution Status Change", shaped as the SageMaker guide's example of it. */
+export function pipelineExecutionStatusChange(pipelineExecutionArn: string, status: string, previous = 'Executing') {
+  sequence++;
+  const pipelineArn = pipelineExecutionArn.slice(0, pipelineExecutionArn.indexOf('/execution/'));
+  return {
+    version: '0',
+    id: `00000000-0000-4000-a000-${String(sequence).padStart(12, '0')}`,
+    'detail-type': 'SageMaker Model Building Pipeline Execution Status Change',
+    source: 'aws.sagemaker',
+    account: '123456789012',
+    time: '2019-03-12T05:10:11Z',
+    region: 'eu-west-1',
+    resources: [pipelineArn, pipelineExecutionArn],
+    detail: {
+      pipelineExecutionDisplayName: 'churn-model-2019-03-12-retrain',
+      currentPipelineExecutionStatus: status,
+      previousPipelineExecutionStatus: previous,
+      executionStartTime: '2019-03-12T03:00:13Z',
+      executionEndTime: '2019-03-12T05:10:10Z',
+      pipelineExecutionDescription: 'stepgraph churn-model: job retrain of 2019-03-12',
+      pipelineArn,
+      pipelineExecutionArn,
+    },
+  };
+}

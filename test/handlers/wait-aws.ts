@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DescribeInstancesCommand, EC2Client, EC2ServiceException } from '@aws-sdk/client-ec2';
 import { DeleteObjectCommand, HeadObjectCommand, NotFound, S3Client } from '@aws-sdk/client-s3';
-import { InvalidToken, SendTaskSuccessCommand, SFNClient, TaskTimedOut } from '@aws-sdk/client-sfn';
+import { InvalidToken, SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SIGNALLED } from '../../generator/contract/waits.ts';
 import type { WaitClients } from '../../handlers/wait-deps.ts';
@@ -60,6 +60,8 @@ export function fakeAws() {
   const finished = new Set<string>();
   /** Tokens released, in order. */
   const released: string[] = [];
+  /** Tokens failed (SendTaskFailure), in order, with their error and cause. */
+  const failed: { token: string; error: string; cause: string }[] = [];
   /** Page size of Query and Scan answers, small so that paging is exercised. */
   const pageSize = 2;
 
@@ -88,7 +90,10 @@ export function fakeAws() {
     mocks.dynamodb.on(GetItemCommand).callsFake((input) => {
       if (input.ConsistentRead !== true) throw new Error('GetItem without ConsistentRead');
       const item = table.get(id(input.Key.subject.S, input.Key.waiter.S));
-      return item ? { Item: { subject: item.subject } } : {};
+      if (!item) return {};
+      // The projection's attributes only, as DynamoDB answers.
+      const names = String(input.ProjectionExpression).split(',').map((n) => input.ExpressionAttributeNames[n.trim()]);
+      return { Item: Object.fromEntries(names.filter((n) => item[n] !== undefined).map((n) => [n, item[n]])) };
     });
     mocks.dynamodb.on(QueryCommand).callsFake((input) => {
       if (input.ConsistentRead !== true) throw new Error('Query without ConsistentRead');
@@ -116,6 +121,13 @@ export function fakeAws() {
       released.push(input.taskToken);
       return {};
     });
+    mocks.sfn.on(SendTaskFailureCommand).callsFake((input) => {
+      if (timedOut.has(input.taskToken)) throw new TaskTimedOut({ message: 'Task Timed Out', $metadata: {} });
+      if (finished.has(input.taskToken)) throw new InvalidToken({ message: 'Invalid token', $metadata: {} });
+      finished.add(input.taskToken);
+      failed.push({ token: input.taskToken, error: input.error, cause: input.cause });
+      return {};
+    });
     for (const mock of Object.values(mocks.ec2)) {
       mock.on(DescribeInstancesCommand).callsFake((input) => {
         const instanceId = input.InstanceIds[0];
@@ -136,11 +148,12 @@ export function fakeAws() {
     timedOut.clear();
     finished.clear();
     released.length = 0;
+    failed.length = 0;
     install();
   }
 
   /** Waiter items (not signals) left in the table, as `subject waiter`. */
   const waiters = () => sorted().filter(notSignal).map((i) => `${i.subject.S} ${i.waiter.S}`);
 
-  return { clients, mocks, table, objects, instances, timedOut, released, waiters, reset };
+  return { clients, mocks, table, objects, instances, timedOut, released, failed, waiters, reset };
 }

@@ -239,7 +239,7 @@ describe.each(stacks.map((s) => [s.compiled.manifest.stackName, s] as const))('%
     const pipelines = manifest.jobs.filter((j) => j.kind === 'data_pipeline');
     expect(manifest.activated).toEqual(pipelines.map((j) => j.name));
     expect(stack.activator !== undefined).toBe(pipelines.length > 0);
-    expect(functions.filter((f) => /activates data pipelines/.test(f.Properties!.Description))).toHaveLength(pipelines.length > 0 ? 1 : 0);
+    expect(functions.filter((f) => /starts the work of callback jobs/.test(f.Properties!.Description))).toHaveLength(pipelines.length > 0 ? 1 : 0);
   });
 
   it("lets the activator clear its pipelines' markers, register their waits and release them", () => {
