@@ -36,7 +36,7 @@ function expectError(kind: string, code: string, needle: string, message: RegExp
 describe('glue', () => {
   it('refuses a wrong type, a missing job, an unknown field (with a did-you-mean) and a bad name', () => {
     expectError('glue: 42', 'SG1004', '42', /'glue' must be a non-empty string/);
-    expectError('glue: { arguments: { --a: b } }', 'SG1005', '{ arguments', /'glue' needs 'job'/);
+    expectError('glue: { arguments: { --a: b } }', 'SG1005', 'glue:', /'glue' needs 'job'/);
     const misspelt = 'glue: { job: etl, argumnets: { --a: b } }';
     expectError(misspelt, 'SG1003', 'argumnets', /unknown key 'argumnets'/);
     expect(diagnostics(misspelt).join('\n')).not.toContain('SG1005');
@@ -64,7 +64,7 @@ describe('glue', () => {
 describe('athena', () => {
   it('refuses a bare string, a missing query, an unknown field and bad names', () => {
     expectError('athena: select 1', 'SG1004', 'select 1', /'athena' must be a mapping/);
-    expectError('athena: { workgroup: etl }', 'SG1005', '{ workgroup', /'athena' needs 'query'/);
+    expectError('athena: { workgroup: etl }', 'SG1005', 'athena:', /'athena' needs 'query'/);
     expectError('athena: { query: select 1, databse: analytics }', 'SG1003', 'databse', /did you mean 'database'/);
     expectError('athena: { query: select 1, workgroup: "etl team" }', 'SG3006', '"etl team"', /not a valid Athena workgroup name/);
     expectError('athena: { query: select 1, database: "a.b" }', 'SG3006', '"a.b"', /not a valid database name/);
@@ -86,7 +86,7 @@ describe('emr_serverless', () => {
   const emr = (fields: string): string => `emr_serverless: { ${fields} }`;
 
   it('refuses missing fields, an unknown field, a bad application id and a bad role', () => {
-    expectError(emr(`application: ${ok.application}, role: "${ok.role}"`), 'SG1005', '{ application', /needs 'entry_point'/);
+    expectError(emr(`application: ${ok.application}, role: "${ok.role}"`), 'SG1005', 'emr_serverless:', /needs 'entry_point'/);
     expectError(emr(`application: ${ok.application}, role: "${ok.role}", entry_point: ${ok.entry}, argments: []`), 'SG1003', 'argments', /did you mean 'arguments'/);
     expectError(emr(`application: APP-1, role: "${ok.role}", entry_point: ${ok.entry}`), 'SG3006', 'APP-1', /not an EMR Serverless application id/);
     expectError(emr(`application: ${ok.application}, role: "arn:aws:iam::123:role/x", entry_point: ${ok.entry}`), 'SG3006', '"arn:', /not a valid IAM role ARN/);

@@ -48,7 +48,7 @@ describe('sagemaker_pipeline: reading', () => {
     expect(problems(job('    sagemaker_pipeline: arn:aws:sagemaker:eu-west-1:123456789012:pipeline/p\n'))[0]).toMatch(/^5:25 error SG1004: .* is not a SageMaker pipeline name$/);
     expect(problems(job(`    sagemaker_pipeline: ${'a'.repeat(257)}\n`))[0]).toMatch(/^5:25 error SG1004/);
     expect(problems(job('    sagemaker_pipeline: [p]\n'))).toEqual(["5:25 error SG1004: 'sagemaker_pipeline' must be a non-empty string, not a list"]);
-    expect(problems(job('    sagemaker_pipeline: { parameters: { A: b } }\n'))).toEqual(["5:25 error SG1005: 'sagemaker_pipeline' needs 'name'"]);
+    expect(problems(job('    sagemaker_pipeline: { parameters: { A: b } }\n'))).toEqual(["5:5 error SG1005: 'sagemaker_pipeline' needs 'name'"]);
     expect(problems(job('    sagemaker_pipeline: { name: p, parameters: [a] }\n'))).toEqual(["5:48 error SG1004: 'parameters' must be a mapping, not a list"]);
     expect(problems(job('    sagemaker_pipeline:\n      name: p\n      parameters:\n        "bad name": x\n        A: { x: 1 }\n'))).toEqual([
       "8:9 error SG1004: 'bad name' is not a SageMaker pipeline parameter name",
@@ -121,7 +121,7 @@ describe('sagemaker_pipeline: a hostile parameter value', () => {
     const yaml = job(`    sagemaker_pipeline:\n      name: p\n      parameters:\n        Odd: ${JSON.stringify(hostile)}\n`);
     const state = (compile(yaml).definitions[0].definition as { States: Record<string, any> }).States.train;
     expect(state.Parameters.Payload.parameters['Odd.$']).toBe(
-      "States.Format('it\\'s \"quoted\" \\}\\{ back\\\\slash $.date $$.Task.Token States.Format(\\'x\\') {}', $.run.yyyy)",
+      "States.Format('it\\'s \"quoted\" \\}\\{ back{}slash $.date $$.Task.Token States.Format(\\'x\\') {}', States.Base64Decode('XA=='), $.run.yyyy)",
     );
 
     // WHEN the Task's Parameters are evaluated by the engine (as Step Functions would)...
