@@ -172,7 +172,7 @@ export const ecs: KindModule<EcsKind> = {
   doc: {
     spelling: 'ecs: { cluster, task_definition, launch_type, subnets, security_groups, assign_public_ip, container, command, environment, roles }',
     runs: 'an Amazon ECS task, on Fargate by default (command as argv words and environment with date templates, for the named `container`; `roles` scopes iam:PassRole)',
-    done: 'when the task stops (`ecs:runTask.sync`)',
+    done: "when the task stops (`ecs:runTask.sync`); a container's non-zero exit code is not checked: for work that must fail on it, use batch",
   },
   schema: {
     description:
