@@ -208,6 +208,7 @@ export function startExecution(setup: ExecutionSetup): LocalExecution {
   const handlers = localHandlers({
     workflow: setup.workflow,
     sweeps: setup.sweeps,
+    ...(setup.timeScale !== undefined && { timeScale: setup.timeScale }),
     index,
     store: router.markers,
     router,

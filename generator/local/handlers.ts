@@ -38,6 +38,8 @@ export interface HandlerContext {
   workflow: Workflow;
   /** The plan's sweep plans, by job (nothing is planned again here). */
   sweeps: ReadonlyMap<string, SweepPlan>;
+  /** run --local --speed: sweep items' run times are scaled by it too. */
+  timeScale?: number;
   index: StateIndex;
   /** Writes through it are "Object Created" events for the router. */
   store: MarkerStore;
@@ -65,7 +67,7 @@ export function localHandlers(ctx: HandlerContext): Record<string, Handler> {
   const handlers: Record<string, Handler> = {};
   for (const task of ctx.index.tasks.values()) handlers[task.name] = handlerFor(task, ctx);
   // Sweep jobs: their EC2 calls and runner Tasks go to the sweep's own local implementations.
-  Object.assign(handlers, sweepJobHandlers(ctx.workflow, ctx.instances, ctx.sweeps), failingSweepItems(ctx));
+  Object.assign(handlers, sweepJobHandlers(ctx.workflow, ctx.instances, ctx.sweeps, ctx.timeScale), failingSweepItems(ctx));
   return handlers;
 }
 

@@ -270,14 +270,15 @@ export function localRunOptions(plan: SweepPlan, ec2: FakeEc2, execution: string
  * region, instanceId}, deps))`) and answer instance subjects with `events.satisfied(subject)`.
  * Instances of items that name no region are in LOCAL_REGION, which the execution ARNs must name.
  */
-export function sweepJobHandlers(workflow: Workflow, events: InstanceEvents, plans: ReadonlyMap<string, SweepPlan>): Record<string, Handler> {
+/** `timeScale`: run --local --speed, which every item's run time is multiplied by (1: as long as it says). */
+export function sweepJobHandlers(workflow: Workflow, events: InstanceEvents, plans: ReadonlyMap<string, SweepPlan>, timeScale = 1): Record<string, Handler> {
   const handlers: Record<string, Handler> = {};
   for (const job of workflow.jobs) {
     if (job.kind.type !== 'sweep') continue;
     const items = job.kind.sweep.items;
-    // The workflow's plan (Plan.sweeps) when the caller has it: the same plan the ASL was emitted from.
+    // The workflow's plan (Plan.sweeps): the same plan the ASL was emitted from.
     const plan = plans.get(job.name)!;
-    const seconds = (index: number): number => defaultItemSeconds(items[index]);
+    const seconds = (index: number): number => defaultItemSeconds(items[index]) * timeScale;
     const ec2 = new FakeEc2((index) => ({ runSeconds: seconds(index), exitStatus: 0 }), { events });
     const run: Handler = async (input) => {
       const index = (input as { Payload?: { index?: number }; Input?: { index?: number } }).Payload?.index ?? (input as { Input?: { index?: number } }).Input?.index ?? 0;

@@ -122,10 +122,23 @@ describe('runLocally', () => {
     );
     // WHEN it runs at --speed 0.001
     const report = await runLocally(compiled, { date: '2019-03-12', store: new DirectoryMarkerStore(temp()), output: collector(), speed: 0.001 }).report;
-    // THEN it succeeded with the delays scaled (unscaled, the last item would start after 4 minutes)
+    // THEN it succeeded with the delays scaled (unscaled, the last item would start after 4 minutes;
+    // scaled, after 0.24 s, and the items' own second is scaled too)
     expect(report.status, report.error ?? '').toBe('SUCCEEDED');
     const job = report.jobs[0];
-    expect(job.endSeconds! - job.startSeconds!).toBeGreaterThanOrEqual(1);
+    expect(job.endSeconds! - job.startSeconds!).toBeGreaterThanOrEqual(0.24);
+    expect(job.endSeconds! - job.startSeconds!).toBeLessThan(60);
+  }, 90_000);
+
+  it("--speed scales a sweep job's items: two items of the default 10 minutes at 0.001 run 0.6 s each", async () => {
+    // GIVEN a sweep job whose Lambda-run items say nothing of their time (each runs the default 10 minutes)
+    const compiled = compileOne('name: swept\njobs:\n  train:\n    sweep:\n      lambda: train-fn\n      params:\n        - { name: a }\n        - { name: b }\n');
+    // WHEN it runs at --speed 0.001
+    const report = await runLocally(compiled, { date: '2019-03-12', store: new DirectoryMarkerStore(temp()), output: collector(), speed: 0.001 }).report;
+    // THEN the items ran their scaled time (unscaled, the test would time out after 90 s)
+    expect(report.status, report.error ?? '').toBe('SUCCEEDED');
+    const job = report.jobs[0];
+    expect(job.endSeconds! - job.startSeconds!).toBeGreaterThanOrEqual(0.6);
     expect(job.endSeconds! - job.startSeconds!).toBeLessThan(60);
   }, 90_000);
 
