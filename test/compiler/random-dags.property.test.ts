@@ -33,5 +33,7 @@ describe('random DAGs', () => {
       }),
       { seed: 20190312, numRuns: 300 },
     );
-  });
+    // 300 compiles take about a minute alone and over two on a loaded machine: the limit guards
+    // against a hang, not a speed.
+  }, 600_000);
 });
