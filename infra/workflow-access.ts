@@ -15,6 +15,8 @@ import { ec2Grants } from './sweep-ec2-access.ts';
 import { startExecutionAccess } from '../generator/kinds/state-machine.ts';
 import { kindGrants } from './kind-grants.ts';
 import { kindOf } from '../generator/kinds/registry.ts';
+import { anyMarkerPattern } from '../generator/contract/markers.ts';
+import { anyPartMachine } from '../generator/contract/run-names.ts';
 
 export interface AccessInputs {
   manifest: Manifest;
@@ -39,7 +41,7 @@ export function workflowAccess({ manifest, bucket, activatorArn, routerArn, swee
   const grants: Grant[] = [];
   const warnings: string[] = [];
   const { prefix } = manifest.markers;
-  const markers = objectArn(bucket, `${prefix}*__*.done`);
+  const markers = objectArn(bucket, anyMarkerPattern(prefix));
 
   // A kind that writes its own marker (a data pipeline) gets no `J done`; the activator clears its old one.
   const markerWriters = manifest.jobs.filter((j) => kindOf({ type: j.kind }).writesOwnMarker !== true);
@@ -57,7 +59,7 @@ export function workflowAccess({ manifest, bucket, activatorArn, routerArn, swee
   const split = manifest.stateMachines.some((m) => m.id !== 'main');
   if (split) {
     grants.push(
-      ...kindGrants(startExecutionAccess([`arn:\${Partition}:states:\${Region}:\${Account}:stateMachine:${manifest.workflow}-part-*`], true)).map((g) => ({
+      ...kindGrants(startExecutionAccess([`arn:\${Partition}:states:\${Region}:\${Account}:stateMachine:${anyPartMachine(manifest.workflow)}`], true)).map((g) => ({
         ...g,
         wildcardReason: [g.wildcardReason, `The child state machines of a split graph are named ${manifest.workflow}-part-<n>.`].filter(Boolean).join(' '),
       })),

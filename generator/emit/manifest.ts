@@ -8,22 +8,20 @@ import type { Plan } from '../plan/plan.ts';
 import { sweepManifest, type SweepManifest } from '../sweep/manifest.ts';
 import type { SweepPlan } from '../sweep/plan.ts';
 import type { Manifest, ManifestJobAccess, ManifestStateMachine, ManifestSweepJob } from './manifest-types.ts';
+import { markerKeyPattern } from '../contract/markers.ts';
+import { placeholdersIn } from '../contract/placeholders.ts';
 
 export type { Manifest } from './manifest-types.ts';
 
 const sortedUnique = (values: Iterable<string>): string[] => [...new Set(values)].sort();
 
-/**
- * stepgraph's own placeholders. Any other `${...}` in a definition is not for the deployer: a
- * sweep job's command may well say `${HOME}` to its shell.
- */
-const PLACEHOLDER = /^(MarkerBucket|ActivatorFunctionArn|RouterFunctionArn|SweepEc2FunctionArn|Part\d+Arn)$/;
 
 export function emitManifest(workflow: Workflow, plan: Plan, stateMachines: ManifestStateMachine[], definitions: readonly { name: string; definition: unknown; deployed: string }[]): Manifest {
   const definitionTexts = definitions.map((d) => d.deployed);
   // Read from the definitions here, so infra never looks into the ASL.
   const maps = definitions.flatMap((d) => distributedMaps(d.definition).map((m) => ({ machine: d.name, ...m })));
-  const placeholders = sortedUnique(definitionTexts.flatMap((text) => [...text.matchAll(/\$\{([A-Za-z0-9]+)\}/g)].map((m) => m[1])).filter((p) => PLACEHOLDER.test(p)));
+  // stepgraph's own placeholders only: a sweep job's command may well say `${HOME}` to its shell.
+  const placeholders = sortedUnique(definitionTexts.flatMap(placeholdersIn));
   const prefix = workflow.markers.prefix;
   const sweeps = sweepJobs(workflow, plan).map(({ job, plan }) => ({ job, plan, manifest: sweepManifest(plan, '') }));
   return {
@@ -37,12 +35,12 @@ export function emitManifest(workflow: Workflow, plan: Plan, stateMachines: Mani
     markers: {
       ...(workflow.markers.bucket !== undefined && { bucket: workflow.markers.bucket }),
       prefix,
-      writes: workflow.jobs.map((j) => `${prefix}${j.name}__*.done`),
+      writes: workflow.jobs.map((j) => markerKeyPattern(prefix, j.name)),
     },
     waits: {
       markers: uniqueMarkers([
-        ...workflow.jobs.flatMap((j) => j.waitsFor.map((w) => ({ ...(w.bucket !== undefined && { bucket: w.bucket }), keyPattern: `${w.prefix}${w.marker}__*.done` }))),
-        ...workflow.jobs.filter(writesOwnMarker).map((j) => ({ keyPattern: `${prefix}${j.name}__*.done` })),
+        ...workflow.jobs.flatMap((j) => j.waitsFor.map((w) => ({ ...(w.bucket !== undefined && { bucket: w.bucket }), keyPattern: markerKeyPattern(w.prefix, w.marker) }))),
+        ...workflow.jobs.filter(writesOwnMarker).map((j) => ({ keyPattern: markerKeyPattern(prefix, j.name) })),
       ]),
       signals: plan.sync.length > 0,
       signalled: sortedUnique(plan.sync.map((s) => s.after)),
@@ -56,7 +54,7 @@ export function emitManifest(workflow: Workflow, plan: Plan, stateMachines: Mani
         job: j.name,
         marker: w.marker,
         ...(w.bucket !== undefined && { bucket: w.bucket }),
-        keyPattern: `${w.prefix}${w.marker}__*.done`,
+        keyPattern: markerKeyPattern(w.prefix, w.marker),
         timeoutSeconds: w.timeoutSeconds,
       })),
     ),

@@ -10,10 +10,11 @@ import type { State, States } from './job.ts';
 import { stateName } from './names.ts';
 import { callbackWait } from './waits.ts';
 import { runnerKind } from '../kinds/task-kinds.ts';
+import { placeholder, SWEEP_EC2_FUNCTION as SWEEP_EC2_FUNCTION_NAME } from '../contract/placeholders.ts';
 
 const SWEEP_ITEM_FAILED = 'stepgraph.SweepItemFailed';
 /** The function a sweep that spans regions calls EC2 through (Step Functions calls AWS in its own region only). */
-const SWEEP_EC2_FUNCTION = '${SweepEc2FunctionArn}';
+const SWEEP_EC2_FUNCTION = placeholder(SWEEP_EC2_FUNCTION_NAME);
 
 export const itemNames = (p: string) => ({
   start: stateName(`${p} start`),

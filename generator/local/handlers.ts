@@ -14,6 +14,7 @@ import type { SweepPlan } from '../sweep/plan.ts';
 import type { LocalRouter } from './router.ts';
 import type { MarkerStore } from './store.ts';
 import { kindOf } from '../kinds/registry.ts';
+import { markerKey } from '../contract/markers.ts';
 
 /** Runs a job's work: one attempt, resolving when it is done and rejecting when it fails. */
 export interface JobRunner {
@@ -247,7 +248,7 @@ async function startPipelineExecution(job: Job, attempt: number, payload: object
 
 function activateOnly(job: Job, attempt: number, ctx: HandlerContext): JsonValue {
   const work = workOf(ctx, job.name);
-  const key = `${ctx.workflow.markers.prefix}${job.name}__${ctx.datekey}.done`;
+  const key = markerKey(ctx.workflow.markers.prefix, job.name, ctx.datekey);
   void ctx.runner.run(job, attempt, {}).then(
     async () => {
       if (ctx.ended()) return;

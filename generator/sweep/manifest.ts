@@ -6,8 +6,8 @@ import type { SweepPlan } from './plan.ts';
 import type { KindAccess } from '../kinds/kind.ts';
 import { runnerKind } from '../kinds/task-kinds.ts';
 import { distributedMaps } from '../emit/asl-walk.ts';
+import { placeholdersIn } from '../contract/placeholders.ts';
 
-const PLACEHOLDERS = ['MarkerBucket', 'RouterFunctionArn', 'SweepEc2FunctionArn'];
 
 /**
  * In `waits.instanceRegions`: the region of the stack itself (items that name no region run
@@ -74,7 +74,7 @@ export function sweepManifest(plan: SweepPlan, definitionText: string): SweepMan
   const distributed = plan.mode === 'distributed';
   const items = sweep.items;
   // Only stepgraph's own placeholders: a command may well contain shell's ${HOME}.
-  const substitutions = PLACEHOLDERS.filter((name) => definitionText.includes(`\${${name}}`));
+  const substitutions = placeholdersIn(definitionText);
   const profiles = new Set<string>();
   const amis = new Set<string>();
   for (const item of plan.items) {
