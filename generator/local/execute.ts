@@ -205,10 +205,13 @@ export function startExecution(setup: ExecutionSetup): LocalExecution {
     }
   };
 
+  // Aborted with the run: local work on a clock (a sweep item's time) stops instead of outliving it.
+  const stopped = new AbortController();
   const handlers = localHandlers({
     workflow: setup.workflow,
     sweeps: setup.sweeps,
     ...(setup.timeScale !== undefined && { timeScale: setup.timeScale }),
+    stopped: stopped.signal,
     index,
     store: router.markers,
     router,
@@ -227,6 +230,7 @@ export function startExecution(setup: ExecutionSetup): LocalExecution {
   const root = run(main, setup.input as unknown as JsonValue, setup.executionName);
   const stopAll = (): void => {
     for (const r of running) r.abort();
+    stopped.abort();
   };
 
   const outcome = (async (): Promise<ExecutionOutcome> => {

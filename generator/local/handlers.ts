@@ -41,6 +41,8 @@ export interface HandlerContext {
   sweeps: ReadonlyMap<string, SweepPlan>;
   /** run --local --speed: sweep items' run times are scaled by it too. */
   timeScale?: number;
+  /** Aborted when the execution ends (or is stopped): local work still on a clock stops with it. */
+  stopped?: AbortSignal;
   index: StateIndex;
   /** Writes through it are "Object Created" events for the router. */
   store: MarkerStore;
@@ -68,7 +70,7 @@ export function localHandlers(ctx: HandlerContext): Record<string, Handler> {
   const handlers: Record<string, Handler> = {};
   for (const task of ctx.index.tasks.values()) handlers[task.name] = handlerFor(task, ctx);
   // Sweep jobs: their EC2 calls and runner Tasks go to the sweep's own local implementations.
-  Object.assign(handlers, sweepJobHandlers(ctx.workflow, ctx.instances, ctx.sweeps, ctx.timeScale), failingSweepItems(ctx));
+  Object.assign(handlers, sweepJobHandlers(ctx.workflow, ctx.instances, ctx.sweeps, ctx.timeScale, ctx.stopped), failingSweepItems(ctx));
   return handlers;
 }
 

@@ -168,6 +168,11 @@ export class FakeEc2 {
     return this.events.satisfied(subject);
   }
 
+  /** The run has ended: instances still on the clock leave it (no event; nobody waits any more). */
+  stopClocks(): void {
+    for (const instance of this.instances.values()) if (instance.timer) clearTimeout(instance.timer);
+  }
+
   private get(id: string): Instance {
     const instance = this.instances.get(id);
     if (!instance) throw Object.assign(new Error(`InvalidInstanceID.NotFound: ${id}`), { name: 'Ec2.Ec2Exception' });
@@ -270,8 +275,12 @@ export function localRunOptions(plan: SweepPlan, ec2: FakeEc2, execution: string
  * region, instanceId}, deps))`) and answer instance subjects with `events.satisfied(subject)`.
  * Instances of items that name no region are in LOCAL_REGION, which the execution ARNs must name.
  */
-/** `timeScale`: run --local --speed, which every item's run time is multiplied by (1: as long as it says). */
-export function sweepJobHandlers(workflow: Workflow, events: InstanceEvents, plans: ReadonlyMap<string, SweepPlan>, timeScale = 1): Record<string, Handler> {
+/**
+ * `timeScale`: run --local --speed, which every item's run time is multiplied by (1: as long as it
+ * says). `stopped`: the run's end; items still running stop their clocks then, so a stopped run
+ * (Ctrl-C) does not keep the process alive for the rest of an item's time.
+ */
+export function sweepJobHandlers(workflow: Workflow, events: InstanceEvents, plans: ReadonlyMap<string, SweepPlan>, timeScale = 1, stopped?: AbortSignal): Record<string, Handler> {
   const handlers: Record<string, Handler> = {};
   for (const job of workflow.jobs) {
     if (job.kind.type !== 'sweep') continue;
@@ -280,14 +289,29 @@ export function sweepJobHandlers(workflow: Workflow, events: InstanceEvents, pla
     const plan = plans.get(job.name)!;
     const seconds = (index: number): number => defaultItemSeconds(items[index]) * timeScale;
     const ec2 = new FakeEc2((index) => ({ runSeconds: seconds(index), exitStatus: 0 }), { events });
+    stopped?.addEventListener('abort', () => ec2.stopClocks(), { once: true });
     const run: Handler = async (input) => {
       const index = (input as { Payload?: { index?: number }; Input?: { index?: number } }).Payload?.index ?? (input as { Input?: { index?: number } }).Input?.index ?? 0;
-      await new Promise((resolve) => setTimeout(resolve, seconds(index) * 1000));
+      await itemTime(seconds(index), stopped);
       return { Payload: {} };
     };
     Object.assign(handlers, localOverrides(plan, ec2, run, job.name).taskResourceLocalHandlers);
   }
   return handlers;
+}
+
+/** An item's run time, cut short when the run stops (its answer then goes nowhere). */
+function itemTime(seconds: number, stopped: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (stopped?.aborted) return resolve();
+    const timer = setTimeout(done, seconds * 1000);
+    stopped?.addEventListener('abort', done, { once: true });
+    function done(): void {
+      clearTimeout(timer);
+      stopped?.removeEventListener('abort', done);
+      resolve();
+    }
+  });
 }
 
 /** How long an item runs when nothing says: its ttl without a command (spawn's "until ttl"), else the smaller of ttl and 30m, else 10m. */

@@ -131,3 +131,25 @@ describe('run --local stopped by a catchable signal', () => {
     expect(run.output()).toContain('outcome: ABORTED');
   });
 });
+
+describe('run --local stopped while a sweep job runs', () => {
+  it("SIGINT ends the process, not just the run: the items' 10-minute clocks stop with it", async () => {
+    // GIVEN a sweep job whose Lambda-run items take the default 10 minutes, run in real time
+    const dir = mkdtempSync(join(tmpdir(), 'stepgraph-sweep-stop-'));
+    const file = join(dir, 'swept.yaml');
+    writeFileSync(file, ['name: swept', 'jobs:', '  train:', '    sweep:', '      lambda: train-fn', '      params:', '        - { name: a }', '        - { name: b }', ''].join('\n'));
+    const child = spawn(process.execPath, [CLI, 'run', file, '--local', '--date', '2019-03-12', '--markers', join(dir, 'markers'), '--speed', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    await vi.waitFor(() => expect(output).toContain('start   train'), { timeout: 60_000, interval: 50 });
+
+    // WHEN Ctrl-C arrives once
+    child.kill('SIGINT');
+
+    // THEN the process exits as stopped by SIGINT (before the fix it lived on until the items' timers ended)
+    expect(await exited).toBe(130);
+    expect(output).toContain('stopping the run (SIGINT');
+  }, 120_000);
+});
