@@ -243,6 +243,11 @@ const describeArn: Record<keyof typeof ARN, string> = {
   taskResource: 'Step Functions task resource',
 };
 
+/** A resource given by name or by ARN, each checked against its own pattern; `what` reads "a ... name or ARN". */
+export function nameOrArnProblem(value: string, patterns: { name: RegExp; arn: RegExp }, what: string, hint: string): Problem | undefined {
+  return (value.startsWith('arn:') ? patterns.arn : patterns.name).test(value) ? undefined : { message: `'${value}' is not ${what}`, hint };
+}
+
 /** A Lambda function given by name (1-64 characters) or by ARN. */
 export function lambdaProblem(value: string): Problem | undefined {
   if (value.startsWith('arn:')) return arnProblem(value, 'lambda', 'arn:aws:lambda:eu-west-1:123456789012:function:my-function');

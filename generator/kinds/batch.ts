@@ -8,7 +8,7 @@
 // both, like `environment`, may carry date templates.
 import { Codes } from '../messages.ts';
 import type { Entry, Reader } from '../check/reader.ts';
-import { report, type Problem } from '../check/values.ts';
+import { nameOrArnProblem, report, type Problem } from '../check/values.ts';
 import type { KindGrant, KindModule, ReadContext, State } from './kind.ts';
 import { managedRuleAccess } from './state-machine.ts';
 import { readTemplatedList, readTemplatedMap, renderNameValuePairs, renderTemplatedList, renderTemplatedMap } from './templates.ts';
@@ -39,21 +39,11 @@ const RESERVED_ENV = /^AWS_BATCH/;
 const ARRAY_MIN = 2;
 const ARRAY_MAX = 10_000;
 
-function queueProblem(value: string): Problem | undefined {
-  if (value.startsWith('arn:') ? QUEUE_ARN.test(value) : QUEUE_NAME.test(value)) return undefined;
-  return {
-    message: `'${value}' is not a Batch job queue name or ARN`,
-    hint: "a queue name is up to 128 letters, digits, '-' and '_'; an ARN reads arn:aws:batch:eu-west-1:123456789012:job-queue/my-queue",
-  };
-}
+const queueProblem = (value: string): Problem | undefined =>
+  nameOrArnProblem(value, { name: QUEUE_NAME, arn: QUEUE_ARN }, 'a Batch job queue name or ARN', "a queue name is up to 128 letters, digits, '-' and '_'; an ARN reads arn:aws:batch:eu-west-1:123456789012:job-queue/my-queue");
 
-function definitionProblem(value: string): Problem | undefined {
-  if (value.startsWith('arn:') ? DEFINITION_ARN.test(value) : DEFINITION_NAME.test(value)) return undefined;
-  return {
-    message: `'${value}' is not a Batch job definition name, name:revision or ARN`,
-    hint: "a definition name is up to 128 letters, digits, '-' and '_', optionally with ':<revision>' (without it Batch takes the latest active one); an ARN reads arn:aws:batch:eu-west-1:123456789012:job-definition/my-job:3",
-  };
-}
+const definitionProblem = (value: string): Problem | undefined =>
+  nameOrArnProblem(value, { name: DEFINITION_NAME, arn: DEFINITION_ARN }, 'a Batch job definition name, name:revision or ARN', "a definition name is up to 128 letters, digits, '-' and '_', optionally with ':<revision>' (without it Batch takes the latest active one); an ARN reads arn:aws:batch:eu-west-1:123456789012:job-definition/my-job:3");
 
 /** Batch's job name: up to 128 letters, digits, '-' and '_', starting with a letter or digit. Workflow and job names always fit. */
 const batchJobName = (workflow: string, job: string): string => `${workflow}-${job}`.slice(0, 128);

@@ -13,7 +13,7 @@
 // is scoped to exactly those; without it PassRole covers any role, only towards ECS tasks.
 import { Codes } from '../messages.ts';
 import type { Entry, Reader } from '../check/reader.ts';
-import { report, type Problem } from '../check/values.ts';
+import { nameOrArnProblem, report, type Problem } from '../check/values.ts';
 import type { KindGrant, KindModule, State } from './kind.ts';
 import { managedRuleAccess } from './state-machine.ts';
 import { readTemplatedList, readTemplatedMap, renderNameValuePairs, renderTemplatedList } from './templates.ts';
@@ -54,29 +54,17 @@ const ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role\/(?:[\w+=,.@/-]*
 const MAX_SUBNETS = 16;
 const MAX_SECURITY_GROUPS = 5;
 
-function clusterProblem(value: string): Problem | undefined {
-  if (value.startsWith('arn:') ? CLUSTER_ARN.test(value) : CLUSTER_NAME.test(value)) return undefined;
-  return {
-    message: `'${value}' is not an ECS cluster name or ARN`,
-    hint: "a cluster name is up to 255 letters, digits, '-' and '_'; an ARN reads arn:aws:ecs:eu-west-1:123456789012:cluster/my-cluster",
-  };
-}
+const clusterProblem = (value: string): Problem | undefined =>
+  nameOrArnProblem(value, { name: CLUSTER_NAME, arn: CLUSTER_ARN }, 'an ECS cluster name or ARN', "a cluster name is up to 255 letters, digits, '-' and '_'; an ARN reads arn:aws:ecs:eu-west-1:123456789012:cluster/my-cluster");
 
-function taskDefinitionProblem(value: string): Problem | undefined {
-  if (value.startsWith('arn:') ? TASK_DEFINITION_ARN.test(value) : TASK_DEFINITION.test(value)) return undefined;
-  return {
-    message: `'${value}' is not an ECS task definition family, family:revision or ARN`,
-    hint: "a family is up to 255 letters, digits, '-' and '_', optionally with ':<revision>' (without it ECS runs the latest active one); an ARN reads arn:aws:ecs:eu-west-1:123456789012:task-definition/my-task:3",
-  };
-}
+const taskDefinitionProblem = (value: string): Problem | undefined =>
+  nameOrArnProblem(value, { name: TASK_DEFINITION, arn: TASK_DEFINITION_ARN }, 'an ECS task definition family, family:revision or ARN', "a family is up to 255 letters, digits, '-' and '_', optionally with ':<revision>' (without it ECS runs the latest active one); an ARN reads arn:aws:ecs:eu-west-1:123456789012:task-definition/my-task:3");
 
 const listProblem = (value: string, pattern: RegExp, what: string, example: string): Problem | undefined =>
   pattern.test(value) ? undefined : { message: `'${value}' is not a ${what} id`, hint: `ids read like '${example}'` };
 
-function roleProblem(value: string): Problem | undefined {
-  if (value.startsWith('arn:') ? ROLE_ARN.test(value) : ROLE_NAME.test(value)) return undefined;
-  return { message: `'${value}' is not an IAM role name or ARN`, hint: 'give the role\'s name (up to 64 letters, digits and +=,.@_-) or its ARN, arn:aws:iam::123456789012:role/my-task-role (an ARN for a role with a path)' };
-}
+const roleProblem = (value: string): Problem | undefined =>
+  nameOrArnProblem(value, { name: ROLE_NAME, arn: ROLE_ARN }, 'an IAM role name or ARN', "give the role's name (up to 64 letters, digits and +=,.@_-) or its ARN, arn:aws:iam::123456789012:role/my-task-role (an ARN for a role with a path)");
 
 /** The cluster's tasks: in its ARN's partition, region and account, or the stack's. */
 function clusterScope(cluster: string): { tasks: string } {
