@@ -14,7 +14,6 @@ import { distributedMapGrants, type DistributedMap } from './sweep-access.ts';
 import { ec2Grants } from './sweep-ec2-access.ts';
 import { startExecutionAccess } from '../generator/kinds/state-machine.ts';
 import { kindGrants } from './kind-grants.ts';
-import { kindOf } from '../generator/kinds/registry.ts';
 import { anyMarkerPattern } from '../generator/contract/markers.ts';
 import { anyPartMachine } from '../generator/contract/run-names.ts';
 
@@ -44,8 +43,7 @@ export function workflowAccess({ manifest, bucket, activatorArn, routerArn, swee
   const markers = objectArn(bucket, anyMarkerPattern(prefix));
 
   // A kind that writes its own marker (a data pipeline) gets no `J done`; the activator clears its old one.
-  const markerWriters = manifest.jobs.filter((j) => kindOf({ type: j.kind }).writesOwnMarker !== true);
-  if (markerWriters.length > 0) grants.push({ actions: ['s3:PutObject'], resources: [markers], wildcardReason: MARKER_REASON });
+  if (manifest.markers.writes.length > 0) grants.push({ actions: ['s3:PutObject'], resources: [markers], wildcardReason: MARKER_REASON });
 
   const invoked = [
     ...(activatorArn && manifest.activated.length > 0 ? [activatorArn] : []),

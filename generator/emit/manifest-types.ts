@@ -39,7 +39,7 @@ export interface Manifest {
     /** undefined: the stack creates the bucket (`${MarkerBucket}` in the ASL). */
     bucket?: string;
     prefix: string;
-    /** Marker keys this workflow writes, as `<prefix><job>__*.done`. */
+    /** Marker keys the state machines write (`J done`), as `<prefix><job>__*.done`; a kind that writes its own (a data pipeline) is not among them. */
     writes: string[];
   };
   /** What the workflow's waits wait for (generator/contract/waits.ts): what its router must hear of. */

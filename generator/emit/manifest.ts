@@ -35,7 +35,7 @@ export function emitManifest(workflow: Workflow, plan: Plan, stateMachines: Mani
     markers: {
       ...(workflow.markers.bucket !== undefined && { bucket: workflow.markers.bucket }),
       prefix,
-      writes: workflow.jobs.map((j) => markerKeyPattern(prefix, j.name)),
+      writes: workflow.jobs.filter((j) => !writesOwnMarker(j)).map((j) => markerKeyPattern(prefix, j.name)),
     },
     waits: {
       markers: uniqueMarkers([
