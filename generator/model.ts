@@ -28,6 +28,17 @@ export interface ExternalMarker {
   timeoutSeconds: number;
 }
 
+/**
+ * A value a job hands downstream, picked from its Task's result by a JSONPath. At run time the
+ * run's state holds every finished job's outputs at `$.outputs.<job>.<name>`, and its marker body
+ * holds them under `outputs` (contract/run.ts).
+ */
+interface JobOutput {
+  name: string;
+  /** JSONPath into the job's result, e.g. `$.Payload.partitions`. */
+  path: string;
+}
+
 export interface Job {
   name: string;
   kind: JobKind;
@@ -40,6 +51,8 @@ export interface Job {
   estimateSeconds?: number;
   description?: string;
   local?: { command: string };
+  /** In source order; empty when the job declares none. */
+  outputs?: JobOutput[];
 }
 
 export interface Schedule {

@@ -19,4 +19,6 @@ export interface MarkerBody {
   execution: string;
   startedAt: string;
   finishedAt: string;
+  /** The job's declared outputs, by name (absent when it declares none). */
+  outputs?: Record<string, unknown>;
 }
