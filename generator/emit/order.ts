@@ -13,18 +13,21 @@ export function orderStates(startAt: string, states: States): States {
     placed.add(name);
     const state = states[name];
     ordered[name] = state.Type === 'Parallel' ? { ...state, Branches: (state.Branches as { StartAt: string; States: States }[]).map((b) => ({ StartAt: b.StartAt, States: orderStates(b.StartAt, b.States) })) } : state;
-    // Pushed in reverse so the first successor is visited first.
-    stack.push(...successors(state).reverse());
+    pushSuccessors(state, stack);
   }
-  for (const name of Object.keys(states)) if (!placed.has(name)) ordered[name] = states[name];
+  if (placed.size < Object.keys(states).length) for (const name of Object.keys(states)) if (!placed.has(name)) ordered[name] = states[name];
   return ordered;
 }
 
-function successors(state: State): string[] {
-  const out: string[] = [];
-  if (typeof state.Next === 'string') out.push(state.Next);
-  for (const choice of (state.Choices as { Next: string }[] | undefined) ?? []) out.push(choice.Next);
-  if (typeof state.Default === 'string') out.push(state.Default);
-  for (const c of (state.Catch as { Next: string }[] | undefined) ?? []) out.push(c.Next);
-  return out;
+/**
+ * Pushes a state's successors in reverse, so the first is visited first. (No array per state:
+ * this runs for each of the 600,000 states of a 100,000-job graph.)
+ */
+function pushSuccessors(state: State, stack: string[]): void {
+  const catches = state.Catch as { Next: string }[] | undefined;
+  if (catches) for (let i = catches.length - 1; i >= 0; i--) stack.push(catches[i].Next);
+  if (typeof state.Default === 'string') stack.push(state.Default);
+  const choices = state.Choices as { Next: string }[] | undefined;
+  if (choices) for (let i = choices.length - 1; i >= 0; i--) stack.push(choices[i].Next);
+  if (typeof state.Next === 'string') stack.push(state.Next);
 }

@@ -4,7 +4,7 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { cloneJson, jsonPath } from '../../generator/local/engine-speed.ts';
-import { jsonStringBytes, utf8Bytes } from '../../generator/emit/limits.ts';
+import { jsonStringBytes, measureDefinition, utf8Bytes } from '../../generator/emit/limits.ts';
 
 // The library the engine itself loads (a dependency of aws-local-stepfunctions).
 const engineRequire = createRequire(createRequire(import.meta.url).resolve('aws-local-stepfunctions'));
@@ -84,5 +84,17 @@ describe('jsonStringBytes', () => {
     const cases = ['', 'a"b\\c', '\n\t\b\f\r\u0000\u001f', '😀', '\ud83d', '\ude00x', 'é€', 'x\ud83d\ude00\ud83d', '\u2028\u007f'];
     for (let n = 0; n < 5000; n++) cases.push(Array.from({ length: Math.floor(rand() * 12) }, () => String.fromCharCode(rand() < 0.5 ? Math.floor(rand() * 128) : Math.floor(rand() * 65536))).join(''));
     for (const text of cases) expect(jsonStringBytes(text), JSON.stringify(text)).toBe(utf8Bytes(JSON.stringify(text)));
+  });
+
+  it('is counted in the same pass as the definition bytes, which are its text\'s UTF-8 size', () => {
+    const rand = random(7);
+    for (let n = 0; n < 2000; n++) {
+      const comment = Array.from({ length: Math.floor(rand() * 12) }, () => String.fromCharCode(rand() < 0.5 ? Math.floor(rand() * 128) : Math.floor(rand() * 65536))).join('');
+      const definition = { Comment: comment, StartAt: 'a', States: { a: { Type: 'Succeed' } } };
+      const text = JSON.stringify(definition);
+      const measured = measureDefinition(definition);
+      expect(measured.definitionBytes, text).toBe(utf8Bytes(text));
+      expect(measured.requestBytes, text).toBe(utf8Bytes(JSON.stringify(text)) + 4096);
+    }
   });
 });
