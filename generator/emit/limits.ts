@@ -93,11 +93,23 @@ function requestBytesOf(text: string, jsonString: number): number {
  */
 export const jsonStringBytes = (text: string): number => textBytes(text).jsonString;
 
+const NOT_PRINTABLE_ASCII = /[^\x20-\x7e]/;
+
 /**
- * UTF-8 bytes of a text and of the JSON string that quotes it, in one pass over its characters:
+ * UTF-8 bytes of a text and of the JSON string that quotes it, in one pass over its characters (after a native check for the common case):
  * a 100,000-job graph's definitions are 230 MB of text, and each pass over them costs a second.
  */
 function textBytes(text: string): { utf8: number; jsonString: number } {
+  // The common case, checked natively first: compact JSON of ASCII names and values is printable
+  // ASCII, one byte a character, where only `"` and `\` grow when quoted (a third of the time).
+  if (!NOT_PRINTABLE_ASCII.test(text)) {
+    let escaped = 0;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 0x22 || c === 0x5c) escaped++;
+    }
+    return { utf8: text.length, jsonString: text.length + escaped + 2 };
+  }
   let utf8 = 0;
   // The quotes around it, plus what escaping adds to each character's own UTF-8 bytes.
   let extra = 2;

@@ -81,7 +81,7 @@ describe('cloneJson', () => {
 describe('jsonStringBytes', () => {
   it('is the UTF-8 size of JSON.stringify(text): quotes, backslashes, controls, surrogates (paired and lone)', () => {
     const rand = random(42);
-    const cases = ['', 'a"b\\c', '\n\t\b\f\r\u0000\u001f', '😀', '\ud83d', '\ude00x', 'é€', 'x\ud83d\ude00\ud83d', '\u2028\u007f'];
+    const cases = ['', 'a"b\\c', '{"a":"b\\"c\\\\","d":[1,2]}', ' ~', '~\u007f', '\n\t\b\f\r\u0000\u001f', '😀', '\ud83d', '\ude00x', 'é€', 'x\ud83d\ude00\ud83d', '\u2028\u007f'];
     for (let n = 0; n < 5000; n++) cases.push(Array.from({ length: Math.floor(rand() * 12) }, () => String.fromCharCode(rand() < 0.5 ? Math.floor(rand() * 128) : Math.floor(rand() * 65536))).join(''));
     for (const text of cases) expect(jsonStringBytes(text), JSON.stringify(text)).toBe(utf8Bytes(JSON.stringify(text)));
   });
