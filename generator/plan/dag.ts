@@ -2,10 +2,23 @@
 // lists, and what the planner asks of reachability, computed once: each node's direct needs
 // (the transitive reduction) and the first node that is not its ancestor (for series cuts).
 //
-// Reachability is a bitset of ancestors per node, but only while a later node still needs it:
-// a node's bitset is dropped after its last dependant is read, and it has only as many words
-// as nodes come before it. Graphs of tens of thousands of jobs would otherwise hold n² bits
-// (1.25 GB at 100,000 jobs) for answers that fit in a few numbers per node.
+// Reachability is a bitset of ancestors per node, kept only while a later node still needs it
+// (a node's bitset is dropped after its last dependant is read), and only above the node's
+// ancestor prefix: every node below `base` is an ancestor, so only [base, v) needs bits. In a
+// real graph the prefix grows with the layers, so a bitset covers a few layers, not every node
+// before it: at 100,000 jobs, whole bitsets would be 600 MB allocated and ORed word by word.
+
+/** The ancestors of a node: everything below `base` (a multiple of 32), and the set bits above it. */
+interface Ancestors {
+  base: number;
+  bits: Uint32Array;
+}
+
+const isAncestor = (u: number, of: Ancestors): boolean => {
+  if (u < of.base) return true;
+  const i = u - of.base;
+  return (i >>> 5) < of.bits.length && (of.bits[i >>> 5] & (1 << (i & 31))) !== 0;
+};
 
 export class Dag {
   readonly size: number;
@@ -25,20 +38,27 @@ export class Dag {
     // The last node that reads u's bitset; after it, u's bitset goes.
     const lastUse = new Int32Array(this.size).fill(-1);
     for (let v = 0; v < this.size; v++) for (const u of needs[v]) lastUse[u] = Math.max(lastUse[u], v);
-    const ancestors: (Uint32Array | undefined)[] = new Array(this.size);
+    const ancestors: (Ancestors | undefined)[] = new Array(this.size);
     for (let v = 0; v < this.size; v++) {
-      // Ancestors of v all come before it: bits 0..v-1.
-      const bits = new Uint32Array((v >>> 5) + 1);
+      // Every node below the largest prefix of v's needs is an ancestor of v.
+      let base = 0;
+      for (const u of needs[v]) base = Math.max(base, ancestors[u]!.base);
+      // Ancestors of v all come before it: bits base..v-1.
+      const bits = new Uint32Array(((v - base) >>> 5) + 1);
       for (const u of needs[v]) {
         const a = ancestors[u]!;
-        for (let w = 0; w < a.length; w++) bits[w] |= a[w];
-        bits[u >>> 5] |= 1 << (u & 31);
+        const skip = (base - a.base) >>> 5;
+        for (let w = skip; w < a.bits.length; w++) bits[w - skip] |= a.bits[w];
+        if (u >= base) bits[(u - base) >>> 5] |= 1 << ((u - base) & 31);
       }
-      const has = (u: number, of: Uint32Array): boolean => (of[u >>> 5] & (1 << (u & 31))) !== 0;
+      const own: Ancestors = { base, bits };
       // A need that another need already implies is not direct.
-      this.direct[v] = needs[v].filter((u) => !needs[v].some((w) => w !== u && has(u, ancestors[w]!)));
-      this.firstOther[v] = firstMissing(bits, v);
-      ancestors[v] = bits;
+      this.direct[v] = needs[v].filter((u) => !needs[v].some((w) => w !== u && isAncestor(u, ancestors[w]!)));
+      const first = base + firstMissing(bits, v - base);
+      this.firstOther[v] = first;
+      // Raise the prefix to what v's ancestors really cover, dropping the words below it.
+      const drop = (first - base) >>> 5;
+      ancestors[v] = drop === 0 ? own : { base: base + drop * 32, bits: bits.slice(drop) };
       for (const u of needs[v]) if (lastUse[u] === v) ancestors[u] = undefined;
       if (lastUse[v] < 0) ancestors[v] = undefined;
     }
