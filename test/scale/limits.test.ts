@@ -126,3 +126,20 @@ describe('SG4001: within 20% of a limit, with the figures', () => {
     expect(compileWorkflow(randomWorkflow('sparse', 50, 1)).diagnostics).toEqual([]);
   });
 });
+
+describe('worst-case state data', () => {
+  it('is the size of a replay input that selects every job, counted without building it', async () => {
+    const { fitWorkflow } = await import('../../generator/emit/fit.ts');
+    for (const size of [1, 2, 37]) {
+      const workflow = randomWorkflow('sparse', size, 5);
+      const state = {
+        date: '2019-03-12T05',
+        params: {},
+        select: Object.fromEntries(workflow.jobs.map((j) => [j.name, true])),
+        run: { datekey: '2019031205', execution: 'x'.repeat(80) },
+        job: { startedAt: '2019-03-12T05:00:00.000Z' },
+      };
+      expect(fitWorkflow(workflow, planWorkflow(workflow)).payloadBytes, `${size} jobs`).toBe(Buffer.byteLength(JSON.stringify(state)));
+    }
+  });
+});
