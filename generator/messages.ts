@@ -41,6 +41,10 @@ export const Codes = {
   badEventPattern: 'SG3013',
   /** A key that once meant something and no longer does (a warning: the file still compiles). */
   obsoleteKey: 'SG3014',
+  // Schedule control (check/schedule-control.ts).
+  badOverlap: 'SG3035',
+  badCatchUp: 'SG3036',
+  controlWithoutRecurrence: 'SG3037',
 
   nearLimit: 'SG4001',
   overLimit: 'SG4002',
