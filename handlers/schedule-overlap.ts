@@ -30,7 +30,7 @@ const QUEUE_LOOKBACK_MS = 35 * 86_400_000;
 const QUEUE_FIRE_TIMES = 2000;
 
 /** The names of the workflow's running executions other than `own` (one page: any one is enough). */
-export async function runningOthers(sfn: SFNClient, stateMachineArn: string, own: string): Promise<string[]> {
+async function runningOthers(sfn: SFNClient, stateMachineArn: string, own: string): Promise<string[]> {
   const page = await sfn.send(new ListExecutionsCommand({ stateMachineArn, statusFilter: 'RUNNING', maxResults: 100 }));
   return (page.executions ?? []).map((e) => e.name ?? '').filter((n) => n !== '' && n !== own);
 }
