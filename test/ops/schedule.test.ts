@@ -1,7 +1,7 @@
 // `stepgraph schedule show|pause|resume` against the real Scheduler and Step Functions clients,
 // mocked at the API boundary.
 import { GetScheduleCommand, ResourceNotFoundException, SchedulerClient, UpdateScheduleCommand, type GetScheduleOutput } from '@aws-sdk/client-scheduler';
-import { DescribeExecutionCommand, ExecutionDoesNotExist, ListExecutionsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, ExecutionDoesNotExist, GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../generator/cli/main.ts';
@@ -168,5 +168,25 @@ describe('stepgraph schedule', () => {
     const verb = await cli('schedule', 'pase', FILE);
     expect(verb.code).toBe(1);
     expect(verb.err).toContain("did you mean 'pause'?");
+  });
+
+  it('status shows whether the schedule is paused, and its next fire time', async () => {
+    // GIVEN the 11th's run, done, and the schedule paused after it
+    scheduler.on(GetScheduleCommand).resolves(deployed('DISABLED'));
+    executions(['nightly-2019-03-11']);
+    sfn.on(GetExecutionHistoryCommand).resolves({ events: [] });
+    // WHEN status is asked, as text and as JSON
+    const text = await cli('status', FILE, '--state-machine-arn', SM);
+    const json = await cli('status', FILE, '--state-machine-arn', SM, '--json');
+    // THEN both say it is paused since when, and when it fires once resumed
+    expect(text.code).toBe(0);
+    expect(text.out).toContain('schedule: PAUSED since 2019-03-11T10:00:00.000Z; once resumed, next fire 2019-03-15 02:00 GMT+1 (2019-03-15T01:00:00Z), run 2019-03-15');
+    expect(JSON.parse(json.out).schedule).toStrictEqual({ state: 'DISABLED', pausedAt: '2019-03-11T10:00:00.000Z', next: { at: '2019-03-15T01:00:00Z', local: '2019-03-15 02:00 GMT+1', date: '2019-03-15' } });
+
+    // a schedule that cannot be read does not fail the run's status
+    scheduler.on(GetScheduleCommand).rejects(new ResourceNotFoundException({ message: 'gone', Message: 'gone', $metadata: {} }));
+    const unread = await cli('status', FILE, '--state-machine-arn', SM);
+    expect(unread.code).toBe(0);
+    expect(unread.out).toContain("schedule: not read (no schedule 'stepgraph-nightly' in eu-west-1");
   });
 });
