@@ -29,7 +29,7 @@ export async function scheduleState(aws: Aws, workflow: Workflow | undefined, no
   }
 }
 
-export function renderScheduleState(s: ScheduleState): string {
+function renderScheduleState(s: ScheduleState): string {
   if (s.problem) return `schedule: not read (${s.problem})`;
   const next = s.next ? `${s.next.local} (${s.next.at}), run ${s.next.date}` : 'none';
   if (s.state === 'DISABLED') return `schedule: PAUSED since ${s.pausedAt ?? '?'}; once resumed, next fire ${next} (npx stepgraph schedule resume)`;
