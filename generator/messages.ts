@@ -58,6 +58,8 @@ export const Codes = {
   scheduleDst: 'SG4007',
   scheduleNeverFires: 'SG4008',
   nameTooLong: 'SG4009',
+  /** Runs estimated longer than the schedule's interval, with overlap allow (check/schedule-overlap.ts). */
+  runsOverlap: 'SG4014',
 
   // Sweeps (generator/sweep/).
   noParams: 'SG5001',

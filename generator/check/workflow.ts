@@ -12,6 +12,7 @@ import { report } from './values.ts';
 import { Reader, type Entry, type Fields } from './reader.ts';
 import { scheduleTimingProblems } from './schedule-timing.ts';
 import { readScheduleControl, SCHEDULE_CONTROL_KEYS } from './schedule-control.ts';
+import { checkScheduleOverlap } from './schedule-overlap.ts';
 import {
   arnProblem,
   atProblem,
@@ -86,6 +87,7 @@ export function checkWorkflow(source: SourceFile, options: CheckOptions = {}): C
   if (jobsComplete) checkGraph(r, jobs, jobSpans);
 
   const triggers = readTriggers(r, top.get('triggers'));
+  if (schedule && jobsComplete && !hasErrors(diagnostics)) checkScheduleOverlap(r, top.get('schedule')!, schedule, jobs, options.now ?? new Date());
   if (hasErrors(diagnostics) || name === undefined || !jobsComplete) return { diagnostics, jobSpans };
   return {
     diagnostics,
