@@ -95,19 +95,16 @@ export interface Missed extends FireTime {
 }
 
 /**
- * The fire times of a paused schedule since its pause, up to `now`, whose runs do not exist,
- * oldest first. Several fire times of one date (an hourly cron on a daily workflow) are one run.
+ * The runs of the fire times in (pausedAt, now], oldest first, whether or not they exist.
+ * Several fire times of one date (an hourly cron on a daily workflow) are one run.
  */
-export async function missedRuns(aws: Aws, workflow: Workflow, current: GetScheduleOutput, stateMachineArn: string, now: number): Promise<Missed[]> {
-  const pausedAt = current.LastModificationDate?.getTime();
-  if (current.State !== 'DISABLED' || pausedAt === undefined) return [];
-  const zone = current.ScheduleExpressionTimezone || workflow.schedule?.timezone || 'UTC';
-  const anchor = (current.StartDate ?? current.CreationDate)?.getTime();
-  const times = fireTimes(current.ScheduleExpression ?? '', zone, { after: pausedAt, until: now, limit: MAX_CATCH_UP * 24 + 1, anchor });
-  const byDate = new Map<string, FireTime>();
+export function missedOffline(workflow: Workflow, schedule: Pick<Schedule, 'expression' | 'timezone'>, pausedAt: number, now: number, anchor?: number): Missed[] {
+  const zone = schedule.timezone ?? 'UTC';
+  const times = fireTimes(schedule.expression, zone, { after: pausedAt, until: now, limit: MAX_CATCH_UP * 24 + 1, anchor });
+  const byDate = new Map<string, Missed>();
   for (const t of times) {
     const f = fireTime(workflow, zone, t);
-    if (!byDate.has(f.date)) byDate.set(f.date, f);
+    if (!byDate.has(f.date)) byDate.set(f.date, { ...f, run: runName(workflow.name, f.date) });
   }
   if (byDate.size > MAX_CATCH_UP) {
     const dates = [...byDate.keys()];
@@ -116,10 +113,17 @@ export async function missedRuns(aws: Aws, workflow: Workflow, current: GetSched
         `resume with --no-catch-up and run \`npx stepgraph backfill ${workflow.name} --from ${dates[0]} --to ${dates.at(-1)}\``,
     );
   }
+  return [...byDate.values()];
+}
+
+/** The runs a paused schedule missed since its pause, up to `now`, that do not exist, oldest first. */
+export async function missedRuns(aws: Aws, workflow: Workflow, current: GetScheduleOutput, stateMachineArn: string, now: number): Promise<Missed[]> {
+  const pausedAt = current.LastModificationDate?.getTime();
+  if (current.State !== 'DISABLED' || pausedAt === undefined) return [];
+  const schedule = { expression: current.ScheduleExpression ?? '', timezone: current.ScheduleExpressionTimezone || workflow.schedule?.timezone };
   const missed: Missed[] = [];
-  for (const f of byDate.values()) {
-    const run = runName(workflow.name, f.date);
-    if (!(await describeExecution(aws, executionArn(stateMachineArn, run)))) missed.push({ ...f, run });
+  for (const m of missedOffline(workflow, schedule, pausedAt, now, (current.StartDate ?? current.CreationDate)?.getTime())) {
+    if (!(await describeExecution(aws, executionArn(stateMachineArn, m.run)))) missed.push(m);
   }
   return missed;
 }

@@ -82,6 +82,18 @@ describe('stepgraph schedule', () => {
     expect(sfn.calls()).toHaveLength(0);
   });
 
+  it('show --offline --paused-since lists the runs a catch-up would start, still without AWS', async () => {
+    const { code, out } = await cli('schedule', 'show', FILE, '--offline', '--paused-since', '2019-03-12T01:30:00Z', '--count', '1');
+    expect(code).toBe(0);
+    expect(out).toContain('supposing it PAUSED since 2019-03-12T01:30:00.000Z');
+    // 02:00 Belgrade on the 12th is 01:00Z, before the pause: the 13th and 14th were missed
+    expect(out).toContain('a resume catches up 2 runs: nightly-2019-03-13, nightly-2019-03-14');
+    expect(scheduler.calls()).toHaveLength(0);
+    const bad = await cli('schedule', 'show', FILE, '--offline', '--paused-since', 'yesterday');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain("--paused-since 'yesterday' is not an instant");
+  });
+
   it('show --json: state, pause time and the runs a resume would catch up', async () => {
     scheduler.on(GetScheduleCommand).resolves(deployed('DISABLED'));
     sfn.on(ListExecutionsCommand).resolves({ stateMachines: [] } as never);

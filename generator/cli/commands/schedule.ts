@@ -12,18 +12,20 @@ import type { Workflow } from '../../model.ts';
 import type { Aws } from '../../ops/aws.ts';
 import { listExecutions } from '../../ops/executions.ts';
 import { AWS_OPTIONS, AWS_USAGE, connectFrom, onePositional, positiveInt } from '../../ops/options.ts';
-import { getSchedule, missedRuns, nextFireTimes, setState, startMissed, writtenSchedule, type FireTime, type Missed } from '../../ops/schedule.ts';
+import { getSchedule, missedOffline, missedRuns, nextFireTimes, setState, startMissed, writtenSchedule, type FireTime, type Missed } from '../../ops/schedule.ts';
 import { resolveStateMachineArn } from '../../ops/state-machine.ts';
 import { loadWorkflow } from '../../ops/workflows.ts';
 import { printJson } from '../json.ts';
 
-export const usage = `stepgraph schedule show <workflow> [--count 5] [--offline] [--json] ${AWS_USAGE}
+export const usage = `stepgraph schedule show <workflow> [--count 5] [--offline [--paused-since INSTANT]] [--json] ${AWS_USAGE}
 stepgraph schedule pause <workflow> [--json] ${AWS_USAGE}
 stepgraph schedule resume <workflow> [--no-catch-up] [--json] ${AWS_USAGE}
 
 show: whether the schedule is paused (and since when), its next fire times on its time zone's
 clock and the run date each starts, and the runs a resume would catch up. --offline reads the
-workflow file only (no AWS): the next fire times of the schedule as written.
+workflow file only (no AWS): the next fire times of the schedule as written; with
+--paused-since 2019-03-11T10:00:00Z, also the runs a resume with catch_up would start, had the
+schedule been paused then (offline, every one counts as missing).
 resume: with 'catch_up: true' in the schedule, first starts the runs whose fire times the pause
 missed (oldest first, named <workflow>-<date>; overlap skip or queue start one at a time).`;
 
@@ -37,6 +39,7 @@ export async function run(args: string[], now = Date.now()): Promise<number> {
       ...AWS_OPTIONS,
       count: { type: 'string' },
       offline: { type: 'boolean', default: false },
+      'paused-since': { type: 'string' },
       'no-catch-up': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
@@ -49,11 +52,15 @@ export async function run(args: string[], now = Date.now()): Promise<number> {
   const { workflow } = loadWorkflow(onePositional(rest, usage), values.workflows);
   const written = writtenSchedule(workflow);
   const count = positiveInt(values.count, '--count', 5);
+  if (values['paused-since'] !== undefined && !values.offline) throw new UserError('--paused-since goes with --offline: a deployed schedule knows when it was paused');
   if (values.offline) {
     if (verb !== 'show') throw new UserError(`--offline goes with 'schedule show' only: ${verb} changes the deployed schedule`);
-    const next = nextFireTimes(workflow, written, now, count);
-    if (values.json) printJson({ workflow: workflow.name, schedule: scheduleName(workflow.name), state: null, ...control(workflow), next });
-    else printShow(workflow, undefined, next, []);
+    // Offline, a rate(...) has no deployed start to count from: its intervals count from now.
+    const next = nextFireTimes(workflow, written, now, count, now);
+    const since = values['paused-since'] === undefined ? undefined : pausedSince(values['paused-since'], now);
+    const catchUp = since === undefined ? [] : missedOffline(workflow, written, since, now, since);
+    if (values.json) printJson({ workflow: workflow.name, schedule: scheduleName(workflow.name), state: null, ...control(workflow), next, ...(since !== undefined && { catchUpRuns: catchUp }) });
+    else printShow(workflow, since === undefined ? undefined : { State: 'DISABLED', LastModificationDate: new Date(since) }, next, catchUp, since !== undefined);
     return ExitCode.ok;
   }
   const aws = await connectFrom(values);
@@ -100,10 +107,11 @@ async function show(aws: Aws, workflow: Workflow, current: GetScheduleOutput, o:
   return ExitCode.ok;
 }
 
-function printShow(workflow: Workflow, current: GetScheduleOutput | undefined, next: FireTime[], catchUp: Missed[]): void {
+function printShow(workflow: Workflow, current: GetScheduleOutput | undefined, next: FireTime[], catchUp: Missed[], offline = current === undefined): void {
   const c = control(workflow);
   const paused = current?.State === 'DISABLED';
-  const state = current === undefined ? 'as written in the file (offline: its deployed state is not read)' : paused ? `PAUSED since ${current.LastModificationDate?.toISOString() ?? '?'}` : 'enabled';
+  const since = paused ? `PAUSED since ${current.LastModificationDate?.toISOString() ?? '?'}` : 'enabled';
+  const state = offline ? `as written in the file (offline: its deployed state is not read)${paused ? `; supposing it ${since}` : ''}` : since;
   console.log(`schedule ${current?.Name ?? scheduleName(workflow.name)}: ${state}`);
   console.log(`  ${current?.ScheduleExpression ?? c.expression} in ${current?.ScheduleExpressionTimezone || c.timezone}; overlap: ${c.overlap}; catch_up: ${c.catchUp}`);
   if (next.length === 0) console.log('  it fires no more');
@@ -171,4 +179,14 @@ async function resume(aws: Aws, workflow: Workflow, current: GetScheduleOutput, 
   }
   if (!o.catchUp && workflow.schedule!.catchUp) console.log('  --no-catch-up: the fire times missed while paused are not run');
   return ExitCode.ok;
+}
+
+/** --paused-since: an ISO-8601 instant before now. */
+function pausedSince(text: string, now: number): number {
+  const t = Date.parse(text);
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text) || Number.isNaN(t)) {
+    throw new UserError(`--paused-since '${text}' is not an instant with its offset, e.g. 2019-03-11T10:00:00Z`);
+  }
+  if (t >= now) throw new UserError(`--paused-since '${text}' is not in the past`);
+  return t;
 }
