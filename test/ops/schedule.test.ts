@@ -75,6 +75,7 @@ describe('stepgraph schedule', () => {
   it('show --offline prints the next fire times on the schedule clock, no AWS call', async () => {
     const { code, out } = await cli('schedule', 'show', FILE, '--offline', '--count', '3');
     expect(code).toBe(0);
+    expect(out).toContain('schedule stepgraph-nightly: as written in the file (offline: its deployed state is not read)');
     expect(out).toContain('cron(0 2 * * ? *) in Europe/Belgrade; overlap: queue; catch_up: true');
     expect(out).toContain('2019-03-15 02:00 GMT+1  (2019-03-15T01:00:00Z)  run 2019-03-15');
     expect(out).toContain('2019-03-17 02:00 GMT+1  (2019-03-17T01:00:00Z)  run 2019-03-17');

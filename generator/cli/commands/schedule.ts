@@ -60,7 +60,7 @@ export async function run(args: string[], now = Date.now()): Promise<number> {
     const since = values['paused-since'] === undefined ? undefined : pausedSince(values['paused-since'], now);
     const catchUp = since === undefined ? [] : missedOffline(workflow, written, since, now, since);
     if (values.json) printJson({ workflow: workflow.name, schedule: scheduleName(workflow.name), state: null, ...control(workflow), next, ...(since !== undefined && { catchUpRuns: catchUp }) });
-    else printShow(workflow, since === undefined ? undefined : { State: 'DISABLED', LastModificationDate: new Date(since) }, next, catchUp, since !== undefined);
+    else printShow(workflow, since === undefined ? undefined : { State: 'DISABLED', LastModificationDate: new Date(since) }, next, catchUp, true);
     return ExitCode.ok;
   }
   const aws = await connectFrom(values);
@@ -103,11 +103,11 @@ async function show(aws: Aws, workflow: Workflow, current: GetScheduleOutput, o:
     });
     return ExitCode.ok;
   }
-  printShow(workflow, current, next, catchUp);
+  printShow(workflow, current, next, catchUp, false);
   return ExitCode.ok;
 }
 
-function printShow(workflow: Workflow, current: GetScheduleOutput | undefined, next: FireTime[], catchUp: Missed[], offline = current === undefined): void {
+function printShow(workflow: Workflow, current: GetScheduleOutput | undefined, next: FireTime[], catchUp: Missed[], offline: boolean): void {
   const c = control(workflow);
   const paused = current?.State === 'DISABLED';
   const since = paused ? `PAUSED since ${current.LastModificationDate?.toISOString() ?? '?'}` : 'enabled';
