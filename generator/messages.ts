@@ -41,6 +41,10 @@ export const Codes = {
   badEventPattern: 'SG3013',
   /** A key that once meant something and no longer does (a warning: the file still compiles). */
   obsoleteKey: 'SG3014',
+  // Schedule control (check/schedule-control.ts).
+  badOverlap: 'SG3035',
+  badCatchUp: 'SG3036',
+  controlWithoutRecurrence: 'SG3037',
 
   nearLimit: 'SG4001',
   overLimit: 'SG4002',
@@ -54,6 +58,8 @@ export const Codes = {
   scheduleDst: 'SG4007',
   scheduleNeverFires: 'SG4008',
   nameTooLong: 'SG4009',
+  /** Runs estimated longer than the schedule's interval, with overlap allow (check/schedule-overlap.ts). */
+  runsOverlap: 'SG4014',
 
   // Sweeps (generator/sweep/).
   noParams: 'SG5001',

@@ -60,6 +60,10 @@ export interface Schedule {
   expression: string;
   timezone?: string;
   flexibleWindowSeconds?: number;
+  /** What a scheduled start does while an earlier run still runs; absent: 'allow'. */
+  overlap?: 'skip' | 'queue' | 'allow';
+  /** After a pause, `schedule resume` starts the runs whose fire times were missed. */
+  catchUp?: boolean;
 }
 
 export type Trigger =

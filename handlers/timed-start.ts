@@ -10,7 +10,10 @@
 // the workflow's partition ("2019-03-12", hourly "2019-03-12T05") starts anything. A malformed
 // input is logged and dropped with its reason: throwing would make EventBridge and Lambda retry
 // an event that can never succeed.
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { OVERLAPS, type Overlap } from '../generator/contract/fire-times.ts';
+import { holdForOverlap, startQueued, type HeldStart, type QueueOutcome } from './schedule-overlap.ts';
 import { partition, required } from './config.ts';
 import { InvalidEventError } from './errors.ts';
 import { log } from './log.ts';
@@ -21,6 +24,13 @@ export interface TimedEvent {
   /** An ISO-8601 instant: the scheduled time, or an event's `time`. */
   time: string;
   params?: Record<string, unknown>;
+  /** A schedule's overlap rule (skip, queue), pasted into its input by the stack; absent: allow. */
+  overlap?: Overlap;
+}
+
+/** Step Functions' "Execution Status Change" of a run that ended, for a schedule whose overlap is queue. */
+export interface EndedEvent {
+  ended: string;
 }
 
 export interface DatedEvent {
@@ -40,7 +50,9 @@ export interface TimedStartConfig {
 export type StartOutcome =
   | (RunStart & { outcome: 'started' | 'duplicate'; date: string })
   /** Nothing started: the input names no valid run date. */
-  | { outcome: 'refused'; started: false; reason: string };
+  | { outcome: 'refused'; started: false; reason: string }
+  /** Nothing started now: another run is running and the schedule's overlap is skip or queue. */
+  | HeldStart;
 
 /**
  * The run date an instant belongs to on the workflow's clock. An impossible instant (February
@@ -86,6 +98,9 @@ export async function startTimedRun(event: unknown, deps: { sfn: SFNClient; conf
     log.warn('start refused', { workflow: config.workflow, reason: error.message, ...(isRecord(event) && { date: event.date, time: event.time }) });
     return { outcome: 'refused', started: false, reason: error.message };
   }
+  const overlap = isRecord(event) && 'time' in event && (OVERLAPS as readonly unknown[]).includes(event.overlap) ? (event.overlap as Overlap) : undefined;
+  const held = await holdForOverlap(overlap, date, deps);
+  if (held) return held;
   const run = await startRun(deps.sfn, { stateMachineArn: config.stateMachineArn, workflow: config.workflow, date, ...(params && { params }) }, deps.now);
   logStart(run, { workflow: config.workflow, date, ...(isRecord(event) && 'time' in event && { time: event.time }) });
   return { ...run, outcome: run.started ? 'started' : 'duplicate', date };
@@ -101,6 +116,11 @@ export const timedStartConfig = (env: NodeJS.ProcessEnv): TimedStartConfig => ({
 });
 
 const sfn = new SFNClient({});
+const scheduler = new SchedulerClient({});
 let config: TimedStartConfig | undefined;
 
-export const handler = async (event: TimedEvent | DatedEvent): Promise<StartOutcome> => startTimedRun(event, { sfn, config: (config ??= timedStartConfig(process.env)) });
+export const handler = async (event: TimedEvent | DatedEvent | EndedEvent): Promise<StartOutcome | QueueOutcome> => {
+  config ??= timedStartConfig(process.env);
+  if (isRecord(event) && 'ended' in event) return startQueued(event.ended, { sfn, scheduler, config: { ...config, scheduleName: required(process.env, 'SCHEDULE_NAME') } });
+  return startTimedRun(event, { sfn, config });
+};

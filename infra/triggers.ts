@@ -12,6 +12,8 @@ import type { Manifest } from '../generator/emit/manifest-types.ts';
 import type { Trigger } from '../generator/model.ts';
 import { eventPattern } from './event-pattern.ts';
 import { HandlerFunction } from './handler-function.ts';
+import { scheduleControl } from './schedule-control.ts';
+import { scheduleName } from '../generator/contract/schedule-names.ts';
 
 type EventTrigger = Extract<Trigger, { type: 'event' }>;
 
@@ -40,7 +42,9 @@ export class Triggers extends Construct {
     });
     role.addToPrincipalPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.function.functionArn] }));
     const window = schedule.flexibleWindowSeconds;
+    // Named, so that `stepgraph schedule` and the start handler find it.
     new CfnSchedule(this, 'Schedule', {
+      name: scheduleName(this.props.manifest.workflow),
       description: `stepgraph ${this.props.manifest.workflow}: ${schedule.expression}${schedule.timezone ? ` ${schedule.timezone}` : ''}`,
       scheduleExpression: schedule.expression,
       ...(schedule.timezone && { scheduleExpressionTimezone: schedule.timezone }),
@@ -52,10 +56,11 @@ export class Triggers extends Construct {
         // Scheduler fills in the time the run was scheduled for (not when it was delivered,
         // which a flexible window or a retry moves); the handler turns it into the run date
         // on the schedule's wall clock (see handlers/timed-start.ts).
-        input: JSON.stringify({ time: '<aws.scheduler.scheduled-time>' }),
+        input: JSON.stringify({ time: '<aws.scheduler.scheduled-time>', ...(schedule.overlap && schedule.overlap !== 'allow' && { overlap: schedule.overlap }) }),
         retryPolicy: { maximumEventAgeInSeconds: 6 * 3600, maximumRetryAttempts: 20 },
       },
     });
+    scheduleControl(this, schedule, this.props.manifest.workflow, fn, this.props.stateMachine);
   }
 
   private eventTrigger(trigger: EventTrigger, n: number): void {

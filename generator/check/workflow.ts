@@ -11,6 +11,8 @@ import { duration, retryPolicy, waitPolicy } from './options.ts';
 import { report } from './values.ts';
 import { Reader, type Entry, type Fields } from './reader.ts';
 import { scheduleTimingProblems } from './schedule-timing.ts';
+import { readScheduleControl, SCHEDULE_CONTROL_KEYS } from './schedule-control.ts';
+import { checkScheduleOverlap } from './schedule-overlap.ts';
 import {
   arnProblem,
   atProblem,
@@ -85,6 +87,7 @@ export function checkWorkflow(source: SourceFile, options: CheckOptions = {}): C
   if (jobsComplete) checkGraph(r, jobs, jobSpans);
 
   const triggers = readTriggers(r, top.get('triggers'));
+  if (schedule && jobsComplete && !hasErrors(diagnostics)) checkScheduleOverlap(r, top.get('schedule')!, schedule, jobs, options.now ?? new Date());
   if (hasErrors(diagnostics) || name === undefined || !jobsComplete) return { diagnostics, jobSpans };
   return {
     diagnostics,
@@ -150,9 +153,10 @@ function readScheduleExpression(r: Reader, entry: Entry): Schedule | undefined {
   // `schedule: "cron(0 2 * * ? *)"` is accepted as a shorthand for the mapping.
   const shorthand = r.scalar(entry.value);
   if (typeof shorthand === 'string') return scheduleExpression(r, entry, shorthand);
-  const fields = r.fields(r.map(entry) ?? null, "'schedule'", [...SCHEDULE_KINDS, 'timezone', 'flexible_window']);
+  const fields = r.fields(r.map(entry) ?? null, "'schedule'", [...SCHEDULE_KINDS, 'timezone', 'flexible_window', ...SCHEDULE_CONTROL_KEYS]);
   if (!fields) return undefined;
   const kinds = SCHEDULE_KINDS.filter((k) => fields.has(k));
+  const control = readScheduleControl(r, fields, kinds.length === 1 ? kinds[0] : undefined, entry);
   if (kinds.length !== 1) {
     r.error(entry.span, Codes.badSchedule, kinds.length === 0 ? "'schedule' names no cron, rate or at" : `'schedule' has both '${kinds[0]}' and '${kinds[1]}'`, 'give exactly one of cron, rate, at');
     return undefined;
@@ -167,7 +171,7 @@ function readScheduleExpression(r: Reader, entry: Entry): Schedule | undefined {
   const wrapped = new RegExp(`^${kinds[0]}\\((.*)\\)$`).exec(body.trim());
   const schedule = scheduleExpression(r, kindEntry, `${kinds[0]}(${wrapped ? wrapped[1] : body})`);
   if (!schedule || !tzOk) return undefined;
-  return { ...schedule, ...(timezone && { timezone }), ...(window !== undefined && { flexibleWindowSeconds: window }) };
+  return { ...schedule, ...(timezone && { timezone }), ...(window !== undefined && { flexibleWindowSeconds: window }), ...control };
 }
 
 function scheduleExpression(r: Reader, entry: Entry, expression: string): Schedule | undefined {

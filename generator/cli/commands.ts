@@ -28,6 +28,7 @@ export const COMMANDS: ReadonlyMap<string, CommandEntry> = new Map(Object.entrie
   replay: { summary: 'rerun jobs of a date (a job and its downstream, or exactly the named jobs)', load: () => import('./commands/replay.ts') },
   redrive: { summary: 'continue a failed run where it stopped (or say why not and give the replay command)', load: () => import('./commands/redrive.ts') },
   backfill: { summary: 'run a workflow for every date of a range, a few at a time', load: () => import('./commands/backfill.ts') },
+  schedule: { summary: "show, pause or resume a workflow's schedule (next fire times in its time zone; resume catches up missed runs)", load: () => import('./commands/schedule.ts') },
   sweep: { summary: "parameter sweeps (spawn's verbs): launch, status, cancel, resume, list; compile", load: () => import('./commands/sweep.ts') },
 } satisfies Record<string, CommandEntry>));
 

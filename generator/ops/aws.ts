@@ -2,6 +2,7 @@
 // region chain, every call retried on throttling with backoff, and the usual setup mistakes turned
 // into one line that says what to set instead of a stack trace.
 import { S3Client } from '@aws-sdk/client-s3';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { UserError } from '../errors.ts';
 
@@ -28,6 +29,7 @@ const DEFAULT_RETRY: RetryPolicy = {
 export interface Aws {
   sfn: SFNClient;
   s3: S3Client;
+  scheduler: SchedulerClient;
   region: string;
   /** Runs one AWS call: retried while throttled, setup errors translated into a UserError. */
   call<T>(operation: string, send: () => Promise<T>): Promise<T>;
@@ -51,6 +53,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Aws> {
   const config = { region: options.region, maxAttempts: 1 };
   const sfn = new SFNClient(config);
   const s3 = new S3Client(config);
+  const scheduler = new SchedulerClient(config);
   let region: string;
   try {
     region = await sfn.config.region();
@@ -58,7 +61,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Aws> {
     throw translate(error, 'resolving the region') ?? error;
   }
   const policy = { ...DEFAULT_RETRY, ...options.retry };
-  return { sfn, s3, region, call: (operation, send) => withRetry(operation, send, policy) };
+  return { sfn, s3, scheduler, region, call: (operation, send) => withRetry(operation, send, policy) };
 }
 
 async function withRetry<T>(operation: string, send: () => Promise<T>, policy: RetryPolicy): Promise<T> {

@@ -8,6 +8,7 @@ import { listExecutions, runsOfDate } from '../../ops/executions.ts';
 import { AWS_OPTIONS, AWS_USAGE, connectFrom, onePositional, pause, positiveInt } from '../../ops/options.ts';
 import { resolveStateMachineArn } from '../../ops/state-machine.ts';
 import { watchStep } from '../../ops/status.ts';
+import { scheduleState, withScheduleState } from '../../ops/schedule-status.ts';
 import { runTarget } from '../../ops/workflows.ts';
 import { UserError } from '../../errors.ts';
 
@@ -31,12 +32,13 @@ export async function run(args: string[]): Promise<number> {
   const date = workflow && values.date ? parseRunDate(values.date, workflow.partition) : undefined;
   const aws = await connectFrom(values);
   const executionArn = arnParts ? target : await latestRun(aws, workflow!, values['state-machine-arn'], date?.text);
+  const schedule = await scheduleState(aws, workflow, Date.now());
 
   for (;;) {
     const step = await watchStep(aws, executionArn, workflow, values.json);
     // A watched terminal redraws in place; a pipe gets one snapshot after another.
     if (values.watch && process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
-    console.log(step.text);
+    console.log(withScheduleState(step.text, values.json, schedule));
     if (!values.watch || step.done) return 0;
     await pause(intervalSeconds * 1000);
   }
