@@ -41,6 +41,12 @@ export const Codes = {
   badEventPattern: 'SG3013',
   /** A key that once meant something and no longer does (a warning: the file still compiles). */
   obsoleteKey: 'SG3014',
+  // Deadlines (check/deadlines.ts).
+  badDeadline: 'SG3025',
+  deadlineNeedsSchedule: 'SG3026',
+  deadlineUnreachable: 'SG3027',
+  deadlineBeforeStart: 'SG3028',
+  deadlineWithoutEstimates: 'SG3029',
 
   nearLimit: 'SG4001',
   overLimit: 'SG4002',
