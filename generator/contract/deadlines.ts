@@ -247,10 +247,10 @@ function wallClock(ms: number, timeZone: string): Wall {
 }
 
 /**
- * The instant a wall-clock time of `timeZone` names. In a DST gap (02:30 that never happens) it is
+ * The instant a wall-clock time of `timeZone` names (`month` 1-12; days past the month's end roll over). In a DST gap (02:30 that never happens) it is
  * the instant the clock jumps over it, one offset later; in a repeat, the first of the two.
  */
-function instantOf(year: number, month: number, day: number, hour: number, minute: number, timeZone: string): number {
+export function instantOf(year: number, month: number, day: number, hour: number, minute: number, timeZone: string): number {
   const asUtc = Date.UTC(year, month - 1, day, hour, minute);
   let guess = asUtc;
   for (let i = 0; i < 3; i++) {
