@@ -20,7 +20,7 @@ export interface DeliveryDeps {
   fetch: typeof globalThis.fetch;
 }
 
-export class DeadlineAlertNotDelivered extends HandlerError {}
+class DeadlineAlertNotDelivered extends HandlerError {}
 
 export async function deliverAlert(deps: DeliveryDeps, to: AlertDestinations, alert: { subject: string; text: string }): Promise<void> {
   const problems: unknown[] = [];

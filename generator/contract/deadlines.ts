@@ -12,7 +12,7 @@
 /** `06:00` on the schedule's wall clock (the first one after the run's start), or a duration after the start. */
 export type DeadlineSpec = { clock: string; timezone: string } | { afterSeconds: number };
 
-export interface DeadlineJob {
+interface DeadlineJob {
   name: string;
   needs: string[];
   /** The job's estimate; 0 when it has none (it is counted as taking no time). */
@@ -47,7 +47,7 @@ export interface JobProgress {
   running: Map<string, number>;
 }
 
-export type DeadlineStatus = 'on time' | 'behind' | 'missed' | 'met';
+type DeadlineStatus = 'on time' | 'behind' | 'missed' | 'met';
 
 export interface DeadlineVerdict {
   target: DeadlineTarget;
@@ -61,7 +61,7 @@ export interface DeadlineVerdict {
 }
 
 /** The least a job still running is expected to take: the Scheduler's granularity, one minute. */
-export const MIN_REMAINING_MS = 60_000;
+const MIN_REMAINING_MS = 60_000;
 const MINUTE = 60_000;
 
 export const CLOCK_TIME = /^([01]\d|2[0-3]):([0-5]\d)$/;

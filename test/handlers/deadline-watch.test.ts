@@ -80,7 +80,7 @@ describe('arm', () => {
   });
 
   it('a retried arm that finds its schedule is armed all the same', async () => {
-    schedulerMock.on(CreateScheduleCommand).rejects(new ConflictException({ message: 'exists', $metadata: {} }));
+    schedulerMock.on(CreateScheduleCommand).rejects(new ConflictException({ message: 'exists', Message: 'exists', $metadata: {} }));
     await expect(watchDeadlines({ action: 'arm', execution: EXECUTION, startTime: START, input: {} }, deps('00:00'))).resolves.toMatchObject({ outcome: 'armed' });
   });
 
@@ -153,7 +153,7 @@ describe('check', () => {
 
 describe('end', () => {
   it('deletes the run schedule, and a schedule already gone is fine', async () => {
-    schedulerMock.on(DeleteScheduleCommand).rejects(new ResourceNotFoundException({ message: 'gone', $metadata: {} }));
+    schedulerMock.on(DeleteScheduleCommand).rejects(new ResourceNotFoundException({ message: 'gone', Message: 'gone', $metadata: {} }));
     await expect(watchDeadlines({ action: 'end', execution: EXECUTION }, deps('02:30'))).resolves.toEqual({ outcome: 'ended' });
     expect(schedulerMock.commandCalls(DeleteScheduleCommand)[0].args[0].input.Name).toBe('bi-deadlines-2019-03-12');
   });
