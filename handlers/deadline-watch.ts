@@ -17,6 +17,7 @@ import { log } from './log.ts';
 import { assess, alertKey, newAlerts, nextCheckpoint, type DeadlinePlan, type DeadlineVerdict, type JobProgress } from '../generator/contract/deadlines.ts';
 import { atExpression, deadlineScheduleName, type CheckRequest, type DeadlineRequest } from '../generator/contract/deadline-watch.ts';
 import { jobProgress } from '../generator/contract/job-progress.ts';
+import { partExecutionArnPattern } from '../generator/contract/run-names.ts';
 
 export interface DeadlineConfig extends AlertDestinations {
   workflow: string;
@@ -64,7 +65,7 @@ export async function watchDeadlines(request: DeadlineRequest, deps: DeadlineDep
         await deleteSchedule(deps, request.execution);
         return { outcome: 'checked' };
       }
-      const events = await history(deps.sfn, request.execution);
+      const events = await runEvents(deps, request.execution);
       const progress = jobProgress(events, deps.config.plan.jobs.map((j) => j.name), STOPPED.has(described.status ?? ''));
       return { outcome: 'checked', ...(await judge(deps, request, start, progress, true, described.input)) };
     }
@@ -144,6 +145,39 @@ async function history(sfn: SFNClient, executionArn: string): Promise<HistoryEve
     nextToken = page.nextToken;
   } while (nextToken);
   return events;
+}
+
+/**
+ * The run's events and, for a graph split for size, those of the child executions its parts
+ * started (`<workflow>-part-<n>`, named in the Part Task's submitted output), where those jobs ran.
+ */
+async function runEvents(deps: DeadlineDeps, executionArn: string): Promise<HistoryEvent[]> {
+  const part = partExecutionArnPattern(deps.config.workflow);
+  const events: HistoryEvent[] = [];
+  const queue = [executionArn];
+  const seen = new Set(queue);
+  while (queue.length > 0) {
+    const own = await history(deps.sfn, queue.shift()!);
+    events.push(...own);
+    for (const e of own) {
+      const child = submittedExecution(e.taskSubmittedEventDetails?.output);
+      if (child && part.test(child) && !seen.has(child)) {
+        seen.add(child);
+        queue.push(child);
+      }
+    }
+  }
+  return events;
+}
+
+function submittedExecution(output: string | undefined): string | undefined {
+  if (!output) return undefined;
+  try {
+    const arn = (JSON.parse(output) as { ExecutionArn?: unknown }).ExecutionArn;
+    return typeof arn === 'string' ? arn : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function instant(text: string): number {

@@ -12,6 +12,7 @@ import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import type { DeadlinePlan } from '../generator/contract/deadlines.ts';
 import { deadlineGroupName } from '../generator/contract/deadline-watch.ts';
+import { anyPartMachine } from '../generator/contract/run-names.ts';
 import type { Manifest } from '../generator/emit/manifest-types.ts';
 import { regionalArn, secretArn } from './arns.ts';
 import { HandlerFunction } from './handler-function.ts';
@@ -59,8 +60,12 @@ export class DeadlineWatch extends Construct {
         { actions: ['iam:PassRole'], resources: [this.schedulerRole.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } } },
         {
           actions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
-          resources: [regionalArn('states', `execution:${manifest.workflow}:*`)],
-          wildcardReason: "Executions are named at run time; the grant covers only this workflow's main state machine, the one that arms the watch.",
+          // A split graph's jobs run in its child machines (<workflow>-part-<n>): their histories say how far the run is.
+          resources: [
+            regionalArn('states', `execution:${manifest.workflow}:*`),
+            ...(manifest.stateMachines.length > 1 ? [regionalArn('states', `execution:${anyPartMachine(manifest.workflow)}:*`)] : []),
+          ],
+          wildcardReason: "Executions are named at run time; the grant covers only this workflow's state machines (a split graph's children are <workflow>-part-<n>).",
         },
         ...(snsTopic ? [{ actions: ['sns:Publish'], resources: [snsTopic] }] : []),
         ...(slackWebhookSecret ? [{ actions: ['secretsmanager:GetSecretValue'], resources: [secretArn(slackWebhookSecret)] }] : []),

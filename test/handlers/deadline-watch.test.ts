@@ -113,6 +113,20 @@ describe('check', () => {
     expect(JSON.parse(created.Target!.Input!).sent).toEqual(['bi_import behind']);
   });
 
+  it('a graph split for size: the jobs of its child executions count too', async () => {
+    // GIVEN a main history whose Part Task started the child run that holds revenue and bi_import, both done
+    const CHILD = 'arn:aws:states:eu-west-1:123456789012:execution:bi-deadlines-part-1:bi-deadlines-2019-03-12-part-1';
+    const submitted = { id: ++id, type: 'TaskSubmitted', timestamp: at('00:40'), taskSubmittedEventDetails: { resource: 'startExecution.sync:2', resourceType: 'states', output: JSON.stringify({ ExecutionArn: CHILD }) } } as HistoryEvent;
+    sfnMock.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
+    sfnMock.on(GetExecutionHistoryCommand, { executionArn: EXECUTION }).resolves({ events: [...job('load_orders', '00:00', '00:40'), ...job('load_events', '00:00', '00:10'), submitted] });
+    sfnMock.on(GetExecutionHistoryCommand, { executionArn: CHILD }).resolves({ events: [...job('revenue', '00:40', '02:10'), ...job('bi_import', '02:10', '02:20')] });
+    // WHEN the schedule fires at 04:21 UTC with dashboards not begun
+    const result = await watchDeadlines(check(), deps('04:21'));
+    // THEN bi_import met its deadline in the child, and the run (05:22 + 5m) is on time: no alert
+    expect(result.verdicts!.map((v) => v.status)).toEqual(['on time', 'met']);
+    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
+  });
+
   it('does not alert twice for the same deadline and status', async () => {
     sfnMock.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
     sfnMock.on(GetExecutionHistoryCommand).resolves({ events: revenueRunning });
