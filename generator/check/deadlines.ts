@@ -9,7 +9,7 @@ import { CLOCK_TIME } from '../contract/deadlines.ts';
 import { Codes } from '../messages.ts';
 import { topologicalOrder, type Deadline, type Job, type Schedule } from '../model.ts';
 import type { Entry, Reader, Span } from './reader.ts';
-import { durationHint, formatDuration, parseDuration } from './values.ts';
+import { formatDuration, parseDuration } from './values.ts';
 
 export function readDeadline(r: Reader, entry: Entry | undefined): Deadline | undefined {
   if (!entry) return undefined;
@@ -30,7 +30,7 @@ export function readDeadline(r: Reader, entry: Entry | undefined): Deadline | un
   }
   const seconds = parseDuration(trimmed);
   if (seconds !== undefined) return { afterSeconds: seconds };
-  r.error(entry.span, Codes.badDeadline, `'${text}' is neither a clock time nor a duration`, `write a clock time on the schedule's clock ("06:00") or a duration after the run's start; ${durationHint}`);
+  r.error(entry.span, Codes.badDeadline, `'${text}' is neither a clock time nor a duration`, `a clock time on the schedule's clock ("06:00"), or a duration after the run's start as a number and a unit, largest first: '4h', '90m', '4h30m'`);
   return undefined;
 }
 
