@@ -45,6 +45,12 @@ export const Codes = {
   badOverlap: 'SG3035',
   badCatchUp: 'SG3036',
   controlWithoutRecurrence: 'SG3037',
+  // Deadlines (check/deadlines.ts).
+  badDeadline: 'SG3025',
+  deadlineNeedsSchedule: 'SG3026',
+  deadlineUnreachable: 'SG3027',
+  deadlineBeforeStart: 'SG3028',
+  deadlineWithoutEstimates: 'SG3029',
 
   nearLimit: 'SG4001',
   overLimit: 'SG4002',

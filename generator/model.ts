@@ -53,7 +53,12 @@ export interface Job {
   local?: { command: string };
   /** In source order; empty when the job declares none. */
   outputs?: JobOutput[];
+  /** By when the job must be done (check/deadlines.ts; contract/deadlines.ts at run time). */
+  deadline?: Deadline;
 }
+
+/** `06:00` on the schedule's wall clock (the first after the run's start), or a duration after the start. */
+export type Deadline = { clock: string } | { afterSeconds: number };
 
 export interface Schedule {
   /** The full EventBridge Scheduler expression: cron(...), rate(...) or at(...). */
@@ -85,6 +90,8 @@ export interface Workflow {
   schedule?: Schedule;
   defaults: { timeoutSeconds: number; retry: RetryPolicy; wait: WaitPolicy };
   alerts: Alerts;
+  /** By when the run must be done. */
+  deadline?: Deadline;
   /** In source order. */
   jobs: Job[];
   triggers: Trigger[];

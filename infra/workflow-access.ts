@@ -27,6 +27,8 @@ export interface AccessInputs {
   routerArn?: string;
   /** The cross-region EC2 function, when a sweep job spans regions. */
   sweepEc2Arn?: string;
+  /** The deadline watch function, when the workflow has deadlines (`${DeadlineFunctionArn}`). */
+  deadlineArn?: string;
 }
 
 export interface WorkflowAccess {
@@ -36,7 +38,7 @@ export interface WorkflowAccess {
 
 const MARKER_REASON = "Marker keys are <prefix><job>__<datekey>.done: the pattern covers this workflow's marker prefix only, the same for any number of jobs (one ARN per job outgrows IAM's policy size limit).";
 
-export function workflowAccess({ manifest, bucket, activatorArn, routerArn, sweepEc2Arn }: AccessInputs): WorkflowAccess {
+export function workflowAccess({ manifest, bucket, activatorArn, routerArn, sweepEc2Arn, deadlineArn }: AccessInputs): WorkflowAccess {
   const grants: Grant[] = [];
   const warnings: string[] = [];
   const { prefix } = manifest.markers;
@@ -48,6 +50,7 @@ export function workflowAccess({ manifest, bucket, activatorArn, routerArn, swee
   const invoked = [
     ...(activatorArn && manifest.activated.length > 0 ? [activatorArn] : []),
     ...(routerArn && manifest.substitutions.includes('RouterFunctionArn') ? [routerArn] : []),
+    ...(deadlineArn && manifest.substitutions.includes('DeadlineFunctionArn') ? [deadlineArn] : []),
   ];
   grants.push({ actions: ['lambda:InvokeFunction'], resources: invoked });
   // Child machines of a graph split for size: the main one runs each with startExecution.sync.

@@ -24,7 +24,8 @@ import { SweepItems } from './sweep-items.ts';
 import { Triggers } from './triggers.ts';
 import { workflowAccess } from './workflow-access.ts';
 import { markerKeyPattern } from '../generator/contract/markers.ts';
-import { ACTIVATOR_FUNCTION, MARKER_BUCKET, partArnName, ROUTER_FUNCTION, SWEEP_EC2_FUNCTION } from '../generator/contract/placeholders.ts';
+import { ACTIVATOR_FUNCTION, DEADLINE_FUNCTION, MARKER_BUCKET, partArnName, ROUTER_FUNCTION, SWEEP_EC2_FUNCTION } from '../generator/contract/placeholders.ts';
+import { DeadlineWatch } from './deadlines.ts';
 
 export interface WorkflowStackProps extends StackProps {
   /** `workflow` is needed only for distributed sweep jobs: their items are uploaded at deploy time. */
@@ -49,6 +50,8 @@ export class WorkflowStack extends Stack {
   readonly sweepEc2?: HandlerFunction;
   /** Distributed sweep jobs: the uploads of the items files their Maps read. */
   readonly sweepItems?: SweepItems;
+  /** Workflows with deadlines: the watch, its schedule group and Scheduler's role. */
+  readonly deadlines?: DeadlineWatch;
 
   constructor(scope: Construct, id: string, props: WorkflowStackProps) {
     const { manifest, definitions } = props.compiled;
@@ -68,6 +71,7 @@ export class WorkflowStack extends Stack {
     const crossRegion = (manifest.sweeps ?? []).flatMap((s) => (s.ec2?.crossRegion ? [{ sweep: s.sweep, ec2: s.ec2 }] : []));
     if (crossRegion.length > 0) this.sweepEc2 = sweepEc2Function(this, 'SweepEc2', manifest.workflow, crossRegion);
     this.sweepItems = this.uploadSweepItems(props.compiled, bucketName);
+    if (manifest.deadlines) this.deadlines = new DeadlineWatch(this, 'Deadlines', { manifest, plan: manifest.deadlines });
     for (const s of manifest.sweeps ?? []) {
       if (s.ec2 && !s.ec2.crossRegion && s.ec2.regions.length === 1) {
         Annotations.of(this).addWarningV2(
@@ -84,6 +88,7 @@ export class WorkflowStack extends Stack {
       activatorArn: this.activator?.function.functionArn,
       routerArn: this.router?.handler.function.functionArn,
       sweepEc2Arn: this.sweepEc2?.function.functionArn,
+      deadlineArn: this.deadlines?.handler.function.functionArn,
     });
     const grants = new Grants();
     access.grants.forEach((g) => grants.allow(g));
@@ -97,6 +102,7 @@ export class WorkflowStack extends Stack {
       ...(this.activator && { [ACTIVATOR_FUNCTION]: this.activator.function.functionArn }),
       ...(this.router && { [ROUTER_FUNCTION]: this.router.handler.function.functionArn }),
       ...(this.sweepEc2 && { [SWEEP_EC2_FUNCTION]: this.sweepEc2.function.functionArn }),
+      ...(this.deadlines && { [DEADLINE_FUNCTION]: this.deadlines.handler.function.functionArn }),
     };
     const known = new Set([...Object.keys(common), ...definitions.filter((d) => d.id !== 'main').map((d) => partArnSubstitution(d.id))]);
     const unknown = manifest.substitutions.filter((s) => !known.has(s));

@@ -13,6 +13,7 @@ import { Reader, type Entry, type Fields } from './reader.ts';
 import { scheduleTimingProblems } from './schedule-timing.ts';
 import { readScheduleControl, SCHEDULE_CONTROL_KEYS } from './schedule-control.ts';
 import { checkScheduleOverlap } from './schedule-overlap.ts';
+import { checkDeadlines, deadlineSites, readDeadline } from './deadlines.ts';
 import {
   arnProblem,
   atProblem,
@@ -25,7 +26,7 @@ import {
   workflowNameProblem,
 } from './values.ts';
 
-export const WORKFLOW_KEYS = ['name', 'description', 'partition', 'markers', 'schedule', 'defaults', 'alerts', 'jobs', 'triggers'] as const;
+export const WORKFLOW_KEYS = ['name', 'description', 'partition', 'markers', 'schedule', 'defaults', 'alerts', 'jobs', 'triggers', 'deadline'] as const;
 
 export interface CheckResult {
   workflow?: Workflow;
@@ -55,6 +56,7 @@ export function checkWorkflow(source: SourceFile, options: CheckOptions = {}): C
   const markers = readMarkers(r, top.get('markers'));
   const schedule = readSchedule(r, top.get('schedule'), options.now ?? new Date());
   const alerts = readAlerts(r, top.get('alerts'));
+  const deadline = readDeadline(r, top.get('deadline'));
 
   const defaultsFields = r.fields(r.map(top.get('defaults')) ?? null, "'defaults'", ['timeout', 'retry', 'wait']) ?? new Map();
   const defaults = {
@@ -85,6 +87,7 @@ export function checkWorkflow(source: SourceFile, options: CheckOptions = {}): C
   }
   const jobsComplete = jobs.length === jobSpans.size;
   if (jobsComplete) checkGraph(r, jobs, jobSpans);
+  if (jobsComplete) checkDeadlines(r, deadlineSites(deadline, top.get('deadline'), jobSpans), jobs, schedule);
 
   const triggers = readTriggers(r, top.get('triggers'));
   if (schedule && jobsComplete && !hasErrors(diagnostics)) checkScheduleOverlap(r, top.get('schedule')!, schedule, jobs, options.now ?? new Date());
@@ -101,6 +104,7 @@ export function checkWorkflow(source: SourceFile, options: CheckOptions = {}): C
       ...(schedule && { schedule }),
       defaults,
       alerts,
+      ...(deadline && { deadline }),
       jobs,
       triggers,
     },

@@ -8,6 +8,8 @@ export const MARKER_BUCKET = 'MarkerBucket';
 export const ROUTER_FUNCTION = 'RouterFunctionArn';
 /** The data pipeline activator Lambda. */
 export const ACTIVATOR_FUNCTION = 'ActivatorFunctionArn';
+/** The deadline handler of a workflow with deadlines (contract/deadline-watch.ts). */
+export const DEADLINE_FUNCTION = 'DeadlineFunctionArn';
 /** The cross-region EC2 function of a multi-region sweep. */
 export const SWEEP_EC2_FUNCTION = 'SweepEc2FunctionArn';
 
@@ -17,7 +19,7 @@ export const partArnName = (n: number): string => `Part${n}Arn`;
 /** `${Name}` as written in a definition. */
 export const placeholder = (name: string): string => `\${${name}}`;
 
-const NAMES = new RegExp(`^(${[MARKER_BUCKET, ACTIVATOR_FUNCTION, ROUTER_FUNCTION, SWEEP_EC2_FUNCTION].join('|')}|Part\\d+Arn)$`);
+const NAMES = new RegExp(`^(${[MARKER_BUCKET, ACTIVATOR_FUNCTION, ROUTER_FUNCTION, SWEEP_EC2_FUNCTION, DEADLINE_FUNCTION].join('|')}|Part\\d+Arn)$`);
 
 /** Whether `name` is one of stepgraph's placeholders. */
 export const isPlaceholderName = (name: string): boolean => NAMES.test(name);

@@ -3,6 +3,7 @@
 import type { Partition, Schedule, Trigger } from '../model.ts';
 import type { SweepManifest } from '../sweep/manifest.ts';
 import type { KindAccess, ReleaseEvents } from '../kinds/kind.ts';
+import type { DeadlinePlan } from '../contract/deadlines.ts';
 
 /** One kind's declaration of what it touches, and the jobs that declare exactly that. */
 export interface ManifestJobAccess extends KindAccess {
@@ -48,6 +49,8 @@ export interface Manifest {
   triggers: Trigger[];
   schedule?: Schedule;
   alerts: { snsTopic?: string; slackWebhookSecret?: string };
+  /** The run's and the jobs' deadlines with what the deadline handler needs to judge them (emit/deadline-plan.ts). */
+  deadlines?: DeadlinePlan;
   jobs: { name: string; kind: string; needs: string[]; estimateSeconds?: number; timeoutSeconds: number }[];
   /** Present when the workflow has sweep jobs: what each one's Map touches beyond the lists above. */
   sweeps?: ManifestSweepJob[];

@@ -4,6 +4,7 @@ import type { ReleaseEvents } from '../kinds/kind.ts';
 import { distributedMaps } from './asl-walk.ts';
 import { stackName, type Job, type Workflow } from '../model.ts';
 import { runSeconds } from './deadlines.ts';
+import { deadlinePlan, hasDeadlines } from './deadline-plan.ts';
 import type { Plan } from '../plan/plan.ts';
 import { sweepManifest, type SweepManifest } from '../sweep/manifest.ts';
 import type { SweepPlan } from '../sweep/plan.ts';
@@ -63,6 +64,7 @@ export function emitManifest(workflow: Workflow, plan: Plan, stateMachines: Mani
     triggers: workflow.triggers,
     ...(workflow.schedule && { schedule: workflow.schedule }),
     alerts: workflow.alerts,
+    ...(hasDeadlines(workflow) && { deadlines: deadlinePlan(workflow) }),
     jobs: workflow.jobs.map((j) => ({
       name: j.name,
       kind: j.kind.type,

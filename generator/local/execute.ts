@@ -5,7 +5,7 @@
 // startExecution.sync Tasks as Step Functions would. Used by simulate (on the virtual clock) and
 // by `run --local` (in real time).
 import type { Definition } from '../emit/asl.ts';
-import { ACTIVATOR_FUNCTION, MARKER_BUCKET, partArnName, ROUTER_FUNCTION } from '../contract/placeholders.ts';
+import { ACTIVATOR_FUNCTION, DEADLINE_FUNCTION, MARKER_BUCKET, partArnName, ROUTER_FUNCTION } from '../contract/placeholders.ts';
 import type { Workflow } from '../model.ts';
 import type { SyncEdge } from '../plan/plan.ts';
 import type { SweepPlan } from '../sweep/plan.ts';
@@ -96,6 +96,7 @@ export function localSubstitutions(workflow: Workflow, children: readonly ChildD
     [MARKER_BUCKET]: workflow.markers.bucket ?? `stepgraph-${workflow.name}-markers`,
     [ACTIVATOR_FUNCTION]: 'arn:aws:lambda:local:000000000000:function:stepgraph-activator',
     [ROUTER_FUNCTION]: LOCAL_ROUTER_ARN,
+    [DEADLINE_FUNCTION]: 'arn:aws:lambda:local:000000000000:function:stepgraph-deadline',
   };
   for (const child of children) {
     const n = /^part-(\d+)$/.exec(child.id)?.[1];

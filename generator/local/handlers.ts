@@ -15,6 +15,7 @@ import type { LocalRouter } from './router.ts';
 import type { MarkerStore } from './store.ts';
 import { kindOf } from '../kinds/registry.ts';
 import { markerKey } from '../contract/markers.ts';
+import { deadlineWatchHandlers } from './deadline-watch.ts';
 
 /** Runs a job's work: one attempt, resolving when it is done and rejecting when it fails. */
 export interface JobRunner {
@@ -71,6 +72,7 @@ export function localHandlers(ctx: HandlerContext): Record<string, Handler> {
   for (const task of ctx.index.tasks.values()) handlers[task.name] = handlerFor(task, ctx);
   // Sweep jobs: their EC2 calls and runner Tasks go to the sweep's own local implementations.
   Object.assign(handlers, sweepJobHandlers(ctx.workflow, ctx.instances, ctx.sweeps, ctx.timeScale, ctx.stopped), failingSweepItems(ctx));
+  Object.assign(handlers, deadlineWatchHandlers(ctx.index));
   return handlers;
 }
 

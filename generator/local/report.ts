@@ -4,6 +4,7 @@ import { formatDuration } from '../check/values.ts';
 import { gantt } from './gantt.ts';
 import { PRICE_PER_TRANSITION } from './counts.ts';
 import type { RunReport } from './summary.ts';
+import { deadlineLines } from './deadline-report.ts';
 
 const STATUS_TEXT: Record<string, string> = {
   succeeded: 'succeeded',
@@ -53,6 +54,7 @@ export function formatReport(report: RunReport, style: ReportStyle = {}): string
   const path = report.criticalPath;
   lines.push(`critical path: ${path.join(' -> ')} = ${dur(report.criticalPathSeconds)}${path.length > 1 ? ` (${path.map((j) => dur(planned.get(j) ?? 0)).join(' + ')})` : ''}`);
   lines.push(...latenessLines(report));
+  if (report.deadlines) lines.push(...deadlineLines(report.deadlines));
   lines.push('');
   lines.push(`state transitions: ${count(report.stateTransitions)} (every state entered, plus every retry; a wait is one state: nothing polls)`);
   const share = ((report.historyEvents / report.historyEventLimit) * 100).toFixed(1);

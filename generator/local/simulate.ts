@@ -25,6 +25,8 @@ import { summarize, type RunReport } from './summary.ts';
 import { kindOf } from '../kinds/registry.ts';
 import { markerKey } from '../contract/markers.ts';
 import { MARKER_BUCKET } from '../contract/placeholders.ts';
+import { deadlinePlan } from '../emit/deadline-plan.ts';
+import { deadlineReport, scheduledStart } from './deadline-report.ts';
 
 /** What simulate returns: the report of a run on the virtual clock. */
 export type SimulationReport = RunReport;
@@ -96,7 +98,10 @@ export async function simulate(target: SimulationTarget, options: SimulateOption
   });
   const defaulted = workflow.jobs.filter((j) => j.estimateSeconds === undefined && !durations.has(j.name)).map((j) => j.name);
   const notes = defaulted.length > 0 ? [`no estimate, so ${DEFAULT_JOB_SECONDS / 60} minute each: ${defaulted.join(', ')}`] : [];
-  return summarize(workflow, outcome, { mode: 'simulated', date: date.text, planned, select: scenario.select, lateJobs: scenario.lateJobs, appeared, notes });
+  const report = summarize(workflow, outcome, { mode: 'simulated', date: date.text, planned, select: scenario.select, lateJobs: scenario.lateJobs, appeared, notes });
+  // A replay (a selection) is not watched: its deadlines would count from its own start.
+  const deadlines = scenario.select ? undefined : deadlinePlan(workflow);
+  return deadlines ? { ...report, deadlines: deadlineReport(deadlines, report, scheduledStart(workflow, date)) } : report;
 }
 
 function simulatedRunner(planned: ReadonlyMap<string, number>, scenario: Scenario): JobRunner {

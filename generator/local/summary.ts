@@ -2,6 +2,7 @@
 // and what made the run later than it, and the Step Functions counts. simulate and
 // `run --local` both end here.
 import type { Workflow } from '../model.ts';
+import type { DeadlineReport } from './deadline-report.ts';
 import { criticalPath, explainLateness, type Lateness } from './analysis.ts';
 import { countEvents, HISTORY_EVENT_LIMIT } from './counts.ts';
 import type { ExecutionOutcome, ExecutionStatus } from './execute.ts';
@@ -60,6 +61,8 @@ export interface RunReport {
   /** Reads repeated until they found something: 0, since waits are callbacks (a definition written to poll shows here). */
   polls: number;
   notes: string[];
+  /** Workflows with deadlines: how each deadline went and when the alerts would have fired (deadline-report.ts). */
+  deadlines?: DeadlineReport;
 }
 
 export interface SummaryInput {

@@ -12,6 +12,7 @@ import { runHistories, type ExecutionHistory } from './children.ts';
 import { jobsInHistory, jobStatuses, stepByName, stepOfOwner, type JobStatus, type StepOf } from './history.ts';
 import { consoleLink } from './names.ts';
 import { compiledOf } from './workflows.ts';
+import { runDeadlines } from './run-deadlines.ts';
 
 export interface RunStatus {
   executionArn: string;
@@ -27,6 +28,8 @@ export interface RunStatus {
   redriveCount: number;
   consoleLink: string;
   jobs: JobStatus[];
+  /** A workflow with deadlines: each deadline and whether the run is behind (run-deadlines.ts). */
+  deadlines?: string[];
 }
 
 export async function runStatus(aws: Aws, executionArn: string, workflow?: Workflow, now = Date.now()): Promise<RunStatus> {
@@ -41,7 +44,9 @@ export function runStatusOf(execution: DescribeExecutionOutput, histories: reado
   const jobs = workflow ? topologicalOrder(workflow.jobs).map((j) => j.name) : jobsInHistory(histories.flatMap((h) => h.events));
   const ownMarker = new Set(workflow ? workflow.jobs.filter(writesOwnMarker).map((j) => j.name) : []);
   const stepOf = stepsOf(workflow);
-  return summarize(execution, mergeStatuses(histories.map((h) => jobStatuses(h.events, jobs, ownMarker, stepOf))), region, now);
+  const run = summarize(execution, mergeStatuses(histories.map((h) => jobStatuses(h.events, jobs, ownMarker, stepOf))), region, now);
+  const deadlines = workflow && runDeadlines(workflow, execution, histories.flatMap((h) => h.events), now);
+  return deadlines ? { ...run, deadlines } : run;
 }
 
 /**
@@ -138,6 +143,7 @@ export function renderStatus(run: RunStatus): string[] {
     ...table(['job', 'status', 'start (UTC)', 'end (UTC)', 'duration', 'attempts', 'error'], rows),
     '',
     `jobs: ${overall || 'none'}`,
+    ...(run.deadlines ? ['deadlines:', ...run.deadlines.map((d) => `  ${d}`)] : []),
     `console: ${run.consoleLink}`,
   ];
 }
@@ -169,6 +175,7 @@ function statusJson(run: RunStatus): unknown {
       waitingFor: j.waitingFor ?? null,
       failedIn: j.failedIn ?? null,
     })),
+    deadlines: run.deadlines ?? null,
   };
 }
 

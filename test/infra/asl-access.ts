@@ -19,6 +19,8 @@ export interface Refs {
   parts?: Record<string, string>;
   /** How the cross-region EC2 function's ARN appears: `<LogicalId.Arn>`. */
   sweepEc2?: string;
+  /** How the deadline watch function's ARN appears: `<LogicalId.Arn>`. */
+  deadline?: string;
 }
 
 const S3_ACTIONS: Record<string, string> = { getObject: 's3:GetObject', putObject: 's3:PutObject', deleteObject: 's3:DeleteObject' };
@@ -45,7 +47,7 @@ export function aslAccess(definitions: readonly { definition: unknown; name?: st
         if (s3[1] === 'getObject') pairs.add(`s3:ListBucket arn:<AWS::Partition>:s3:::${bucket}`);
       } else if (resource === 'arn:aws:states:::lambda:invoke' || resource === 'arn:aws:states:::lambda:invoke.waitForTaskToken') {
         const fn = p.FunctionName;
-        const placeholders: Record<string, string | undefined> = { '${ActivatorFunctionArn}': refs.activator, '${RouterFunctionArn}': refs.router, '${SweepEc2FunctionArn}': refs.sweepEc2 };
+        const placeholders: Record<string, string | undefined> = { '${ActivatorFunctionArn}': refs.activator, '${RouterFunctionArn}': refs.router, '${SweepEc2FunctionArn}': refs.sweepEc2, '${DeadlineFunctionArn}': refs.deadline };
         const arn = fn in placeholders ? placeholders[fn] : fn.startsWith('arn:') ? fn : `arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:${fn}`;
         pairs.add(`lambda:InvokeFunction ${arn}`);
       } else if (resource.startsWith('arn:aws:states:::states:startExecution')) {

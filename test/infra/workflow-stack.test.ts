@@ -66,7 +66,8 @@ describe.each(stacks.map((s) => [s.compiled.manifest.stackName, s] as const))('%
   it("grants the S3 keys, functions and child machines its definition's Tasks use", () => {
     // GIVEN what the ASL itself touches
     const activator = stack.activator ? `<${logicalId(stack, stack.activator.function)}.Arn>` : undefined;
-    const used = aslAccess(definitions, { bucket: bucketRef, activator, router: stack.router && routerRef() });
+    const deadline = stack.deadlines && `<${logicalId(stack, stack.deadlines.handler.function)}.Arn>`;
+    const used = aslAccess(definitions, { bucket: bucketRef, activator, router: stack.router && routerRef(), deadline });
     // THEN the policy allows those pairs, and each of its grants of these actions serves one of them
     const granted = [...allowed(accessPolicy())].filter((p) => /^(s3:|lambda:InvokeFunction|states:StartExecution)/.test(p) && !kindPairs.has(p));
     expect(uncovered(granted, used)).toEqual({ missing: [], unused: [] });

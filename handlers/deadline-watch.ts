@@ -1,0 +1,212 @@
+// Deadline watch (docs/architecture.md, "Deadlines"): the run's `Deadline watch` state arms it,
+// EventBridge Scheduler wakes it at each checkpoint with one one-time schedule per run, and
+// `Deadline watch ends` deletes that schedule when the run ends. At a checkpoint it reads the
+// execution (DescribeExecution, its history), judges every deadline by the contract's logic
+// (generator/contract/deadlines.ts), alerts (SNS, Slack) on what became behind or missed, and
+// moves the schedule to the next checkpoint, or deletes it once every deadline is settled.
+// A failed run is watched on: its schedule stays until its deadlines have passed, so the alert
+// names what is late; a redrive that ends in time deletes it.
+import { ConflictException, CreateScheduleCommand, DeleteScheduleCommand, ResourceNotFoundException, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, type HistoryEvent } from '@aws-sdk/client-sfn';
+import type { Context } from 'aws-lambda';
+import { required } from './config.ts';
+import { ConfigurationError, InvalidEventError } from './errors.ts';
+import { composeDeadlineAlert } from './deadline-alert.ts';
+import { deliverAlert, deliveryClients, type AlertDestinations, type DeliveryDeps } from './deliver-alert.ts';
+import { log } from './log.ts';
+import { assess, alertKey, newAlerts, nextCheckpoint, type DeadlinePlan, type DeadlineVerdict, type JobProgress } from '../generator/contract/deadlines.ts';
+import { atExpression, deadlineScheduleName, type CheckRequest, type DeadlineRequest } from '../generator/contract/deadline-watch.ts';
+import { jobProgress } from '../generator/contract/job-progress.ts';
+import { partExecutionArnPattern } from '../generator/contract/run-names.ts';
+
+export interface DeadlineConfig extends AlertDestinations {
+  workflow: string;
+  /** The workflow's schedule group (contract/deadline-watch.ts: deadlineGroupName). */
+  group: string;
+  /** The role Scheduler assumes to invoke this function. */
+  schedulerRoleArn: string;
+  plan: DeadlinePlan;
+}
+
+export interface DeadlineDeps extends DeliveryDeps {
+  scheduler: SchedulerClient;
+  sfn: SFNClient;
+  config: DeadlineConfig;
+  /** This function's ARN: the schedule's target. */
+  functionArn: string;
+  now: () => number;
+}
+
+export interface WatchResult {
+  /** What happened: armed, checked, ended, or not watched (a replay). */
+  outcome: 'armed' | 'checked' | 'ended' | 'not watched';
+  verdicts?: DeadlineVerdict[];
+  alerts?: string[];
+  /** The next checkpoint (ISO-8601), when one is scheduled. */
+  next?: string;
+}
+
+const MINUTE = 60_000;
+const STOPPED = new Set(['FAILED', 'TIMED_OUT', 'ABORTED']);
+
+export async function watchDeadlines(request: DeadlineRequest, deps: DeadlineDeps): Promise<WatchResult> {
+  switch (request?.action) {
+    case 'arm': {
+      // A replay re-runs part of a run: its deadlines would count from its own start, which means nothing.
+      if (request.input && typeof request.input === 'object' && request.input.select !== undefined) return { outcome: 'not watched' };
+      const start = instant(request.startTime);
+      return { outcome: 'armed', ...(await judge(deps, { action: 'check', execution: request.execution, startTime: request.startTime, sent: [] }, start, { done: new Map(), running: new Map() }, false)) };
+    }
+    case 'check': {
+      const start = instant(request.startTime);
+      const described = await deps.sfn.send(new DescribeExecutionCommand({ executionArn: request.execution }));
+      if (described.status === 'SUCCEEDED') {
+        // The run's last state deletes the schedule; this firing raced it. Nothing is late any more.
+        await deleteSchedule(deps, request.execution);
+        return { outcome: 'checked' };
+      }
+      const events = await runEvents(deps, request.execution);
+      const progress = jobProgress(events, deps.config.plan.jobs.map((j) => j.name), STOPPED.has(described.status ?? ''));
+      return { outcome: 'checked', ...(await judge(deps, request, start, progress, true, described.input)) };
+    }
+    case 'end':
+      await deleteSchedule(deps, request.execution);
+      return { outcome: 'ended' };
+    default:
+      throw new InvalidEventError(`unknown deadline request ${JSON.stringify((request as { action?: unknown })?.action)}`);
+  }
+}
+
+/** Judges the deadlines now, alerts what is new, and schedules the next look (or deletes the schedule). */
+async function judge(deps: DeadlineDeps, request: CheckRequest, start: number, progress: JobProgress, scheduled: boolean, input?: string): Promise<Omit<WatchResult, 'outcome'>> {
+  const { plan } = deps.config;
+  const now = deps.now();
+  const verdicts = assess(plan, start, now, progress);
+  const fresh = newAlerts(verdicts, request.sent);
+  const sent = [...request.sent, ...fresh.map(alertKey)];
+  const alerts: string[] = [];
+  if (fresh.length > 0) {
+    const alert = composeDeadlineAlert({ workflow: deps.config.workflow, executionArn: request.execution, input, verdicts: fresh, all: verdicts, timezone: plan.timezone });
+    await deliverAlert(deps, deps.config, alert);
+    alerts.push(alert.subject);
+    log.info('deadline alert sent', { execution: request.execution, alerts: fresh.map(alertKey) });
+  }
+  const next = nextCheckpoint(plan, start, now, verdicts);
+  if (next === undefined) {
+    if (scheduled) await deleteSchedule(deps, request.execution);
+    return { verdicts, alerts };
+  }
+  // Never in the past: a look that ran late schedules the next one for the coming minute.
+  const at = Math.max(next, Math.floor(now / MINUTE) * MINUTE + MINUTE);
+  // A schedule that fired stays (ActionAfterCompletion NONE) until it is replaced: delete, then create anew.
+  if (scheduled) await deleteSchedule(deps, request.execution);
+  await createSchedule(deps, { ...request, sent }, at);
+  return { verdicts, alerts, next: new Date(at).toISOString() };
+}
+
+async function createSchedule(deps: DeadlineDeps, request: CheckRequest, at: number): Promise<void> {
+  const { config } = deps;
+  const input: CheckRequest = { action: 'check', execution: request.execution, startTime: request.startTime, sent: request.sent };
+  try {
+    await deps.scheduler.send(
+      new CreateScheduleCommand({
+        Name: deadlineScheduleName(request.execution),
+        GroupName: config.group,
+        ScheduleExpression: atExpression(at),
+        ScheduleExpressionTimezone: 'UTC',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        ActionAfterCompletion: 'NONE',
+        Description: `stepgraph ${config.workflow}: next deadline checkpoint of ${request.execution.slice(request.execution.lastIndexOf(':') + 1)}`,
+        Target: { Arn: deps.functionArn, RoleArn: config.schedulerRoleArn, Input: JSON.stringify(input), RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 3600 } },
+      }),
+    );
+  } catch (error) {
+    // A retried arm (the state's Retry after a timeout) finds its own schedule: it is armed.
+    if (error instanceof ConflictException) return;
+    throw error;
+  }
+}
+
+async function deleteSchedule(deps: DeadlineDeps, execution: string): Promise<void> {
+  try {
+    await deps.scheduler.send(new DeleteScheduleCommand({ Name: deadlineScheduleName(execution), GroupName: deps.config.group }));
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) return;
+    throw error;
+  }
+}
+
+async function history(sfn: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
+  const events: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, ...(nextToken && { nextToken }) }));
+    events.push(...(page.events ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return events;
+}
+
+/**
+ * The run's events and, for a graph split for size, those of the child executions its parts
+ * started (`<workflow>-part-<n>`, named in the Part Task's submitted output), where those jobs ran.
+ */
+async function runEvents(deps: DeadlineDeps, executionArn: string): Promise<HistoryEvent[]> {
+  const part = partExecutionArnPattern(deps.config.workflow);
+  const events: HistoryEvent[] = [];
+  const queue = [executionArn];
+  const seen = new Set(queue);
+  while (queue.length > 0) {
+    const own = await history(deps.sfn, queue.shift()!);
+    events.push(...own);
+    for (const e of own) {
+      const child = submittedExecution(e.taskSubmittedEventDetails?.output);
+      if (child && part.test(child) && !seen.has(child)) {
+        seen.add(child);
+        queue.push(child);
+      }
+    }
+  }
+  return events;
+}
+
+function submittedExecution(output: string | undefined): string | undefined {
+  if (!output) return undefined;
+  try {
+    const arn = (JSON.parse(output) as { ExecutionArn?: unknown }).ExecutionArn;
+    return typeof arn === 'string' ? arn : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function instant(text: string): number {
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) throw new InvalidEventError(`startTime '${text}' is not a time`);
+  return ms;
+}
+
+/** Checks a deadline plan that came from outside the type system (the bundled module). */
+export function deadlineConfig(env: NodeJS.ProcessEnv, plan: unknown): DeadlineConfig {
+  const p = plan as DeadlinePlan | undefined;
+  if (!p || !Array.isArray(p.jobs) || typeof p.timezone !== 'string') throw new ConfigurationError('the deadline plan was not bundled in (STEPGRAPH_DEADLINE_PLAN; see infra/deadlines.ts)');
+  return {
+    workflow: required(env, 'WORKFLOW'),
+    group: required(env, 'SCHEDULE_GROUP'),
+    schedulerRoleArn: required(env, 'SCHEDULER_ROLE_ARN'),
+    plan: p,
+    ...(env.SNS_TOPIC_ARN && { snsTopicArn: env.SNS_TOPIC_ARN }),
+    ...(env.SLACK_WEBHOOK_SECRET && { slackWebhookSecret: env.SLACK_WEBHOOK_SECRET }),
+  };
+}
+
+const scheduler = new SchedulerClient({});
+const sfn = new SFNClient({});
+let config: DeadlineConfig | undefined;
+
+// The deadline plan is compiled into the bundle, as the job graph is for notify.ts (infra/deadlines.ts).
+declare const STEPGRAPH_DEADLINE_PLAN: unknown;
+const bundledPlan = typeof STEPGRAPH_DEADLINE_PLAN === 'undefined' ? undefined : STEPGRAPH_DEADLINE_PLAN;
+
+export const handler = async (request: DeadlineRequest, context: Context): Promise<WatchResult> =>
+  watchDeadlines(request, { scheduler, sfn, ...deliveryClients, config: (config ??= deadlineConfig(process.env, bundledPlan)), functionArn: context.invokedFunctionArn, now: Date.now });
