@@ -23,7 +23,7 @@ import { checkScenario, type Scenario, type ScenarioInput } from './scenario.ts'
 import { MemoryMarkerStore, type MarkerStore } from './store.ts';
 import { summarize, type RunReport } from './summary.ts';
 import { kindOf } from '../kinds/registry.ts';
-import { markerKey } from '../contract/markers.ts';
+import { waitKeys } from './wait-keys.ts';
 import { MARKER_BUCKET } from '../contract/placeholders.ts';
 
 /** What simulate returns: the report of a run on the virtual clock. */
@@ -128,9 +128,8 @@ async function seedExternalMarkers(
 ): Promise<void> {
   const bucket = localSubstitutions(workflow)[MARKER_BUCKET];
   const seen = new Set<string>();
-  for (const wait of workflow.jobs.flatMap((j) => j.waitsFor)) {
+  for (const [wait, key] of workflow.jobs.flatMap((j) => j.waitsFor).flatMap((w) => waitKeys(w, w.bucket ?? bucket, datekey, workflow.partition).map((k) => [w, k] as const))) {
     const b = wait.bucket ?? bucket;
-    const key = markerKey(wait.prefix, wait.marker, datekey);
     if (seen.has(`${b}/${key}`) || scenario.missing.has(wait.marker)) continue;
     seen.add(`${b}/${key}`);
     const write = (): Promise<void> => track(store.put(b, key, JSON.stringify({ marker: wait.marker, producer: 'stepgraph simulate', writtenAt: new Date().toISOString() })));
