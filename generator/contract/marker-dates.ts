@@ -50,7 +50,7 @@ export function readOffset(text: string): DateOffset | OffsetProblem {
 export const isOffsetProblem = (r: DateOffset | OffsetProblem): r is OffsetProblem => 'problem' in r;
 
 /** The partition of a run, read from its datekey (8 digits: daily, 10: hourly). */
-export const partitionOfDatekey = (datekey: string): Partition => (datekey.length === 10 ? 'hourly' : 'daily');
+const partitionOfDatekey = (datekey: string): Partition => (datekey.length === 10 ? 'hourly' : 'daily');
 
 /**
  * The dates of the markers a run waits for, oldest first: the run's date moved by `offsetHours`
