@@ -65,6 +65,32 @@ describe('simulate: waits across dates', () => {
     expect(gap.makespanSeconds).toBe(3600);
   });
 
+  it("an hourly run waits for the day's marker of its hour, moved by -1h across midnight", async () => {
+    const hourly = compileOne(`
+name: hourly-loads
+partition: hourly
+markers: { bucket: acme-job-markers }
+jobs:
+  load:
+    lambda: load
+    waits_for:
+      - marker: dimensions
+        partition: daily
+        date: -1h
+        timeout: 30m
+`);
+    const store = new MemoryMarkerStore();
+    // GIVEN only the day before's daily marker exists (the run of hour 00 needs it)
+    const seeded = await simulate(hourly, { date: '2020-03-01T00', store: new MemoryMarkerStore() });
+    expect(seeded.status).toBe('SUCCEEDED');
+    await store.put('acme-job-markers', 'done/dimensions__20200229.done', '{}');
+    expect((await simulate(hourly, { date: '2020-03-01T00', store, missing: ['dimensions'] })).status).toBe('SUCCEEDED');
+    // WHEN hour 01 runs, its day's (2020-03-01) marker is missing: it waits until its deadline
+    const later = await simulate(hourly, { date: '2020-03-01T01', store, missing: ['dimensions'] });
+    expect(later.status).toBe('FAILED');
+    expect(later.error).toContain("'load waits for dimensions -1h (daily)'");
+  });
+
   it('run --local names every marker file a dated wait needs', () => {
     const ctx = { workflow: rollup.workflow, bucket: 'acme-job-markers', datekey: '20200301', executionName: 'x', locate: (b: string, k: string) => `.stepgraph/markers/${b}/${k}` };
     expect(waitTarget(ctx, 'daily_rollup', 'external', 'daily_rollup -1d')).toBe('.stepgraph/markers/acme-job-markers/done/daily_rollup__20200229.done');
