@@ -10,7 +10,7 @@
 // are present when the run starts. Simulations run one at a time (the clock is process-wide).
 import type { CompiledWorkflow } from '../compile.ts';
 import type { Definition } from '../emit/asl.ts';
-import type { Job, Workflow } from '../model.ts';
+import { waitLabel, type Job, type Workflow } from '../model.ts';
 import { parseRunDate } from '../dates.ts';
 import { planWorkflow, type Plan } from '../plan/plan.ts';
 import { sleep, withVirtualClock } from './clock.ts';
@@ -139,6 +139,8 @@ async function seedExternalMarkers(
     } else {
       setTimeout(() => {
         appeared.set(wait.marker, Date.now());
+        // Reports name a wait by its label (`events (hourly)`); a dated wait's last marker lands with the others.
+        appeared.set(waitLabel(wait), Date.now());
         void write();
       }, late * 1000);
     }

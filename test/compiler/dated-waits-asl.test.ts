@@ -29,7 +29,7 @@ describe('waits across dates in the definition', () => {
     expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     const [definition] = result.compiled[0].definitions;
     expect(await validateAsl(definition.definition)).toEqual([]);
-    const state = (definition.definition as { States: Record<string, { Parameters: { Payload: { subject: unknown } } }> }).States['load waits for dimensions -1h (daily)'];
+    const state = (definition.definition as unknown as { States: Record<string, { Parameters: { Payload: { subject: unknown } } }> }).States['load waits for dimensions -1h (daily)'];
     expect(state.Parameters.Payload.subject).toEqual({ kind: 'marker_dates', bucket: 'acme-job-markers', prefix: "$.x/States.Format('{}')/", job: 'dimensions', 'datekey.$': '$.run.datekey', partition: 'daily', offset: '-1h' });
     expect(Object.keys((definition.definition as { States: object }).States)).toEqual(expect.arrayContaining(['load waits for load -1h', 'load waits for clicks -2d']));
   });

@@ -42,6 +42,13 @@ describe('simulate: waits across dates', () => {
     expect(await store.get('acme-job-markers', 'done/daily_rollup__20200223.done')).toBeDefined();
   });
 
+  it('late hourly markers: the report says how long the job waited for them', async () => {
+    const report = await simulate(rollup, { date: '2020-03-01', late: { events: 7200 } });
+    expect(report.status).toBe('SUCCEEDED');
+    expect(report.jobs.find((j) => j.name === 'daily_rollup')!.startSeconds).toBe(7200);
+    expect(report.lateness.delays).toContainEqual(expect.objectContaining({ job: 'daily_rollup', kind: 'external-wait', text: "daily_rollup: waited 2h for marker 'events (hourly)' (it appeared at 2:00:00)" }));
+  });
+
   it('an hourly marker that never comes fails the run in the wait, at its deadline', async () => {
     const report = await simulate(rollup, { date: '2020-03-01', missing: ['events'] });
     expect(report.status).toBe('FAILED');
