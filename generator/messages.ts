@@ -25,6 +25,12 @@ export const Codes = {
   duplicateWorkflow: 'SG2011',
   noJobs: 'SG2012',
   splitChildName: 'SG2013',
+  // Waits across dates (check/marker-dates.ts, check/past-waits.ts).
+  /** A job waits for its own workflow's past markers and no `since` says where the chain starts (a warning). */
+  pastWithoutStart: 'SG2026',
+  duplicateWait: 'SG2027',
+  /** A job waits for its own marker of the run's own date: it can never be released. */
+  waitsForItself: 'SG2028',
 
   badDuration: 'SG3001',
   badCron: 'SG3002',
@@ -51,6 +57,10 @@ export const Codes = {
   deadlineUnreachable: 'SG3027',
   deadlineBeforeStart: 'SG3028',
   deadlineWithoutEstimates: 'SG3029',
+  badDateOffset: 'SG3030',
+  hourOffsetInDaily: 'SG3031',
+  badWaitPartition: 'SG3032',
+  badSince: 'SG3033',
 
   nearLimit: 'SG4001',
   overLimit: 'SG4002',

@@ -18,6 +18,7 @@ export interface WaitPolicy {
 // Each kind's model is its module's (generator/kinds/); the registry names the union.
 export type { JobKind } from './kinds/registry.ts';
 import type { JobKind } from './kinds/registry.ts';
+import type { DateOffset } from './contract/marker-dates.ts';
 
 /** A marker that another producer writes: `<prefix><marker>__<datekey>.done` in `bucket`. */
 export interface ExternalMarker {
@@ -26,6 +27,27 @@ export interface ExternalMarker {
   bucket?: string;
   prefix: string;
   timeoutSeconds: number;
+  /** Other dates than the run's own, or the other partition (check/marker-dates.ts); absent: the run's own date. */
+  dates?: MarkerDatesSpec;
+}
+
+/** Which markers of `marker` a run waits for: its date moved by `offset`, in `partition` (contract/marker-dates.ts). */
+export interface MarkerDatesSpec {
+  offset?: DateOffset;
+  /** The markers' partition, only when it is not the workflow's. */
+  partition?: Partition;
+  /** A datekey: markers dated before it are not waited for (the first dates of a chain). */
+  since?: string;
+}
+
+/**
+ * How a wait is named in its state (`J waits for <label>`) and in reports: the marker, then its
+ * offset and partition when they are not the run's own (`daily_rollup -1d`, `events (hourly)`).
+ */
+export function waitLabel(w: ExternalMarker): string {
+  const offset = w.dates?.offset ? ` ${w.dates.offset.text}` : '';
+  const partition = w.dates?.partition ? ` (${w.dates.partition})` : '';
+  return `${w.marker}${offset}${partition}`;
 }
 
 /**

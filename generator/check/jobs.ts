@@ -8,6 +8,7 @@ import { closest } from '../contract/suggest.ts';
 import { KIND_TYPES, kindOf } from '../kinds/registry.ts';
 import { duration, obsoletePoll, retryPolicy } from './options.ts';
 import { readDeadline } from './deadlines.ts';
+import { MARKER_DATE_KEYS, readMarkerDates } from './marker-dates.ts';
 import { jobNameProblem, formatDuration, prefixProblem, bucketProblem, report } from './values.ts';
 
 const JOB_OPTIONS = ['needs', 'waits_for', 'timeout', 'retry', 'params', 'estimate', 'description', 'local', 'deadline'] as const;
@@ -27,6 +28,8 @@ export interface JobSpans {
   needs: Span[];
   /** Where its `deadline:` was written. */
   deadline?: Span;
+  /** Where each of the job's `waits_for` entries was written (the job's waitsFor, in order). */
+  waits?: Span[];
 }
 
 export function checkJob(r: Reader, entry: Entry, defaults: JobDefaults): { job?: Job; spans: JobSpans } {
@@ -65,7 +68,7 @@ export function checkJob(r: Reader, entry: Entry, defaults: JobDefaults): { job?
     spans.needs.push(item.span);
   }
 
-  const waitsFor = markerWaits(r, fields.get('waits_for'), where, defaults);
+  const waitsFor = markerWaits(r, fields.get('waits_for'), where, defaults, (spans.waits = []));
   const paramsEntry = fields.get('params');
   const params = paramsEntry ? (r.map(paramsEntry) ? (r.json(paramsEntry.value) as Record<string, unknown>) : undefined) : {};
   const estimate = duration(r, fields.get('estimate'));
@@ -99,17 +102,18 @@ export function checkJob(r: Reader, entry: Entry, defaults: JobDefaults): { job?
   };
 }
 
-function markerWaits(r: Reader, entry: Entry | undefined, where: string, defaults: JobDefaults): ExternalMarker[] {
+function markerWaits(r: Reader, entry: Entry | undefined, where: string, defaults: JobDefaults, spans: Span[]): ExternalMarker[] {
   const out: ExternalMarker[] = [];
   for (const item of r.listOrOne(entry) ?? []) {
     const shorthand = r.scalar(item.node);
     if (typeof shorthand === 'string') {
       if (report(r, item.span, Codes.badMarkerName, jobNameProblem(shorthand, 'marker'))) {
         out.push({ marker: shorthand, prefix: defaults.markerPrefix, timeoutSeconds: defaults.wait.timeoutSeconds });
+        spans.push(item.span);
       }
       continue;
     }
-    const fields = r.fields(item.node as Node | null, `'waits_for' of ${where}`, ['marker', 'timeout', 'poll', 'bucket', 'prefix']);
+    const fields = r.fields(item.node as Node | null, `'waits_for' of ${where}`, ['marker', 'timeout', 'poll', 'bucket', 'prefix', ...MARKER_DATE_KEYS]);
     if (!fields) {
       r.error(item.span, Codes.wrongType, `each 'waits_for' entry of ${where} must be a marker name or a mapping with 'marker'`);
       continue;
@@ -124,6 +128,8 @@ function markerWaits(r: Reader, entry: Entry | undefined, where: string, default
     const prefix = fields.has('prefix') ? r.string(fields.get('prefix')) : defaults.markerPrefix;
     const timeout = duration(r, fields.get('timeout'));
     obsoletePoll(r, fields.get('poll'));
+    const dates = readMarkerDates(r, fields, defaults.partition, `the wait for '${marker ?? '?'}' of ${where}`);
+    if (dates === false) continue;
     if (marker === undefined || !report(r, markerEntry.span, Codes.badMarkerName, jobNameProblem(marker, 'marker'))) continue;
     if (bucket !== undefined && !report(r, fields.get('bucket')!.span, Codes.badBucket, bucketProblem(bucket))) continue;
     if (prefix === undefined || !report(r, fields.get('prefix')?.span ?? item.span, Codes.badBucket, prefixProblem(prefix))) continue;
@@ -132,7 +138,9 @@ function markerWaits(r: Reader, entry: Entry | undefined, where: string, default
       ...(bucket !== undefined && { bucket }),
       prefix,
       timeoutSeconds: timeout ?? defaults.wait.timeoutSeconds,
+      ...(dates && { dates }),
     });
+    spans.push(item.span);
   }
   return out;
 }

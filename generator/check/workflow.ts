@@ -7,6 +7,7 @@ import { DEFAULTS, type Alerts, type Job, type Partition, type Schedule, type Tr
 import type { SourceFile } from '../source.ts';
 import { checkGraph } from './graph.ts';
 import { checkJob, type JobSpans } from './jobs.ts';
+import { checkPastWaits } from './past-waits.ts';
 import { duration, retryPolicy, waitPolicy } from './options.ts';
 import { report } from './values.ts';
 import { Reader, type Entry, type Fields } from './reader.ts';
@@ -88,6 +89,7 @@ export function checkWorkflow(source: SourceFile, options: CheckOptions = {}): C
   const jobsComplete = jobs.length === jobSpans.size;
   if (jobsComplete) checkGraph(r, jobs, jobSpans);
   if (jobsComplete) checkDeadlines(r, deadlineSites(deadline, top.get('deadline'), jobSpans), jobs, schedule);
+  if (jobsComplete) checkPastWaits(r, jobs, jobSpans, markers);
 
   const triggers = readTriggers(r, top.get('triggers'));
   if (schedule && jobsComplete && !hasErrors(diagnostics)) checkScheduleOverlap(r, top.get('schedule')!, schedule, jobs, options.now ?? new Date());

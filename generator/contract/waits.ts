@@ -16,6 +16,7 @@
 // Functions (handlers/), the local engine plugs in memory and its marker store (generator/local/).
 
 import { signalKey } from './signals.ts';
+import { markerDatesId, markerDatesKeys, parseMarkerDatesSubject, type MarkerDatesSubject } from './marker-dates.ts';
 
 /** What a wait waits for. */
 export type WaitSubject =
@@ -26,7 +27,9 @@ export type WaitSubject =
   /** An EC2 instance has terminated (a sweep item). */
   | { kind: 'instance'; region: string; instanceId: string }
   /** A SageMaker pipeline execution has ended: succeeded, or failed or stopped (its Task fails). */
-  | PipelineExecutionSubject;
+  | PipelineExecutionSubject
+  /** Markers of other dates or of the other partition, all of them (contract/marker-dates.ts). */
+  | MarkerDatesSubject;
 
 export interface PipelineExecutionSubject {
   kind: 'pipeline_execution';
@@ -53,6 +56,8 @@ export function subjectId(subject: WaitSubject): string {
       return `ec2://${subject.region}/${subject.instanceId}`;
     case 'pipeline_execution':
       return `sagemaker://${subject.arn}`;
+    case 'marker_dates':
+      return markerDatesId(subject);
   }
 }
 
@@ -162,6 +167,7 @@ export async function registerWait(request: WaitRequest, deps: WaitDeps): Promis
   const subject = subjectId(request.subject);
   const deadline = now + Math.max(1, Math.ceil(request.timeoutSeconds));
   const record: WaiterRecord = { subject, waiter: waiterId(request), token: request.token, detail: request.subject, deadline, expiresAt: deadline + WAITER_GRACE_SECONDS };
+  if (request.subject.kind === 'marker_dates') return (await advanceDated(record, request.subject, 0, deps)) ? 'released' : 'registered';
   await deps.store.put(record);
   const outcome = await outcomeOf(request.subject, deps);
   if (!outcome) return 'registered';
@@ -188,7 +194,7 @@ export async function subjectEvent(subject: ProbedSubject, deps: WaitDeps): Prom
   if (waiters.length === 0) return 0;
   if (!(await deps.probe.satisfied(subject))) return 0;
   let released = 0;
-  for (const w of waiters) released += await releaseOne(w, OK, deps);
+  for (const w of waiters) released += w.detail.kind === 'marker_dates' ? await advanceDated(w, w.detail, datedIndex(w) + 1, deps) : await releaseOne(w, OK, deps);
   return released;
 }
 
@@ -220,6 +226,10 @@ export async function backstop(deps: WaitDeps): Promise<BackstopOutcome> {
     if (now > w.deadline) {
       await deps.store.delete(w.subject, w.waiter);
       outcome.expired++;
+    } else if (w.detail.kind === 'marker_dates') {
+      const released = await advanceDated(w, w.detail, datedIndex(w), deps);
+      if (released) outcome.released += released;
+      else outcome.open++;
     } else {
       const settled = await outcomeOf(w.detail, deps);
       if (!settled) {
@@ -247,9 +257,43 @@ async function outcomeOf(subject: WaitSubject, deps: WaitDeps): Promise<SubjectO
       return (await deps.store.isSignalled(subjectId(subject))) ? OK : undefined;
     case 'pipeline_execution':
       return (await deps.store.settled(subjectId(subject))) ?? (await deps.probe.outcome?.(subject));
+    case 'marker_dates':
+      throw new Error('internal: a dated wait is looked at key by key (advanceDated)');
     default:
       return (await deps.probe.satisfied(subject)) ? OK : undefined;
   }
+}
+
+/**
+ * A wait for several markers (contract/marker-dates.ts) keeps one waiter record, on the first of
+ * its keys that is missing: from key `from` on, it registers on a key *then* looks at it (the race-free
+ * order of any wait), moving on past the keys that exist, and is released when none is missing.
+ * The record is moved by writing the new one before deleting the old, so the backstop always finds
+ * it. A key's event moves it from the next key on. Returns 1 when this call released the waiter.
+ */
+async function advanceDated(w: WaiterRecord, subject: MarkerDatesSubject, from: number, deps: WaitDeps): Promise<number> {
+  const keys = markerDatesKeys(subject) ?? [];
+  // At registration the record is on no key yet (its subject is the wait's own id).
+  const unplaced = subjectId(subject);
+  let at = w.subject;
+  for (let i = Math.max(0, from); i < keys.length; i++) {
+    const marker = { kind: 'marker' as const, bucket: subject.bucket, key: keys[i] };
+    const id = subjectId(marker);
+    if (id !== at) {
+      await deps.store.put({ ...w, subject: id });
+      if (at !== unplaced) await deps.store.delete(at, w.waiter);
+      at = id;
+    }
+    if (!(await deps.probe.satisfied(marker))) return 0;
+  }
+  return releaseOne({ ...w, subject: at }, OK, deps);
+}
+
+/** Which key of its wait a dated waiter record sits on (-1: none yet). */
+function datedIndex(w: WaiterRecord): number {
+  if (w.detail.kind !== 'marker_dates') return -1;
+  const bucket = w.detail.bucket;
+  return (markerDatesKeys(w.detail) ?? []).findIndex((key) => subjectId({ kind: 'marker', bucket, key }) === w.subject);
 }
 
 /** Sends the token its success (or failure) and forgets the waiter; 1 when this call released it. */
@@ -288,6 +332,7 @@ export function parseSubject(value: unknown): WaitSubject | undefined {
   if (value.kind === 'signal' && isString(value.run) && isString(value.job)) return { kind: 'signal', run: value.run, job: value.job };
   if (value.kind === 'instance' && isString(value.region) && isString(value.instanceId)) return { kind: 'instance', region: value.region, instanceId: value.instanceId };
   if (value.kind === 'pipeline_execution' && isString(value.arn)) return { kind: 'pipeline_execution', arn: value.arn };
+  if (value.kind === 'marker_dates') return parseMarkerDatesSubject(value);
   return undefined;
 }
 

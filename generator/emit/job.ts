@@ -4,7 +4,8 @@
 // continues exactly there (docs/architecture.md, "runtime contract").
 import type { SweepPlan } from '../sweep/plan.ts';
 import { writesOwnMarker } from '../kinds/registry.ts';
-import { type Job, type Workflow } from '../model.ts';
+import { type Job, type Workflow, waitLabel } from '../model.ts';
+import { markerDatesSubject } from './marker-dates.ts';
 import { names } from './names.ts';
 import { callbackWait, lambdaRetry, markerKey, markerSubject, signalState } from './waits.ts';
 import { kindOf } from '../kinds/registry.ts';
@@ -38,8 +39,9 @@ export function renderJob(job: Job, next: string | undefined, ctx: JobContext, s
   const prefix = ctx.workflow.markers.prefix;
 
   for (const w of job.waitsFor) {
-    const name = names.waitsFor(job.name, w.marker);
-    chain.push([name, callbackWait(name, markerSubject(w.bucket ?? ctx.bucket, w.prefix, w.marker), { seconds: w.timeoutSeconds })]);
+    const name = names.waitsFor(job.name, waitLabel(w));
+    const subject = w.dates ? markerDatesSubject(w.bucket ?? ctx.bucket, w, ctx.workflow.partition) : markerSubject(w.bucket ?? ctx.bucket, w.prefix, w.marker);
+    chain.push([name, callbackWait(name, subject, { seconds: w.timeoutSeconds })]);
   }
   for (const sync of ctx.inRunWaits.get(job.name) ?? []) {
     const name = names.waitsFor(job.name, sync.after);

@@ -5,7 +5,7 @@
 // handlers, `stepgraph status` reading a history) asks this table rather than parsing names, so a
 // new state kind is taught here once.
 import { writesOwnMarker } from '../kinds/registry.ts';
-import { type ExternalMarker, type Workflow } from '../model.ts';
+import { type ExternalMarker, type Workflow, waitLabel } from '../model.ts';
 import type { SyncEdge } from '../plan/plan.ts';
 import { names } from './names.ts';
 import { blockNames } from './sweep.ts';
@@ -54,7 +54,7 @@ export function stateOwners(workflow: Workflow, sync: readonly SyncEdge[], defin
     const set = (name: string, step: StateStep): void => void known.set(name, { ...step, job: j });
     set(names.selected(j), { step: 'selected' });
     set(names.skipped(j), { step: 'skipped' });
-    for (const m of job.waitsFor) set(names.waitsFor(j, m.marker), { step: 'wait', wait: 'external', what: m.marker, marker: m });
+    for (const m of job.waitsFor) set(names.waitsFor(j, waitLabel(m)), { step: 'wait', wait: 'external', what: waitLabel(m), marker: m });
     if (!writesOwnMarker(job)) set(names.done(j), { step: 'done' });
     set(names.signals(j), { step: 'signal' });
     if (job.kind.type === 'sweep') {

@@ -19,7 +19,7 @@ import { summarize, type RunReport } from './summary.ts';
 import { buildTimelines } from './timeline.ts';
 import { waitTarget } from './wait-target.ts';
 import { DEFAULT_JOB_SECONDS } from './simulate.ts';
-import { markerKey } from '../contract/markers.ts';
+import { waitKeys } from './wait-keys.ts';
 import { MARKER_BUCKET } from '../contract/placeholders.ts';
 
 /** How often a local run looks for markers written outside it. */
@@ -163,9 +163,8 @@ async function seedExternal(compiled: Pick<CompiledWorkflow, 'workflow'>, store:
   const { workflow } = compiled;
   const bucket = localSubstitutions(workflow)[MARKER_BUCKET];
   const done = new Set<string>();
-  for (const wait of workflow.jobs.flatMap((j) => j.waitsFor)) {
+  for (const [wait, key] of workflow.jobs.flatMap((j) => j.waitsFor).flatMap((w) => waitKeys(w, w.bucket ?? bucket, datekey, workflow.partition).map((k) => [w, k] as const))) {
     const b = wait.bucket ?? bucket;
-    const key = markerKey(wait.prefix, wait.marker, datekey);
     if (done.has(`${b}/${key}`)) continue;
     done.add(`${b}/${key}`);
     if ((await store.get(b, key)) !== undefined) continue;

@@ -10,7 +10,7 @@
 // are present when the run starts. Simulations run one at a time (the clock is process-wide).
 import type { CompiledWorkflow } from '../compile.ts';
 import type { Definition } from '../emit/asl.ts';
-import type { Job, Workflow } from '../model.ts';
+import { waitLabel, type Job, type Workflow } from '../model.ts';
 import { parseRunDate } from '../dates.ts';
 import { planWorkflow, type Plan } from '../plan/plan.ts';
 import { sleep, withVirtualClock } from './clock.ts';
@@ -23,7 +23,7 @@ import { checkScenario, type Scenario, type ScenarioInput } from './scenario.ts'
 import { MemoryMarkerStore, type MarkerStore } from './store.ts';
 import { summarize, type RunReport } from './summary.ts';
 import { kindOf } from '../kinds/registry.ts';
-import { markerKey } from '../contract/markers.ts';
+import { waitKeys } from './wait-keys.ts';
 import { MARKER_BUCKET } from '../contract/placeholders.ts';
 import { deadlinePlan } from '../emit/deadline-plan.ts';
 import { deadlineReport, scheduledStart } from './deadline-report.ts';
@@ -133,9 +133,8 @@ async function seedExternalMarkers(
 ): Promise<void> {
   const bucket = localSubstitutions(workflow)[MARKER_BUCKET];
   const seen = new Set<string>();
-  for (const wait of workflow.jobs.flatMap((j) => j.waitsFor)) {
+  for (const [wait, key] of workflow.jobs.flatMap((j) => j.waitsFor).flatMap((w) => waitKeys(w, w.bucket ?? bucket, datekey, workflow.partition).map((k) => [w, k] as const))) {
     const b = wait.bucket ?? bucket;
-    const key = markerKey(wait.prefix, wait.marker, datekey);
     if (seen.has(`${b}/${key}`) || scenario.missing.has(wait.marker)) continue;
     seen.add(`${b}/${key}`);
     const write = (): Promise<void> => track(store.put(b, key, JSON.stringify({ marker: wait.marker, producer: 'stepgraph simulate', writtenAt: new Date().toISOString() })));
@@ -145,6 +144,8 @@ async function seedExternalMarkers(
     } else {
       setTimeout(() => {
         appeared.set(wait.marker, Date.now());
+        // Reports name a wait by its label (`events (hourly)`); a dated wait's last marker lands with the others.
+        appeared.set(waitLabel(wait), Date.now());
         void write();
       }, late * 1000);
     }

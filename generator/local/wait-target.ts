@@ -3,8 +3,8 @@
 // Read from the model and the runtime contract's key shapes (docs/architecture.md: markers
 // `<prefix><job>__<datekey>.done`). An in-run wait has no file: it is a signal of the run's own
 // job (contract/waits.ts), released when that job is done or skipped.
-import { markerKey } from '../contract/markers.ts';
-import type { Workflow } from '../model.ts';
+import { waitLabel, type Workflow } from '../model.ts';
+import { waitKeys } from './wait-keys.ts';
 import type { WaitKind } from './roles.ts';
 
 export interface WaitTargetContext {
@@ -20,9 +20,13 @@ export interface WaitTargetContext {
 export function waitTarget(ctx: WaitTargetContext, job: string, kind: WaitKind, what: string): string | undefined {
   switch (kind) {
     case 'external': {
-      const wait = ctx.workflow.jobs.find((j) => j.name === job)?.waitsFor.find((w) => w.marker === what);
+      const wait = ctx.workflow.jobs.find((j) => j.name === job)?.waitsFor.find((w) => waitLabel(w) === what);
       if (!wait) return undefined;
-      return ctx.locate(wait.bucket ?? ctx.bucket, markerKey(wait.prefix, wait.marker, ctx.datekey));
+      // A dated wait may need several markers (24 hourly ones): the first, and how many more.
+      const bucket = wait.bucket ?? ctx.bucket;
+      const keys = waitKeys(wait, bucket, ctx.datekey, ctx.workflow.partition);
+      if (keys.length === 0) return undefined;
+      return `${ctx.locate(bucket, keys[0])}${keys.length > 1 ? ` (+${keys.length - 1} more: ${keys.length} markers, to ${ctx.locate(bucket, keys[keys.length - 1])})` : ''}`;
     }
     case 'in-run':
       return undefined;

@@ -15,7 +15,9 @@ type DateOutcome =
   | 'aborted'
   | 'skipped: already succeeded'
   | 'skipped: already running'
-  | 'skipped: failed earlier';
+  | 'skipped: failed earlier'
+  /** An earlier date it depends on (a job waits for its own past) did not succeed. */
+  | 'skipped: an earlier date failed';
 
 export interface DateResult {
   date: string;
@@ -85,6 +87,8 @@ export interface BackfillOptions {
   rerunFailed?: boolean;
   sleep: (ms: number) => Promise<void>;
   onEvent?: (event: BackfillEvent, progress: Progress) => void;
+  /** The run of a date waits for the runs of these earlier dates (ops/past-order.ts): they go first. */
+  dependsOn?: (date: RunDate) => string[];
 }
 
 const OUTCOME: Record<string, DateOutcome> = { SUCCEEDED: 'succeeded', FAILED: 'failed', TIMED_OUT: 'timed out', ABORTED: 'aborted' };
@@ -108,9 +112,16 @@ export async function runBackfill(options: BackfillOptions): Promise<DateResult[
 
   const queue = [...plan.runs];
   const running = new Map<string, PlannedRun>();
+  const pending = pendingOrder(options, queue, running, results);
   while (queue.length > 0 || running.size > 0) {
+    for (const blocked of pending.failedBefore()) {
+      record(blocked);
+      emit({ type: 'skipped', result: blocked });
+    }
     while (running.size < maxConcurrent && queue.length > 0) {
-      const run = queue.shift()!;
+      const at = pending.next();
+      if (at < 0) break;
+      const run = queue.splice(at, 1)[0];
       const started = await startExecution(aws, stateMachineArn, run.name, runInput(run.date, undefined, options.params));
       if (started.started) {
         running.set(started.executionArn, run);
@@ -138,4 +149,35 @@ export async function runBackfill(options: BackfillOptions): Promise<DateResult[
   }
   const order = new Map(options.dates.map((d, i) => [d.text, i]));
   return results.sort((a, b) => order.get(a.date)! - order.get(b.date)!);
+}
+
+/**
+ * Which queued run may start: the first whose earlier dates (`dependsOn`) are neither queued nor
+ * running; -1 when all wait. Runs whose earlier date ended without success leave the queue as
+ * skipped (`failedBefore`). Without `dependsOn`, the queue's order.
+ */
+function pendingOrder(options: BackfillOptions, queue: PlannedRun[], running: Map<string, PlannedRun>, results: readonly DateResult[]) {
+  const byText = new Map(options.dates.map((d) => [d.text, d]));
+  const before = (run: PlannedRun): string[] => (options.dependsOn ? options.dependsOn(byText.get(run.date)!) : []);
+  const busy = (): Set<string> => new Set([...queue, ...running.values()].map((r) => r.date));
+  return {
+    next: (): number => {
+      const open = busy();
+      const at = queue.findIndex((run) => before(run).every((d) => !open.has(d)));
+      // The earliest queued date depends on nothing queued: this only guards against a loop.
+      return at < 0 && running.size === 0 ? 0 : at;
+    },
+    failedBefore: (): DateResult[] => {
+      const failed = new Set(results.filter((r) => r.outcome !== 'succeeded' && r.outcome !== 'skipped: already succeeded' && r.outcome !== 'skipped: already running').map((r) => r.date));
+      const out: DateResult[] = [];
+      for (let i = 0; i < queue.length; i++) {
+        const run = queue[i];
+        if (!before(run).some((d) => failed.has(d))) continue;
+        queue.splice(i--, 1);
+        failed.add(run.date);
+        out.push({ date: run.date, name: run.name, outcome: 'skipped: an earlier date failed' });
+      }
+      return out;
+    },
+  };
 }

@@ -35,6 +35,8 @@ export interface JobStatus {
   cause?: string;
   /** What a waiting job waits for (a marker or a job of this run). */
   waitingFor?: string;
+  /** The marker objects of the run's date it waits for (ops/wait-keys.ts), when the workflow is known. */
+  waitingKeys?: string[];
   /** The state a failed job failed in (its Task, one of its waits, its marker write, a sweep's Fail state). */
   failedIn?: string;
 }

@@ -11,6 +11,7 @@ import { clip, formatDuration, formatTime, table } from '../terminal/format.ts';
 import { runHistories, type ExecutionHistory } from './children.ts';
 import { jobsInHistory, jobStatuses, stepByName, stepOfOwner, type JobStatus, type StepOf } from './history.ts';
 import { consoleLink } from './names.ts';
+import { waitingKeys } from './wait-keys.ts';
 import { compiledOf } from './workflows.ts';
 import { runDeadlines } from './run-deadlines.ts';
 
@@ -46,7 +47,8 @@ export function runStatusOf(execution: DescribeExecutionOutput, histories: reado
   const stepOf = stepsOf(workflow);
   const run = summarize(execution, mergeStatuses(histories.map((h) => jobStatuses(h.events, jobs, ownMarker, stepOf))), region, now);
   const deadlines = workflow && runDeadlines(workflow, execution, histories.flatMap((h) => h.events), now);
-  return deadlines ? { ...run, deadlines } : run;
+  const withKeys = workflow ? withWaitingKeys(run, workflow) : run;
+  return deadlines ? { ...withKeys, deadlines } : withKeys;
 }
 
 /**
@@ -113,6 +115,17 @@ function summarize(execution: DescribeExecutionOutput, jobs: JobStatus[], region
   };
 }
 
+/** A waiting job's marker keys for the run's date (a wait across dates names other dates than the run's). */
+function withWaitingKeys(run: RunStatus, workflow: Workflow): RunStatus {
+  const jobs = run.jobs.map((j) => {
+    const keys = j.status === 'waiting' && j.waitingFor ? waitingKeys(workflow, j.job, j.waitingFor, run.input) : undefined;
+    return keys ? { ...j, waitingKeys: keys } : j;
+  });
+  return { ...run, jobs };
+}
+
+const keysText = (keys: readonly string[] | undefined): string => (!keys || keys.length === 0 ? '' : keys.length === 1 ? `: ${keys[0]}` : `: ${keys[0]} .. ${keys[keys.length - 1]}, ${keys.length} markers`);
+
 export function renderStatus(run: RunStatus): string[] {
   const head = [
     `${run.name}  ${run.status}${run.redriveCount > 0 ? ` (redriven ${run.redriveCount}x)` : ''}`,
@@ -127,7 +140,7 @@ export function renderStatus(run: RunStatus): string[] {
   if (failed.length === 0 && run.error) head.push(`error: ${run.error}${run.cause ? `: ${clip(run.cause, 200)}` : ''}`);
   const rows = run.jobs.map((j) => [
     j.job,
-    j.status === 'waiting' && j.waitingFor ? `waiting (${j.waitingFor})` : j.status,
+    j.status === 'waiting' && j.waitingFor ? `waiting (${j.waitingFor}${keysText(j.waitingKeys)})` : j.status,
     formatTime(j.start),
     formatTime(j.end),
     formatDuration(j.durationMs),
@@ -173,6 +186,7 @@ function statusJson(run: RunStatus): unknown {
       error: j.error ?? null,
       cause: j.cause ?? null,
       waitingFor: j.waitingFor ?? null,
+      waitingKeys: j.waitingKeys ?? null,
       failedIn: j.failedIn ?? null,
     })),
     deadlines: run.deadlines ?? null,

@@ -2,14 +2,15 @@
 // their kind; external markers are drawn as dashed notes with dashed edges and their deadline.
 import { formatDuration } from '../check/values.ts';
 import type { Job, Workflow } from '../model.ts';
+import { waitEdges, type WaitEdge } from './wait-edges.ts';
 
 export type GraphFormat = 'mermaid' | 'dot';
 
 const kindLabel = (job: Job): string => job.kind.type.replace('_', ' ');
 
-function externalMarkers(workflow: Workflow): { marker: string; job: string; timeout: number }[] {
-  return workflow.jobs.flatMap((j) => j.waitsFor.map((w) => ({ marker: w.marker, job: j.name, timeout: w.timeoutSeconds })));
-}
+/** Mermaid ids allow no ':' */
+const mermaidId = (node: string): string => node.replace(/:/g, '_');
+const edgeLabel = (e: WaitEdge, deadline: string): string => (e.offset === undefined ? deadline : `${e.offset}${e.past ? ' (earlier run)' : ''}, ${deadline}`);
 
 export function renderGraph(workflow: Workflow, format: GraphFormat): string {
   return format === 'mermaid' ? mermaid(workflow) : dot(workflow);
@@ -18,11 +19,13 @@ export function renderGraph(workflow: Workflow, format: GraphFormat): string {
 function mermaid(workflow: Workflow): string {
   const lines = ['flowchart LR'];
   for (const job of workflow.jobs) lines.push(`  ${job.name}["${job.name}<br/><small>${kindLabel(job)}</small>"]`);
-  const markers = [...new Set(externalMarkers(workflow).map((m) => m.marker))];
-  for (const marker of markers) lines.push(`  marker_${marker}[/"${marker} marker"/]`);
+  const waits = waitEdges(workflow);
+  const markers = [...new Map(waits.filter((w) => !w.past).map((w) => [w.from, w])).values()];
+  // A marker of the other partition is drawn as a stack (several markers); a past wait as a thick dotted edge from its job.
+  for (const m of markers) lines.push(m.detail === '24 hourly markers' ? `  ${mermaidId(m.from)}[["${m.label}<br/><small>${m.detail}</small>"]]` : `  ${mermaidId(m.from)}[/"${m.label} ${m.detail}"/]`);
   for (const job of workflow.jobs) for (const need of job.needs) lines.push(`  ${need} --> ${job.name}`);
-  for (const m of externalMarkers(workflow)) lines.push(`  marker_${m.marker} -. "${formatDuration(m.timeout)}" .-> ${m.job}`);
-  if (markers.length > 0) lines.push(`  classDef marker stroke-dasharray: 5 5`, `  class ${markers.map((m) => `marker_${m}`).join(',')} marker`);
+  for (const m of waits) lines.push(m.past ? `  ${m.from} -.->|"${edgeLabel(m, formatDuration(m.timeoutSeconds))}"| ${m.job}` : `  ${mermaidId(m.from)} -. "${edgeLabel(m, formatDuration(m.timeoutSeconds))}" .-> ${m.job}`);
+  if (markers.length > 0) lines.push(`  classDef marker stroke-dasharray: 5 5`, `  class ${markers.map((m) => mermaidId(m.from)).join(',')} marker`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -30,10 +33,12 @@ function dot(workflow: Workflow): string {
   const q = (s: string): string => JSON.stringify(s);
   const lines = [`digraph ${q(workflow.name)} {`, '  rankdir=LR;', '  node [shape=box, style=rounded, fontname="Helvetica"];'];
   for (const job of workflow.jobs) lines.push(`  ${q(job.name)} [label=${q(`${job.name}\n${kindLabel(job)}`)}];`);
-  const markers = [...new Set(externalMarkers(workflow).map((m) => m.marker))];
-  for (const marker of markers) lines.push(`  ${q(`marker:${marker}`)} [shape=note, style=dashed, label=${q(`${marker}\n(marker)`)}];`);
+  const waits = waitEdges(workflow);
+  const markers = [...new Map(waits.filter((w) => !w.past).map((w) => [w.from, w])).values()];
+  for (const m of markers) lines.push(`  ${q(m.from)} [shape=note, style=dashed, ${m.detail === 'marker' ? '' : 'peripheries=2, '}label=${q(`${m.label}\n(${m.detail})`)}];`);
   for (const job of workflow.jobs) for (const need of job.needs) lines.push(`  ${q(need)} -> ${q(job.name)};`);
-  for (const m of externalMarkers(workflow)) lines.push(`  ${q(`marker:${m.marker}`)} -> ${q(m.job)} [style=dashed, label=${q(`waits ≤ ${formatDuration(m.timeout)}`)}];`);
+  // An earlier run's marker: dotted, and not a rank constraint (a job may wait for its own past).
+  for (const m of waits) lines.push(`  ${q(m.from)} -> ${q(m.job)} [${m.past ? 'style=dotted, constraint=false' : 'style=dashed'}, label=${q(edgeLabel(m, `waits ≤ ${formatDuration(m.timeoutSeconds)}`))}];`);
   lines.push('}');
   return `${lines.join('\n')}\n`;
 }

@@ -3,6 +3,7 @@
 // for them, rows ordered by the mean row of what feeds them (fewer crossings), all positions in
 // pixels. Deterministic: the same workflow gives the same picture.
 import { topologicalOrder, type Workflow } from '../model.ts';
+import { waitEdges } from './wait-edges.ts';
 
 export interface LaidNode {
   id: string;
@@ -49,15 +50,16 @@ export function layoutGraph(workflow: Workflow, deadline: (seconds: number) => s
   }
   const edges: LaidEdge[] = [];
   for (const job of workflow.jobs) for (const need of job.needs) edges.push({ from: need, to: job.name, external: false });
-  for (const job of workflow.jobs) {
-    for (const wait of job.waitsFor) {
-      const id = markerId(wait.marker);
-      const before = column.get(job.name)! - 1;
-      const known = nodes.get(id);
-      if (!known) nodes.set(id, { id, kind: 'marker', label: wait.marker, detail: 'marker', column: before, width: 0, height: NODE_HEIGHT });
-      else known.column = Math.min(known.column, before);
-      edges.push({ from: id, to: job.name, external: true, label: `≤ ${deadline(wait.timeoutSeconds)}` });
-    }
+  // Waits across dates (render/wait-edges.ts): an earlier run's marker of this workflow is a node of
+  // its own ('daily_rollup', 'earlier run'), the other partition's markers another, the offset on the edge.
+  for (const wait of waitEdges(workflow)) {
+    const id = wait.past ? markerId(`${wait.label} ${wait.offset}`) : wait.from;
+    const before = column.get(wait.job)! - 1;
+    const known = nodes.get(id);
+    const detail = wait.past ? `${wait.offset} (earlier run)` : wait.detail;
+    if (!known) nodes.set(id, { id, kind: 'marker', label: wait.label, detail, column: before, width: 0, height: NODE_HEIGHT });
+    else known.column = Math.min(known.column, before);
+    edges.push({ from: id, to: wait.job, external: true, label: `${wait.offset && !wait.past ? `${wait.offset} ` : ''}≤ ${deadline(wait.timeoutSeconds)}` });
   }
   for (const n of nodes.values()) n.width = Math.max(90, Math.ceil(Math.max(n.label.length, n.detail.length) * CHAR_WIDTH) + 20);
 

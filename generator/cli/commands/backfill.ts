@@ -2,6 +2,8 @@
 // N at once, dates already done left alone; a progress bar on a terminal, plain lines otherwise.
 import { parseArgs } from 'node:util';
 import { runBackfill, type BackfillEvent, type DateResult, type Progress } from '../../ops/backfill.ts';
+import { datesBefore, pastOffsets } from '../../ops/past-order.ts';
+import type { RunDate } from '../../contract/dates.ts';
 import { dateRange, parseRunDate } from '../../dates.ts';
 import { progressBar } from '../../terminal/format.ts';
 import { AWS_OPTIONS, AWS_USAGE, connectFrom, onePositional, pause, positiveInt, requireFlag } from '../../ops/options.ts';
@@ -44,6 +46,8 @@ export async function run(args: string[]): Promise<number> {
   const tty = Boolean(process.stdout.isTTY) && !values.json;
   // --json: the per-date results on stdout at the end; progress lines go to stderr.
   const say = values.json ? console.error : console.log;
+  const offsets = pastOffsets(workflow);
+  if (offsets.length > 0) say(`jobs of ${workflow.name} wait for its own earlier dates (${offsets.map((h) => (h % 24 === 0 && workflow.partition === 'daily' ? `${h / 24}d` : `${h}h`)).join(', ')}): a date starts once those dates' runs have finished`);
   say(`backfill ${workflow.name}: ${dates.length} ${workflow.partition === 'daily' ? 'days' : 'hours'}, ${from.text} to ${to.text}, at most ${maxConcurrent} at once`);
   const results = await runBackfill({
     aws,
@@ -56,11 +60,12 @@ export async function run(args: string[]): Promise<number> {
     rerunFailed: values['rerun-failed'],
     sleep: pause,
     onEvent: tty ? drawBar : (event, p) => printLine(event, p, say),
+    ...(offsets.length > 0 && { dependsOn: (date: RunDate) => datesBefore(date, offsets, workflow.partition) }),
   });
   if (tty) process.stdout.write('\n');
   if (values.json) {
     printJson(results);
-    return failedOf(results).length > 0 ? ExitCode.runFailed : ExitCode.ok;
+    return failedOf(results).length > 0 || results.some((r) => r.outcome === 'skipped: an earlier date failed') ? ExitCode.runFailed : ExitCode.ok;
   }
   return printSummary(workflow.name, results);
 }
@@ -86,7 +91,9 @@ function printSummary(workflow: string, results: readonly DateResult[]): number 
     console.log(`  ${earlier.length} date(s) had failed before and were left alone: ${earlier.map((r) => r.date).join(', ')}`);
     console.log(`  rerun them with --rerun-failed, or one by one with npx stepgraph redrive ${workflow} --date <date>`);
   }
-  return failed.length > 0 ? ExitCode.runFailed : ExitCode.ok;
+  const blocked = results.filter((r) => r.outcome === 'skipped: an earlier date failed');
+  if (blocked.length > 0) console.log(`  ${blocked.length} date(s) not started, since an earlier date they wait for failed: ${blocked.map((r) => r.date).join(', ')}; fix that date, then backfill again`);
+  return failed.length > 0 || blocked.length > 0 ? ExitCode.runFailed : ExitCode.ok;
 }
 
 const failedOf = (results: readonly DateResult[]): DateResult[] => results.filter((r) => r.outcome === 'failed' || r.outcome === 'timed out' || r.outcome === 'aborted');

@@ -42,6 +42,6 @@ export async function run(args: string[]): Promise<number> {
 function graphJson(workflow: Workflow): unknown {
   return {
     workflow: workflow.name,
-    jobs: workflow.jobs.map((j) => ({ name: j.name, kind: j.kind.type, needs: j.needs, waitsFor: j.waitsFor.map((w) => ({ marker: w.marker, timeoutSeconds: w.timeoutSeconds })) })),
+    jobs: workflow.jobs.map((j) => ({ name: j.name, kind: j.kind.type, needs: j.needs, waitsFor: j.waitsFor.map((w) => ({ marker: w.marker, timeoutSeconds: w.timeoutSeconds, ...(w.dates?.offset && { date: w.dates.offset.text }), ...(w.dates?.partition && { partition: w.dates.partition }), ...(w.dates?.since !== undefined && { since: w.dates.since }) })) })),
   };
 }
