@@ -25,6 +25,12 @@ export const Codes = {
   duplicateWorkflow: 'SG2011',
   noJobs: 'SG2012',
   splitChildName: 'SG2013',
+  // Conditions and trigger rules (check/conditions.ts, check/condition-refs.ts).
+  badConditionRef: 'SG2020',
+  runIfWithoutNeeds: 'SG2021',
+  conditionContradiction: 'SG2022',
+  outcomeAcrossWait: 'SG2023',
+  ruleNeverRuns: 'SG2024',
 
   badDuration: 'SG3001',
   badCron: 'SG3002',
@@ -41,6 +47,10 @@ export const Codes = {
   badEventPattern: 'SG3013',
   /** A key that once meant something and no longer does (a warning: the file still compiles). */
   obsoleteKey: 'SG3014',
+  badCondition: 'SG3020',
+  badOperandName: 'SG3021',
+  badConditionValue: 'SG3022',
+  badTriggerRule: 'SG3023',
 
   nearLimit: 'SG4001',
   overLimit: 'SG4002',

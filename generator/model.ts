@@ -53,7 +53,14 @@ export interface Job {
   local?: { command: string };
   /** In source order; empty when the job declares none. */
   outputs?: JobOutput[];
+  /** Runs only when this holds; otherwise skipped, which counts as done for its dependents. */
+  when?: Condition;
+  /** When the job runs, given how its needs ended; absent: all_success. */
+  runIf?: TriggerRule;
 }
+
+export type { Condition, TriggerRule } from './conditions.ts';
+import type { Condition, TriggerRule } from './conditions.ts';
 
 export interface Schedule {
   /** The full EventBridge Scheduler expression: cron(...), rate(...) or at(...). */

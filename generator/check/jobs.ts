@@ -8,8 +8,10 @@ import { closest } from '../contract/suggest.ts';
 import { KIND_TYPES, kindOf } from '../kinds/registry.ts';
 import { duration, obsoletePoll, retryPolicy } from './options.ts';
 import { jobNameProblem, formatDuration, prefixProblem, bucketProblem, report } from './values.ts';
+import { readRunIf, readWhen } from './conditions.ts';
+import type { ConditionSpans } from './condition-refs.ts';
 
-const JOB_OPTIONS = ['needs', 'waits_for', 'timeout', 'retry', 'params', 'estimate', 'description', 'local'] as const;
+const JOB_OPTIONS = ['needs', 'waits_for', 'timeout', 'retry', 'params', 'estimate', 'description', 'local', 'when', 'run_if'] as const;
 export const JOB_KEYS: readonly string[] = [...KIND_TYPES, ...JOB_OPTIONS];
 
 export interface JobDefaults {
@@ -24,6 +26,8 @@ export interface JobDefaults {
 export interface JobSpans {
   name: Span;
   needs: Span[];
+  /** Where the job's `when` and `run_if` were written. */
+  conditions?: ConditionSpans;
 }
 
 export function checkJob(r: Reader, entry: Entry, defaults: JobDefaults): { job?: Job; spans: JobSpans } {
@@ -72,6 +76,9 @@ export function checkJob(r: Reader, entry: Entry, defaults: JobDefaults): { job?
   if (local) checkCommandTemplates(r, fields.get('local')!, local.command, Object.keys(params ?? {}), defaults.partition);
   const timeout = duration(r, fields.get('timeout'));
   const retry = retryPolicy(r, fields.get('retry'), defaults.retry);
+  const when = readWhen(r, fields.get('when'), where);
+  const runIf = readRunIf(r, fields.get('run_if'), where);
+  spans.conditions = { operands: when.operands, when: fields.get('when')?.span, runIf: fields.get('run_if')?.span };
 
   const estimateEntry = fields.get('estimate');
   if (estimate !== undefined && estimateEntry) checkEstimate(r, estimateEntry.span, entry.key, kind, estimate, timeout ?? defaults.timeoutSeconds);
@@ -89,6 +96,8 @@ export function checkJob(r: Reader, entry: Entry, defaults: JobDefaults): { job?
       ...(estimate !== undefined && { estimateSeconds: estimate }),
       ...(description !== undefined && { description }),
       ...(local && { local }),
+      ...(when.condition && { when: when.condition }),
+      ...(runIf && { runIf }),
     },
   };
 }

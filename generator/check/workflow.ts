@@ -7,6 +7,7 @@ import { DEFAULTS, type Alerts, type Job, type Partition, type Schedule, type Tr
 import type { SourceFile } from '../source.ts';
 import { checkGraph } from './graph.ts';
 import { checkJob, type JobSpans } from './jobs.ts';
+import { checkConditionRefs } from './condition-refs.ts';
 import { duration, retryPolicy, waitPolicy } from './options.ts';
 import { report } from './values.ts';
 import { Reader, type Entry, type Fields } from './reader.ts';
@@ -83,6 +84,7 @@ export function checkWorkflow(source: SourceFile, options: CheckOptions = {}): C
   }
   const jobsComplete = jobs.length === jobSpans.size;
   if (jobsComplete) checkGraph(r, jobs, jobSpans);
+  if (jobsComplete) checkConditionRefs(r, jobs, new Map([...jobSpans].map(([job, spans]) => [job, spans.conditions])));
 
   const triggers = readTriggers(r, top.get('triggers'));
   if (hasErrors(diagnostics) || name === undefined || !jobsComplete) return { diagnostics, jobSpans };

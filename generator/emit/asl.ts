@@ -7,6 +7,7 @@ import { renderJob, type JobContext, type State, type States } from './job.ts';
 import { names, parallelName } from './names.ts';
 import { inRunDeadlines, runSeconds, worstCaseFinish } from './deadlines.ts';
 import { prologue } from './prologue.ts';
+import { mergeBranchOutcomes, outcomeContext, runEnds } from './outcomes.ts';
 import { orderStates } from './order.ts';
 import { childStart, partStateNames, renderPartTask } from './parts.ts';
 import { firstJobOf, type Part, type SplitBlock } from '../plan/split.ts';
@@ -39,6 +40,7 @@ export function jobContext(workflow: Workflow, plan: Plan): JobContext {
     inRunWaits: inRunDeadlines(workflow, plan.sync, worst),
     runSeconds: runSeconds(workflow, worst),
     sweeps: plan.sweeps,
+    outcomes: outcomeContext(workflow),
   };
 }
 
@@ -46,7 +48,10 @@ export function emitWorkflow(workflow: Workflow, plan: Plan, target?: EmitTarget
   const ctx: BlockContext = { ...context, parts: target?.parts ?? [] };
   const states: States = {};
   const taken = new Set<string>();
-  const first = renderBlock(target?.root ?? plan.root, undefined, ctx, states, taken);
+  // With trigger rules the run starts an empty outcome record and ends by looking at it.
+  const ends = ctx.outcomes?.tracking && !target?.child ? runEnds(ctx.outcomes, '', states) : undefined;
+  let first = renderBlock(target?.root ?? plan.root, ends?.next, ctx, states, taken);
+  if (ends) [states[ends.start], first] = [{ ...states[ends.start], Next: first }, ends.start];
   const description = workflow.description ? `${workflow.name}: ${workflow.description}` : workflow.name;
   if (target?.child) {
     return {
@@ -85,7 +90,7 @@ function renderBlock(block: SplitBlock, next: string | undefined, ctx: BlockCont
         return { StartAt: start, States: branchStates };
       });
       // Branch outputs are not needed downstream: keep the run's input as it was.
-      const state: State = { Type: 'Parallel', Branches: branches, ResultPath: null };
+      const state: State = { Type: 'Parallel', Branches: branches, ...(ctx.outcomes?.tracking ? mergeBranchOutcomes(branches.length) : { ResultPath: null }) };
       states[name] = next ? { ...state, Next: next } : { ...state, End: true };
       return name;
     }
