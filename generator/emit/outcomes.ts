@@ -16,6 +16,7 @@ import type { Job, Workflow } from '../model.ts';
 import type { TriggerRule } from '../conditions.ts';
 import { choiceRule, type ChoiceRule } from './conditions.ts';
 import { stateName } from './names.ts';
+import { HANDED_ON, RUN_FAILED_STATE } from '../contract/run-failure.ts';
 import type { State, States } from './job.ts';
 
 export interface OutcomeContext {
@@ -41,11 +42,11 @@ export const outcomeNames = {
   when: (job: string) => stateName(`${job} when?`),
   conditionFalse: (job: string) => stateName(`${job} skipped by condition`),
   notRun: (job: string) => stateName(`${job} not run`),
-  handedOn: (job: string) => stateName(`${job} failure handed on`),
+  handedOn: (job: string) => stateName(`${job}${HANDED_ON}`),
   succeeded: (job: string) => stateName(`${job} succeeded`),
   trackOutcomes: 'Track outcomes',
   anyFailed: 'Any job failed?',
-  runFailed: 'Run failed',
+  runFailed: RUN_FAILED_STATE,
   runEnded: 'Run ended',
 };
 

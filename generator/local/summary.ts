@@ -111,7 +111,7 @@ export function summarize(workflow: Workflow, outcome: ExecutionOutcome, run: Su
 
 function jobReport(t: JobTimeline, plannedSeconds: number, start: number, attemptStarts: readonly number[]): JobReport {
   const at = (ms: number | undefined): number | null => (ms === undefined ? null : seconds(ms - start));
-  const skipped = t.status === 'skipped';
+  const skipped = t.status === 'skipped' || t.status === 'skipped_by_condition' || t.status === 'not_run';
   return {
     name: t.name,
     status: t.status,
