@@ -12,6 +12,7 @@ import { emitManifest, type Manifest } from './emit/manifest.ts';
 import { Codes } from './messages.ts';
 import type { Workflow } from './model.ts';
 import { planWorkflow, type Plan } from './plan/plan.ts';
+import { outcomeWaitDiagnostics } from './emit/outcome-waits.ts';
 import { readSource, type SourceFile } from './source.ts';
 import { withIncludes } from './source-includes.ts';
 import { isMap, isScalar, type Node } from 'yaml';
@@ -288,7 +289,7 @@ export function compileWorkflow(workflow: Workflow): { compiled: CompiledWorkflo
     definitions,
   );
   const deploy = deployDiagnostics(workflow, manifest, definitions.map((d) => d.deployed));
-  return { compiled: { workflow, plan, manifest, definitions }, diagnostics: [...fitted.diagnostics, ...deploy] };
+  return { compiled: { workflow, plan, manifest, definitions }, diagnostics: [...fitted.diagnostics, ...deploy, ...outcomeWaitDiagnostics(workflow, plan)] };
 }
 
 /**
