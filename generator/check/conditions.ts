@@ -71,6 +71,10 @@ function readCondition(r: Reader, node: Node | null, span: Span, where: string, 
 
   const given = OPERANDS.filter((k) => fields.has(k));
   const tests = TESTS.filter((k) => fields.has(k));
+  // A key that is not known (`equal:`) was reported with its did-you-mean: a missing test or
+  // operand beside it is that key, not a second problem.
+  const unknownKey = isMap(node) && node.items.length > fields.size;
+  if (unknownKey && (given.length === 0 || tests.length === 0)) return undefined;
   if (given.length !== 1) {
     const at = given.length > 1 ? fields.get(given[1])!.keySpan : span;
     r.error(at, Codes.badCondition, `${where} must name exactly one of 'param' or 'output' (${given.length === 0 ? 'none' : 'both'} given)`, "e.g. { param: mode, equals: full } or { output: load.rows, greater_than: 0 }");
