@@ -12,7 +12,6 @@ import { emitManifest, type Manifest } from './emit/manifest.ts';
 import { Codes } from './messages.ts';
 import type { Workflow } from './model.ts';
 import { planWorkflow, type Plan } from './plan/plan.ts';
-import { outcomeWaitDiagnostics } from './emit/outcome-waits.ts';
 import { readSource, type SourceFile } from './source.ts';
 import { withIncludes } from './source-includes.ts';
 import { isMap, isScalar, type Node } from 'yaml';
@@ -289,7 +288,7 @@ export function compileWorkflow(workflow: Workflow): { compiled: CompiledWorkflo
     definitions,
   );
   const deploy = deployDiagnostics(workflow, manifest, definitions.map((d) => d.deployed));
-  return { compiled: { workflow, plan, manifest, definitions }, diagnostics: [...fitted.diagnostics, ...deploy, ...outcomeWaitDiagnostics(workflow, plan)] };
+  return { compiled: { workflow, plan, manifest, definitions }, diagnostics: [...fitted.diagnostics, ...deploy] };
 }
 
 /**

@@ -29,7 +29,6 @@ export const Codes = {
   badConditionRef: 'SG2020',
   runIfWithoutNeeds: 'SG2021',
   conditionContradiction: 'SG2022',
-  outcomeAcrossWait: 'SG2023',
   ruleNeverRuns: 'SG2024',
 
   badDuration: 'SG3001',

@@ -69,7 +69,10 @@ export function renderJob(job: Job, next: string | undefined, ctx: JobContext, s
     Choices: [{ And: [{ Variable: '$.select', IsPresent: true }, { Variable: `$.select.${job.name}`, IsPresent: false }], Next: names.skipped(job.name) }],
     Default: chain[0][0],
   };
-  if (ctx.outcomes) addOutcomes(job, ctx.outcomes, { chain: chain.map(([n]) => n), exit: skippedNext ?? next, guard, skipped: names.skipped(job.name) }, states, names.task(job.name), names.done(job.name), signals ? names.signals(job.name) : undefined);
+  if (ctx.outcomes) {
+    const inRun = (ctx.inRunWaits.get(job.name) ?? []).map((w) => w.after);
+    addOutcomes(job, ctx.outcomes, { chain: chain.map(([n]) => n), exit: skippedNext ?? next, guard, skipped: names.skipped(job.name), inRun, task: names.task(job.name), done: names.done(job.name), ...(signals && { signals: names.signals(job.name) }) }, states);
+  }
   return guard;
 }
 

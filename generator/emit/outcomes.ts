@@ -15,7 +15,9 @@
 import type { Job, Workflow } from '../model.ts';
 import type { TriggerRule } from '../conditions.ts';
 import { choiceRule, type ChoiceRule } from './conditions.ts';
-import { stateName } from './names.ts';
+import { names, stateName } from './names.ts';
+import { NEED_FAILED } from '../contract/waits.ts';
+const waitName = names.waitsFor;
 import { HANDED_ON, RUN_FAILED_STATE } from '../contract/run-failure.ts';
 import type { State, States } from './job.ts';
 
@@ -72,9 +74,17 @@ export function outcomeContext(workflow: Workflow): OutcomeContext | undefined {
 
 const record = (job: string) => `$.outcomes.jobs.${job}`;
 
-/** A need ended failed: it failed, or did not run because one of its own needs failed. */
-function failedRule(need: string): ChoiceRule {
-  return { And: [{ Variable: `${record(need)}.failed`, IsPresent: true }, { Variable: `${record(need)}.failed`, BooleanEquals: true }] };
+/** Where a job records that an in-run wait told it a need failed (job names never hold `__`). */
+const seenFailed = (need: string) => `${record(need)}__failed`;
+
+/**
+ * A need ended failed: it failed, or did not run because one of its own needs failed. A need
+ * joined by an in-run wait is not in this branch's record: its failed signal failed the wait
+ * with NEED_FAILED, which left `seenFailed`.
+ */
+function failedRule(need: string, throughWait: boolean): ChoiceRule {
+  const own = { And: [{ Variable: `${record(need)}.failed`, IsPresent: true }, { Variable: `${record(need)}.failed`, BooleanEquals: true }] };
+  return throughWait ? { Or: [own, { Variable: seenFailed(need), IsPresent: true }] } : own;
 }
 
 export interface JobStates {
@@ -85,47 +95,80 @@ export interface JobStates {
   /** The selection guard and its skipped path, already in `states`. */
   guard: string;
   skipped: string;
+  /** The jobs this one waits for inside the run (`J waits for <after>`), in chain order. */
+  inRun: string[];
+  task: string;
+  done: string;
+  /** `J signals`, when others wait for the job inside the run. */
+  signals?: string;
 }
 
 /** Adds the job's condition, rule and outcome records to the states renderJob made. */
-export function addOutcomes(job: Job, ctx: OutcomeContext, at: JobStates, states: States, taskState: string, doneState: string, signalState: string | undefined): void {
-  const exit = (state: State): State => (at.exit ? { ...state, Next: at.exit } : { ...state, End: true });
+export function addOutcomes(job: Job, ctx: OutcomeContext, at: JobStates, states: States): void {
+  const to = (next: string | undefined) => (state: State): State => (next ? { ...state, Next: next } : { ...state, End: true });
+  const exit = to(at.exit);
+  // A failure, or not running because of one, tells the jobs waiting inside the run.
+  const failedSignal = ctx.tracking && at.signals ? names.signalsFailure(job.name) : undefined;
+  const failedExit = to(failedSignal ?? at.exit);
   const recordAs = (result: State): State => (ctx.tracking ? { Result: result, ResultPath: record(job.name) } : {});
-  const heads: string[] = [];
+  const waits = at.inRun.map((after) => waitName(job.name, after));
+  // The rule reads how the needs ended: after the in-run waits, when there are some.
+  const afterWaits = ctx.tracking && waits.length > 0;
+  const work = afterWaits ? (states[waits[waits.length - 1]].Next as string) : at.chain[0];
+  const heads: [string, (target: string) => State][] = [];
 
   if (ctx.tracking) {
     states[at.skipped] = { ...states[at.skipped], ...recordAs(OUTCOMES.skipped) };
     const rule = job.runIf ?? 'all_success';
     if (job.needs.length > 0 && rule !== 'all_done') {
-      const anyFailed: ChoiceRule = job.needs.length === 1 ? failedRule(job.needs[0]) : { Or: job.needs.map(failedRule) };
-      const allFailed: ChoiceRule = job.needs.length === 1 ? failedRule(job.needs[0]) : { And: job.needs.map(failedRule) };
-      const after = job.when ? outcomeNames.when(job.name) : at.chain[0];
+      const failed = job.needs.map((n) => failedRule(n, at.inRun.includes(n)));
+      const anyFailed: ChoiceRule = failed.length === 1 ? failed[0] : { Or: failed };
+      const allFailed: ChoiceRule = failed.length === 1 ? failed[0] : { And: failed };
       const notRun = outcomeNames.notRun(job.name);
-      states[outcomeNames.runIf(job.name)] =
-        rule === 'all_success'
-          ? { Type: 'Choice', Choices: [{ ...anyFailed, Next: notRun }], Default: after }
-          : { Type: 'Choice', Choices: [{ ...(rule === 'one_failed' ? anyFailed : allFailed), Next: after }], Default: notRun };
-      states[notRun] = exit({ Type: 'Pass', ...recordAs(rule === 'all_success' ? OUTCOMES.upstreamFailed : OUTCOMES.ruleUnmet) });
-      heads.push(outcomeNames.runIf(job.name));
+      heads.push([
+        outcomeNames.runIf(job.name),
+        (target) =>
+          rule === 'all_success'
+            ? { Type: 'Choice', Choices: [{ ...anyFailed, Next: notRun }], Default: target }
+            : { Type: 'Choice', Choices: [{ ...(rule === 'one_failed' ? anyFailed : allFailed), Next: target }], Default: notRun },
+      ]);
+      states[notRun] = rule === 'all_success' ? failedExit({ Type: 'Pass', ...recordAs(OUTCOMES.upstreamFailed) }) : exit({ Type: 'Pass', ...recordAs(OUTCOMES.ruleUnmet) });
     }
-    recordSuccess(job, states, doneState, taskState);
+    recordSuccess(job, states, at.done, at.task);
   }
   if (job.when) {
     const skipped = outcomeNames.conditionFalse(job.name);
-    states[outcomeNames.when(job.name)] = { Type: 'Choice', Choices: [{ ...choiceRule(job.when), Next: at.chain[0] }], Default: skipped };
+    const rule = choiceRule(job.when);
+    heads.push([outcomeNames.when(job.name), (target) => ({ Type: 'Choice', Choices: [{ ...rule, Next: target }], Default: skipped })]);
     states[skipped] = exit({ Type: 'Pass', ...recordAs(OUTCOMES.conditionFalse) });
-    heads.push(outcomeNames.when(job.name));
   }
-  if (heads.length > 0) states[at.guard] = { ...states[at.guard], Default: heads[0] };
+  heads.forEach(([name, make], i) => (states[name] = make(i + 1 < heads.length ? heads[i + 1][0] : work)));
+  if (heads.length > 0) {
+    if (afterWaits) states[waits[waits.length - 1]] = { ...states[waits[waits.length - 1]], Next: heads[0][0] };
+    else states[at.guard] = { ...states[at.guard], Default: heads[0][0] };
+  }
 
+  const catches = (name: string): object[] => (states[name].Catch as object[] | undefined) ?? [];
+  if (ctx.tracking) {
+    // A need that ended failed fails the wait for it: recorded, and the job goes on to its rule.
+    at.inRun.forEach((after, i) => {
+      const wait = waits[i];
+      states[wait] = { ...states[wait], Catch: [{ ErrorEquals: [NEED_FAILED], ResultPath: seenFailed(after), Next: states[wait].Next }, ...catches(wait)] };
+    });
+  }
   if (ctx.guarded.has(job.name) && job.kind.type !== 'sweep') {
     const handedOn = outcomeNames.handedOn(job.name);
-    const catcher = { Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: record(job.name), Next: handedOn }] };
+    const catcher = { ErrorEquals: ['States.ALL'], ResultPath: record(job.name), Next: handedOn };
     for (const name of at.chain) {
       const state = states[name];
-      if (state.Type === 'Task' && name !== doneState && name !== signalState) states[name] = { ...state, ...catcher };
+      if (state.Type === 'Task' && name !== at.done && name !== at.signals) states[name] = { ...state, Catch: [...catches(name), catcher] };
     }
-    states[handedOn] = exit({ Type: 'Pass', Parameters: { outcome: 'failed', failed: true, 'error.$': record(job.name) }, ResultPath: record(job.name) });
+    states[handedOn] = failedExit({ Type: 'Pass', Parameters: { outcome: 'failed', failed: true, 'error.$': record(job.name) }, ResultPath: record(job.name) });
+  }
+  if (failedSignal && at.signals) {
+    const signals = states[at.signals];
+    const parameters = signals.Parameters as { Payload: State };
+    states[failedSignal] = { ...signals, Parameters: { ...parameters, Payload: { ...parameters.Payload, failed: true } } };
   }
 }
 

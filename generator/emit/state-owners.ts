@@ -68,6 +68,7 @@ export function stateOwners(workflow: Workflow, sync: readonly SyncEdge[], defin
     for (const m of job.waitsFor) set(names.waitsFor(j, m.marker), { step: 'wait', wait: 'external', what: m.marker, marker: m });
     if (!writesOwnMarker(job)) set(names.done(j), { step: 'done' });
     set(names.signals(j), { step: 'signal' });
+    set(names.signalsFailure(j), { step: 'signal' });
     if (job.kind.type === 'sweep') {
       sweeps.add(j);
       for (const name of Object.values(blockNames(j))) set(name, { step: 'sweep' });
