@@ -108,7 +108,8 @@ export function addOutcomes(job: Job, ctx: OutcomeContext, at: JobStates, states
   const to = (next: string | undefined) => (state: State): State => (next ? { ...state, Next: next } : { ...state, End: true });
   const exit = to(at.exit);
   // A failure, or not running because of one, tells the jobs waiting inside the run.
-  const failedSignal = ctx.tracking && at.signals ? names.signalsFailure(job.name) : undefined;
+  const mayEndFailed = (ctx.guarded.has(job.name) && job.kind.type !== 'sweep') || (job.needs.length > 0 && (job.runIf ?? 'all_success') === 'all_success');
+  const failedSignal = ctx.tracking && at.signals && mayEndFailed ? names.signalsFailure(job.name) : undefined;
   const failedExit = to(failedSignal ?? at.exit);
   const recordAs = (result: State): State => (ctx.tracking ? { Result: result, ResultPath: record(job.name) } : {});
   const waits = at.inRun.map((after) => waitName(job.name, after));
