@@ -94,6 +94,8 @@ export interface FailedState {
   timeoutSeconds?: number;
   enteredAt?: Date;
   failedAt?: Date;
+  /** The run ended in RUN_FAILED_STATE: this failure was handed on to run_if jobs, which ran. */
+  handedOn?: true;
 }
 
 export interface RunOutcome {
@@ -252,6 +254,7 @@ function firstHandedOn(events: readonly RunEvent[], from: number, endIndex: numb
       ...(at !== undefined && events[at].type && { stateType: events[at].type }),
       how: 'task',
       timedOut,
+      handedOn: true,
       ...details,
       ...(at !== undefined && events[at].timestamp && { enteredAt: events[at].timestamp }),
       ...(failedAt && { failedAt }),
