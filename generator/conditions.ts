@@ -29,14 +29,6 @@ export type TriggerRule = (typeof TRIGGER_RULES)[number];
 
 export const COMPARISONS: readonly Comparison[] = ['less_than', 'greater_than', 'at_least', 'at_most'];
 
-/** Every operand a condition reads, in source order. */
-export function operandsOf(condition: Condition): Operand[] {
-  if ('all' in condition) return condition.all.flatMap(operandsOf);
-  if ('any' in condition) return condition.any.flatMap(operandsOf);
-  if ('not' in condition) return operandsOf(condition.not);
-  return [condition.operand];
-}
-
 /** `param mode`, `output load.rows`: how diagnostics, graphs and progress lines name an operand. */
 export function operandText(operand: Operand): string {
   return 'param' in operand ? `param ${operand.param}` : `output ${operand.output.job}.${operand.output.name}`;

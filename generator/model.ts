@@ -59,7 +59,6 @@ export interface Job {
   runIf?: TriggerRule;
 }
 
-export type { Condition, TriggerRule } from './conditions.ts';
 import type { Condition, TriggerRule } from './conditions.ts';
 
 export interface Schedule {

@@ -7,7 +7,7 @@ import type { Comparison, Condition, Operand, Scalar } from '../conditions.ts';
 
 export type ChoiceRule = Record<string, unknown>;
 
-export function operandPath(operand: Operand): string {
+function operandPath(operand: Operand): string {
   return 'param' in operand ? `$.params.${operand.param}` : `$.outputs.${operand.output.job}.${operand.output.name}`;
 }
 

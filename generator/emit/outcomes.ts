@@ -29,7 +29,7 @@ export interface OutcomeContext {
 }
 
 /** The outcome a job records on each of its paths. */
-export const OUTCOMES = {
+const OUTCOMES = {
   succeeded: { outcome: 'succeeded', failed: false },
   skipped: { outcome: 'skipped', failed: false },
   conditionFalse: { outcome: 'condition_false', failed: false },
@@ -52,7 +52,7 @@ export const outcomeNames = {
   runEnded: 'Run ended',
 };
 
-export const RUN_FAILED_ERROR = 'stepgraph.JobFailed';
+const RUN_FAILED_ERROR = 'stepgraph.JobFailed';
 
 const RULES_WAITING_FOR_FAILURES: readonly TriggerRule[] = ['all_done', 'one_failed', 'all_failed'];
 
