@@ -50,6 +50,11 @@ export const Codes = {
   badOperandName: 'SG3021',
   badConditionValue: 'SG3022',
   badTriggerRule: 'SG3023',
+  // Outputs and for_each (check/outputs.ts, check/for-each.ts).
+  badOutputName: 'SG3015',
+  badOutputPath: 'SG3016',
+  badOutputSize: 'SG3017',
+  duplicateOutput: 'SG3018',
 
   nearLimit: 'SG4001',
   overLimit: 'SG4002',

@@ -7,11 +7,12 @@ import type { Entry, Reader, Span } from './reader.ts';
 import { closest } from '../contract/suggest.ts';
 import { KIND_TYPES, kindOf } from '../kinds/registry.ts';
 import { duration, obsoletePoll, retryPolicy } from './options.ts';
+import { readOutputs } from './outputs.ts';
 import { jobNameProblem, formatDuration, prefixProblem, bucketProblem, report } from './values.ts';
 import { readRunIf, readWhen } from './conditions.ts';
 import type { ConditionSpans } from './condition-refs.ts';
 
-const JOB_OPTIONS = ['needs', 'waits_for', 'timeout', 'retry', 'params', 'estimate', 'description', 'local', 'when', 'run_if'] as const;
+const JOB_OPTIONS = ['needs', 'waits_for', 'timeout', 'retry', 'params', 'estimate', 'description', 'local', 'outputs', 'when', 'run_if'] as const;
 export const JOB_KEYS: readonly string[] = [...KIND_TYPES, ...JOB_OPTIONS];
 
 export interface JobDefaults {
@@ -79,6 +80,7 @@ export function checkJob(r: Reader, entry: Entry, defaults: JobDefaults): { job?
   const when = readWhen(r, fields.get('when'), where);
   const runIf = readRunIf(r, fields.get('run_if'), where);
   spans.conditions = { operands: when.operands, when: fields.get('when')?.span, runIf: fields.get('run_if')?.span };
+  const outputs = readOutputs(r, fields.get('outputs'), where);
 
   const estimateEntry = fields.get('estimate');
   if (estimate !== undefined && estimateEntry) checkEstimate(r, estimateEntry.span, entry.key, kind, estimate, timeout ?? defaults.timeoutSeconds);
@@ -98,6 +100,7 @@ export function checkJob(r: Reader, entry: Entry, defaults: JobDefaults): { job?
       ...(local && { local }),
       ...(when.condition && { when: when.condition }),
       ...(runIf && { runIf }),
+      ...(outputs.length > 0 && { outputs }),
     },
   };
 }
