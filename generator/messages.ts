@@ -31,6 +31,11 @@ export const Codes = {
   duplicateWait: 'SG2027',
   /** A job waits for its own marker of the run's own date: it can never be released. */
   waitsForItself: 'SG2028',
+  // Conditions and trigger rules (check/conditions.ts, check/condition-refs.ts).
+  badConditionRef: 'SG2020',
+  runIfWithoutNeeds: 'SG2021',
+  conditionContradiction: 'SG2022',
+  ruleNeverRuns: 'SG2024',
 
   badDuration: 'SG3001',
   badCron: 'SG3002',
@@ -61,6 +66,15 @@ export const Codes = {
   hourOffsetInDaily: 'SG3031',
   badWaitPartition: 'SG3032',
   badSince: 'SG3033',
+  badCondition: 'SG3020',
+  badOperandName: 'SG3021',
+  badConditionValue: 'SG3022',
+  badTriggerRule: 'SG3023',
+  // Outputs and for_each (check/outputs.ts, check/for-each.ts).
+  badOutputName: 'SG3015',
+  badOutputPath: 'SG3016',
+  badOutputSize: 'SG3017',
+  duplicateOutput: 'SG3018',
 
   nearLimit: 'SG4001',
   overLimit: 'SG4002',

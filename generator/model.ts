@@ -55,10 +55,12 @@ export function waitLabel(w: ExternalMarker): string {
  * run's state holds every finished job's outputs at `$.outputs.<job>.<name>`, and its marker body
  * holds them under `outputs` (contract/run.ts).
  */
-interface JobOutput {
+export interface JobOutput {
   name: string;
   /** JSONPath into the job's result, e.g. `$.Payload.partitions`. */
   path: string;
+  /** The largest the value can be, when declared (`max_size`): the compile-time payload check adds these up. */
+  maxBytes?: number;
 }
 
 export interface Job {
@@ -73,14 +75,20 @@ export interface Job {
   estimateSeconds?: number;
   description?: string;
   local?: { command: string };
-  /** In source order; empty when the job declares none. */
+  /** In source order; absent (or empty) when the job declares none. */
   outputs?: JobOutput[];
   /** By when the job must be done (check/deadlines.ts; contract/deadlines.ts at run time). */
   deadline?: Deadline;
+  /** Runs only when this holds; otherwise skipped, which counts as done for its dependents. */
+  when?: Condition;
+  /** When the job runs, given how its needs ended; absent: all_success. */
+  runIf?: TriggerRule;
 }
 
 /** `06:00` on the schedule's wall clock (the first after the run's start), or a duration after the start. */
 export type Deadline = { clock: string } | { afterSeconds: number };
+
+import type { Condition, TriggerRule } from './conditions.ts';
 
 export interface Schedule {
   /** The full EventBridge Scheduler expression: cron(...), rate(...) or at(...). */

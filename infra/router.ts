@@ -35,6 +35,8 @@ export interface RouterProps {
    * Such an end can be a failure: the router may then fail the waiting Task (SendTaskFailure).
    */
   events?: readonly ReleaseEvents[];
+  /** A job's signal can say it failed (trigger rules): the router then fails the waits for it. */
+  signalFailures?: boolean;
   /**
    * The state machines whose waits it releases, by name (`<machine>/<label>` for a Distributed
    * Map's children). Names, not the machines' ARNs: the machines hold the router's ARN in their
@@ -69,7 +71,7 @@ export class Router extends Construct {
         { actions: ROUTER_TABLE_ACTIONS, resources: [table.tableArn] },
         ...markerReadGrants(props.markers),
         ...(props.instanceRegions.length > 0 ? [describeInstancesGrant(props.instanceRegions.map((r) => (r === STACK_REGION ? Stack.of(this).region : r)))] : []),
-        ...(waits ? [releaseGrant(props.releases, (props.events ?? []).length > 0)] : []),
+        ...(waits ? [releaseGrant(props.releases, (props.events ?? []).length > 0 || props.signalFailures === true)] : []),
         ...(props.grants ?? []),
       ],
     });

@@ -154,6 +154,7 @@ export class WorkflowStack extends Stack {
       markers: [...triggerKeys, ...manifest.waits.markers.map((m) => ({ bucket: m.bucket ?? bucket, keyPattern: m.keyPattern }))],
       instanceRegions: manifest.waits.instanceRegions,
       events: manifest.waits.events,
+      ...(manifest.waits.signalFailures && { signalFailures: true }),
       releases: waits ? manifest.waits.machines : [],
       environment: {
         MARKER_BUCKET: bucket,

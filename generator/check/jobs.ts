@@ -9,9 +9,12 @@ import { KIND_TYPES, kindOf } from '../kinds/registry.ts';
 import { duration, obsoletePoll, retryPolicy } from './options.ts';
 import { readDeadline } from './deadlines.ts';
 import { MARKER_DATE_KEYS, readMarkerDates } from './marker-dates.ts';
+import { readOutputs } from './outputs.ts';
 import { jobNameProblem, formatDuration, prefixProblem, bucketProblem, report } from './values.ts';
+import { readRunIf, readWhen } from './conditions.ts';
+import type { ConditionSpans } from './condition-refs.ts';
 
-const JOB_OPTIONS = ['needs', 'waits_for', 'timeout', 'retry', 'params', 'estimate', 'description', 'local', 'deadline'] as const;
+const JOB_OPTIONS = ['needs', 'waits_for', 'timeout', 'retry', 'params', 'estimate', 'description', 'local', 'deadline', 'outputs', 'when', 'run_if'] as const;
 export const JOB_KEYS: readonly string[] = [...KIND_TYPES, ...JOB_OPTIONS];
 
 export interface JobDefaults {
@@ -30,6 +33,8 @@ export interface JobSpans {
   deadline?: Span;
   /** Where each of the job's `waits_for` entries was written (the job's waitsFor, in order). */
   waits?: Span[];
+  /** Where the job's `when` and `run_if` were written. */
+  conditions?: ConditionSpans;
 }
 
 export function checkJob(r: Reader, entry: Entry, defaults: JobDefaults): { job?: Job; spans: JobSpans } {
@@ -80,6 +85,10 @@ export function checkJob(r: Reader, entry: Entry, defaults: JobDefaults): { job?
   const retry = retryPolicy(r, fields.get('retry'), defaults.retry);
   const deadline = readDeadline(r, fields.get('deadline'));
   if (deadline) spans.deadline = fields.get('deadline')!.span;
+  const when = readWhen(r, fields.get('when'), where);
+  const runIf = readRunIf(r, fields.get('run_if'), where);
+  spans.conditions = { operands: when.operands, when: fields.get('when')?.span, runIf: fields.get('run_if')?.span };
+  const outputs = readOutputs(r, fields.get('outputs'), where);
 
   const estimateEntry = fields.get('estimate');
   if (estimate !== undefined && estimateEntry) checkEstimate(r, estimateEntry.span, entry.key, kind, estimate, timeout ?? defaults.timeoutSeconds);
@@ -98,6 +107,9 @@ export function checkJob(r: Reader, entry: Entry, defaults: JobDefaults): { job?
       ...(description !== undefined && { description }),
       ...(local && { local }),
       ...(deadline && { deadline }),
+      ...(when.condition && { when: when.condition }),
+      ...(runIf && { runIf }),
+      ...(outputs.length > 0 && { outputs }),
     },
   };
 }

@@ -8,6 +8,7 @@ import type { SourceFile } from '../source.ts';
 import { checkGraph } from './graph.ts';
 import { checkJob, type JobSpans } from './jobs.ts';
 import { checkPastWaits } from './past-waits.ts';
+import { checkConditionRefs } from './condition-refs.ts';
 import { duration, retryPolicy, waitPolicy } from './options.ts';
 import { report } from './values.ts';
 import { Reader, type Entry, type Fields } from './reader.ts';
@@ -90,6 +91,7 @@ export function checkWorkflow(source: SourceFile, options: CheckOptions = {}): C
   if (jobsComplete) checkGraph(r, jobs, jobSpans);
   if (jobsComplete) checkDeadlines(r, deadlineSites(deadline, top.get('deadline'), jobSpans), jobs, schedule);
   if (jobsComplete) checkPastWaits(r, jobs, jobSpans, markers);
+  if (jobsComplete) checkConditionRefs(r, jobs, new Map([...jobSpans].map(([job, spans]) => [job, spans.conditions])));
 
   const triggers = readTriggers(r, top.get('triggers'));
   if (schedule && jobsComplete && !hasErrors(diagnostics)) checkScheduleOverlap(r, top.get('schedule')!, schedule, jobs, options.now ?? new Date());

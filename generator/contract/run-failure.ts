@@ -94,6 +94,8 @@ export interface FailedState {
   timeoutSeconds?: number;
   enteredAt?: Date;
   failedAt?: Date;
+  /** The run ended in RUN_FAILED_STATE: this failure was handed on to run_if jobs, which ran. */
+  handedOn?: true;
 }
 
 export interface RunOutcome {
@@ -173,6 +175,11 @@ function failurePoint(
   });
   // A Fail state ends the run by itself, with its own error (the run's).
   for (let i = endIndex - 1; i >= from; i--) {
+    if (events[i].type === 'FailStateEntered' && events[i].stateEnteredEventDetails?.name === RUN_FAILED_STATE) {
+      // A failure handed on to a run_if job: the run failed at its end, the job failed first.
+      const first = firstHandedOn(events, from, endIndex, entries);
+      if (first) return first;
+    }
     if (events[i].type === 'FailStateEntered' && events[i].stateEnteredEventDetails?.name !== undefined) {
       return { ...entered(i), how: 'fail', timedOut: false, ...own, ...(events[i].timestamp && { failedAt: events[i].timestamp }) };
     }
@@ -213,6 +220,45 @@ function failurePoint(
     const at = entries[index];
     if (at !== undefined) return { ...entered(at), how: 'other', timedOut: own.error === 'States.Timeout', ...own, ...(events[endIndex].timestamp && { failedAt: events[endIndex].timestamp }) };
     i = events[index].previousEventId;
+  }
+  return undefined;
+}
+
+/**
+ * The Fail state a run with trigger rules ends in when a job failed and the jobs whose `run_if`
+ * waited for it ran; each such failure went through `<job> failure handed on` (emit/outcomes.ts).
+ */
+export const RUN_FAILED_STATE = 'Run failed';
+export const HANDED_ON = ' failure handed on';
+
+/** The state that failed first among the failures handed on: the state the catch came from. */
+function firstHandedOn(events: readonly RunEvent[], from: number, endIndex: number, entries: readonly (number | undefined)[]): FailedState | undefined {
+  for (let i = from; i < endIndex; i++) {
+    const name = events[i].stateEnteredEventDetails?.name;
+    if (events[i].type !== 'PassStateEntered' || !name?.endsWith(HANDED_ON)) continue;
+    const previous = events.findIndex((e) => e.id !== undefined && e.id === events[i].previousEventId);
+    const at = previous >= 0 ? entries[previous] : undefined;
+    let details: ErrorDetails = {};
+    let failedAt: Date | undefined;
+    for (let k = previous; at !== undefined && k > at; k--) {
+      if (entries[k] === at && FAILURE_EVENTS.has(events[k].type ?? '')) {
+        details = errorOf(events[k]);
+        failedAt = events[k].timestamp;
+        break;
+      }
+    }
+    const state = at !== undefined ? events[at].stateEnteredEventDetails!.name! : name.slice(0, -HANDED_ON.length);
+    const timedOut = details.error === 'States.Timeout';
+    return {
+      state,
+      ...(at !== undefined && events[at].type && { stateType: events[at].type }),
+      how: 'task',
+      timedOut,
+      handedOn: true,
+      ...details,
+      ...(at !== undefined && events[at].timestamp && { enteredAt: events[at].timestamp }),
+      ...(failedAt && { failedAt }),
+    };
   }
   return undefined;
 }

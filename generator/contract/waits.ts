@@ -81,7 +81,16 @@ export interface SignalRequest {
   job: string;
   /** How long the signal must be remembered: the rest of the run's worst case plus the redrive window. */
   keepSeconds: number;
+  /**
+   * The job ended failed (its failure handed on to a run_if job) or did not run because a need
+   * failed: its waiters fail with NEED_FAILED instead of being released, so a trigger rule behind
+   * an in-run wait sees it.
+   */
+  failed?: true;
 }
+
+/** The error a wait for a job of the run fails with when that job ended failed. */
+export const NEED_FAILED = 'stepgraph.NeedFailed';
 
 /** The scheduled look at every open waiter, for events that never come. */
 interface BackstopRequest {
@@ -179,6 +188,14 @@ export async function registerWait(request: WaitRequest, deps: WaitDeps): Promis
 export async function signal(request: SignalRequest, deps: WaitDeps): Promise<number> {
   const subject = subjectId({ kind: 'signal', run: request.run, job: request.job });
   const keep = Math.max(REDRIVE_WINDOW_SECONDS, Math.ceil(request.keepSeconds));
+  if (request.failed) {
+    // Recorded as the subject's outcome first, so a waiter registering meanwhile finds it.
+    const outcome: SubjectOutcome = { ok: false, error: NEED_FAILED, cause: `job '${request.job}' of this run failed, or did not run because a job it needs failed` };
+    await deps.store.settle(subject, outcome, Math.floor(deps.now() / 1000) + keep);
+    let released = 0;
+    for (const w of await deps.store.waitersOf(subject)) released += await releaseOne(w, outcome, deps);
+    return released;
+  }
   await deps.store.signal(subject, Math.floor(deps.now() / 1000) + keep);
   return releaseWaiters(subject, deps);
 }
@@ -254,7 +271,7 @@ const OK: SubjectOutcome = { ok: true };
 async function outcomeOf(subject: WaitSubject, deps: WaitDeps): Promise<SubjectOutcome | undefined> {
   switch (subject.kind) {
     case 'signal':
-      return (await deps.store.isSignalled(subjectId(subject))) ? OK : undefined;
+      return (await deps.store.settled(subjectId(subject))) ?? ((await deps.store.isSignalled(subjectId(subject))) ? OK : undefined);
     case 'pipeline_execution':
       return (await deps.store.settled(subjectId(subject))) ?? (await deps.probe.outcome?.(subject));
     case 'marker_dates':
@@ -314,7 +331,7 @@ export function parseRouterRequest(value: unknown): RouterRequest | undefined {
       return { action: 'backstop' };
     case 'signal':
       return isString(value.run) && isString(value.job) && isNumber(value.keepSeconds)
-        ? { action: 'signal', run: value.run, job: value.job, keepSeconds: value.keepSeconds }
+        ? { action: 'signal', run: value.run, job: value.job, keepSeconds: value.keepSeconds, ...(value.failed === true && { failed: true as const }) }
         : undefined;
     case 'wait': {
       const subject = parseSubject(value.subject);

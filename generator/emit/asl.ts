@@ -10,6 +10,7 @@ import { prologue } from './prologue.ts';
 import { deadlineWatchStates } from './deadline-watch.ts';
 import { hasDeadlines } from './deadline-plan.ts';
 import { DEADLINE_STATES } from '../contract/deadline-watch.ts';
+import { mergeBranchOutcomes, outcomeContext, outcomeNames, runEnds } from './outcomes.ts';
 import { orderStates } from './order.ts';
 import { childStart, partStateNames, renderPartTask } from './parts.ts';
 import { firstJobOf, type Part, type SplitBlock } from '../plan/split.ts';
@@ -42,6 +43,7 @@ export function jobContext(workflow: Workflow, plan: Plan): JobContext {
     inRunWaits: inRunDeadlines(workflow, plan.sync, worst),
     runSeconds: runSeconds(workflow, worst),
     sweeps: plan.sweeps,
+    outcomes: outcomeContext(workflow),
   };
 }
 
@@ -51,7 +53,12 @@ export function emitWorkflow(workflow: Workflow, plan: Plan, target?: EmitTarget
   const taken = new Set<string>();
   // A workflow with deadlines arms its watch first and ends it last (emit/deadline-watch.ts); child machines do neither.
   const watched = !target?.child && hasDeadlines(workflow);
-  const first = renderBlock(target?.root ?? plan.root, watched ? DEADLINE_STATES.end : undefined, ctx, states, taken);
+  // With trigger rules the run starts an empty outcome record and ends by looking at it.
+  const ends = ctx.outcomes?.tracking && !target?.child ? runEnds(ctx.outcomes, '', states) : undefined;
+  // With both, a run that ends well ends the deadline watch on its way out (a failed one stays watched).
+  if (ends && watched) states[outcomeNames.runEnded] = { Type: 'Pass', Next: DEADLINE_STATES.end };
+  let first = renderBlock(target?.root ?? plan.root, ends?.next ?? (watched ? DEADLINE_STATES.end : undefined), ctx, states, taken);
+  if (ends) [states[ends.start], first] = [{ ...states[ends.start], Next: first }, ends.start];
   const description = workflow.description ? `${workflow.name}: ${workflow.description}` : workflow.name;
   if (target?.child) {
     return {
@@ -90,7 +97,7 @@ function renderBlock(block: SplitBlock, next: string | undefined, ctx: BlockCont
         return { StartAt: start, States: branchStates };
       });
       // Branch outputs are not needed downstream: keep the run's input as it was.
-      const state: State = { Type: 'Parallel', Branches: branches, ResultPath: null };
+      const state: State = { Type: 'Parallel', Branches: branches, ...(ctx.outcomes?.tracking ? mergeBranchOutcomes(branches.length) : { ResultPath: null }) };
       states[name] = next ? { ...state, Next: next } : { ...state, End: true };
       return name;
     }

@@ -10,6 +10,7 @@ import { names } from './names.ts';
 import { callbackWait, lambdaRetry, markerKey, markerSubject, signalState } from './waits.ts';
 import { kindOf } from '../kinds/registry.ts';
 import { sweepJobStates } from './sweep.ts';
+import { addOutcomes, type OutcomeContext } from './outcomes.ts';
 
 export type State = Record<string, unknown>;
 export type States = Record<string, State>;
@@ -26,6 +27,8 @@ export interface JobContext {
   runSeconds: number;
   /** The plan's sweep plans, by job (emit plans nothing). */
   sweeps: ReadonlyMap<string, SweepPlan>;
+  /** Set when a job has a `when` or `run_if` (emit/outcomes.ts). */
+  outcomes?: OutcomeContext;
 }
 
 const S3_PUT = 'arn:aws:states:::aws-sdk:s3:putObject';
@@ -68,6 +71,10 @@ export function renderJob(job: Job, next: string | undefined, ctx: JobContext, s
     Choices: [{ And: [{ Variable: '$.select', IsPresent: true }, { Variable: `$.select.${job.name}`, IsPresent: false }], Next: names.skipped(job.name) }],
     Default: chain[0][0],
   };
+  if (ctx.outcomes) {
+    const inRun = (ctx.inRunWaits.get(job.name) ?? []).map((w) => w.after);
+    addOutcomes(job, ctx.outcomes, { chain: chain.map(([n]) => n), exit: skippedNext ?? next, guard, skipped: names.skipped(job.name), inRun, task: names.task(job.name), done: names.done(job.name), ...(signals && { signals: names.signals(job.name) }) }, states);
+  }
   return guard;
 }
 

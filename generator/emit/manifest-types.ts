@@ -71,6 +71,8 @@ interface ManifestWaits {
   events: ReleaseEvents[];
   /** Regions whose EC2 instance terminations release sweep items. */
   instanceRegions: string[];
+  /** Present when a signal can say its job failed (trigger rules behind in-run waits): the router fails those waits (SendTaskFailure). */
+  signalFailures?: true;
   /** The longest a run can take (worst case, seconds). */
   runSeconds: number;
   /**

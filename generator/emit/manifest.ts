@@ -1,4 +1,5 @@
 // The manifest: everything a compiled workflow touches, so infra can grant exactly that.
+import { outcomeContext } from './outcomes.ts';
 import { kindOf, writesOwnMarker } from '../kinds/registry.ts';
 import type { ReleaseEvents } from '../kinds/kind.ts';
 import { distributedMaps } from './asl-walk.ts';
@@ -49,6 +50,7 @@ export function emitManifest(workflow: Workflow, plan: Plan, stateMachines: Mani
       signalled: sortedUnique(plan.sync.map((s) => s.after)),
       events: uniqueEvents(workflow.jobs.flatMap((j) => kindOf(j.kind).releaseEvents ?? [])),
       instanceRegions: sortedUnique(sweeps.flatMap((s) => s.manifest.waits?.instanceRegions ?? [])),
+      ...(plan.sync.length > 0 && outcomeContext(workflow)?.tracking && { signalFailures: true as const }),
       runSeconds: runSeconds(workflow),
       machines: [...definitions.map((d) => d.name), ...maps.filter((m) => m.waits).map((m) => `${m.machine}/${m.label}`)],
     },

@@ -26,6 +26,8 @@ export const names = {
   failed: (job: string) => stateName(`${job} failed`),
   done: (job: string) => stateName(`${job} done`),
   signals: (job: string) => stateName(`${job} signals`),
+  /** `J signals failure`: J failed (handed on to a run_if job) or did not run because a need failed (emit/outcomes.ts). */
+  signalsFailure: (job: string) => stateName(`${job} signals failure`),
 };
 
 /** A Parallel state is named after the first job of each branch. */

@@ -9,11 +9,16 @@ import { type ExternalMarker, type Workflow, waitLabel } from '../model.ts';
 import type { SyncEdge } from '../plan/plan.ts';
 import { names } from './names.ts';
 import { blockNames } from './sweep.ts';
+import { outcomeNames } from './outcomes.ts';
 
 type StateStep =
   /** `J selected?` and `J skipped`: the replay guard and its skipped path. */
   | { step: 'selected' }
   | { step: 'skipped' }
+  /** `J skipped by condition` (its `when` was false), `J not run` (its `run_if` unmet), `J failure handed on` (emit/outcomes.ts). */
+  | { step: 'condition_false' }
+  | { step: 'not_run' }
+  | { step: 'handed_on' }
   /** `J waits for X`: a marker of another producer (external) or of a job of this run (in-run). */
   | { step: 'wait'; wait: 'external' | 'in-run'; what: string; marker?: ExternalMarker }
   /** `J`: the job's own Task (a data pipeline's lasts until its marker appears). */
@@ -54,9 +59,16 @@ export function stateOwners(workflow: Workflow, sync: readonly SyncEdge[], defin
     const set = (name: string, step: StateStep): void => void known.set(name, { ...step, job: j });
     set(names.selected(j), { step: 'selected' });
     set(names.skipped(j), { step: 'skipped' });
+    // The condition's and the rule's Choices guard the job as the selection does.
+    set(outcomeNames.when(j), { step: 'selected' });
+    set(outcomeNames.runIf(j), { step: 'selected' });
+    set(outcomeNames.conditionFalse(j), { step: 'condition_false' });
+    set(outcomeNames.notRun(j), { step: 'not_run' });
+    set(outcomeNames.handedOn(j), { step: 'handed_on' });
     for (const m of job.waitsFor) set(names.waitsFor(j, waitLabel(m)), { step: 'wait', wait: 'external', what: waitLabel(m), marker: m });
     if (!writesOwnMarker(job)) set(names.done(j), { step: 'done' });
     set(names.signals(j), { step: 'signal' });
+    set(names.signalsFailure(j), { step: 'signal' });
     if (job.kind.type === 'sweep') {
       sweeps.add(j);
       for (const name of Object.values(blockNames(j))) set(name, { step: 'sweep' });

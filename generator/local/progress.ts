@@ -8,7 +8,7 @@ import type { JobWork } from './handlers.ts';
 import type { StateIndex, WaitKind } from './roles.ts';
 import { TimelineBuilder, type JobTimeline } from './timeline.ts';
 
-type Shown = 'pending' | 'waiting' | 'running' | 'succeeded' | 'failed' | 'wait_timed_out' | 'skipped';
+type Shown = 'pending' | 'waiting' | 'running' | 'succeeded' | 'failed' | 'wait_timed_out' | 'skipped' | 'skipped_by_condition' | 'not_run';
 
 export interface ProgressOutput {
   write(text: string): void;
@@ -95,6 +95,10 @@ export class Progress {
         return `FAILED  ${t.name}: ${t.error ?? 'a wait passed its deadline'}`;
       case 'skipped':
         return `skip    ${t.name} (not selected)`;
+      case 'skipped_by_condition':
+        return `skip    ${t.name} (its 'when' is false)`;
+      case 'not_run':
+        return `not run ${t.name} (its needs did not end as its rule asks)`;
       case 'pending':
         return `pending ${t.name}`;
     }
@@ -127,7 +131,7 @@ export class Progress {
 
   private statusLine(): string {
     const by = (s: Shown): string[] => [...this.shown].filter(([, v]) => v === s).map(([k]) => k);
-    const done = by('succeeded').length + by('skipped').length;
+    const done = by('succeeded').length + by('skipped').length + by('skipped_by_condition').length + by('not_run').length;
     const parts = [`running: ${by('running').join(', ') || '-'}`, `waiting: ${by('waiting').join(', ') || '-'}`, `done ${done}/${this.total}`];
     const failed = [...by('failed'), ...by('wait_timed_out')];
     if (failed.length > 0) parts.push(`failed: ${failed.join(', ')}`);

@@ -11,6 +11,8 @@ const STATUS_TEXT: Record<string, string> = {
   failed: 'FAILED',
   wait_timed_out: 'WAIT TIMED OUT',
   skipped: 'skipped',
+  skipped_by_condition: 'skipped: when false',
+  not_run: 'not run: rule unmet',
   cancelled: 'cancelled',
   not_started: 'not started',
 };

@@ -28,7 +28,7 @@ export interface TaskState {
 }
 
 /** Non-Task states that say something about a job. */
-type JobStateRole = { kind: 'selected' | 'skipped' | 'failed'; job: string };
+type JobStateRole = { kind: 'selected' | 'skipped' | 'failed' | 'condition_false' | 'not_run' | 'handed_on'; job: string };
 
 export interface StateIndex {
   tasks: Map<string, TaskState>;
@@ -56,7 +56,7 @@ export function indexStates(workflow: Workflow, sync: readonly SyncEdge[], defin
   const owners = stateOwners(workflow, sync, definitions);
   const jobStates = new Map<string, JobStateRole>();
   for (const [name, o] of owners) {
-    if (o.step === 'selected' || o.step === 'skipped' || o.step === 'failed') jobStates.set(name, { kind: o.step, job: o.job });
+    if (o.step === 'selected' || o.step === 'skipped' || o.step === 'failed' || o.step === 'condition_false' || o.step === 'not_run' || o.step === 'handed_on') jobStates.set(name, { kind: o.step, job: o.job });
   }
 
   const tasks = new Map<string, TaskState>();

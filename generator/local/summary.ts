@@ -80,7 +80,10 @@ export interface SummaryInput {
 export function summarize(workflow: Workflow, outcome: ExecutionOutcome, run: SummaryInput): RunReport {
   const timelines = buildTimelines(workflow, outcome);
   const counts = countEvents(outcome.events, outcome.index);
-  const path = criticalPath(workflow, run.planned, run.select);
+  // Jobs a condition or a rule kept from running take no time on the path (like jobs a replay skips).
+  const kept = new Set(timelines.filter((t) => t.status === 'skipped_by_condition' || t.status === 'not_run').map((t) => t.name));
+  const ran = kept.size > 0 ? new Set(workflow.jobs.map((j) => j.name).filter((n) => !kept.has(n) && (!run.select || run.select.has(n)))) : run.select;
+  const path = criticalPath(workflow, run.planned, ran);
   const makespanSeconds = seconds(outcome.endedAt - outcome.startedAt);
   const lateness = explainLateness(workflow, timelines, run.planned, run.lateJobs ?? new Map(), outcome, run.appeared);
   const failed = firstFailure(outcome);
@@ -114,7 +117,7 @@ export function summarize(workflow: Workflow, outcome: ExecutionOutcome, run: Su
 
 function jobReport(t: JobTimeline, plannedSeconds: number, start: number, attemptStarts: readonly number[]): JobReport {
   const at = (ms: number | undefined): number | null => (ms === undefined ? null : seconds(ms - start));
-  const skipped = t.status === 'skipped';
+  const skipped = t.status === 'skipped' || t.status === 'skipped_by_condition' || t.status === 'not_run';
   return {
     name: t.name,
     status: t.status,

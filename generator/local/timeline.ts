@@ -7,7 +7,7 @@ import type { JobWork } from './handlers.ts';
 import type { StateIndex, WaitKind } from './roles.ts';
 import { kindOf } from '../kinds/registry.ts';
 
-export type JobStatus = 'succeeded' | 'failed' | 'wait_timed_out' | 'skipped' | 'cancelled' | 'not_started';
+export type JobStatus = 'succeeded' | 'failed' | 'wait_timed_out' | 'skipped' | 'cancelled' | 'not_started' | 'skipped_by_condition' | 'not_run';
 
 interface WaitSpan {
   wait: WaitKind;
@@ -72,11 +72,12 @@ export class TimelineBuilder {
         if (e.type === 'StateEntered' || t.status === 'failed') t.attempts++;
         t.status = 'not_started';
         t.endAt = t.doneAt = undefined;
-      } else if (e.type === 'StateFailed') {
+      } else if (e.type === 'StateFailed' || e.type === 'StateCaught') {
+        // Caught: the failure was handed on to a run_if job (emit/outcomes.ts); the job still failed.
         t.status = 'failed';
         t.endAt = t.doneAt = e.time;
         t.error = e.error === 'States.Timeout' ? `attempt ${t.attempts} timed out after ${task!.timeoutSeconds ?? 60}s` : (work?.get(role.job)?.lastError ?? [e.error, e.cause].filter(Boolean).join(': '));
-      } else if (e.type === 'StateExited') {
+      } else if (e.type === 'StateExited' && t.status !== 'failed') {
         t.endAt = this.pipelines.has(role.job) ? (work?.get(role.job)?.pipelineDoneAt ?? e.time) : e.time;
         t.doneAt = e.time;
         t.status = 'succeeded';
@@ -95,7 +96,7 @@ export class TimelineBuilder {
         t.status = 'wait_timed_out';
         t.doneAt = e.time;
         t.error = role.wait === 'external' ? `waited for marker '${role.what}' until the deadline; it never appeared` : `waited for '${role.what}' of this run until the deadline; it did not finish`;
-      } else if (span && e.type === 'StateFailed') {
+      } else if (span && (e.type === 'StateFailed' || e.type === 'StateCaught')) {
         span.to = e.time;
         t.status = 'failed';
         t.doneAt = e.time;
@@ -106,6 +107,9 @@ export class TimelineBuilder {
       if (other.kind === 'selected') t.reachedAt ??= e.time;
       else if (other.kind === 'skipped') {
         t.status = 'skipped';
+        t.reachedAt ??= e.time;
+      } else if (other.kind === 'condition_false' || other.kind === 'not_run') {
+        t.status = other.kind === 'condition_false' ? 'skipped_by_condition' : 'not_run';
         t.reachedAt ??= e.time;
       } else if (other.kind === 'failed') {
         t.status = 'failed';

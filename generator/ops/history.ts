@@ -21,7 +21,11 @@ type JobState =
   | 'aborted'
   | 'timed out'
   /** The run closed before the job's turn came. */
-  | 'not run';
+  | 'not run'
+  /** Its `when` was false (counts as done for its dependents). */
+  | 'skipped: when false'
+  /** Its needs did not end as its `run_if` asks (or, by default, one of them failed). */
+  | 'not run: rule unmet';
 
 export interface JobStatus {
   job: string;
@@ -57,7 +61,7 @@ export async function fetchHistory(aws: Aws, executionArn: string): Promise<Hist
 
 const JOB_NAME = /^[a-z][a-z0-9_]*$/;
 /** The helper states' names after `J ` (generator/emit/names.ts); long names end in `~<hash>`. */
-const HELPER = /^(selected\?|skipped|waits for |done$|signals$|failed$)/;
+const HELPER = /^(selected\?|skipped|waits for |done$|signals$|failed$|when\?$|run if\?$|not run$|failure handed on$)/;
 
 /** Jobs as the history shows them, when the workflow's file is not at hand. */
 export function jobsInHistory(events: readonly HistoryEvent[]): string[] {
@@ -92,7 +96,7 @@ interface Tracker extends JobStatus {
  * for a marker of another producer or for a job of this run.
  */
 export type Step =
-  | { job: string; step: 'task' | 'skipped' | 'failed' | 'done' | 'signal' | 'sweep-first' | 'sweep-last' | 'other' }
+  | { job: string; step: 'task' | 'skipped' | 'failed' | 'done' | 'signal' | 'sweep-first' | 'sweep-last' | 'other' | 'condition_false' | 'not_run' | 'handed_on' }
   | { job: string; step: 'waits'; what: string; wait?: 'external' | 'in-run' };
 
 /** Which job a state (by name, with the type of its event) serves; undefined: none. */
@@ -106,6 +110,9 @@ export function stepOfOwner(owner: StateOwner): Step {
     case 'skipped':
     case 'failed':
     case 'done':
+    case 'condition_false':
+    case 'not_run':
+    case 'handed_on':
       return { job, step: owner.step };
     case 'signal':
       return { job, step: 'signal' };
@@ -125,6 +132,9 @@ export const stepByName: StepOf = (state, eventType) => {
   if (step === '') return { job, step: eventType.startsWith('Map') ? 'other' : 'task' };
   if (step === 'skipped' || step === 'failed' || step === 'done') return { job, step };
   if (step === 'signals') return { job, step: 'signal' };
+  if (step === 'skipped by condition') return { job, step: 'condition_false' };
+  if (step === 'not run') return { job, step: 'not_run' };
+  if (step === 'failure handed on') return { job, step: 'handed_on' };
   if (step === 'started') return { job, step: 'sweep-first' };
   if (step === 'summary') return { job, step: 'sweep-last' };
   if (step.startsWith('waits for ')) return { job, step: 'waits', what: step.slice('waits for '.length) };
@@ -209,6 +219,13 @@ function onEntered(t: Tracker, at: Step, time: Date | undefined, e: HistoryEvent
     if (at.step === 'sweep-first') t.attempts += 1;
   } else if (at.step === 'skipped') {
     t.status = 'skipped';
+  } else if (at.step === 'condition_false' || at.step === 'not_run') {
+    t.status = at.step === 'condition_false' ? 'skipped: when false' : 'not run: rule unmet';
+  } else if (at.step === 'handed_on') {
+    // The job failed after its retries and a run_if job waited for it: the Catch exited its Task
+    // (which looks like a success until here); the error stays the one its failure recorded.
+    t.failedIn ??= t.job;
+    close(t, 'failed', t.end ?? time);
   } else if (at.step === 'waits' && t.status !== 'running') {
     // A wait entered again after a redrive replaces the failure it ended in.
     t.status = 'waiting';

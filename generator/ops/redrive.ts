@@ -14,7 +14,7 @@ import {
   type DescribeStateMachineOutput,
   type DescribeStateMachineForExecutionOutput,
 } from '@aws-sdk/client-sfn';
-import { runOutcome, type RunEvent } from '../contract/run-failure.ts';
+import { RUN_FAILED_STATE, runOutcome, type RunEvent } from '../contract/run-failure.ts';
 import { partExecutionName, partMachineName } from '../contract/run-names.ts';
 import type { Workflow } from '../model.ts';
 import type { Aws } from './aws.ts';
@@ -45,7 +45,7 @@ export interface FailState {
    * check refused the input; `part`: a part of a split graph failed; `other`: any other (a
    * definition compiled before failures became redrivable caught each job into `J failed`).
    */
-  kind: 'sweep' | 'input' | 'part' | 'other';
+  kind: 'sweep' | 'input' | 'part' | 'other' | 'handed_on';
   /** The sweep job, or the sweep, whose Fail state it is. */
   owner?: string;
   /** The run is a sweep's own (a sweep file's state machine), not a workflow's. */
@@ -75,6 +75,8 @@ export interface Instead {
  */
 export function failStateOf(events: readonly RunEvent[], stateMachine: string, workflow?: Workflow): FailState | undefined {
   const failed = runOutcome(events)?.failed;
+  // A failure handed on to run_if jobs: the run ended in its `Run failed` Fail state.
+  if (failed?.handedOn) return { state: failed.state, kind: 'handed_on', owner: stateOwner(failed.state), ...(failed.error && { error: failed.error }), ...(failed.cause && { cause: failed.cause }) };
   if (!failed || failed.how !== 'fail') return undefined;
   const { state, error, cause } = failed;
   const facts = { state, ...(error && { error }), ...(cause && { cause }) };
@@ -152,6 +154,13 @@ function failStateRefusal(fail: FailState, name: string, stateMachine: string): 
       };
     case 'part':
       return { reason: `a part of the split graph failed and the run failed in '${fail.state}' (${why}); ${AGAIN}` };
+    case 'handed_on': {
+      const date = dateOfRunName(name, stateMachine);
+      return {
+        reason: `job '${fail.owner}' failed (${why}) and its failure was handed on to the run_if jobs waiting for it, which ran; the run then failed at its end in '${RUN_FAILED_STATE}', and ${AGAIN}`,
+        instead: { command: `npx stepgraph replay ${stateMachine} --date ${date ?? '<date>'} --from ${fail.owner}`, does: 'replay the job that failed and what depends on it (its run_if jobs included)', replay: true },
+      };
+    }
     case 'other':
       return { reason: `the run failed in its Fail state '${fail.state}' (${fail.error ?? 'no error given'}${fail.cause ? `: ${fail.cause}` : ''}); ${AGAIN}` };
   }
@@ -229,4 +238,10 @@ export function replayCommandFor(workflow: Workflow, date: string, jobs: readonl
   const needs = new Map(workflow.jobs.map((j) => [j.name, j.needs]));
   const frontier = order.filter((j) => !(needs.get(j) ?? []).some((n) => unfinished.has(n)));
   return `${base} ${frontier.map((j) => `--from ${j}`).join(' ')}`;
+}
+
+/** The job a failed state serves: `J` itself, or `J waits for X`. */
+function stateOwner(state: string): string {
+  const space = state.indexOf(' ');
+  return space < 0 ? state : state.slice(0, space);
 }

@@ -3,6 +3,7 @@
 import { formatDuration } from '../check/values.ts';
 import type { Job, Workflow } from '../model.ts';
 import { waitEdges, type WaitEdge } from './wait-edges.ts';
+import { conditionLines, edgeRule, mermaidText } from './conditions.ts';
 
 export type GraphFormat = 'mermaid' | 'dot';
 
@@ -18,13 +19,15 @@ export function renderGraph(workflow: Workflow, format: GraphFormat): string {
 
 function mermaid(workflow: Workflow): string {
   const lines = ['flowchart LR'];
-  for (const job of workflow.jobs) lines.push(`  ${job.name}["${job.name}<br/><small>${kindLabel(job)}</small>"]`);
+  for (const job of workflow.jobs) lines.push(`  ${job.name}["${job.name}<br/><small>${[kindLabel(job), ...conditionLines(job)].map(mermaidText).join('<br/>')}</small>"]`);
   const waits = waitEdges(workflow);
   const markers = [...new Map(waits.filter((w) => !w.past).map((w) => [w.from, w])).values()];
   // A marker of the other partition is drawn as a stack (several markers); a past wait as a thick dotted edge from its job.
   for (const m of markers) lines.push(m.detail === '24 hourly markers' ? `  ${mermaidId(m.from)}[["${m.label}<br/><small>${m.detail}</small>"]]` : `  ${mermaidId(m.from)}[/"${m.label} ${m.detail}"/]`);
-  for (const job of workflow.jobs) for (const need of job.needs) lines.push(`  ${need} --> ${job.name}`);
+  for (const job of workflow.jobs) for (const need of job.needs) lines.push(edgeRule(job) ? `  ${need} -. "${edgeRule(job)}" .-> ${job.name}` : `  ${need} --> ${job.name}`);
   for (const m of waits) lines.push(m.past ? `  ${m.from} -.->|"${edgeLabel(m, formatDuration(m.timeoutSeconds))}"| ${m.job}` : `  ${mermaidId(m.from)} -. "${edgeLabel(m, formatDuration(m.timeoutSeconds))}" .-> ${m.job}`);
+  const conditional = workflow.jobs.filter((j) => j.when).map((j) => j.name);
+  if (conditional.length > 0) lines.push(`  classDef conditional stroke-dasharray: 3 3`, `  class ${conditional.join(',')} conditional`);
   if (markers.length > 0) lines.push(`  classDef marker stroke-dasharray: 5 5`, `  class ${markers.map((m) => mermaidId(m.from)).join(',')} marker`);
   return `${lines.join('\n')}\n`;
 }
@@ -32,11 +35,11 @@ function mermaid(workflow: Workflow): string {
 function dot(workflow: Workflow): string {
   const q = (s: string): string => JSON.stringify(s);
   const lines = [`digraph ${q(workflow.name)} {`, '  rankdir=LR;', '  node [shape=box, style=rounded, fontname="Helvetica"];'];
-  for (const job of workflow.jobs) lines.push(`  ${q(job.name)} [label=${q(`${job.name}\n${kindLabel(job)}`)}];`);
+  for (const job of workflow.jobs) lines.push(`  ${q(job.name)} [label=${q([job.name, kindLabel(job), ...conditionLines(job)].join('\n'))}${job.when ? ', style="rounded,dashed"' : ''}];`);
   const waits = waitEdges(workflow);
   const markers = [...new Map(waits.filter((w) => !w.past).map((w) => [w.from, w])).values()];
   for (const m of markers) lines.push(`  ${q(m.from)} [shape=note, style=dashed, ${m.detail === 'marker' ? '' : 'peripheries=2, '}label=${q(`${m.label}\n(${m.detail})`)}];`);
-  for (const job of workflow.jobs) for (const need of job.needs) lines.push(`  ${q(need)} -> ${q(job.name)};`);
+  for (const job of workflow.jobs) for (const need of job.needs) lines.push(`  ${q(need)} -> ${q(job.name)}${edgeRule(job) ? ` [style=dotted, label=${q(edgeRule(job)!)}]` : ''};`);
   // An earlier run's marker: dotted, and not a rank constraint (a job may wait for its own past).
   for (const m of waits) lines.push(`  ${q(m.from)} -> ${q(m.job)} [${m.past ? 'style=dotted, constraint=false' : 'style=dashed'}, label=${q(edgeLabel(m, `waits ≤ ${formatDuration(m.timeoutSeconds)}`))}];`);
   lines.push('}');

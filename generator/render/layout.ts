@@ -4,6 +4,7 @@
 // pixels. Deterministic: the same workflow gives the same picture.
 import { topologicalOrder, type Workflow } from '../model.ts';
 import { waitEdges } from './wait-edges.ts';
+import { conditionLines, edgeRule } from './conditions.ts';
 
 export interface LaidNode {
   id: string;
@@ -11,6 +12,8 @@ export interface LaidNode {
   label: string;
   /** The job's kind ("lambda", ...) or "marker". */
   detail: string;
+  /** The job's `when` and `run_if`, when it has them (render/conditions.ts). */
+  conditions?: string[];
   x: number;
   y: number;
   width: number;
@@ -46,10 +49,10 @@ export function layoutGraph(workflow: Workflow, deadline: (seconds: number) => s
   for (const job of topologicalOrder(workflow.jobs)) column.set(job.name, Math.max(hasMarkers ? 1 : 0, ...job.needs.map((n) => column.get(n)! + 1)));
   const nodes = new Map<string, Omit<LaidNode, 'x' | 'y'> & { column: number }>();
   for (const job of workflow.jobs) {
-    nodes.set(job.name, { id: job.name, kind: 'job', label: job.name, detail: job.kind.type.replace('_', ' '), column: column.get(job.name)!, width: 0, height: NODE_HEIGHT });
+    nodes.set(job.name, { id: job.name, kind: 'job', label: job.name, detail: job.kind.type.replace('_', ' '), ...(job.when || job.runIf ? { conditions: conditionLines(job) } : {}), column: column.get(job.name)!, width: 0, height: NODE_HEIGHT });
   }
   const edges: LaidEdge[] = [];
-  for (const job of workflow.jobs) for (const need of job.needs) edges.push({ from: need, to: job.name, external: false });
+  for (const job of workflow.jobs) for (const need of job.needs) edges.push({ from: need, to: job.name, external: false, ...(edgeRule(job) && { label: edgeRule(job) }) });
   // Waits across dates (render/wait-edges.ts): an earlier run's marker of this workflow is a node of
   // its own ('daily_rollup', 'earlier run'), the other partition's markers another, the offset on the edge.
   for (const wait of waitEdges(workflow)) {

@@ -38,11 +38,11 @@ export function renderSvgGraph(workflow: Workflow, style: GraphStyle = {}): stri
 }
 
 function nodeSvg(node: LaidNode, critical: boolean, status: string | undefined): string {
-  const cls = [node.kind, critical ? 'critical' : '', status ? `status-${status}` : ''].filter(Boolean).join(' ');
+  const cls = [node.kind, node.conditions?.some((c) => c.startsWith('when')) ? 'conditional' : '', critical ? 'critical' : '', status ? `status-${status}` : ''].filter(Boolean).join(' ');
   const cx = node.x + node.width / 2;
   return [
     `<g class="node ${cls}" data-id="${esc(node.id)}">`,
-    `<title>${esc(node.kind === 'marker' ? `marker ${node.label} (written by another producer)` : `${node.label} (${node.detail}${status ? `, ${status.replace('_', ' ')}` : ''})`)}</title>`,
+    `<title>${esc(node.kind === 'marker' ? `marker ${node.label} (written by another producer)` : `${node.label} (${[node.detail, ...(node.conditions ?? [])].join('; ')}${status ? `, ${status.replace('_', ' ')}` : ''})`)}</title>`,
     `<rect x="${n(node.x)}" y="${n(node.y)}" width="${node.width}" height="${node.height}" rx="${node.kind === 'job' ? 8 : 2}"/>`,
     `<text class="label" x="${n(cx)}" y="${n(node.y + 17)}">${esc(node.label)}</text>`,
     `<text class="detail" x="${n(cx)}" y="${n(node.y + 31)}">${esc(node.detail)}</text>`,
@@ -54,6 +54,7 @@ const GRAPH_CSS = [
   '.sg-graph{font-family:system-ui,-apple-system,"Segoe UI",Helvetica,Arial,sans-serif}',
   '.sg-graph .node rect{fill:#eef4ff;stroke:#4c6ef5;stroke-width:1.5}',
   '.sg-graph .node.marker rect{fill:#fff9db;stroke:#b08800;stroke-dasharray:5 4}',
+  '.sg-graph .node.conditional rect{stroke-dasharray:4 3}',
   '.sg-graph .node.critical rect{stroke:#d9480f;stroke-width:3}',
   '.sg-graph .node.status-failed rect,.sg-graph .node.status-wait_timed_out rect{fill:#ffe3e3}',
   '.sg-graph .node.status-skipped rect,.sg-graph .node.status-not_started rect,.sg-graph .node.status-cancelled rect{fill:#f1f3f5}',

@@ -34,7 +34,8 @@ describe.each(stacks.map((s) => [s.compiled.manifest.stackName, s] as const))('%
   const kindPairs = pairsOf(manifest.access.filter((a) => !ORACLE_KINDS.has(a.kind)).flatMap((a) => a.grants));
   const routerKindPairs = pairsOf(manifest.access.flatMap((a) => a.routerGrants ?? []));
   const activatorKindPairs = pairsOf(manifest.access.filter((a) => a.kind !== 'data_pipeline').flatMap((a) => a.activatorGrants ?? []));
-  const failures = manifest.waits.events.length > 0;
+  // A wait can end in failure: a callback kind's event, or a job's signal saying it failed (trigger rules).
+  const failures = manifest.waits.events.length > 0 || manifest.waits.signalFailures === true;
   /** Every marker key the router hears of, by bucket: the on_markers keys and the waits' subjects. */
   const watched = (): { bucket: string; keyPattern: string }[] => [
     ...[...new Set(onMarkers.flat())].map((m) => ({ bucket: bucketRef, keyPattern: `${manifest.markers.prefix}${m}__*.done` })),
