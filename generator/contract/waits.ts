@@ -16,6 +16,7 @@
 // Functions (handlers/), the local engine plugs in memory and its marker store (generator/local/).
 
 import { signalKey } from './signals.ts';
+import { parsePoolRelease, parsePoolSubject, poolSubjectId, type PoolReleaseRequest, type PoolSubject } from './pools.ts';
 
 /** What a wait waits for. */
 export type WaitSubject =
@@ -26,7 +27,9 @@ export type WaitSubject =
   /** An EC2 instance has terminated (a sweep item). */
   | { kind: 'instance'; region: string; instanceId: string }
   /** A SageMaker pipeline execution has ended: succeeded, or failed or stopped (its Task fails). */
-  | PipelineExecutionSubject;
+  | PipelineExecutionSubject
+  /** A slot of a pool shared by every run and workflow (pools.ts: queued, then granted). */
+  | PoolSubject;
 
 export interface PipelineExecutionSubject {
   kind: 'pipeline_execution';
@@ -53,6 +56,8 @@ export function subjectId(subject: WaitSubject): string {
       return `ec2://${subject.region}/${subject.instanceId}`;
     case 'pipeline_execution':
       return `sagemaker://${subject.arn}`;
+    case 'pool':
+      return poolSubjectId(subject.pool);
   }
 }
 
@@ -83,7 +88,7 @@ interface BackstopRequest {
   action: 'backstop';
 }
 
-export type RouterRequest = WaitRequest | SignalRequest | BackstopRequest;
+export type RouterRequest = WaitRequest | SignalRequest | BackstopRequest | PoolReleaseRequest;
 
 /** Step Functions lets a failed run be redriven for 14 days: signals live at least that long. */
 export const REDRIVE_WINDOW_SECONDS = 14 * 24 * 3600;
@@ -247,6 +252,8 @@ async function outcomeOf(subject: WaitSubject, deps: WaitDeps): Promise<SubjectO
       return (await deps.store.isSignalled(subjectId(subject))) ? OK : undefined;
     case 'pipeline_execution':
       return (await deps.store.settled(subjectId(subject))) ?? (await deps.probe.outcome?.(subject));
+    case 'pool':
+      throw new Error(`internal: a pool's waiters are queued by pools.ts (acquireSlot), not in the waiter table`);
     default:
       return (await deps.probe.satisfied(subject)) ? OK : undefined;
   }
@@ -272,6 +279,8 @@ export function parseRouterRequest(value: unknown): RouterRequest | undefined {
       return isString(value.run) && isString(value.job) && isNumber(value.keepSeconds)
         ? { action: 'signal', run: value.run, job: value.job, keepSeconds: value.keepSeconds }
         : undefined;
+    case 'pool_release':
+      return parsePoolRelease(value);
     case 'wait': {
       const subject = parseSubject(value.subject);
       if (!subject || !isString(value.token) || !isString(value.execution) || !isString(value.state) || !isNumber(value.timeoutSeconds)) return undefined;
@@ -288,6 +297,7 @@ export function parseSubject(value: unknown): WaitSubject | undefined {
   if (value.kind === 'signal' && isString(value.run) && isString(value.job)) return { kind: 'signal', run: value.run, job: value.job };
   if (value.kind === 'instance' && isString(value.region) && isString(value.instanceId)) return { kind: 'instance', region: value.region, instanceId: value.instanceId };
   if (value.kind === 'pipeline_execution' && isString(value.arn)) return { kind: 'pipeline_execution', arn: value.arn };
+  if (value.kind === 'pool') return parsePoolSubject(value);
   return undefined;
 }
 
