@@ -25,6 +25,11 @@ export const Codes = {
   duplicateWorkflow: 'SG2011',
   noJobs: 'SG2012',
   splitChildName: 'SG2013',
+  // Pools (check/pools.ts, pool-agreement.ts).
+  unknownPool: 'SG2030',
+  poolSlotsDisagree: 'SG2031',
+  poolOnSweep: 'SG2032',
+  unusedPool: 'SG2033',
 
   badDuration: 'SG3001',
   badCron: 'SG3002',
@@ -41,6 +46,8 @@ export const Codes = {
   badEventPattern: 'SG3013',
   /** A key that once meant something and no longer does (a warning: the file still compiles). */
   obsoleteKey: 'SG3014',
+  badPoolName: 'SG3040',
+  badPoolSlots: 'SG3041',
 
   nearLimit: 'SG4001',
   overLimit: 'SG4002',

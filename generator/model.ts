@@ -53,6 +53,16 @@ export interface Job {
   local?: { command: string };
   /** In source order; empty when the job declares none. */
   outputs?: JobOutput[];
+  /** The pool it takes a slot of while it runs (Workflow.pools). */
+  pool?: string;
+}
+
+/** A semaphore shared by every run and workflow of the account and region: `pools: { name: { slots } }`. */
+export interface Pool {
+  name: string;
+  slots: number;
+  /** How long a job of this workflow waits for a slot before it fails in `J acquires <pool>`. */
+  timeoutSeconds: number;
 }
 
 export interface Schedule {
@@ -84,6 +94,8 @@ export interface Workflow {
   /** In source order. */
   jobs: Job[];
   triggers: Trigger[];
+  /** In source order; absent when the workflow declares none. */
+  pools?: Pool[];
 }
 
 export const DEFAULTS = {

@@ -8,8 +8,9 @@ import { closest } from '../contract/suggest.ts';
 import { KIND_TYPES, kindOf } from '../kinds/registry.ts';
 import { duration, obsoletePoll, retryPolicy } from './options.ts';
 import { jobNameProblem, formatDuration, prefixProblem, bucketProblem, report } from './values.ts';
+import { readJobPool } from './pools.ts';
 
-const JOB_OPTIONS = ['needs', 'waits_for', 'timeout', 'retry', 'params', 'estimate', 'description', 'local'] as const;
+const JOB_OPTIONS = ['needs', 'waits_for', 'timeout', 'retry', 'params', 'estimate', 'description', 'local', 'pool'] as const;
 export const JOB_KEYS: readonly string[] = [...KIND_TYPES, ...JOB_OPTIONS];
 
 export interface JobDefaults {
@@ -24,6 +25,8 @@ export interface JobDefaults {
 export interface JobSpans {
   name: Span;
   needs: Span[];
+  /** Where `pool:` names the job's pool. */
+  pool?: Span;
 }
 
 export function checkJob(r: Reader, entry: Entry, defaults: JobDefaults): { job?: Job; spans: JobSpans } {
@@ -72,6 +75,8 @@ export function checkJob(r: Reader, entry: Entry, defaults: JobDefaults): { job?
   if (local) checkCommandTemplates(r, fields.get('local')!, local.command, Object.keys(params ?? {}), defaults.partition);
   const timeout = duration(r, fields.get('timeout'));
   const retry = retryPolicy(r, fields.get('retry'), defaults.retry);
+  const pool = readJobPool(r, fields.get('pool'));
+  if (pool) spans.pool = pool.span;
 
   const estimateEntry = fields.get('estimate');
   if (estimate !== undefined && estimateEntry) checkEstimate(r, estimateEntry.span, entry.key, kind, estimate, timeout ?? defaults.timeoutSeconds);
@@ -89,6 +94,7 @@ export function checkJob(r: Reader, entry: Entry, defaults: JobDefaults): { job?
       ...(estimate !== undefined && { estimateSeconds: estimate }),
       ...(description !== undefined && { description }),
       ...(local && { local }),
+      ...(pool && { pool: pool.name }),
     },
   };
 }

@@ -11,6 +11,7 @@ import { duration, retryPolicy, waitPolicy } from './options.ts';
 import { report } from './values.ts';
 import { Reader, type Entry, type Fields } from './reader.ts';
 import { scheduleTimingProblems } from './schedule-timing.ts';
+import { checkPoolUse, readPools } from './pools.ts';
 import {
   arnProblem,
   atProblem,
@@ -23,7 +24,7 @@ import {
   workflowNameProblem,
 } from './values.ts';
 
-export const WORKFLOW_KEYS = ['name', 'description', 'partition', 'markers', 'schedule', 'defaults', 'alerts', 'jobs', 'triggers'] as const;
+export const WORKFLOW_KEYS = ['name', 'description', 'partition', 'markers', 'schedule', 'defaults', 'alerts', 'jobs', 'triggers', 'pools'] as const;
 
 export interface CheckResult {
   workflow?: Workflow;
@@ -84,6 +85,8 @@ export function checkWorkflow(source: SourceFile, options: CheckOptions = {}): C
   const jobsComplete = jobs.length === jobSpans.size;
   if (jobsComplete) checkGraph(r, jobs, jobSpans);
 
+  const pools = readPools(r, top.get('pools'), defaults.wait.timeoutSeconds);
+  if (jobsComplete) checkPoolUse(r, pools, jobs, new Map([...jobSpans].flatMap(([j, s]) => (s.pool ? [[j, s.pool] as const] : []))), top.get('pools'));
   const triggers = readTriggers(r, top.get('triggers'));
   if (hasErrors(diagnostics) || name === undefined || !jobsComplete) return { diagnostics, jobSpans };
   return {
@@ -100,6 +103,7 @@ export function checkWorkflow(source: SourceFile, options: CheckOptions = {}): C
       alerts,
       jobs,
       triggers,
+      ...(pools && pools.length > 0 && { pools }),
     },
   };
 }

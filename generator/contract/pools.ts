@@ -47,8 +47,6 @@ export interface PoolHolder {
   workflow: string;
   execution: string;
   job: string;
-  /** The acquire's task token, to release it when it was granted by another router. */
-  token: string;
   /** Epoch seconds. */
   since: number;
   /** Epoch seconds: the lease; past it the slot may be taken back. */
@@ -95,9 +93,9 @@ export interface PoolStore {
   takeSuspended(pool: string, execution: string): Promise<PoolHolder[]>;
 }
 
-/** How a slot reaches a waiter: its task token released by whoever may (SendTaskSuccess, or an event to its own router). */
+/** How a slot reaches a waiter: its task token released (SendTaskSuccess; 'gone' when it waits no more). */
 export interface PoolGranter {
-  grant(waiter: PoolWaiter, holder: PoolHolder): Promise<'released' | 'gone' | 'forwarded'>;
+  grant(waiter: PoolWaiter, holder: PoolHolder): Promise<'released' | 'gone'>;
 }
 
 export interface PoolDeps {
@@ -204,18 +202,6 @@ export async function poolBackstop(pools: readonly string[], deps: PoolDeps): Pr
   return granted;
 }
 
-/** A slot granted by another router reached this one (AWS: an event): release the token, or give the slot back when the token is gone. */
-export async function slotGranted(pool: string, holder: string, deps: PoolDeps & { release(token: string): Promise<'released' | 'gone'> }): Promise<'released' | 'gone' | 'unknown'> {
-  const h = (await deps.store.holders(pool)).find((x) => x.holder === holder);
-  if (!h) return 'unknown';
-  const result = await deps.release(h.token);
-  if (result === 'gone') {
-    await deps.store.give(pool, holder);
-    await dispatch(pool, deps);
-  }
-  return result;
-}
-
 /**
  * Hands free slots to the oldest waiters. A waiter past its deadline is dropped (its Task timed
  * out); one whose holder already has a slot was served by another dispatch. Returns the holders
@@ -230,7 +216,7 @@ export async function dispatch(pool: string, deps: PoolDeps): Promise<string[]> 
       await deps.store.deleteWaiter(pool, w.waiter);
       continue;
     }
-    const holder: PoolHolder = { holder: w.holder, workflow: w.workflow, execution: w.execution, job: w.job, token: w.token, since: now, expiresAt: now + w.leaseSeconds };
+    const holder: PoolHolder = { holder: w.holder, workflow: w.workflow, execution: w.execution, job: w.job, since: now, expiresAt: now + w.leaseSeconds };
     let taken = await deps.store.take(pool, holder, w.slots);
     if (taken === 'full' && !reclaimed) {
       reclaimed = true;
