@@ -25,6 +25,7 @@ export class LocalPools {
   readonly events: PoolEvent[] = [];
   /** The most slots each pool held at once. */
   readonly peak = new Map<string, number>();
+  /** By execution and token: local tokens are numbered per execution, so only the pair is unique. */
   private readonly pending = new Map<string, Pending>();
   private readonly deps: PoolDeps;
   /** The pools each workflow declares, by execution: what a run's end gives back. */
@@ -35,8 +36,8 @@ export class LocalPools {
       store: this.store,
       granter: {
         grant: async (waiter) => {
-          const waiting = this.pending.get(waiter.token);
-          this.pending.delete(waiter.token);
+          const waiting = this.pending.get(pendingKey(waiter.execution, waiter.token));
+          this.pending.delete(pendingKey(waiter.execution, waiter.token));
           if (!waiting || Date.now() > waiting.deadline) return 'gone';
           waiting.resolve({ pool: waiter.pool, holder: waiter.holder });
           return 'released';
@@ -51,7 +52,7 @@ export class LocalPools {
     const pools = this.poolsOf.get(request.execution) ?? new Map<string, number>();
     this.poolsOf.set(request.execution, pools.set(request.subject.pool, request.subject.slots));
     const granted = new Promise<Record<string, unknown>>((resolve) => {
-      this.pending.set(request.token, { resolve, deadline: Date.now() + request.timeoutSeconds * 1000 });
+      this.pending.set(pendingKey(request.execution, request.token), { resolve, deadline: Date.now() + request.timeoutSeconds * 1000 });
     });
     return this.changed(request.subject.pool, acquireSlot(request, this.deps)).then(() => granted);
   }
@@ -82,3 +83,5 @@ export class LocalPools {
     return result;
   }
 }
+
+const pendingKey = (execution: string, token: string): string => `${execution}\n${token}`;
