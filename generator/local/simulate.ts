@@ -106,6 +106,8 @@ export interface PoolUse {
   pool: string;
   slots: number;
   peak: number;
+  /** Slots still held when every run had ended: 0, since a run's end gives back what it holds. */
+  heldAtEnd: number;
 }
 
 /**
@@ -141,7 +143,8 @@ export async function simulateRuns(target: SimulationTarget, dates: readonly str
     return Promise.all(started);
   });
   const runs = outcomes.map((outcome, i) => summarize(workflow, outcome, { mode: 'simulated', date: parsed[i].text, planned, select: scenario.select, lateJobs: scenario.lateJobs, appeared, notes: [] }));
-  const used = (workflow.pools ?? []).map((p) => ({ pool: p.name, slots: p.slots, peak: pools?.peak.get(p.name) ?? 0 }));
+  const used: PoolUse[] = [];
+  for (const p of workflow.pools ?? []) used.push({ pool: p.name, slots: p.slots, peak: pools?.peak.get(p.name) ?? 0, heldAtEnd: (await pools?.store.holders(p.name))?.length ?? 0 });
   return { runs, pools: used };
 }
 
