@@ -1,6 +1,7 @@
 // The one door to AWS for the operations commands: clients built from the standard credential and
 // region chain, every call retried on throttling with backoff, and the usual setup mistakes turned
 // into one line that says what to set instead of a stack trace.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { UserError } from '../errors.ts';
@@ -28,6 +29,8 @@ const DEFAULT_RETRY: RetryPolicy = {
 export interface Aws {
   sfn: SFNClient;
   s3: S3Client;
+  /** The shared pool table (`status` shows who holds the slots). */
+  dynamodb: DynamoDBClient;
   region: string;
   /** Runs one AWS call: retried while throttled, setup errors translated into a UserError. */
   call<T>(operation: string, send: () => Promise<T>): Promise<T>;
@@ -51,6 +54,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Aws> {
   const config = { region: options.region, maxAttempts: 1 };
   const sfn = new SFNClient(config);
   const s3 = new S3Client(config);
+  const dynamodb = new DynamoDBClient(config);
   let region: string;
   try {
     region = await sfn.config.region();
@@ -58,7 +62,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Aws> {
     throw translate(error, 'resolving the region') ?? error;
   }
   const policy = { ...DEFAULT_RETRY, ...options.retry };
-  return { sfn, s3, region, call: (operation, send) => withRetry(operation, send, policy) };
+  return { sfn, s3, dynamodb, region, call: (operation, send) => withRetry(operation, send, policy) };
 }
 
 async function withRetry<T>(operation: string, send: () => Promise<T>, policy: RetryPolicy): Promise<T> {

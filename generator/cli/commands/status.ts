@@ -10,6 +10,7 @@ import { resolveStateMachineArn } from '../../ops/state-machine.ts';
 import { watchStep } from '../../ops/status.ts';
 import { runTarget } from '../../ops/workflows.ts';
 import { UserError } from '../../errors.ts';
+import { readPools, renderPools } from '../../ops/pools.ts';
 
 export const usage = `stepgraph status (<workflow> [--date D] | <execution-arn>) [--json] [--watch [--interval SECONDS]] ${AWS_USAGE}`;
 
@@ -34,9 +35,12 @@ export async function run(args: string[]): Promise<number> {
 
   for (;;) {
     const step = await watchStep(aws, executionArn, workflow, values.json);
+    // Who holds the slots of the workflow's pools (over every run and workflow sharing them).
+    const pools = workflow?.pools ? await readPools(aws, workflow.pools) : [];
     // A watched terminal redraws in place; a pipe gets one snapshot after another.
     if (values.watch && process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
-    console.log(step.text);
+    if (values.json) console.log(pools.length > 0 ? JSON.stringify({ ...(JSON.parse(step.text) as object), pools }, null, 2) : step.text);
+    else console.log([step.text, ...renderPools(pools)].join('\n'));
     if (!values.watch || step.done) return 0;
     await pause(intervalSeconds * 1000);
   }
