@@ -17,11 +17,11 @@ import type { Grant } from './grants.ts';
 import type { HandlerFunction } from './handler-function.ts';
 
 /** The shared table's name: fixed, so that every workflow's stack finds the same one. */
-export const POOL_TABLE_NAME = 'stepgraph-pools';
+const POOL_TABLE_NAME = 'stepgraph-pools';
 export const POOLS_STACK_NAME = 'stepgraph-pools';
 
 /** What the pool store (handlers/pool-store.ts) does: conditional updates of `#slots`, waiters put, queried and deleted. */
-export const POOL_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query'];
+const POOL_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query'];
 
 export class PoolsStack extends Stack {
   readonly table: Table;

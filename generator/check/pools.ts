@@ -9,7 +9,7 @@ import type { Entry, Reader, Span } from './reader.ts';
 import { jobNameProblem, report } from './values.ts';
 
 /** The most slots a pool may have: its holders are one DynamoDB item (400 KB), each some 400 bytes. */
-export const MAX_POOL_SLOTS = 500;
+const MAX_POOL_SLOTS = 500;
 
 /** Reads `pools:`; undefined when the workflow declares none. */
 export function readPools(r: Reader, entry: Entry | undefined, defaultTimeoutSeconds: number): Pool[] | undefined {

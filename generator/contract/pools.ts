@@ -94,7 +94,7 @@ export interface PoolStore {
 }
 
 /** How a slot reaches a waiter: its task token released (SendTaskSuccess; 'gone' when it waits no more). */
-export interface PoolGranter {
+interface PoolGranter {
   grant(waiter: PoolWaiter, holder: PoolHolder): Promise<'released' | 'gone'>;
 }
 
@@ -106,11 +106,11 @@ export interface PoolDeps {
 }
 
 /** A suspended slot is kept as long as Step Functions lets a failed run be redriven (14 days). */
-export const SUSPENDED_KEEP_SECONDS = 14 * 24 * 3600;
+const SUSPENDED_KEEP_SECONDS = 14 * 24 * 3600;
 /** A queued waiter outlives its deadline by this much, then TTL removes it. */
 const WAITER_GRACE_SECONDS = 3600;
 
-export const poolHolderId = (execution: string, job: string): string => `${execution}#${job}`;
+const poolHolderId = (execution: string, job: string): string => `${execution}#${job}`;
 
 /** The name of a pool's subject in logs and the waiter's detail. */
 export const poolSubjectId = (pool: string): string => `pool://${pool}`;
@@ -207,7 +207,7 @@ export async function poolBackstop(pools: readonly string[], deps: PoolDeps): Pr
  * out); one whose holder already has a slot was served by another dispatch. Returns the holders
  * this call granted.
  */
-export async function dispatch(pool: string, deps: PoolDeps): Promise<string[]> {
+async function dispatch(pool: string, deps: PoolDeps): Promise<string[]> {
   const granted: string[] = [];
   let reclaimed = false;
   for (const w of await deps.store.waiters(pool)) {

@@ -16,7 +16,7 @@ export const poolNames = {
 const LEASE_GRACE_SECONDS = 3600;
 
 /** How long a job may hold its slot before the pool takes it back (a lost end event costs that). */
-export function leaseSeconds(job: Job): number {
+function leaseSeconds(job: Job): number {
   let retries = 0;
   for (let k = 0; k < job.retry.attempts; k++) retries += job.retry.intervalSeconds * job.retry.backoff ** k;
   return Math.ceil(job.timeoutSeconds * (job.retry.attempts + 1) + retries) + LEASE_GRACE_SECONDS;

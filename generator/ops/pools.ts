@@ -8,7 +8,7 @@ import type { Aws } from './aws.ts';
 /** The shared table's name (infra/pools.ts creates it under this name). */
 const POOL_TABLE = 'stepgraph-pools';
 
-export interface PoolSlotView {
+interface PoolSlotView {
   workflow: string;
   /** The run: the execution's name. */
   run: string;
