@@ -68,7 +68,7 @@ describe('pools on the local engine', () => {
     expect(code).toBe(0);
     const out = JSON.parse(lines.join('\n')) as { runs: { date: string }[]; pools: unknown[] };
     expect(out.runs.map((r) => r.date)).toEqual(['2019-03-10', '2019-03-11', '2019-03-12']);
-    expect(out.pools).toEqual([{ pool: 'warehouse', slots: 2, peak: 2, heldAtEnd: 0 }]);
+    expect(out.pools).toEqual([{ pool: 'warehouse', slots: 3, peak: 3, heldAtEnd: 0 }]);
   });
 
   it('simulate --dates refuses a date given twice and --date with --dates (exit 1)', async () => {
