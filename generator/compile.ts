@@ -12,6 +12,7 @@ import { emitManifest, type Manifest } from './emit/manifest.ts';
 import { Codes } from './messages.ts';
 import type { Workflow } from './model.ts';
 import { planWorkflow, type Plan } from './plan/plan.ts';
+import { poolDisagreements } from './pool-agreement.ts';
 import { readSource, type SourceFile } from './source.ts';
 import { withIncludes } from './source-includes.ts';
 import { isMap, isScalar, type Node } from 'yaml';
@@ -180,6 +181,9 @@ export function compileTexts(files: readonly { file: string; text: string }[], o
     if (result.checkedSweep) checkedSweeps.push(result.checkedSweep);
   }
   diagnostics.push(...splitChildCollisions(named));
+  // Pools are shared across workflows: one size per pool (pool-agreement.ts).
+  const texts = new Map(files.map((f) => [f.file, f.text]));
+  diagnostics.push(...poolDisagreements(compiled.map((c) => ({ workflow: c.workflow, text: texts.get(c.workflow.file) ?? '' }))));
   const reserved = new Set(named.filter((n) => named.some((p) => p !== n && isPartNameOf(n.name, p.name))).map((n) => n.name));
   return {
     compiled: compiled.filter((c) => !reserved.has(c.workflow.name)),

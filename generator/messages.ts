@@ -36,6 +36,11 @@ export const Codes = {
   runIfWithoutNeeds: 'SG2021',
   conditionContradiction: 'SG2022',
   ruleNeverRuns: 'SG2024',
+  // Pools (check/pools.ts, pool-agreement.ts).
+  unknownPool: 'SG2030',
+  poolSlotsDisagree: 'SG2031',
+  poolOnSweep: 'SG2032',
+  unusedPool: 'SG2033',
 
   badDuration: 'SG3001',
   badCron: 'SG3002',
@@ -75,6 +80,8 @@ export const Codes = {
   badOutputPath: 'SG3016',
   badOutputSize: 'SG3017',
   duplicateOutput: 'SG3018',
+  badPoolName: 'SG3040',
+  badPoolSlots: 'SG3041',
 
   nearLimit: 'SG4001',
   overLimit: 'SG4002',

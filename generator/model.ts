@@ -83,6 +83,16 @@ export interface Job {
   when?: Condition;
   /** When the job runs, given how its needs ended; absent: all_success. */
   runIf?: TriggerRule;
+  /** The pool it takes a slot of while it runs (Workflow.pools). */
+  pool?: string;
+}
+
+/** A semaphore shared by every run and workflow of the account and region: `pools: { name: { slots } }`. */
+export interface Pool {
+  name: string;
+  slots: number;
+  /** How long a job of this workflow waits for a slot before it fails in `J acquires <pool>`. */
+  timeoutSeconds: number;
 }
 
 /** `06:00` on the schedule's wall clock (the first after the run's start), or a duration after the start. */
@@ -125,6 +135,8 @@ export interface Workflow {
   /** In source order. */
   jobs: Job[];
   triggers: Trigger[];
+  /** In source order; absent when the workflow declares none. */
+  pools?: Pool[];
 }
 
 export const DEFAULTS = {

@@ -31,11 +31,14 @@ import { InvalidEventError } from './errors.ts';
 import { log } from './log.ts';
 import { startOnMarkers, triggerConfig, type TriggerConfig, type TriggerDeps, type TriggerOutcome } from './marker-triggers.ts';
 import { awsWaitDeps, waiterTable, type WaitClients, type WaitOptions } from './wait-deps.ts';
+import { acquire, awsPoolDeps, backstopPools, executionStatusChanged, EXECUTION_STATUS_EVENT, poolConfig, release, type PoolConfig, type PoolOutcome, type PoolRouterDeps } from './pool-router.ts';
 
 export interface RouterDeps {
   wait: WaitDeps;
   /** Present when the workflow has on_markers triggers (MARKER_TRIGGERS). */
   triggers?: TriggerDeps;
+  /** Present when the workflow's jobs take pool slots (POOL_TABLE, POOLS). */
+  pools?: PoolRouterDeps;
 }
 
 export type RouterOutcome =
@@ -45,6 +48,7 @@ export type RouterOutcome =
   | { outcome: 'object created'; bucket: string; key: string; released: number; trigger?: TriggerOutcome }
   | { outcome: 'instance terminated'; region: string; instanceId: string; released: number }
   | { outcome: 'pipeline execution ended'; pipelineExecutionArn: string; status: string; released: number }
+  | PoolOutcome
   /** An event of a known kind that asks nothing of the router (an instance that started, say). */
   | { outcome: 'ignored'; reason: string }
   /** A poison event: logged, never retried. */
@@ -67,7 +71,10 @@ async function request(event: Record<string, unknown>, deps: RouterDeps): Promis
     );
   }
   switch (request.action) {
+    case 'pool_release':
+      return release(request, deps.pools);
     case 'wait': {
+      if (request.subject.kind === 'pool') return acquire({ ...request, subject: request.subject }, deps.pools);
       const outcome = await registerWait(request, deps.wait);
       const fields = { subject: subjectId(request.subject), waiter: waiterId(request) };
       log.info(outcome === 'released' ? 'waiter released at once' : 'waiter registered', { ...fields, timeoutSeconds: request.timeoutSeconds });
@@ -81,6 +88,7 @@ async function request(event: Record<string, unknown>, deps: RouterDeps): Promis
     }
     case 'backstop': {
       const outcome = await backstop(deps.wait);
+      if (deps.pools) outcome.released += await backstopPools(deps.pools);
       log.info('backstop', { ...outcome });
       return { outcome: 'backstop', ...outcome };
     }
@@ -105,6 +113,11 @@ async function eventBridge(event: Record<string, unknown>, deps: RouterDeps): Pr
     const released = await subjectEvent({ kind: 'instance', region: event.region, instanceId }, deps.wait);
     if (released > 0) log.info('waiters released', { subject: subjectId({ kind: 'instance', region: event.region, instanceId }), released });
     return { outcome: 'instance terminated', region: event.region, instanceId, released };
+  }
+  if (event.source === EXECUTION_STATUS_EVENT.source && event['detail-type'] === EXECUTION_STATUS_EVENT.detailType && deps.pools) {
+    const { executionArn, status, redriveCount } = detail ?? {};
+    if (!isText(executionArn) || !isText(status)) return drop('an execution status change needs detail.executionArn and detail.status as strings', event);
+    return (await executionStatusChanged({ executionArn, status, redriveCount: typeof redriveCount === 'number' ? redriveCount : 0 }, deps.pools)) ?? ignore(`execution ${executionArn} is ${status}: nothing to give back`);
   }
   if (event.source === PIPELINE_EVENT.source && event['detail-type'] === PIPELINE_EVENT.detailType) {
     const arn = detail?.pipelineExecutionArn;
@@ -186,18 +199,21 @@ function excerpt(event: unknown): unknown {
 export interface RouterConfig {
   table: string;
   triggers?: TriggerConfig;
+  pools?: PoolConfig;
 }
 
 /** WAITER_TABLE; for on_markers triggers also MARKER_TRIGGERS, WORKFLOW, STATE_MACHINE_ARN, MARKER_BUCKET, MARKER_PREFIX, PARTITION. */
 export function routerConfig(env: NodeJS.ProcessEnv): RouterConfig {
   const triggers = triggerConfig(env);
-  return { table: waiterTable(env), ...(triggers && { triggers }) };
+  const pools = poolConfig(env);
+  return { table: waiterTable(env), ...(triggers && { triggers }), ...(pools && { pools }) };
 }
 
 export function routerDeps(config: RouterConfig, clients: WaitClients, options: WaitOptions = {}): RouterDeps {
   return {
     wait: awsWaitDeps(clients, config.table, options),
     ...(config.triggers && { triggers: { s3: clients.s3, sfn: clients.sfn, config: config.triggers, ...(options.now && { now: options.now }) } }),
+    ...(config.pools && { pools: awsPoolDeps(config.pools, clients, options.now) }),
   };
 }
 

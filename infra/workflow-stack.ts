@@ -26,12 +26,15 @@ import { workflowAccess } from './workflow-access.ts';
 import { markerKeyPattern } from '../generator/contract/markers.ts';
 import { ACTIVATOR_FUNCTION, DEADLINE_FUNCTION, MARKER_BUCKET, partArnName, ROUTER_FUNCTION, SWEEP_EC2_FUNCTION } from '../generator/contract/placeholders.ts';
 import { DeadlineWatch } from './deadlines.ts';
+import { executionStatusRule, poolEnvironment, poolGrants } from './pools.ts';
 
 export interface WorkflowStackProps extends StackProps {
   /** `workflow` is needed only for distributed sweep jobs: their items are uploaded at deploy time. */
   compiled: Pick<CompiledWorkflow, 'manifest' | 'definitions'> & Partial<Pick<CompiledWorkflow, 'workflow' | 'plan'>>;
   /** Child machines per nested stack, and whether to nest at all (default: past MACHINES_PER_STACK machines); tests set them. */
   nesting?: { partsPerStack: number; nested: boolean };
+  /** The other workflows sharing a pool with this one (infra/pools.ts: poolPeers): its router may hand them slots. */
+  poolPeers?: readonly Manifest[];
 }
 
 type Definition = WorkflowStackProps['compiled']['definitions'][number];
@@ -61,7 +64,8 @@ export class WorkflowStack extends Stack {
 
     this.markers = new MarkerBucket(this, 'Markers', { bucketName: manifest.markers.bucket, prefix: manifest.markers.prefix });
     const bucketName = this.markers.bucket.bucketName;
-    this.router = this.createRouter(props.compiled, bucketName);
+    this.router = this.createRouter(props.compiled, bucketName, props.poolPeers ?? []);
+    if (this.router) executionStatusRule(this.router, manifest, this.router.handler);
     if (manifest.activated.length > 0) {
       if (!this.router) throw new Error(`internal: ${manifest.workflow} has jobs started by the activator but no router to release them`);
       this.activator = activatorFunction(this, 'Activator', { manifest, bucket: bucketName, router: this.router, machines: definitions.map((d) => d.name) });
@@ -141,7 +145,7 @@ export class WorkflowStack extends Stack {
    * both name, and it knows the machines by name only: they hold its ARN (a reference back would
    * be a cycle).
    */
-  private createRouter({ manifest, definitions }: WorkflowStackProps['compiled'], bucket: string): Router | undefined {
+  private createRouter({ manifest, definitions }: WorkflowStackProps['compiled'], bucket: string, poolPeers: readonly Manifest[]): Router | undefined {
     const onMarkers = manifest.triggers.flatMap((t) => (t.type === 'on_markers' ? [t.markers] : []));
     // Callback kinds' waits are registered by the activator but released by the router, on their events.
     const waits = manifest.substitutions.includes(ROUTER_FUNCTION) || manifest.waits.markers.length > 0 || manifest.waits.events.length > 0;
@@ -165,11 +169,13 @@ export class WorkflowStack extends Stack {
           STATE_MACHINE_ARN: regionalArn('states', `stateMachine:${main}`),
           MARKER_TRIGGERS: JSON.stringify(onMarkers),
         }),
+        ...poolEnvironment(manifest),
       },
       grants: [
         ...(onMarkers.length > 0 ? [{ actions: ['states:StartExecution'], resources: [regionalArn('states', `stateMachine:${main}`)] }] : []),
         // What the kinds' waits are looked at with (generator/kinds/: `routerGrants`).
         ...compactGrants(kindGrants(manifest.access.flatMap((a) => a.routerGrants ?? []), bucket)),
+        ...poolGrants(manifest, poolPeers),
       ],
     });
   }

@@ -13,8 +13,9 @@ import { readOutputs } from './outputs.ts';
 import { jobNameProblem, formatDuration, prefixProblem, bucketProblem, report } from './values.ts';
 import { readRunIf, readWhen } from './conditions.ts';
 import type { ConditionSpans } from './condition-refs.ts';
+import { readJobPool } from './pools.ts';
 
-const JOB_OPTIONS = ['needs', 'waits_for', 'timeout', 'retry', 'params', 'estimate', 'description', 'local', 'deadline', 'outputs', 'when', 'run_if'] as const;
+const JOB_OPTIONS = ['needs', 'waits_for', 'timeout', 'retry', 'params', 'estimate', 'description', 'local', 'deadline', 'outputs', 'when', 'run_if', 'pool'] as const;
 export const JOB_KEYS: readonly string[] = [...KIND_TYPES, ...JOB_OPTIONS];
 
 export interface JobDefaults {
@@ -35,6 +36,8 @@ export interface JobSpans {
   waits?: Span[];
   /** Where the job's `when` and `run_if` were written. */
   conditions?: ConditionSpans;
+  /** Where `pool:` names the job's pool. */
+  pool?: Span;
 }
 
 export function checkJob(r: Reader, entry: Entry, defaults: JobDefaults): { job?: Job; spans: JobSpans } {
@@ -89,6 +92,8 @@ export function checkJob(r: Reader, entry: Entry, defaults: JobDefaults): { job?
   const runIf = readRunIf(r, fields.get('run_if'), where);
   spans.conditions = { operands: when.operands, when: fields.get('when')?.span, runIf: fields.get('run_if')?.span };
   const outputs = readOutputs(r, fields.get('outputs'), where);
+  const pool = readJobPool(r, fields.get('pool'));
+  if (pool) spans.pool = pool.span;
 
   const estimateEntry = fields.get('estimate');
   if (estimate !== undefined && estimateEntry) checkEstimate(r, estimateEntry.span, entry.key, kind, estimate, timeout ?? defaults.timeoutSeconds);
@@ -110,6 +115,7 @@ export function checkJob(r: Reader, entry: Entry, defaults: JobDefaults): { job?
       ...(when.condition && { when: when.condition }),
       ...(runIf && { runIf }),
       ...(outputs.length > 0 && { outputs }),
+      ...(pool && { pool: pool.name }),
     },
   };
 }

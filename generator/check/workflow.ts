@@ -16,6 +16,7 @@ import { scheduleTimingProblems } from './schedule-timing.ts';
 import { readScheduleControl, SCHEDULE_CONTROL_KEYS } from './schedule-control.ts';
 import { checkScheduleOverlap } from './schedule-overlap.ts';
 import { checkDeadlines, deadlineSites, readDeadline } from './deadlines.ts';
+import { checkPoolUse, readPools } from './pools.ts';
 import {
   arnProblem,
   atProblem,
@@ -28,7 +29,7 @@ import {
   workflowNameProblem,
 } from './values.ts';
 
-export const WORKFLOW_KEYS = ['name', 'description', 'partition', 'markers', 'schedule', 'defaults', 'alerts', 'jobs', 'triggers', 'deadline'] as const;
+export const WORKFLOW_KEYS = ['name', 'description', 'partition', 'markers', 'schedule', 'defaults', 'alerts', 'jobs', 'triggers', 'deadline', 'pools'] as const;
 
 export interface CheckResult {
   workflow?: Workflow;
@@ -93,6 +94,8 @@ export function checkWorkflow(source: SourceFile, options: CheckOptions = {}): C
   if (jobsComplete) checkPastWaits(r, jobs, jobSpans, markers);
   if (jobsComplete) checkConditionRefs(r, jobs, new Map([...jobSpans].map(([job, spans]) => [job, spans.conditions])));
 
+  const pools = readPools(r, top.get('pools'), defaults.wait.timeoutSeconds);
+  if (jobsComplete) checkPoolUse(r, pools, jobs, new Map([...jobSpans].flatMap(([j, s]) => (s.pool ? [[j, s.pool] as const] : []))), top.get('pools'));
   const triggers = readTriggers(r, top.get('triggers'));
   if (schedule && jobsComplete && !hasErrors(diagnostics)) checkScheduleOverlap(r, top.get('schedule')!, schedule, jobs, options.now ?? new Date());
   if (hasErrors(diagnostics) || name === undefined || !jobsComplete) return { diagnostics, jobSpans };
@@ -111,6 +114,7 @@ export function checkWorkflow(source: SourceFile, options: CheckOptions = {}): C
       ...(deadline && { deadline }),
       jobs,
       triggers,
+      ...(pools && pools.length > 0 && { pools }),
     },
   };
 }

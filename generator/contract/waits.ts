@@ -17,6 +17,7 @@
 
 import { signalKey } from './signals.ts';
 import { markerDatesId, markerDatesKeys, parseMarkerDatesSubject, type MarkerDatesSubject } from './marker-dates.ts';
+import { parsePoolRelease, parsePoolSubject, poolSubjectId, type PoolReleaseRequest, type PoolSubject } from './pools.ts';
 
 /** What a wait waits for. */
 export type WaitSubject =
@@ -29,7 +30,9 @@ export type WaitSubject =
   /** A SageMaker pipeline execution has ended: succeeded, or failed or stopped (its Task fails). */
   | PipelineExecutionSubject
   /** Markers of other dates or of the other partition, all of them (contract/marker-dates.ts). */
-  | MarkerDatesSubject;
+  | MarkerDatesSubject
+  /** A slot of a pool shared by every run and workflow (pools.ts: queued, then granted). */
+  | PoolSubject;
 
 export interface PipelineExecutionSubject {
   kind: 'pipeline_execution';
@@ -58,6 +61,8 @@ export function subjectId(subject: WaitSubject): string {
       return `sagemaker://${subject.arn}`;
     case 'marker_dates':
       return markerDatesId(subject);
+    case 'pool':
+      return poolSubjectId(subject.pool);
   }
 }
 
@@ -97,7 +102,7 @@ interface BackstopRequest {
   action: 'backstop';
 }
 
-export type RouterRequest = WaitRequest | SignalRequest | BackstopRequest;
+export type RouterRequest = WaitRequest | SignalRequest | BackstopRequest | PoolReleaseRequest;
 
 /** Step Functions lets a failed run be redriven for 14 days: signals live at least that long. */
 export const REDRIVE_WINDOW_SECONDS = 14 * 24 * 3600;
@@ -276,6 +281,8 @@ async function outcomeOf(subject: WaitSubject, deps: WaitDeps): Promise<SubjectO
       return (await deps.store.settled(subjectId(subject))) ?? (await deps.probe.outcome?.(subject));
     case 'marker_dates':
       throw new Error('internal: a dated wait is looked at key by key (advanceDated)');
+    case 'pool':
+      throw new Error(`internal: a pool's waiters are queued by pools.ts (acquireSlot), not in the waiter table`);
     default:
       return (await deps.probe.satisfied(subject)) ? OK : undefined;
   }
@@ -333,6 +340,8 @@ export function parseRouterRequest(value: unknown): RouterRequest | undefined {
       return isString(value.run) && isString(value.job) && isNumber(value.keepSeconds)
         ? { action: 'signal', run: value.run, job: value.job, keepSeconds: value.keepSeconds, ...(value.failed === true && { failed: true as const }) }
         : undefined;
+    case 'pool_release':
+      return parsePoolRelease(value);
     case 'wait': {
       const subject = parseSubject(value.subject);
       if (!subject || !isString(value.token) || !isString(value.execution) || !isString(value.state) || !isNumber(value.timeoutSeconds)) return undefined;
@@ -350,6 +359,7 @@ export function parseSubject(value: unknown): WaitSubject | undefined {
   if (value.kind === 'instance' && isString(value.region) && isString(value.instanceId)) return { kind: 'instance', region: value.region, instanceId: value.instanceId };
   if (value.kind === 'pipeline_execution' && isString(value.arn)) return { kind: 'pipeline_execution', arn: value.arn };
   if (value.kind === 'marker_dates') return parseMarkerDatesSubject(value);
+  if (value.kind === 'pool') return parsePoolSubject(value);
   return undefined;
 }
 

@@ -11,6 +11,7 @@ import { callbackWait, lambdaRetry, markerKey, markerSubject, signalState } from
 import { kindOf } from '../kinds/registry.ts';
 import { sweepJobStates } from './sweep.ts';
 import { addOutcomes, type OutcomeContext } from './outcomes.ts';
+import { acquireState, poolOf, releaseState } from './pool.ts';
 
 export type State = Record<string, unknown>;
 export type States = Record<string, State>;
@@ -50,8 +51,11 @@ export function renderJob(job: Job, next: string | undefined, ctx: JobContext, s
     const name = names.waitsFor(job.name, sync.after);
     chain.push([name, callbackWait(name, { kind: 'signal', 'run.$': '$.run.execution', job: sync.after }, { seconds: sync.deadlineSeconds })]);
   }
+  const pool = poolOf(ctx.workflow, job);
+  if (pool) chain.push(acquireState(ctx.workflow, job, pool));
   if (job.kind.type === 'sweep') chain.push(sweepJobStates(job.name, ctx.sweeps.get(job.name)!, names.done(job.name), states));
   else chain.push([names.task(job.name), jobTask(job, ctx)]);
+  if (pool) chain.push(releaseState(job, pool));
   // A data pipeline writes its own marker (its Task ends when the marker appears).
   if (!writesOwnMarker(job)) {
     chain.push([names.done(job.name), { Type: 'Task', Resource: S3_PUT, Parameters: { Bucket: ctx.bucket, 'Key.$': markerKey(prefix, job.name), Body: markerBody(ctx.workflow, job), ContentType: 'application/json' }, ResultPath: null, ...s3Retry }]);

@@ -75,6 +75,7 @@ export function emitManifest(workflow: Workflow, plan: Plan, stateMachines: Mani
       timeoutSeconds: j.timeoutSeconds,
     })),
     ...(sweeps.length > 0 && { sweeps: sweeps.map(({ job, manifest }) => sweepJobNeeds(job.name, manifest, maps.find((m) => m.state === job.name))) }),
+    ...(workflow.pools && { pools: workflow.pools.map((p) => ({ name: p.name, slots: p.slots, jobs: workflow.jobs.filter((j) => j.pool === p.name).map((j) => j.name) })) }),
   };
 }
 

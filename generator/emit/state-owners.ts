@@ -10,6 +10,7 @@ import type { SyncEdge } from '../plan/plan.ts';
 import { names } from './names.ts';
 import { blockNames } from './sweep.ts';
 import { outcomeNames } from './outcomes.ts';
+import { poolNames } from './pool.ts';
 
 type StateStep =
   /** `J selected?` and `J skipped`: the replay guard and its skipped path. */
@@ -32,7 +33,9 @@ type StateStep =
    * (`J summary`) exits when the whole sweep is done; the others (its settings, its Map, the tally
    * after it, every state of an item) are the sweep at work.
    */
-  | { step: 'sweep'; edge?: 'first' | 'last' };
+  | { step: 'sweep'; edge?: 'first' | 'last' }
+  /** `J acquires <pool>` (a callback wait for a slot) and `J releases <pool>`. */
+  | { step: 'pool'; edge: 'acquire' | 'release'; pool: string };
 
 export type StateOwner = StateStep & { job: string };
 
@@ -69,6 +72,10 @@ export function stateOwners(workflow: Workflow, sync: readonly SyncEdge[], defin
     if (!writesOwnMarker(job)) set(names.done(j), { step: 'done' });
     set(names.signals(j), { step: 'signal' });
     set(names.signalsFailure(j), { step: 'signal' });
+    if (job.pool !== undefined) {
+      set(poolNames.acquires(j, job.pool), { step: 'pool', edge: 'acquire', pool: job.pool });
+      set(poolNames.releases(j, job.pool), { step: 'pool', edge: 'release', pool: job.pool });
+    }
     if (job.kind.type === 'sweep') {
       sweeps.add(j);
       for (const name of Object.values(blockNames(j))) set(name, { step: 'sweep' });

@@ -10,7 +10,7 @@ import { intrinsicText } from '../kinds/templates.ts';
 export type State = Record<string, unknown>;
 
 /** The router function of the workflow's stack (infra fills it in; the local engine serves it). */
-const ROUTER_FUNCTION = placeholder(ROUTER_FUNCTION_NAME);
+export const ROUTER_FUNCTION = placeholder(ROUTER_FUNCTION_NAME);
 
 /** The function that starts callback kinds' work and registers their wait (infra/activator.ts). */
 export const ACTIVATOR_FUNCTION = placeholder(ACTIVATOR_FUNCTION_NAME);

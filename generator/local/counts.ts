@@ -60,7 +60,7 @@ export function countEvents(events: readonly RecordedEvent[], index: StateIndex)
     taskAttempts++;
     const task = state !== undefined ? index.tasks.get(state) : undefined;
     history += 3 + (task?.sync || task?.callback ? 1 : 0);
-    if (task?.callback || task?.role.kind === 'signal') invocations++;
+    if (task?.callback || task?.role.kind === 'signal' || task?.role.kind === 'pool-release') invocations++;
   };
   for (const e of events) {
     history = histories.get(e.execution) ?? 0;

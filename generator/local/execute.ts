@@ -199,8 +199,11 @@ export function startExecution(setup: ExecutionSetup): LocalExecution {
     const execution = executionArn(child.name, name);
     try {
       const output = await run(child, input, name).result;
+      await router.pools.runEnded(execution, 'SUCCEEDED');
       return { ExecutionArn: execution, Status: 'SUCCEEDED', Output: JSON.stringify(output) };
     } catch (e) {
+      // A child's end event gives back the slots its jobs still hold, as the parent's does.
+      await router.pools.runEnded(execution, e instanceof ExecutionAbortedError ? 'ABORTED' : 'FAILED');
       const cause = e instanceof ExecutionError ? (e.cause as Error) : (e as Error);
       throw statesError('States.TaskFailed', JSON.stringify({ ExecutionArn: execution, Status: e instanceof ExecutionAbortedError ? 'ABORTED' : 'FAILED', Error: cause?.name, Cause: cause?.message }));
     }
@@ -251,6 +254,8 @@ export function startExecution(setup: ExecutionSetup): LocalExecution {
     ended = true;
     // A failed run leaves no child running (Step Functions stops them with the parent).
     stopAll();
+    // Its end event: the slots it still holds go back to their pools (contract/pools.ts).
+    await router.pools.runEnded(executionArn(main.name, setup.executionName), status);
     // Branch events reach the log a few promise reactions after the end; let them arrive.
     await root.consumed;
     await new Promise((resolve) => setImmediate(resolve));

@@ -142,6 +142,10 @@ function routerCall(task: TaskState, ctx: HandlerContext): Handler {
       await ctx.router.signal(request);
       return { StatusCode: 200, Payload: null };
     }
+    if (request.action === 'pool_release') {
+      await ctx.router.releaseSlot(request);
+      return { StatusCode: 200, Payload: null };
+    }
     return (await ctx.router.wait(request)) as JsonValue;
   };
 }

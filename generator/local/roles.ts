@@ -14,6 +14,8 @@ type TaskRole =
   | { kind: 'wait'; job: string; wait: WaitKind; what: string; marker?: ExternalMarker }
   | { kind: 'marker'; job: string }
   | { kind: 'signal'; job: string }
+  /** `J releases <pool>`: a router invocation (its acquire is a callback wait, served as one). */
+  | { kind: 'pool-release'; job: string }
   | { kind: 'other' };
 
 export interface TaskState {
@@ -96,6 +98,8 @@ function taskRole(owner: StateOwner | undefined): TaskRole {
       return { kind: 'marker', job: owner.job };
     case 'signal':
       return { kind: 'signal', job: owner.job };
+    case 'pool':
+      return owner.edge === 'release' ? { kind: 'pool-release', job: owner.job } : { kind: 'other' };
     default:
       // A sweep's own Tasks are served by the sweep's local implementations (sweep/local.ts).
       return { kind: 'other' };

@@ -8,6 +8,8 @@ import { pipelineOutcome } from '../contract/sagemaker-pipeline.ts';
 import { backstop, registerWait, settle, signal, subjectEvent, type BackstopOutcome, type SignalRequest, type WaitDeps, type WaitRequest } from '../contract/waits.ts';
 import type { MarkerStore } from './store.ts';
 import { MemoryWaiterStore } from '../contract/memory-waiter-store.ts';
+import type { PoolReleaseRequest } from '../contract/pools.ts';
+import { LocalPools } from './pools.ts';
 
 interface Pending {
   resolve: (output: Record<string, unknown>) => void;
@@ -24,10 +26,13 @@ export interface LocalRouterOptions {
   instanceEnded?: (region: string, instanceId: string) => boolean;
   /** Shared by several runs (as the table is in AWS); default: the run's own. */
   waiters?: MemoryWaiterStore;
+  /** Shared by several runs (as the pool table is in AWS); default: the run's own. */
+  pools?: LocalPools;
 }
 
 export class LocalRouter {
   readonly waiters: MemoryWaiterStore;
+  readonly pools: LocalPools;
   /** The store the run writes through: every put is an S3 "Object Created" event. */
   readonly markers: MarkerStore;
   private readonly pending = new Map<string, Pending>();
@@ -38,6 +43,7 @@ export class LocalRouter {
   constructor(store: MarkerStore, options: LocalRouterOptions = {}) {
     this.track = options.track ?? ((w) => w);
     this.waiters = options.waiters ?? new MemoryWaiterStore();
+    this.pools = options.pools ?? new LocalPools(this.track);
     this.instanceEnded = options.instanceEnded;
     this.deps = {
       store: this.waiters,
@@ -86,10 +92,16 @@ export class LocalRouter {
 
   /** A wait Task: resolves when released, rejects when failed; the engine's TimeoutSeconds ends it otherwise. */
   wait(request: WaitRequest): Promise<Record<string, unknown>> {
+    // A pool's waiters queue in the pool, shared by every run (contract/pools.ts).
+    if (request.subject.kind === 'pool') return this.pools.acquire({ ...request, subject: request.subject });
     const released = new Promise<Record<string, unknown>>((resolve, reject) => {
       this.pending.set(request.token, { resolve, reject, deadline: Date.now() + request.timeoutSeconds * 1000 });
     });
     return this.track(registerWait(request, this.deps)).then(() => released);
+  }
+
+  releaseSlot(request: PoolReleaseRequest): Promise<boolean> {
+    return this.pools.release(request);
   }
 
   signal(request: SignalRequest): Promise<number> {

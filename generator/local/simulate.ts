@@ -27,6 +27,8 @@ import { waitKeys } from './wait-keys.ts';
 import { MARKER_BUCKET } from '../contract/placeholders.ts';
 import { deadlinePlan } from '../emit/deadline-plan.ts';
 import { deadlineReport, scheduledStart } from './deadline-report.ts';
+import { LocalPools } from './pools.ts';
+import { MemoryWaiterStore as SharedWaiters } from '../contract/memory-waiter-store.ts';
 
 /** What simulate returns: the report of a run on the virtual clock. */
 export type SimulationReport = RunReport;
@@ -102,6 +104,53 @@ export async function simulate(target: SimulationTarget, options: SimulateOption
   // A replay (a selection) is not watched: its deadlines would count from its own start.
   const deadlines = scenario.select ? undefined : deadlinePlan(workflow);
   return deadlines ? { ...report, deadlines: deadlineReport(deadlines, report, scheduledStart(workflow, date)) } : report;
+}
+
+/** How a pool was used by simulated runs together: the most slots held at once, and its size. */
+export interface PoolUse {
+  pool: string;
+  slots: number;
+  peak: number;
+  /** Slots still held when every run had ended: 0, since a run's end gives back what it holds. */
+  heldAtEnd: number;
+}
+
+/**
+ * Several runs of the workflow at once on one virtual clock (a backfill: `simulate --dates`), all
+ * started at the first date's time, sharing markers, waiters and pools as the runs of one account
+ * share them in AWS. Each run is reported as `simulate` reports one; `pools` says how the pools
+ * were used.
+ */
+export async function simulateRuns(target: SimulationTarget, dates: readonly string[], options: Omit<SimulateOptions, 'date' | 'executionName' | 'input' | 'store' | 'waiters'> = {}): Promise<{ runs: SimulationReport[]; pools: PoolUse[] }> {
+  const workflow = target.workflow;
+  const definition = 'definition' in target ? target.definition : target.definitions[0].definition;
+  const children = 'definitions' in target ? target.definitions.slice(1) : [];
+  const plan = target.plan ?? planWorkflow(workflow);
+  const scenario = checkScenario(workflow, options);
+  const parsed = dates.map((d) => parseRunDate(d, workflow.partition));
+  const durations = options.durations instanceof Map ? options.durations : new Map(Object.entries(options.durations ?? {}));
+  const planned = new Map(workflow.jobs.map((j) => [j.name, durations.get(j.name) ?? j.estimateSeconds ?? DEFAULT_JOB_SECONDS]));
+  const store = new MemoryMarkerStore();
+  const appeared = new Map<string, number>();
+  let pools: LocalPools | undefined;
+  const outcomes = await withVirtualClock(Math.min(...parsed.map((d) => d.time)), async (clock) => {
+    const waiters = new SharedWaiters();
+    pools = new LocalPools(clock.track);
+    const started = [];
+    for (const date of parsed) {
+      const router = new LocalRouter(store, { track: clock.track, waiters, pools });
+      await seedExternalMarkers(workflow, scenario, router.markers, date.key, clock.track, appeared);
+      const input: RunInput = { date: date.text, ...(options.params && { params: options.params }), ...(scenario.select && { select: Object.fromEntries([...scenario.select].map((j) => [j, true as const])) }) };
+      started.push(
+        startExecution({ router, workflow, definition, children, sync: plan.sync, sweeps: plan.sweeps, input, executionName: `${workflow.name}-${date.text}`, store, datekey: date.key, runner: simulatedRunner(planned, scenario), track: clock.track, skipValidation: options.validate !== true }).outcome,
+      );
+    }
+    return Promise.all(started);
+  });
+  const runs = outcomes.map((outcome, i) => summarize(workflow, outcome, { mode: 'simulated', date: parsed[i].text, planned, select: scenario.select, lateJobs: scenario.lateJobs, appeared, notes: [] }));
+  const used: PoolUse[] = [];
+  for (const p of workflow.pools ?? []) used.push({ pool: p.name, slots: p.slots, peak: pools?.peak.get(p.name) ?? 0, heldAtEnd: (await pools?.store.holders(p.name))?.length ?? 0 });
+  return { runs, pools: used };
 }
 
 function simulatedRunner(planned: ReadonlyMap<string, number>, scenario: Scenario): JobRunner {

@@ -1,6 +1,7 @@
 // The one door to AWS for the operations commands: clients built from the standard credential and
 // region chain, every call retried on throttling with backoff, and the usual setup mistakes turned
 // into one line that says what to set instead of a stack trace.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -30,6 +31,8 @@ export interface Aws {
   sfn: SFNClient;
   s3: S3Client;
   scheduler: SchedulerClient;
+  /** The shared pool table (`status` shows who holds the slots). */
+  dynamodb: DynamoDBClient;
   region: string;
   /** Runs one AWS call: retried while throttled, setup errors translated into a UserError. */
   call<T>(operation: string, send: () => Promise<T>): Promise<T>;
@@ -54,6 +57,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Aws> {
   const sfn = new SFNClient(config);
   const s3 = new S3Client(config);
   const scheduler = new SchedulerClient(config);
+  const dynamodb = new DynamoDBClient(config);
   let region: string;
   try {
     region = await sfn.config.region();
@@ -61,7 +65,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Aws> {
     throw translate(error, 'resolving the region') ?? error;
   }
   const policy = { ...DEFAULT_RETRY, ...options.retry };
-  return { sfn, s3, scheduler, region, call: (operation, send) => withRetry(operation, send, policy) };
+  return { sfn, s3, scheduler, dynamodb, region, call: (operation, send) => withRetry(operation, send, policy) };
 }
 
 async function withRetry<T>(operation: string, send: () => Promise<T>, policy: RetryPolicy): Promise<T> {

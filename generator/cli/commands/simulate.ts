@@ -8,6 +8,7 @@ import { DEFAULT_WORKFLOWS_DIR, loadWorkflow } from '../../ops/workflows.ts';
 import { formatReport, reportJson } from '../../local/report.ts';
 import { checkScenario, parseLate } from '../../local/scenario.ts';
 import { simulate } from '../../local/simulate.ts';
+import { simulateDates } from '../simulate-dates.ts';
 import { readDurations } from '../../local/workflow-arg.ts';
 import { isSweepFile, simulateSweepFile } from '../../sweep/simulate.ts';
 import { colourFor, terminalWidth } from '../../terminal/colour.ts';
@@ -15,13 +16,14 @@ import { ExitCode } from '../../errors.ts';
 import { writeHtmlReport } from '../html.ts';
 
 export const usage = [
-  'stepgraph simulate <workflow name or file | sweep file> [--date YYYY-MM-DD[THH]] [--durations file.yaml]',
+  'stepgraph simulate <workflow name or file | sweep file> [--date YYYY-MM-DD[THH] | --dates FROM..TO | --dates D1,D2,...] [--durations file.yaml]',
   '         [--fail JOB]... [--late JOB|MARKER=DURATION]... [--missing MARKER]...',
   '         [--select JOB]... [--from JOB]... [--param k=v]... [--json] [--html FILE] [--workflows DIR]',
   '',
   'Jobs take their duration from --durations, else their estimate, else 1 minute. External',
   'markers are present at the start unless --late or --missing say otherwise. --html writes the',
   'report as one self-contained page (graph, timeline, critical path, lateness, retries, cost).',
+  '--dates runs several dates at once, as a backfill does, sharing markers and pools.',
   'Exit code 0 when the simulated run succeeds, 3 when it fails.',
 ].join('\n');
 
@@ -31,6 +33,7 @@ export async function run(args: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       date: { type: 'string' },
+      dates: { type: 'string' },
       durations: { type: 'string' },
       fail: { type: 'string', multiple: true, default: [] },
       late: { type: 'string', multiple: true, default: [] },
@@ -53,6 +56,10 @@ export async function run(args: string[]): Promise<number> {
   checkScenario(workflow, { fail: values.fail, late, missing: values.missing, select: [...(values.select ?? []), ...(values.from ?? [])] });
   const select = values.select || values.from ? [...new Set([...(values.select ?? []), ...(values.from ? downstreamClosure(workflow, values.from) : [])])] : undefined;
   const params = parseParams(values.param);
+  if (values.dates !== undefined) {
+    const scenario = { durations: readDurations(values.durations, workflow), fail: values.fail, late, missing: values.missing, select, ...(Object.keys(params).length > 0 && { params }) };
+    return simulateDates(compiled, values.dates, values.date, scenario, values.json);
+  }
   const report = await simulate(compiled, {
     date: values.date,
     durations: readDurations(values.durations, workflow),

@@ -11,6 +11,7 @@ import { watchStep } from '../../ops/status.ts';
 import { scheduleState, withScheduleState } from '../../ops/schedule-status.ts';
 import { runTarget } from '../../ops/workflows.ts';
 import { UserError } from '../../errors.ts';
+import { readPools, renderPools } from '../../ops/pools.ts';
 
 export const usage = `stepgraph status (<workflow> [--date D] | <execution-arn>) [--json] [--watch [--interval SECONDS]] ${AWS_USAGE}`;
 
@@ -36,9 +37,12 @@ export async function run(args: string[]): Promise<number> {
 
   for (;;) {
     const step = await watchStep(aws, executionArn, workflow, values.json);
+    // Who holds the slots of the workflow's pools (over every run and workflow sharing them).
+    const pools = workflow?.pools ? await readPools(aws, workflow.pools) : [];
     // A watched terminal redraws in place; a pipe gets one snapshot after another.
     if (values.watch && process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
-    console.log(withScheduleState(step.text, values.json, schedule));
+    const text = values.json && pools.length > 0 ? JSON.stringify({ ...(JSON.parse(step.text) as object), pools }, null, 2) : values.json ? step.text : [step.text, ...renderPools(pools)].join('\n');
+    console.log(withScheduleState(text, values.json, schedule));
     if (!values.watch || step.done) return 0;
     await pause(intervalSeconds * 1000);
   }
