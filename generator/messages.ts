@@ -41,6 +41,11 @@ export const Codes = {
   badEventPattern: 'SG3013',
   /** A key that once meant something and no longer does (a warning: the file still compiles). */
   obsoleteKey: 'SG3014',
+  // Outputs and for_each (check/outputs.ts, check/for-each.ts).
+  badOutputName: 'SG3015',
+  badOutputPath: 'SG3016',
+  badOutputSize: 'SG3017',
+  duplicateOutput: 'SG3018',
 
   nearLimit: 'SG4001',
   overLimit: 'SG4002',

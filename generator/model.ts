@@ -33,10 +33,12 @@ export interface ExternalMarker {
  * run's state holds every finished job's outputs at `$.outputs.<job>.<name>`, and its marker body
  * holds them under `outputs` (contract/run.ts).
  */
-interface JobOutput {
+export interface JobOutput {
   name: string;
   /** JSONPath into the job's result, e.g. `$.Payload.partitions`. */
   path: string;
+  /** The largest the value can be, when declared (`max_size`): the compile-time payload check adds these up. */
+  maxBytes?: number;
 }
 
 export interface Job {
@@ -51,7 +53,7 @@ export interface Job {
   estimateSeconds?: number;
   description?: string;
   local?: { command: string };
-  /** In source order; empty when the job declares none. */
+  /** In source order; absent (or empty) when the job declares none. */
   outputs?: JobOutput[];
 }
 

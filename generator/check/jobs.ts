@@ -7,9 +7,10 @@ import type { Entry, Reader, Span } from './reader.ts';
 import { closest } from '../contract/suggest.ts';
 import { KIND_TYPES, kindOf } from '../kinds/registry.ts';
 import { duration, obsoletePoll, retryPolicy } from './options.ts';
+import { readOutputs } from './outputs.ts';
 import { jobNameProblem, formatDuration, prefixProblem, bucketProblem, report } from './values.ts';
 
-const JOB_OPTIONS = ['needs', 'waits_for', 'timeout', 'retry', 'params', 'estimate', 'description', 'local'] as const;
+const JOB_OPTIONS = ['needs', 'waits_for', 'timeout', 'retry', 'params', 'estimate', 'description', 'local', 'outputs'] as const;
 export const JOB_KEYS: readonly string[] = [...KIND_TYPES, ...JOB_OPTIONS];
 
 export interface JobDefaults {
@@ -72,6 +73,7 @@ export function checkJob(r: Reader, entry: Entry, defaults: JobDefaults): { job?
   if (local) checkCommandTemplates(r, fields.get('local')!, local.command, Object.keys(params ?? {}), defaults.partition);
   const timeout = duration(r, fields.get('timeout'));
   const retry = retryPolicy(r, fields.get('retry'), defaults.retry);
+  const outputs = readOutputs(r, fields.get('outputs'), where);
 
   const estimateEntry = fields.get('estimate');
   if (estimate !== undefined && estimateEntry) checkEstimate(r, estimateEntry.span, entry.key, kind, estimate, timeout ?? defaults.timeoutSeconds);
@@ -89,6 +91,7 @@ export function checkJob(r: Reader, entry: Entry, defaults: JobDefaults): { job?
       ...(estimate !== undefined && { estimateSeconds: estimate }),
       ...(description !== undefined && { description }),
       ...(local && { local }),
+      ...(outputs.length > 0 && { outputs }),
     },
   };
 }
