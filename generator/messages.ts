@@ -25,6 +25,11 @@ export const Codes = {
   duplicateWorkflow: 'SG2011',
   noJobs: 'SG2012',
   splitChildName: 'SG2013',
+  // Data between jobs (check/references.ts): what `{inputs.<job>.<name>}` and `for_each` name.
+  unknownOutput: 'SG2014',
+  inputNotUpstream: 'SG2015',
+  inputsCycle: 'SG2016',
+  itemOutsideForEach: 'SG2017',
 
   badDuration: 'SG3001',
   badCron: 'SG3002',
@@ -46,6 +51,7 @@ export const Codes = {
   badOutputPath: 'SG3016',
   badOutputSize: 'SG3017',
   duplicateOutput: 'SG3018',
+  badForEach: 'SG3019',
 
   nearLimit: 'SG4001',
   overLimit: 'SG4002',
@@ -59,6 +65,9 @@ export const Codes = {
   scheduleDst: 'SG4007',
   scheduleNeverFires: 'SG4008',
   nameTooLong: 'SG4009',
+  // A state's payload from the declared sizes of the outputs it carries (emit/payload.ts).
+  payloadNearLimit: 'SG4010',
+  payloadOverLimit: 'SG4011',
 
   // Sweeps (generator/sweep/).
   noParams: 'SG5001',

@@ -41,6 +41,14 @@ export interface JobOutput {
   maxBytes?: number;
 }
 
+/** `for_each: <job>.<output>`: the job runs once per element of that list output, as a Map. */
+export interface ForEach {
+  job: string;
+  output: string;
+  /** Iterations at a time; absent: as many as Step Functions runs. */
+  maxConcurrent?: number;
+}
+
 export interface Job {
   name: string;
   kind: JobKind;
@@ -55,6 +63,7 @@ export interface Job {
   local?: { command: string };
   /** In source order; absent (or empty) when the job declares none. */
   outputs?: JobOutput[];
+  forEach?: ForEach;
 }
 
 export interface Schedule {

@@ -8,9 +8,11 @@ import { closest } from '../contract/suggest.ts';
 import { KIND_TYPES, kindOf } from '../kinds/registry.ts';
 import { duration, obsoletePoll, retryPolicy } from './options.ts';
 import { readOutputs } from './outputs.ts';
+import { readForEach } from './for-each.ts';
+import type { DataReference } from '../kinds/data-templates.ts';
 import { jobNameProblem, formatDuration, prefixProblem, bucketProblem, report } from './values.ts';
 
-const JOB_OPTIONS = ['needs', 'waits_for', 'timeout', 'retry', 'params', 'estimate', 'description', 'local', 'outputs'] as const;
+const JOB_OPTIONS = ['needs', 'waits_for', 'timeout', 'retry', 'params', 'estimate', 'description', 'local', 'outputs', 'for_each', 'max_concurrent'] as const;
 export const JOB_KEYS: readonly string[] = [...KIND_TYPES, ...JOB_OPTIONS];
 
 export interface JobDefaults {
@@ -25,6 +27,9 @@ export interface JobDefaults {
 export interface JobSpans {
   name: Span;
   needs: Span[];
+  /** Data templates in the job's values, and its for_each (check/references.ts). */
+  references?: DataReference[];
+  forEach?: Span;
 }
 
 export function checkJob(r: Reader, entry: Entry, defaults: JobDefaults): { job?: Job; spans: JobSpans } {
@@ -50,7 +55,8 @@ export function checkJob(r: Reader, entry: Entry, defaults: JobDefaults): { job?
       offset: fields.get(kinds[0])!.keySpan.start,
     });
   }
-  const kind = kinds.length === 1 ? (kindOf({ type: kinds[0] }).read(r, fields.get(kinds[0])!, { job: entry.key, partition: defaults.partition }) as JobKind | undefined) : undefined;
+  spans.references = [];
+  const kind = kinds.length === 1 ? (kindOf({ type: kinds[0] }).read(r, fields.get(kinds[0])!, { job: entry.key, partition: defaults.partition, references: spans.references }) as JobKind | undefined) : undefined;
 
   const needs: string[] = [];
   for (const item of r.listOrOne(fields.get('needs')) ?? []) {
@@ -74,6 +80,8 @@ export function checkJob(r: Reader, entry: Entry, defaults: JobDefaults): { job?
   const timeout = duration(r, fields.get('timeout'));
   const retry = retryPolicy(r, fields.get('retry'), defaults.retry);
   const outputs = readOutputs(r, fields.get('outputs'), where);
+  const { forEach, span: forEachSpan } = readForEach(r, fields, where);
+  spans.forEach = forEachSpan;
 
   const estimateEntry = fields.get('estimate');
   if (estimate !== undefined && estimateEntry) checkEstimate(r, estimateEntry.span, entry.key, kind, estimate, timeout ?? defaults.timeoutSeconds);
@@ -92,6 +100,7 @@ export function checkJob(r: Reader, entry: Entry, defaults: JobDefaults): { job?
       ...(description !== undefined && { description }),
       ...(local && { local }),
       ...(outputs.length > 0 && { outputs }),
+      ...(forEach && { forEach }),
     },
   };
 }

@@ -6,6 +6,7 @@ import { Codes } from '../messages.ts';
 import { DEFAULTS, type Alerts, type Job, type Partition, type Schedule, type Trigger, type Workflow } from '../model.ts';
 import type { SourceFile } from '../source.ts';
 import { checkGraph } from './graph.ts';
+import { checkReferences } from './references.ts';
 import { checkJob, type JobSpans } from './jobs.ts';
 import { duration, retryPolicy, waitPolicy } from './options.ts';
 import { report } from './values.ts';
@@ -82,7 +83,7 @@ export function checkWorkflow(source: SourceFile, options: CheckOptions = {}): C
     }
   }
   const jobsComplete = jobs.length === jobSpans.size;
-  if (jobsComplete) checkGraph(r, jobs, jobSpans);
+  if (jobsComplete && checkGraph(r, jobs, jobSpans)) checkReferences(r, jobs, jobSpans);
 
   const triggers = readTriggers(r, top.get('triggers'));
   if (hasErrors(diagnostics) || name === undefined || !jobsComplete) return { diagnostics, jobSpans };

@@ -9,6 +9,8 @@ import { names } from './names.ts';
 import { callbackWait, lambdaRetry, markerKey, markerSubject, signalState } from './waits.ts';
 import { kindOf } from '../kinds/registry.ts';
 import { sweepJobStates } from './sweep.ts';
+import { fileOutputs, hasOutputs, outputNames, passesData, pickOutputs } from './outputs.ts';
+import { forEachMap } from './for-each.ts';
 
 export type State = Record<string, unknown>;
 export type States = Record<string, State>;
@@ -46,11 +48,13 @@ export function renderJob(job: Job, next: string | undefined, ctx: JobContext, s
     chain.push([name, callbackWait(name, { kind: 'signal', 'run.$': '$.run.execution', job: sync.after }, { seconds: sync.deadlineSeconds })]);
   }
   if (job.kind.type === 'sweep') chain.push(sweepJobStates(job.name, ctx.sweeps.get(job.name)!, names.done(job.name), states));
+  else if (job.forEach) chain.push([names.task(job.name), forEachMap(job, jobTask(job, ctx))]);
   else chain.push([names.task(job.name), jobTask(job, ctx)]);
   // A data pipeline writes its own marker (its Task ends when the marker appears).
   if (!writesOwnMarker(job)) {
     chain.push([names.done(job.name), { Type: 'Task', Resource: S3_PUT, Parameters: { Bucket: ctx.bucket, 'Key.$': markerKey(prefix, job.name), Body: markerBody(ctx.workflow, job), ContentType: 'application/json' }, ResultPath: null, ...s3Retry }]);
   }
+  if (hasOutputs(job)) chain.push([outputNames.pass(job.name), fileOutputs(job)]);
   if (signals) chain.push([names.signals(job.name), signalState(job.name, ctx.runSeconds)]);
 
   // Link the chain (a sweep's first state comes linked already); the guard and the skipped path come first.
@@ -87,6 +91,7 @@ function markerBody(workflow: Workflow, job: Job): State {
     'execution.$': '$$.Execution.Id',
     'startedAt.$': '$.job.startedAt',
     'finishedAt.$': '$$.State.EnteredTime',
+    ...(hasOutputs(job) && { 'outputs.$': '$.job.outputs' }),
   };
 }
 
@@ -100,7 +105,7 @@ function jobTask(job: Job, ctx: JobContext): State {
     ...(Parameters && { Parameters }),
     // A data pipeline's Task lasts until its marker appears: the job's timeout covers the whole run.
     TimeoutSeconds: job.timeoutSeconds,
-    ResultSelector: { 'startedAt.$': '$$.State.EnteredTime' },
+    ResultSelector: { 'startedAt.$': '$$.State.EnteredTime', ...(hasOutputs(job) && { outputs: pickOutputs(job) }) },
     ResultPath: '$.job',
     // A job without retries still retries Lambda's own transient errors (as AWS recommends); a
     // job with retries covers them with its own.
@@ -118,5 +123,7 @@ function taskTarget(job: Job, ctx: JobContext): { Resource: string; Parameters?:
     markerPrefix: ctx.workflow.markers.prefix,
     timeoutSeconds: job.timeoutSeconds,
     params: job.params,
+    ...(passesData(ctx.workflow) && { inputs: true }),
+    ...(job.forEach && { item: true }),
   });
 }

@@ -15,6 +15,8 @@ import type { LocalRouter } from './router.ts';
 import type { MarkerStore } from './store.ts';
 import { kindOf } from '../kinds/registry.ts';
 import { markerKey } from '../contract/markers.ts';
+import { withOutputs, type OutputValues } from './outputs.ts';
+import { forEachNames } from '../emit/for-each.ts';
 
 /** Runs a job's work: one attempt, resolving when it is done and rejecting when it fails. */
 export interface JobRunner {
@@ -62,6 +64,8 @@ export interface HandlerContext {
   ended: () => boolean;
   /** startExecution.sync of one of the run's own child state machines; undefined for another ARN. */
   childMachine?: (arn: string, input: JsonValue, name?: string) => Promise<JsonValue> | undefined;
+  /** Values of jobs' declared outputs (simulate --output, --items): local/outputs.ts. */
+  outputValues?: OutputValues;
 }
 
 type Handler = (input: JsonValue) => Promise<JsonValue>;
@@ -174,7 +178,8 @@ function jobHandler(job: Job, task: TaskState, ctx: HandlerContext): Handler {
   const service = kindOf(job.kind).local;
   return async (input): Promise<JsonValue> => {
     const work = workOf(ctx, job.name);
-    work.attempts.push(Date.now());
+    // A for_each job's items are one job: its first item is its attempt, the others run beside it.
+    if (task.name !== forEachNames.item(job.name) || work.attempts.length === 0) work.attempts.push(Date.now());
     const attempt = work.attempts.length;
     if (service.mode === 'activation') return activate(job, attempt, input, ctx);
     try {
@@ -182,7 +187,7 @@ function jobHandler(job: Job, task: TaskState, ctx: HandlerContext): Handler {
     } catch (error) {
       throw failure(work, error as Error);
     }
-    return service.mode === 'work' ? (service.output(job.kind, job.name) as JsonValue) : {};
+    return withOutputs(ctx.workflow, job, service.mode === 'work' ? service.output(job.kind, job.name) : {}, ctx.outputValues) as JsonValue;
   };
 }
 
