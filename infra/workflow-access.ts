@@ -44,6 +44,9 @@ export function workflowAccess({ manifest, bucket, activatorArn, routerArn, swee
 
   // A kind that writes its own marker (a data pipeline) gets no `J done`; the activator clears its old one.
   if (manifest.markers.writes.length > 0) grants.push({ actions: ['s3:PutObject'], resources: [markers], wildcardReason: MARKER_REASON });
+  // Outputs read from markers (`J reads X`): exactly the keys the manifest lists, any date.
+  const reads = manifest.markers.reads ?? [];
+  if (reads.length > 0) grants.push({ actions: ['s3:GetObject'], resources: [...new Set(reads.map((m) => objectArn(m.bucket ?? bucket, m.keyPattern)))], wildcardReason: MARKER_REASON });
 
   const invoked = [
     ...(activatorArn && manifest.activated.length > 0 ? [activatorArn] : []),

@@ -11,6 +11,7 @@ import { orderStates } from './order.ts';
 import { childStart, partStateNames, renderPartTask } from './parts.ts';
 import { firstJobOf, splitJobs, type Part, type SplitBlock } from '../plan/split.ts';
 import { hasOutputs, mergeSelector, outputNames, passesData, startOutputs } from './outputs.ts';
+import { lineageOf } from './marker-reads.ts';
 
 const MARKER_BUCKET_PLACEHOLDER = placeholder(MARKER_BUCKET);
 
@@ -44,7 +45,7 @@ export function jobContext(workflow: Workflow, plan: Plan): JobContext {
 }
 
 export function emitWorkflow(workflow: Workflow, plan: Plan, target?: EmitTarget, context = jobContext(workflow, plan)): Definition {
-  const ctx: BlockContext = { ...context, parts: target?.parts ?? [] };
+  const ctx: BlockContext = { ...context, parts: target?.parts ?? [], ...(passesData(workflow) && { inLine: lineageOf(target?.root ?? plan.root) }) };
   const states: States = {};
   const taken = new Set<string>();
   const first = renderBlock(target?.root ?? plan.root, undefined, ctx, states, taken);

@@ -11,7 +11,23 @@ import { stateName } from './names.ts';
 
 export const forEachNames = {
   item: (job: string) => stateName(`${job} item`),
+  any: (job: string) => stateName(`${job} has items?`),
+  none: (job: string) => stateName(`${job} no items`),
 };
+
+/**
+ * A job with outputs over an empty list: its outputs are empty lists, set by `J no items`, since
+ * `$[*].name` of an empty Map result points to no value. `J has items?` chooses; returns the states
+ * to put before the Map (the Choice) and beside it (the Pass, whose Next the caller sets).
+ */
+export function emptyListStates(job: Job): { choice: [string, State]; none: [string, State] } | undefined {
+  if (!hasOutputs(job)) return undefined;
+  const { job: source, output } = job.forEach!;
+  return {
+    choice: [forEachNames.any(job.name), { Type: 'Choice', Choices: [{ Variable: `$.outputs.${source}.${output}[0]`, IsPresent: true, Next: job.name }], Default: forEachNames.none(job.name) }],
+    none: [forEachNames.none(job.name), { Type: 'Pass', Parameters: { 'startedAt.$': '$$.State.EnteredTime', outputs: Object.fromEntries(job.outputs!.map((o) => [o.name, []])) }, ResultPath: '$.job' }],
+  };
+}
 
 /** The Map state standing for the job's Task; `task` is the Task as a plain job would run it. */
 export function forEachMap(job: Job, task: State): State {

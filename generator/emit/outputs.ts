@@ -16,8 +16,8 @@ export const outputNames = {
 
 export const hasOutputs = (job: Job): boolean => (job.outputs ?? []).length > 0;
 
-/** Whether the run's state carries `$.outputs` at all: only workflows that pass data pay for it. */
-export const passesData = (workflow: Workflow): boolean => workflow.jobs.some(hasOutputs);
+/** Whether the run's state carries `$.outputs` at all: only workflows that pass data (or read a waited-for marker's) pay for it. */
+export const passesData = (workflow: Workflow): boolean => workflow.jobs.some((j) => hasOutputs(j) || JSON.stringify(j.kind).includes('{inputs.'));
 
 /** `{ name.$: path }` of the job's outputs, read from its Task's result. */
 export function pickOutputs(job: Job): State {
