@@ -10,8 +10,10 @@ import type { Reader, Span } from './reader.ts';
 import { didYouMean } from '../contract/suggest.ts';
 import { inputOf } from '../kinds/data-templates.ts';
 import { writesOwnMarker } from '../kinds/registry.ts';
+import { checkPayload } from './payload.ts';
 
 export function checkReferences(r: Reader, jobs: readonly Job[], spans: ReadonlyMap<string, JobSpans>): void {
+  checkPayload(r, jobs, spans);
   const byName = new Map(jobs.map((j) => [j.name, j]));
   const upstream = upstreamOf(byName);
   for (const job of jobs) {

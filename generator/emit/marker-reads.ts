@@ -18,7 +18,7 @@ import type { Job, Workflow } from '../model.ts';
 
 const S3_GET = 'arn:aws:states:::aws-sdk:s3:getObject';
 
-export const readNames = {
+const readNames = {
   read: (job: string, what: string) => stateName(job === what ? `${job} reads its marker` : `${job} reads ${what}`),
   file: (job: string, what: string) => stateName(job === what ? `${job} reads its outputs` : `${job} reads ${what} outputs`),
 };

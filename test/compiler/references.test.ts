@@ -44,3 +44,24 @@ describe('references to outputs are checked at validate', () => {
     expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   });
 });
+
+describe("the run's state against the 256KB payload limit, from declared sizes", () => {
+  const sized = (a: string, b: string) => compileTexts([{ file: 'p.yaml', text: `name: sizes\njobs:\n  a: { lambda: a, outputs: { big: { path: $.Payload.big, max_size: ${a} } } }\n  b: { needs: [a], lambda: b, outputs: { more: { path: $.Payload.more, max_size: ${b} } } }\n` }]);
+
+  it('warns near the limit (SG4010) at the job that brings it there', () => {
+    const { diagnostics, compiled } = sized('150KB', '60KB');
+    expect(compiled).toHaveLength(1);
+    expect(diagnostics.map((d) => [d.code, d.severity])).toEqual([['SG4010', 'warning']]);
+    expect(diagnostics[0].message).toContain("output 'more' of job 'b'");
+  });
+
+  it('refuses past it (SG4011)', () => {
+    const { diagnostics, compiled } = sized('150KB', '110KB');
+    expect(compiled).toEqual([]);
+    expect(diagnostics.filter((d) => d.severity === 'error').map((d) => d.code)).toEqual(['SG4011']);
+  });
+
+  it('counts nothing for outputs without a declared size', () => {
+    expect(sized('1KB', '1KB').diagnostics).toEqual([]);
+  });
+});
