@@ -5,7 +5,10 @@ import type { Job, Workflow } from '../model.ts';
 
 export type GraphFormat = 'mermaid' | 'dot';
 
-const kindLabel = (job: Job): string => job.kind.type.replace('_', ' ');
+// A for_each job is a Map: its label says over what, and it is drawn as a stack (Mermaid's
+// subroutine box, DOT's box3d).
+const kindLabel = (job: Job): string =>
+  job.kind.type.replace('_', ' ') + (job.forEach ? `, for each ${job.forEach.job}.${job.forEach.output}${job.forEach.maxConcurrent ? ` (≤${job.forEach.maxConcurrent} at a time)` : ''}` : '');
 
 function externalMarkers(workflow: Workflow): { marker: string; job: string; timeout: number }[] {
   return workflow.jobs.flatMap((j) => j.waitsFor.map((w) => ({ marker: w.marker, job: j.name, timeout: w.timeoutSeconds })));
@@ -17,7 +20,10 @@ export function renderGraph(workflow: Workflow, format: GraphFormat): string {
 
 function mermaid(workflow: Workflow): string {
   const lines = ['flowchart LR'];
-  for (const job of workflow.jobs) lines.push(`  ${job.name}["${job.name}<br/><small>${kindLabel(job)}</small>"]`);
+  for (const job of workflow.jobs) {
+    const [open, close] = job.forEach ? ['[[', ']]'] : ['[', ']'];
+    lines.push(`  ${job.name}${open}"${job.name}<br/><small>${kindLabel(job)}</small>"${close}`);
+  }
   const markers = [...new Set(externalMarkers(workflow).map((m) => m.marker))];
   for (const marker of markers) lines.push(`  marker_${marker}[/"${marker} marker"/]`);
   for (const job of workflow.jobs) for (const need of job.needs) lines.push(`  ${need} --> ${job.name}`);
@@ -29,7 +35,7 @@ function mermaid(workflow: Workflow): string {
 function dot(workflow: Workflow): string {
   const q = (s: string): string => JSON.stringify(s);
   const lines = [`digraph ${q(workflow.name)} {`, '  rankdir=LR;', '  node [shape=box, style=rounded, fontname="Helvetica"];'];
-  for (const job of workflow.jobs) lines.push(`  ${q(job.name)} [label=${q(`${job.name}\n${kindLabel(job)}`)}];`);
+  for (const job of workflow.jobs) lines.push(`  ${q(job.name)} [${job.forEach ? 'shape=box3d, ' : ''}label=${q(`${job.name}\n${kindLabel(job)}`)}];`);
   const markers = [...new Set(externalMarkers(workflow).map((m) => m.marker))];
   for (const marker of markers) lines.push(`  ${q(`marker:${marker}`)} [shape=note, style=dashed, label=${q(`${marker}\n(marker)`)}];`);
   for (const job of workflow.jobs) for (const need of job.needs) lines.push(`  ${q(need)} -> ${q(job.name)};`);

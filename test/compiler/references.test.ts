@@ -65,3 +65,14 @@ describe("the run's state against the 256KB payload limit, from declared sizes",
     expect(sized('1KB', '1KB').diagnostics).toEqual([]);
   });
 });
+
+describe('graph draws a for_each job as a Map', () => {
+  it('as a stacked box naming the list it runs over, in Mermaid and DOT', async () => {
+    const { renderGraph } = await import('../../generator/render/graph.ts');
+    const { compiled } = compile(`  load:\n    needs: [list]\n    for_each: list.partitions\n    max_concurrent: 3\n    lambda: l\n`);
+    const { workflow } = compiled[0];
+    expect(renderGraph(workflow, 'mermaid')).toContain('  load[["load<br/><small>lambda, for each list.partitions (≤3 at a time)</small>"]]');
+    expect(renderGraph(workflow, 'mermaid')).toContain('  list["list<br/><small>lambda</small>"]');
+    expect(renderGraph(workflow, 'dot')).toContain('"load" [shape=box3d, label="load\\nlambda, for each list.partitions (≤3 at a time)"];');
+  });
+});
