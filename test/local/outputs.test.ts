@@ -87,4 +87,14 @@ describe('outputs and for_each on the local engine', () => {
   it('emits definitions both validators accept', async () => {
     for (const c of [loads, nShape]) for (const d of c.definitions) expect(await validateAsl(d.definition)).toEqual([]);
   });
+
+  it('reads --output values as JSON when they parse, as text otherwise, and refuses names the workflow lacks', () => {
+    const values = parseOutputFlags(loads.workflow, ['list_partitions.rows=12', 'list_partitions.partitions=a,b', 'schema_version.version={"v":2}'], 5);
+    expect(values.items).toBe(5);
+    expect(Object.fromEntries(values.given.get('list_partitions')!)).toEqual({ rows: 12, partitions: 'a,b' });
+    expect(values.given.get('schema_version')!.get('version')).toEqual({ v: 2 });
+    expect(() => parseOutputFlags(loads.workflow, ['list_partitions.row=1'])).toThrow("job 'list_partitions' has no output 'row' (its outputs: partitions, rows)");
+    expect(() => parseOutputFlags(loads.workflow, ['nope.x=1'])).toThrow("the workflow has no job 'nope'");
+    expect(() => parseOutputFlags(loads.workflow, ['rows=1'])).toThrow('must be job.output=value');
+  });
 });
