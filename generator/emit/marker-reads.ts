@@ -6,8 +6,8 @@
 // run's date) then `J reads X outputs` (filed under `$.outputs.<X>`). A marker that does not exist
 // (a job skipped by a condition writes none) leaves the outputs absent, as a skipped job's are. A
 // `waits_for` marker a job's values read from (`{inputs.<marker>.<name>}`) is read the same way,
-// once its wait is over. Reads of markers are idempotent, so they retry whatever fails but a
-// missing key.
+// once its wait is over. A read is not retried: a missing marker must not be looked for again
+// (nothing polls), and another failure fails the read in place, where a redrive continues.
 import type { SplitBlock } from '../plan/split.ts';
 import type { State } from './job.ts';
 import { stateName } from './names.ts';
@@ -55,10 +55,6 @@ function readStates(owner: string, what: string, bucket: string, prefix: string)
         Parameters: { Bucket: bucket, 'Key.$': markerKey(prefix, what) },
         ResultSelector: { 'body.$': 'States.StringToJson($.Body)' },
         ResultPath: '$.job',
-        Retry: [
-          { ErrorEquals: ['S3.NoSuchKeyException'], MaxAttempts: 0 },
-          { ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 1, BackoffRate: 2, MaxAttempts: 4 },
-        ],
         // No marker: no outputs (a job skipped by its condition writes none); the read moves on.
         Catch: [{ ErrorEquals: ['S3.NoSuchKeyException'], ResultPath: null, Next: '' }],
         Next: file,
