@@ -41,6 +41,11 @@ export const Codes = {
   poolSlotsDisagree: 'SG2031',
   poolOnSweep: 'SG2032',
   unusedPool: 'SG2033',
+  // Data between jobs (check/references.ts): what `{inputs.<job>.<name>}` and `for_each` name.
+  unknownOutput: 'SG2014',
+  inputNotUpstream: 'SG2015',
+  inputsCycle: 'SG2016',
+  itemOutsideForEach: 'SG2017',
 
   badDuration: 'SG3001',
   badCron: 'SG3002',
@@ -82,6 +87,7 @@ export const Codes = {
   duplicateOutput: 'SG3018',
   badPoolName: 'SG3040',
   badPoolSlots: 'SG3041',
+  badForEach: 'SG3019',
 
   nearLimit: 'SG4001',
   overLimit: 'SG4002',
@@ -97,6 +103,9 @@ export const Codes = {
   nameTooLong: 'SG4009',
   /** Runs estimated longer than the schedule's interval, with overlap allow (check/schedule-overlap.ts). */
   runsOverlap: 'SG4014',
+  // A state's payload from the declared sizes of the outputs it carries (emit/payload.ts).
+  payloadNearLimit: 'SG4010',
+  payloadOverLimit: 'SG4011',
 
   // Sweeps (generator/sweep/).
   noParams: 'SG5001',

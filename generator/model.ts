@@ -63,6 +63,14 @@ export interface JobOutput {
   maxBytes?: number;
 }
 
+/** `for_each: <job>.<output>`: the job runs once per element of that list output, as a Map. */
+export interface ForEach {
+  job: string;
+  output: string;
+  /** Iterations at a time; absent: as many as Step Functions runs. */
+  maxConcurrent?: number;
+}
+
 export interface Job {
   name: string;
   kind: JobKind;
@@ -85,6 +93,7 @@ export interface Job {
   runIf?: TriggerRule;
   /** The pool it takes a slot of while it runs (Workflow.pools). */
   pool?: string;
+  forEach?: ForEach;
 }
 
 /** A semaphore shared by every run and workflow of the account and region: `pools: { name: { slots } }`. */

@@ -7,7 +7,7 @@
 // the router (or, for a data pipeline, the activator), whose own roles read the markers
 // (infra/router.ts, infra/activator.ts).
 import type { Manifest } from '../generator/emit/manifest-types.ts';
-import { objectArn } from './arns.ts';
+import { bucketArn, objectArn } from './arns.ts';
 import { compactGrants } from './grant-patterns.ts';
 import type { Grant } from './grants.ts';
 import { distributedMapGrants, type DistributedMap } from './sweep-access.ts';
@@ -46,6 +46,13 @@ export function workflowAccess({ manifest, bucket, activatorArn, routerArn, swee
 
   // A kind that writes its own marker (a data pipeline) gets no `J done`; the activator clears its old one.
   if (manifest.markers.writes.length > 0) grants.push({ actions: ['s3:PutObject'], resources: [markers], wildcardReason: MARKER_REASON });
+  // Outputs read from markers (`J reads X`): exactly the keys the manifest lists, any date; ListBucket
+  // so that a marker that does not exist answers NoSuchKey (caught: no outputs), not AccessDenied.
+  const reads = manifest.markers.reads ?? [];
+  if (reads.length > 0) {
+    grants.push({ actions: ['s3:GetObject'], resources: [...new Set(reads.map((m) => objectArn(m.bucket ?? bucket, m.keyPattern)))], wildcardReason: MARKER_REASON });
+    grants.push({ actions: ['s3:ListBucket'], resources: [...new Set(reads.map((m) => bucketArn(m.bucket ?? bucket)))] });
+  }
 
   const invoked = [
     ...(activatorArn && manifest.activated.length > 0 ? [activatorArn] : []),

@@ -10,12 +10,14 @@ import { duration, obsoletePoll, retryPolicy } from './options.ts';
 import { readDeadline } from './deadlines.ts';
 import { MARKER_DATE_KEYS, readMarkerDates } from './marker-dates.ts';
 import { readOutputs } from './outputs.ts';
+import { readForEach } from './for-each.ts';
+import type { DataReference } from '../kinds/data-templates.ts';
 import { jobNameProblem, formatDuration, prefixProblem, bucketProblem, report } from './values.ts';
 import { readRunIf, readWhen } from './conditions.ts';
 import type { ConditionSpans } from './condition-refs.ts';
 import { readJobPool } from './pools.ts';
 
-const JOB_OPTIONS = ['needs', 'waits_for', 'timeout', 'retry', 'params', 'estimate', 'description', 'local', 'deadline', 'outputs', 'when', 'run_if', 'pool'] as const;
+const JOB_OPTIONS = ['needs', 'waits_for', 'timeout', 'retry', 'params', 'estimate', 'description', 'local', 'deadline', 'outputs', 'for_each', 'max_concurrent', 'when', 'run_if', 'pool'] as const;
 export const JOB_KEYS: readonly string[] = [...KIND_TYPES, ...JOB_OPTIONS];
 
 export interface JobDefaults {
@@ -38,6 +40,9 @@ export interface JobSpans {
   conditions?: ConditionSpans;
   /** Where `pool:` names the job's pool. */
   pool?: Span;
+  /** Data templates in the job's values, and its for_each (check/references.ts). */
+  references?: DataReference[];
+  forEach?: Span;
 }
 
 export function checkJob(r: Reader, entry: Entry, defaults: JobDefaults): { job?: Job; spans: JobSpans } {
@@ -63,7 +68,8 @@ export function checkJob(r: Reader, entry: Entry, defaults: JobDefaults): { job?
       offset: fields.get(kinds[0])!.keySpan.start,
     });
   }
-  const kind = kinds.length === 1 ? (kindOf({ type: kinds[0] }).read(r, fields.get(kinds[0])!, { job: entry.key, partition: defaults.partition }) as JobKind | undefined) : undefined;
+  spans.references = [];
+  const kind = kinds.length === 1 ? (kindOf({ type: kinds[0] }).read(r, fields.get(kinds[0])!, { job: entry.key, partition: defaults.partition, references: spans.references }) as JobKind | undefined) : undefined;
 
   const needs: string[] = [];
   for (const item of r.listOrOne(fields.get('needs')) ?? []) {
@@ -94,6 +100,8 @@ export function checkJob(r: Reader, entry: Entry, defaults: JobDefaults): { job?
   const outputs = readOutputs(r, fields.get('outputs'), where);
   const pool = readJobPool(r, fields.get('pool'));
   if (pool) spans.pool = pool.span;
+  const { forEach, span: forEachSpan } = readForEach(r, fields, where);
+  spans.forEach = forEachSpan;
 
   const estimateEntry = fields.get('estimate');
   if (estimate !== undefined && estimateEntry) checkEstimate(r, estimateEntry.span, entry.key, kind, estimate, timeout ?? defaults.timeoutSeconds);
@@ -116,6 +124,7 @@ export function checkJob(r: Reader, entry: Entry, defaults: JobDefaults): { job?
       ...(runIf && { runIf }),
       ...(outputs.length > 0 && { outputs }),
       ...(pool && { pool: pool.name }),
+      ...(forEach && { forEach }),
     },
   };
 }

@@ -264,9 +264,10 @@ export function pipelineNameProblem(value: string): Problem | undefined {
 // Date templates used in data_pipeline parameter values.
 export const DATE_TEMPLATE_FIELDS = ['yyyy', 'mm', 'dd', 'hh', 'date', 'datekey'] as const;
 
-export function templateProblem(value: string, hourly: boolean): Problem | undefined {
+export function templateProblem(value: string, hourly: boolean, isData: (field: string) => boolean = () => false): Problem | undefined {
   for (const m of value.matchAll(/\{([^{}]*)\}/g)) {
     const field = m[1];
+    if (isData(field)) continue;
     if (!(DATE_TEMPLATE_FIELDS as readonly string[]).includes(field)) {
       return { message: `unknown template '{${field}}' in '${value}'`, hint: `templates are ${DATE_TEMPLATE_FIELDS.map((f) => `{${f}}`).join(', ')}` };
     }

@@ -6,6 +6,7 @@ import { Codes } from '../messages.ts';
 import { DEFAULTS, type Alerts, type Job, type Partition, type Schedule, type Trigger, type Workflow } from '../model.ts';
 import type { SourceFile } from '../source.ts';
 import { checkGraph } from './graph.ts';
+import { checkReferences } from './references.ts';
 import { checkJob, type JobSpans } from './jobs.ts';
 import { checkPastWaits } from './past-waits.ts';
 import { checkConditionRefs } from './condition-refs.ts';
@@ -89,7 +90,7 @@ export function checkWorkflow(source: SourceFile, options: CheckOptions = {}): C
     }
   }
   const jobsComplete = jobs.length === jobSpans.size;
-  if (jobsComplete) checkGraph(r, jobs, jobSpans);
+  if (jobsComplete && checkGraph(r, jobs, jobSpans)) checkReferences(r, jobs, jobSpans);
   if (jobsComplete) checkDeadlines(r, deadlineSites(deadline, top.get('deadline'), jobSpans), jobs, schedule);
   if (jobsComplete) checkPastWaits(r, jobs, jobSpans, markers);
   if (jobsComplete) checkConditionRefs(r, jobs, new Map([...jobSpans].map(([job, spans]) => [job, spans.conditions])));

@@ -12,6 +12,9 @@ import { kindOf } from '../kinds/registry.ts';
 import { sweepJobStates } from './sweep.ts';
 import { addOutcomes, type OutcomeContext } from './outcomes.ts';
 import { acquireState, poolOf, releaseState } from './pool.ts';
+import { fileOutputs, hasOutputs, outputNames, passesData, pickOutputs } from './outputs.ts';
+import { emptyListStates, forEachMap } from './for-each.ts';
+import { markersRead, missingInputs, readChain } from './marker-reads.ts';
 
 export type State = Record<string, unknown>;
 export type States = Record<string, State>;
@@ -30,6 +33,8 @@ export interface JobContext {
   sweeps: ReadonlyMap<string, SweepPlan>;
   /** Set when a job has a `when` or `run_if` (emit/outcomes.ts). */
   outcomes?: OutcomeContext;
+  /** Whether a job's outputs are in the state where another starts, in the definition being emitted (marker-reads.ts). */
+  inLine?: (x: string, j: string) => boolean;
 }
 
 const S3_PUT = 'arn:aws:states:::aws-sdk:s3:putObject';
@@ -47,6 +52,8 @@ export function renderJob(job: Job, next: string | undefined, ctx: JobContext, s
     const subject = w.dates ? markerDatesSubject(w.bucket ?? ctx.bucket, w, ctx.workflow.partition) : markerSubject(w.bucket ?? ctx.bucket, w.prefix, w.marker);
     chain.push([name, callbackWait(name, subject, { seconds: w.timeoutSeconds })]);
   }
+  const empty = job.forEach && emptyListStates(job);
+  const waitCount = job.waitsFor.length + (ctx.inRunWaits.get(job.name) ?? []).length;
   for (const sync of ctx.inRunWaits.get(job.name) ?? []) {
     const name = names.waitsFor(job.name, sync.after);
     chain.push([name, callbackWait(name, { kind: 'signal', 'run.$': '$.run.execution', job: sync.after }, { seconds: sync.deadlineSeconds })]);
@@ -54,25 +61,41 @@ export function renderJob(job: Job, next: string | undefined, ctx: JobContext, s
   const pool = poolOf(ctx.workflow, job);
   if (pool) chain.push(acquireState(ctx.workflow, job, pool));
   if (job.kind.type === 'sweep') chain.push(sweepJobStates(job.name, ctx.sweeps.get(job.name)!, names.done(job.name), states));
+  else if (job.forEach) {
+    if (empty) chain.push(empty.choice);
+    chain.push([names.task(job.name), forEachMap(job, jobTask(job, ctx))]);
+  }
   else chain.push([names.task(job.name), jobTask(job, ctx)]);
   if (pool) chain.push(releaseState(job, pool));
   // A data pipeline writes its own marker (its Task ends when the marker appears).
   if (!writesOwnMarker(job)) {
     chain.push([names.done(job.name), { Type: 'Task', Resource: S3_PUT, Parameters: { Bucket: ctx.bucket, 'Key.$': markerKey(prefix, job.name), Body: markerBody(ctx.workflow, job), ContentType: 'application/json' }, ResultPath: null, ...s3Retry }]);
   }
+  if (hasOutputs(job)) chain.push([outputNames.pass(job.name), fileOutputs(job)]);
   if (signals) chain.push([names.signals(job.name), signalState(job.name, ctx.runSeconds)]);
 
+  // Upstream outputs not in this state, and waited-for markers' outputs, are read from markers before the job starts.
+  const reads = passesData(ctx.workflow) || job.waitsFor.length > 0 ? inputReads(job, ctx) : [];
+  if (reads.length > 0) chain.splice(waitCount, 0, ...readChain(job.name, reads, chain[waitCount][0]));
   // Link the chain (a sweep's first state comes linked already); the guard and the skipped path come first.
   for (let i = 0; i < chain.length; i++) {
     const [name, state] = chain[i];
-    states[name] = state.Next !== undefined ? state : i + 1 < chain.length ? { ...state, Next: chain[i + 1][0] } : after(state);
+    states[name] = state.Next !== undefined || state.Type === 'Choice' ? state : i + 1 < chain.length ? { ...state, Next: chain[i + 1][0] } : after(state);
+  }
+  // A for_each job over an empty list goes on from `J no items` to where its Map goes.
+  if (empty) {
+    const mapNext = states[names.task(job.name)].Next as string | undefined;
+    states[empty.none[0]] = mapNext ? { ...empty.none[1], Next: mapNext } : after(empty.none[1]);
   }
   const skippedNext = signals ? names.signals(job.name) : undefined;
   states[names.skipped(job.name)] = skippedNext ? { Type: 'Pass', Next: skippedNext } : after({ Type: 'Pass' });
+  // Skipped by a replay's selection: its outputs are those its marker holds from the run that made it.
+  const ownRead = hasOutputs(job) ? readChain(job.name, [{ what: job.name, bucket: ctx.bucket, prefix }], names.skipped(job.name)) : [];
+  for (const [name, state] of ownRead) states[name] = state;
   const guard = names.selected(job.name);
   states[guard] = {
     Type: 'Choice',
-    Choices: [{ And: [{ Variable: '$.select', IsPresent: true }, { Variable: `$.select.${job.name}`, IsPresent: false }], Next: names.skipped(job.name) }],
+    Choices: [{ And: [{ Variable: '$.select', IsPresent: true }, { Variable: `$.select.${job.name}`, IsPresent: false }], Next: ownRead[0]?.[0] ?? names.skipped(job.name) }],
     Default: chain[0][0],
   };
   if (ctx.outcomes) {
@@ -80,6 +103,14 @@ export function renderJob(job: Job, next: string | undefined, ctx: JobContext, s
     addOutcomes(job, ctx.outcomes, { chain: chain.map(([n]) => n), exit: skippedNext ?? next, guard, skipped: names.skipped(job.name), inRun, task: names.task(job.name), done: names.done(job.name), ...(signals && { signals: names.signals(job.name) }) }, states);
   }
   return guard;
+}
+
+/** The markers to read before the job starts: upstream outputs not in its state, and waited-for markers its values read. */
+function inputReads(job: Job, ctx: JobContext): { what: string; bucket: string; prefix: string }[] {
+  const prefix = ctx.workflow.markers.prefix;
+  const upstream = passesData(ctx.workflow) ? missingInputs(job, ctx.jobs, ctx.inLine ?? (() => false)) : [];
+  const external = markersRead(job).map((m) => job.waitsFor.find((w) => w.marker === m)!);
+  return [...upstream.map((what) => ({ what, bucket: ctx.bucket, prefix })), ...external.map((w) => ({ what: w.marker, bucket: w.bucket ?? ctx.bucket, prefix: w.prefix, external: true }))];
 }
 
 /**
@@ -100,6 +131,7 @@ function markerBody(workflow: Workflow, job: Job): State {
     'execution.$': '$$.Execution.Id',
     'startedAt.$': '$.job.startedAt',
     'finishedAt.$': '$$.State.EnteredTime',
+    ...(hasOutputs(job) && { 'outputs.$': '$.job.outputs' }),
   };
 }
 
@@ -113,7 +145,7 @@ function jobTask(job: Job, ctx: JobContext): State {
     ...(Parameters && { Parameters }),
     // A data pipeline's Task lasts until its marker appears: the job's timeout covers the whole run.
     TimeoutSeconds: job.timeoutSeconds,
-    ResultSelector: { 'startedAt.$': '$$.State.EnteredTime' },
+    ResultSelector: { 'startedAt.$': '$$.State.EnteredTime', ...(hasOutputs(job) && { outputs: pickOutputs(job) }) },
     ResultPath: '$.job',
     // A job without retries still retries Lambda's own transient errors (as AWS recommends); a
     // job with retries covers them with its own.
@@ -131,5 +163,7 @@ function taskTarget(job: Job, ctx: JobContext): { Resource: string; Parameters?:
     markerPrefix: ctx.workflow.markers.prefix,
     timeoutSeconds: job.timeoutSeconds,
     params: job.params,
+    ...(passesData(ctx.workflow) && { inputs: true }),
+    ...(job.forEach && { item: true }),
   });
 }

@@ -42,6 +42,8 @@ export interface Manifest {
     prefix: string;
     /** Marker keys the state machines write (`J done`), as `<prefix><job>__*.done`; a kind that writes its own (a data pipeline) is not among them. */
     writes: string[];
+    /** Marker keys the state machines read for outputs (`J reads X`, emit/marker-reads.ts): other buckets' given apart. */
+    reads?: { bucket?: string; keyPattern: string }[];
   };
   /** What the workflow's waits wait for (generator/contract/waits.ts): what its router must hear of. */
   waits: ManifestWaits;

@@ -11,6 +11,7 @@ import { sweepManifest, type SweepManifest } from '../sweep/manifest.ts';
 import type { SweepPlan } from '../sweep/plan.ts';
 import type { Manifest, ManifestJobAccess, ManifestStateMachine, ManifestSweepJob } from './manifest-types.ts';
 import { markerKeyPattern } from '../contract/markers.ts';
+import { markerReads } from './marker-reads.ts';
 import { placeholdersIn } from '../contract/placeholders.ts';
 
 export type { Manifest } from './manifest-types.ts';
@@ -40,6 +41,7 @@ export function emitManifest(workflow: Workflow, plan: Plan, stateMachines: Mani
       ...(workflow.markers.bucket !== undefined && { bucket: workflow.markers.bucket }),
       prefix,
       writes: workflow.jobs.filter((j) => !writesOwnMarker(j)).map((j) => markerKeyPattern(prefix, j.name)),
+      ...(markerReads(workflow).length > 0 && { reads: markerReads(workflow) }),
     },
     waits: {
       markers: uniqueMarkers([

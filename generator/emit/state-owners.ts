@@ -11,6 +11,7 @@ import { names } from './names.ts';
 import { blockNames } from './sweep.ts';
 import { outcomeNames } from './outcomes.ts';
 import { poolNames } from './pool.ts';
+import { forEachNames } from './for-each.ts';
 
 type StateStep =
   /** `J selected?` and `J skipped`: the replay guard and its skipped path. */
@@ -22,8 +23,8 @@ type StateStep =
   | { step: 'handed_on' }
   /** `J waits for X`: a marker of another producer (external) or of a job of this run (in-run). */
   | { step: 'wait'; wait: 'external' | 'in-run'; what: string; marker?: ExternalMarker }
-  /** `J`: the job's own Task (a data pipeline's lasts until its marker appears). */
-  | { step: 'task' }
+  /** `J`: the job's own Task (a data pipeline's lasts until its marker appears); `J item`: a for_each job's Task, once per element. */
+  | { step: 'task'; item?: true }
   | { step: 'done' }
   | { step: 'signal' }
   /** `J failed`: a sweep job's Fail state (more items failed than it tolerates). */
@@ -85,6 +86,8 @@ export function stateOwners(workflow: Workflow, sync: readonly SyncEdge[], defin
       set(names.failed(j), { step: 'failed' });
     } else {
       set(names.task(j), { step: 'task' });
+      // A for_each job's Map stands where its Task would; the Task runs once per element inside it.
+      if (job.forEach) set(forEachNames.item(j), { step: 'task', item: true });
     }
   }
   for (const edge of sync) known.set(names.waitsFor(edge.job, edge.after), { job: edge.job, step: 'wait', wait: 'in-run', what: edge.after });

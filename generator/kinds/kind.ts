@@ -6,12 +6,15 @@
 // else in stepgraph tests a kind's name: a kind nobody registered has no grant to forget.
 import type { Entry, Reader } from '../check/reader.ts';
 import type { Partition } from '../model.ts';
+import type { DataReference } from './data-templates.ts';
 
 export type State = Record<string, unknown>;
 
 export interface ReadContext {
   job: string;
   partition: Partition;
+  /** Collects the data templates (`{inputs.<job>.<name>}`, `{item}`, `{index}`) met in the job's values, with their places. */
+  references?: DataReference[];
 }
 
 /** What a rendered job Task starts from (fields its Payload or Input may use). */
@@ -25,6 +28,10 @@ interface TaskContext {
   timeoutSeconds: number;
   /** The job's own `params` (passed on as data). */
   params: Record<string, unknown>;
+  /** The run's state holds upstream outputs (`$.outputs`): the payload hands them on as `inputs`. */
+  inputs?: boolean;
+  /** The job runs once per element of a list (`for_each`): `$.item` and `$.index` are its element. */
+  item?: boolean;
 }
 
 interface RenderedTask {

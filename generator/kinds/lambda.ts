@@ -31,6 +31,9 @@ export const lambda: KindModule<LambdaKind> = {
       'execution.$': '$$.Execution.Id',
       'params.$': '$.params',
       ...(Object.keys(ctx.params).length > 0 && { jobParams: ctx.params }),
+      // Upstream outputs by job (inputs.<job>.<name>) and, in a for_each job, its element.
+      ...(ctx.inputs && { 'inputs.$': '$.outputs' }),
+      ...(ctx.item && { 'item.$': '$.item', 'index.$': '$.index' }),
     };
     return { Resource: INVOKE, Parameters: { FunctionName: kind.function, Payload: payload } };
   },

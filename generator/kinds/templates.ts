@@ -7,6 +7,7 @@ import type { Entry, Reader } from '../check/reader.ts';
 import { ownMap } from '../check/data.ts';
 import { DATE_TEMPLATE_FIELDS, templateProblem } from '../check/values.ts';
 import type { ReadContext, State } from './kind.ts';
+import { dataPath, isDataTemplate } from './data-templates.ts';
 
 type TemplateField = (typeof DATE_TEMPLATE_FIELDS)[number];
 
@@ -20,7 +21,7 @@ const PATHS: Record<TemplateField, string> = {
   hh: '$.run.hh',
 };
 
-const TEMPLATE = /\{([a-z]+)\}/g;
+const TEMPLATE = /\{([a-z][a-z0-9_.]*)\}/g;
 
 /** An intrinsic string literal's text: quote, brace and backslash escaped. */
 export const intrinsicText = (text: string): string => text.replace(/[\\'{}]/g, (c) => `\\${c}`);
@@ -49,7 +50,7 @@ function formatOf(value: string): string {
   for (const m of value.matchAll(TEMPLATE)) {
     text(value.slice(last, m.index));
     format += '{}';
-    args.push(PATHS[m[1] as TemplateField]);
+    args.push(isDataTemplate(m[1]) ? dataPath(m[1]) : PATHS[m[1] as TemplateField]);
     last = m.index + m[0].length;
   }
   text(value.slice(last));
@@ -73,11 +74,13 @@ export function readTemplated(r: Reader, entry: Entry | undefined, ctx: ReadCont
   const raw = entry && r.scalar(entry.value);
   const value = typeof raw === 'number' ? String(raw) : r.string(entry);
   if (value === undefined || !entry) return undefined;
-  const problem = templateProblem(value, ctx.partition === 'hourly');
+  const problem = templateProblem(value, ctx.partition === 'hourly', isDataTemplate);
   if (problem) {
     r.error(entry.span, Codes.badTemplate, problem.message, problem.hint);
     return undefined;
   }
+  // Whether each data template names a real output of a job upstream is a graph check (check/references.ts).
+  for (const m of value.matchAll(TEMPLATE)) if (isDataTemplate(m[1])) ctx.references?.push({ text: m[1], span: entry.span });
   return value;
 }
 

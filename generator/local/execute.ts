@@ -11,6 +11,7 @@ import type { SyncEdge } from '../plan/plan.ts';
 import type { SweepPlan } from '../sweep/plan.ts';
 import { ExecutionAbortedError, ExecutionError, StateMachine, type EventLog, type ExecutionKind, type JsonValue, type RunOptions, type StateMachineDefinition } from './engine.ts';
 import { localHandlers, statesError, type JobRunner, type JobWork } from './handlers.ts';
+import type { OutputValues } from './outputs.ts';
 import { indexStates, type StateIndex } from './roles.ts';
 import { LocalRouter } from './router.ts';
 import { InstanceEvents } from '../sweep/local.ts';
@@ -51,6 +52,8 @@ export interface ExecutionSetup {
   skipValidation?: boolean;
   /** run --local --speed: every retry pause and Wait state scaled by this (time-scale.ts); absent: as defined. */
   timeScale?: number;
+  /** Values of jobs' declared outputs (simulate --output, --items). */
+  outputValues?: OutputValues;
 }
 
 export interface RecordedEvent {
@@ -228,6 +231,7 @@ export function startExecution(setup: ExecutionSetup): LocalExecution {
     track: setup.track ?? ((w) => w),
     ended: () => ended,
     childMachine: (arn, input, name) => (childMachines.has(arn) ? runChild(arn, input, name) : undefined),
+    ...(setup.outputValues && { outputValues: setup.outputValues }),
   });
 
   const startedAt = Date.now();

@@ -16,6 +16,8 @@ import type { MarkerStore } from './store.ts';
 import { kindOf } from '../kinds/registry.ts';
 import { markerKey } from '../contract/markers.ts';
 import { deadlineWatchHandlers } from './deadline-watch.ts';
+import { withOutputs, type OutputValues } from './outputs.ts';
+import { forEachNames } from '../emit/for-each.ts';
 
 /** Runs a job's work: one attempt, resolving when it is done and rejecting when it fails. */
 export interface JobRunner {
@@ -63,6 +65,8 @@ export interface HandlerContext {
   ended: () => boolean;
   /** startExecution.sync of one of the run's own child state machines; undefined for another ARN. */
   childMachine?: (arn: string, input: JsonValue, name?: string) => Promise<JsonValue> | undefined;
+  /** Values of jobs' declared outputs (simulate --output, --items): local/outputs.ts. */
+  outputValues?: OutputValues;
 }
 
 type Handler = (input: JsonValue) => Promise<JsonValue>;
@@ -180,7 +184,8 @@ function jobHandler(job: Job, task: TaskState, ctx: HandlerContext): Handler {
   const service = kindOf(job.kind).local;
   return async (input): Promise<JsonValue> => {
     const work = workOf(ctx, job.name);
-    work.attempts.push(Date.now());
+    // A for_each job's items are one job: its first item is its attempt, the others run beside it.
+    if (task.name !== forEachNames.item(job.name) || work.attempts.length === 0) work.attempts.push(Date.now());
     const attempt = work.attempts.length;
     if (service.mode === 'activation') return activate(job, attempt, input, ctx);
     try {
@@ -188,7 +193,7 @@ function jobHandler(job: Job, task: TaskState, ctx: HandlerContext): Handler {
     } catch (error) {
       throw failure(work, error as Error);
     }
-    return service.mode === 'work' ? (service.output(job.kind, job.name) as JsonValue) : {};
+    return withOutputs(ctx.workflow, job, service.mode === 'work' ? service.output(job.kind, job.name) : {}, ctx.outputValues) as JsonValue;
   };
 }
 

@@ -3,6 +3,7 @@
 // `speed` (0: at once). Markers go to the store given (a directory, or an S3-compatible
 // endpoint). External markers absent at the start are written first, as if their producers had
 // run, unless `waitExternal` (then the run waits for someone to write them).
+import type { OutputValues } from './outputs.ts';
 import { ownMap } from '../check/data.ts';
 import type { CompiledWorkflow } from '../compile.ts';
 import type { Job } from '../model.ts';
@@ -38,6 +39,8 @@ export interface LocalRunOptions {
   output: ProgressOutput;
   /** Told of each command's process group as it starts and ends (run-record.ts: found by the next run after a SIGKILL). */
   commands?: { started(job: string, pgid: number, command: string): void; ended(pgid: number): void };
+  /** Values of jobs' declared outputs (--output, --items): local/outputs.ts. */
+  outputValues?: OutputValues;
 }
 
 export interface LocalRun {
@@ -113,6 +116,7 @@ export function runLocally(compiled: Pick<CompiledWorkflow, 'workflow' | 'plan' 
       skipValidation: true,
       timeScale: speed,
       onEvent: (e) => progress.onEvent(e),
+      ...(options.outputValues && { outputValues: options.outputValues }),
     });
     abortExecution = () => {
       execution.abort();

@@ -8,6 +8,7 @@
 // Jobs take their duration from `durations`, else their estimate, else one minute; `fail`,
 // `late` and `missing` make things go wrong; external markers not named in `late` or `missing`
 // are present when the run starts. Simulations run one at a time (the clock is process-wide).
+import type { OutputValues } from './outputs.ts';
 import type { CompiledWorkflow } from '../compile.ts';
 import type { Definition } from '../emit/asl.ts';
 import { waitLabel, type Job, type Workflow } from '../model.ts';
@@ -58,6 +59,8 @@ export interface SimulateOptions extends ScenarioInput {
    * one). Off by default: the compiler's own tests validate every definition it emits.
    */
   validate?: boolean;
+  /** Values of jobs' declared outputs (--output, --items): local/outputs.ts. */
+  outputValues?: OutputValues;
 }
 
 /** Jobs without an estimate or a duration take this long. */
@@ -95,6 +98,7 @@ export async function simulate(target: SimulationTarget, options: SimulateOption
       runner: simulatedRunner(planned, scenario),
       track: clock.track,
       skipValidation: options.validate !== true,
+      ...(options.outputValues && { outputValues: options.outputValues }),
     });
     return execution.outcome;
   });

@@ -69,7 +69,9 @@ export class TimelineBuilder {
       const t = this.jobs.get(role.job)!;
       if (e.type === 'StateEntered' || e.type === 'StateRetried') {
         t.startAt ??= e.time;
-        if (e.type === 'StateEntered' || t.status === 'failed') t.attempts++;
+        // A for_each job's items run side by side: the first one entered is its attempt.
+        const nextItem = sweep?.step === 'task' && sweep.item === true && t.attempts > 0;
+        if ((e.type === 'StateEntered' && !nextItem) || t.status === 'failed') t.attempts++;
         t.status = 'not_started';
         t.endAt = t.doneAt = undefined;
       } else if (e.type === 'StateFailed' || e.type === 'StateCaught') {

@@ -7,7 +7,10 @@ import { conditionLines, edgeRule, mermaidText } from './conditions.ts';
 
 export type GraphFormat = 'mermaid' | 'dot';
 
-const kindLabel = (job: Job): string => job.kind.type.replace('_', ' ');
+// A for_each job is a Map: its label says over what, and it is drawn as a stack (Mermaid's
+// subroutine box, DOT's box3d).
+const kindLabel = (job: Job): string =>
+  job.kind.type.replace('_', ' ') + (job.forEach ? `, for each ${job.forEach.job}.${job.forEach.output}${job.forEach.maxConcurrent ? ` (≤${job.forEach.maxConcurrent} at a time)` : ''}` : '');
 
 /** Mermaid ids allow no ':' */
 const mermaidId = (node: string): string => node.replace(/:/g, '_');
@@ -19,7 +22,11 @@ export function renderGraph(workflow: Workflow, format: GraphFormat): string {
 
 function mermaid(workflow: Workflow): string {
   const lines = ['flowchart LR'];
-  for (const job of workflow.jobs) lines.push(`  ${job.name}["${job.name}<br/><small>${[kindLabel(job), ...conditionLines(job)].map(mermaidText).join('<br/>')}</small>"]`);
+  for (const job of workflow.jobs) {
+    // A for_each job is a stacked box: a Map of runs.
+    const [open, close] = job.forEach ? ['[[', ']]'] : ['[', ']'];
+    lines.push(`  ${job.name}${open}"${job.name}<br/><small>${[kindLabel(job), ...conditionLines(job)].map(mermaidText).join('<br/>')}</small>"${close}`);
+  }
   const waits = waitEdges(workflow);
   const markers = [...new Map(waits.filter((w) => !w.past).map((w) => [w.from, w])).values()];
   // A marker of the other partition is drawn as a stack (several markers); a past wait as a thick dotted edge from its job.
@@ -35,7 +42,7 @@ function mermaid(workflow: Workflow): string {
 function dot(workflow: Workflow): string {
   const q = (s: string): string => JSON.stringify(s);
   const lines = [`digraph ${q(workflow.name)} {`, '  rankdir=LR;', '  node [shape=box, style=rounded, fontname="Helvetica"];'];
-  for (const job of workflow.jobs) lines.push(`  ${q(job.name)} [label=${q([job.name, kindLabel(job), ...conditionLines(job)].join('\n'))}${job.when ? ', style="rounded,dashed"' : ''}];`);
+  for (const job of workflow.jobs) lines.push(`  ${q(job.name)} [${job.forEach ? 'shape=box3d, ' : ''}label=${q([job.name, kindLabel(job), ...conditionLines(job)].join('\n'))}${job.when ? ', style="rounded,dashed"' : ''}];`);
   const waits = waitEdges(workflow);
   const markers = [...new Map(waits.filter((w) => !w.past).map((w) => [w.from, w])).values()];
   for (const m of markers) lines.push(`  ${q(m.from)} [shape=note, style=dashed, ${m.detail === 'marker' ? '' : 'peripheries=2, '}label=${q(`${m.label}\n(${m.detail})`)}];`);

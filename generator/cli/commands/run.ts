@@ -1,6 +1,7 @@
 // `stepgraph run <workflow> --local`: the workflow's own definition on the embedded engine in
 // real time, jobs with a `local: { command }` running that command, markers in a local store
 // (a directory, or an S3-compatible endpoint). Ctrl-C stops the run and says what ran.
+import { itemCount, parseOutputFlags } from '../../local/outputs.ts';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { constants } from 'node:os';
@@ -25,6 +26,7 @@ export const usage = [
   'stepgraph run <workflow name or file> --local [--date YYYY-MM-DD[THH]] [--speed X] [--param k=v]...',
   '         [--select JOB]... [--from JOB]... [--markers DIR | --s3-endpoint URL] [--wait-external]',
   '         [--name EXECUTION] [--json] [--html FILE] [--workflows DIR] [--kill-stale]',
+  '         [--output JOB.NAME=VALUE]... [--items N]   (values of declared outputs, as simulate takes them)',
   '',
   "A job with 'local: { command }' runs the command in a shell ({date}, {datekey}, {yyyy}, {mm}, {dd},",
   '{hh}, {job}, {execution}, {attempt} and params filled in; also STEPGRAPH_DATE, STEPGRAPH_JOB, ... and',
@@ -52,6 +54,8 @@ export async function run(args: string[]): Promise<number> {
       date: { type: 'string' },
       speed: { type: 'string', default: '0' },
       param: { type: 'string', multiple: true, default: [] },
+      output: { type: 'string', multiple: true, default: [] },
+      items: { type: 'string' },
       select: { type: 'string', multiple: true },
       from: { type: 'string', multiple: true },
       markers: { type: 'string' },
@@ -87,7 +91,7 @@ export async function run(args: string[]): Promise<number> {
   );
   let started: ReturnType<typeof runLocally>;
   try {
-    started = runLocally(compiled, { date, params, select, speed, store, executionName: values.name, waitExternal: values['wait-external'], output, commands: record });
+    started = runLocally(compiled, { date, params, select, speed, store, executionName: values.name, waitExternal: values['wait-external'], output, commands: record, outputValues: parseOutputFlags(compiled.workflow, values.output, itemCount(values.items)) });
   } catch (error) {
     record.close();
     throw error;

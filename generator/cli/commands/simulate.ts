@@ -14,16 +14,21 @@ import { isSweepFile, simulateSweepFile } from '../../sweep/simulate.ts';
 import { colourFor, terminalWidth } from '../../terminal/colour.ts';
 import { ExitCode } from '../../errors.ts';
 import { writeHtmlReport } from '../html.ts';
+import { itemCount, parseOutputFlags } from '../../local/outputs.ts';
 
 export const usage = [
   'stepgraph simulate <workflow name or file | sweep file> [--date YYYY-MM-DD[THH] | --dates FROM..TO | --dates D1,D2,...] [--durations file.yaml]',
   '         [--fail JOB]... [--late JOB|MARKER=DURATION]... [--missing MARKER]...',
-  '         [--select JOB]... [--from JOB]... [--param k=v]... [--json] [--html FILE] [--workflows DIR]',
+  '         [--select JOB]... [--from JOB]... [--param k=v]... [--output JOB.NAME=VALUE]... [--items N]',
+  '         [--json] [--html FILE] [--workflows DIR]',
   '',
   'Jobs take their duration from --durations, else their estimate, else 1 minute. External',
   'markers are present at the start unless --late or --missing say otherwise. --html writes the',
   'report as one self-contained page (graph, timeline, critical path, lateness, retries, cost).',
   '--dates runs several dates at once, as a backfill does, sharing markers and pools.',
+  '--output gives a job\'s declared output a value (read as JSON when it parses, else as text); an',
+  'output left out is a list of --items elements (default 3) where a for_each job iterates over it,',
+  'else the text JOB.NAME.',
   'Exit code 0 when the simulated run succeeds, 3 when it fails.',
 ].join('\n');
 
@@ -41,6 +46,8 @@ export async function run(args: string[]): Promise<number> {
       select: { type: 'string', multiple: true },
       from: { type: 'string', multiple: true },
       param: { type: 'string', multiple: true, default: [] },
+      output: { type: 'string', multiple: true, default: [] },
+      items: { type: 'string' },
       json: { type: 'boolean', default: false },
       html: { type: 'string' },
       workflows: { type: 'string', default: DEFAULT_WORKFLOWS_DIR },
@@ -68,6 +75,7 @@ export async function run(args: string[]): Promise<number> {
     missing: values.missing,
     select,
     ...(Object.keys(params).length > 0 && { params }),
+    outputValues: parseOutputFlags(workflow, values.output, itemCount(values.items)),
   });
   if (values.durations) report.notes.push(`durations from ${values.durations}`);
   if (values.html) writeHtmlReport(values.html, report, workflow);
