@@ -200,6 +200,28 @@ export function downstreamClosure(workflow: Workflow, from: readonly string[]): 
     .filter((n) => selected.has(n));
 }
 
+/**
+ * Every job's transitive needs, computed only for the jobs asked about (most graphs pass no data,
+ * and graphs reach 100,000 jobs): iteratively, never recursively.
+ */
+export function upstreamOf(byName: ReadonlyMap<string, Job>): (job: string) => ReadonlySet<string> {
+  const cache = new Map<string, Set<string>>();
+  return (job) => {
+    const known = cache.get(job);
+    if (known) return known;
+    const seen = new Set<string>();
+    const stack = [...(byName.get(job)?.needs ?? [])];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (seen.has(n)) continue;
+      seen.add(n);
+      stack.push(...(byName.get(n)?.needs ?? []));
+    }
+    cache.set(job, seen);
+    return seen;
+  };
+}
+
 /** Earliest finish of every job if each takes its estimate (or `fallback` seconds). */
 export function earliestFinish(workflow: Workflow, fallback = 60): Map<string, number> {
   const finish = new Map<string, number>();

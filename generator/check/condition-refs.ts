@@ -5,7 +5,7 @@ import type { Comparison, Condition, Operand, Scalar } from '../conditions.ts';
 import { operandText } from '../conditions.ts';
 import { didYouMean } from '../contract/suggest.ts';
 import { Codes } from '../messages.ts';
-import type { Job } from '../model.ts';
+import { upstreamOf, type Job } from '../model.ts';
 import type { OperandSpan } from './conditions.ts';
 import type { Reader, Span } from './reader.ts';
 
@@ -18,7 +18,8 @@ export interface ConditionSpans {
 
 export function checkConditionRefs(r: Reader, jobs: readonly Job[], spans: ReadonlyMap<string, ConditionSpans | undefined>): void {
   const byName = new Map(jobs.map((j) => [j.name, j]));
-  const upstream = ancestors(jobs);
+  // Only the jobs whose conditions read an output are asked about (graphs reach 100,000 jobs).
+  const upstream = upstreamOf(byName);
   for (const job of jobs) {
     const at = spans.get(job.name);
     if (!at) continue;
@@ -33,7 +34,7 @@ export function checkConditionRefs(r: Reader, jobs: readonly Job[], spans: Reado
         r.error(span, Codes.badConditionRef, `job '${job.name}' reads an output of unknown job '${from}'`, didYouMean(from, byName.keys()) ?? `jobs are: ${[...byName.keys()].join(', ')}`);
         continue;
       }
-      if (!upstream.get(job.name)!.has(from)) {
+      if (!upstream(job.name).has(from)) {
         r.error(span, Codes.badConditionRef, `job '${job.name}' reads an output of '${from}', which is not among its needs: it may not have run yet`, `add '${from}' to the needs of '${job.name}'`);
         continue;
       }
@@ -55,27 +56,6 @@ export function checkConditionRefs(r: Reader, jobs: readonly Job[], spans: Reado
   }
 }
 
-/** Each job's transitive needs. */
-function ancestors(jobs: readonly Job[]): Map<string, Set<string>> {
-  const byName = new Map(jobs.map((j) => [j.name, j]));
-  const out = new Map<string, Set<string>>();
-  const visit = (name: string, seen: Set<string>): Set<string> => {
-    const done = out.get(name);
-    if (done) return done;
-    const set = new Set<string>();
-    seen.add(name);
-    for (const need of byName.get(name)?.needs ?? []) {
-      if (seen.has(need)) continue; // a cycle, reported by the graph checks
-      set.add(need);
-      for (const a of visit(need, seen)) set.add(a);
-    }
-    seen.delete(name);
-    out.set(name, set);
-    return set;
-  };
-  for (const job of jobs) visit(job.name, new Set());
-  return out;
-}
 
 type Leaf = Exclude<Condition, { all: Condition[] } | { any: Condition[] } | { not: Condition }>;
 

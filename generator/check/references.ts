@@ -4,7 +4,7 @@
 // when the job starts), `{item}` and `{index}` belong to for_each jobs, and a for_each job must be
 // one its kind can repeat.
 import { Codes } from '../messages.ts';
-import type { Job } from '../model.ts';
+import { upstreamOf, type Job } from '../model.ts';
 import type { JobSpans } from './jobs.ts';
 import type { Reader, Span } from './reader.ts';
 import { didYouMean } from '../contract/suggest.ts';
@@ -62,24 +62,3 @@ function checkSource(r: Reader, at: Span, job: Job, input: { job: string; name: 
   }
 }
 
-/**
- * Every job's transitive needs, computed only for the jobs asked about (most graphs pass no data,
- * and graphs reach 100,000 jobs): iteratively, never recursively.
- */
-function upstreamOf(byName: ReadonlyMap<string, Job>): (job: string) => ReadonlySet<string> {
-  const cache = new Map<string, Set<string>>();
-  return (job) => {
-    const known = cache.get(job);
-    if (known) return known;
-    const seen = new Set<string>();
-    const stack = [...(byName.get(job)?.needs ?? [])];
-    while (stack.length > 0) {
-      const n = stack.pop()!;
-      if (seen.has(n)) continue;
-      seen.add(n);
-      stack.push(...(byName.get(n)?.needs ?? []));
-    }
-    cache.set(job, seen);
-    return seen;
-  };
-}
