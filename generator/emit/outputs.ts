@@ -17,7 +17,14 @@ export const outputNames = {
 export const hasOutputs = (job: Job): boolean => (job.outputs ?? []).length > 0;
 
 /** Whether the run's state carries `$.outputs` at all: only workflows that pass data (or read a waited-for marker's) pay for it. */
-export const passesData = (workflow: Workflow): boolean => workflow.jobs.some((j) => hasOutputs(j) || JSON.stringify(j.kind).includes('{inputs.'));
+export function passesData(workflow: Workflow): boolean {
+  // Asked for every job and every Parallel: answered once per workflow, or a 100,000-job graph
+  // would look at every job's kind 100,000 times.
+  let answer = passing.get(workflow);
+  if (answer === undefined) passing.set(workflow, (answer = workflow.jobs.some((j) => hasOutputs(j) || JSON.stringify(j.kind).includes('{inputs.'))));
+  return answer;
+}
+const passing = new WeakMap<Workflow, boolean>();
 
 /** `{ name.$: path }` of the job's outputs, read from its Task's result. */
 export function pickOutputs(job: Job): State {
