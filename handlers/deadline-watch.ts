@@ -7,13 +7,14 @@
 // A failed run is watched on: its schedule stays until its deadlines have passed, so the alert
 // names what is late; a redrive that ends in time deletes it.
 import { ConflictException, CreateScheduleCommand, DeleteScheduleCommand, ResourceNotFoundException, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, SFNClient, type HistoryEvent } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
 import { required } from './config.ts';
 import { ConfigurationError, InvalidEventError } from './errors.ts';
 import { composeDeadlineAlert } from './deadline-alert.ts';
 import { deliverAlert, deliveryClients, type AlertDestinations, type DeliveryDeps } from './deliver-alert.ts';
 import { log } from './log.ts';
+import { history } from './notify.ts';
 import { assess, alertKey, newAlerts, nextCheckpoint, type DeadlinePlan, type DeadlineVerdict, type JobProgress } from '../generator/contract/deadlines.ts';
 import { atExpression, deadlineScheduleName, type CheckRequest, type DeadlineRequest } from '../generator/contract/deadline-watch.ts';
 import { jobProgress } from '../generator/contract/job-progress.ts';
@@ -134,17 +135,6 @@ async function deleteSchedule(deps: DeadlineDeps, execution: string): Promise<vo
     if (error instanceof ResourceNotFoundException) return;
     throw error;
   }
-}
-
-async function history(sfn: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
-  const events: HistoryEvent[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, ...(nextToken && { nextToken }) }));
-    events.push(...(page.events ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return events;
 }
 
 /**

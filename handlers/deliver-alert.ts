@@ -5,7 +5,7 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretsManagerClient as Secrets } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { HandlerError } from './errors.ts';
-import { readWebhookUrl, regionOfArn } from './notify.ts';
+import { perRegion, readWebhookUrl } from './notify.ts';
 
 export interface AlertDestinations {
   snsTopicArn?: string;
@@ -41,15 +41,6 @@ export async function deliverAlert(deps: DeliveryDeps, to: AlertDestinations, al
     }
   }
   if (problems.length > 0) throw new DeadlineAlertNotDelivered(`could not deliver the deadline alert: ${problems.map((p) => (p as Error).message).join('; ')}`, { cause: problems });
-}
-
-function perRegion<T>(make: (region: string | undefined) => T): (arn: string) => T {
-  const clients = new Map<string | undefined, T>();
-  return (arn) => {
-    const region = regionOfArn(arn);
-    if (!clients.has(region)) clients.set(region, make(region));
-    return clients.get(region)!;
-  };
 }
 
 /** The clients a deployed handler uses. */

@@ -124,7 +124,8 @@ function replayFrom(failure: Failure, jobs: readonly GraphJob[]): string[] {
   return from.length > 0 ? from : jobs.filter((j) => j.needs.length === 0).map((j) => j.name);
 }
 
-async function history(sfn: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
+/** Every event of an execution's history, page by page. */
+export async function history(sfn: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
   const events: HistoryEvent[] = [];
   let nextToken: string | undefined;
   do {
@@ -190,7 +191,8 @@ export function notifyConfig(env: NodeJS.ProcessEnv, jobs: unknown): NotifyConfi
 /** The region of an ARN; undefined for a plain name (then the function's own region applies). */
 export const regionOfArn = (arn: string): string | undefined => (arn.startsWith('arn:') ? arn.split(':')[3] || undefined : undefined);
 
-function perRegion<T>(make: (region: string | undefined) => T): (arn: string) => T {
+/** One client per region an ARN names, made when first needed. */
+export function perRegion<T>(make: (region: string | undefined) => T): (arn: string) => T {
   const clients = new Map<string | undefined, T>();
   return (arn) => {
     const region = regionOfArn(arn);
