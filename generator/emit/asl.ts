@@ -85,7 +85,7 @@ interface BlockContext extends JobContext {
 function renderBlock(block: SplitBlock, next: string | undefined, ctx: BlockContext, states: States, taken: Set<string>): string {
   switch (block.kind) {
     case 'part':
-      return renderPartTask(ctx.workflow.name, ctx.parts[block.part - 1], next, states);
+      return renderPartTask(ctx.workflow.name, ctx.parts[block.part - 1], next, states, ctx.outcomes?.tracking === true);
     case 'job':
       return renderJob(ctx.jobs.get(block.job)!, next, ctx, states);
     case 'seq': {

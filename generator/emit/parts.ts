@@ -13,6 +13,7 @@ import { partExecutionName, partMachineName } from '../contract/run-names.ts';
 import type { Part } from '../plan/split.ts';
 import type { State, States } from './job.ts';
 import { stateName } from './names.ts';
+import { partResult } from './part-outcomes.ts';
 
 /** Its id in `CompiledWorkflow.definitions` and `manifest.stateMachines`. */
 export const partId = (n: number): string => `part-${n}`;
@@ -26,8 +27,11 @@ export const partStateNames = {
   start: 'Start part',
 };
 
-/** Adds the Task that runs `part` to `states`; returns the Task's name. */
-export function renderPartTask(workflow: string, part: Part, next: string | undefined, states: States): string {
+/**
+ * Adds the Task that runs `part` to `states`; returns the Task's name. With `outcomes` (the workflow
+ * tracks outcome records) the child's records come back (emit/part-outcomes.ts).
+ */
+export function renderPartTask(workflow: string, part: Part, next: string | undefined, states: States, outcomes = false): string {
   const name = partStateNames.task(part);
   const task: State = {
     Type: 'Task',
@@ -39,7 +43,7 @@ export function renderPartTask(workflow: string, part: Part, next: string | unde
       // The console links the child execution to this one through this key.
       Input: { [`${STATE_KEY}.$`]: '$', 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id' },
     },
-    ResultPath: null,
+    ...partResult(outcomes),
   };
   states[name] = next ? { ...task, Next: next } : { ...task, End: true };
   return name;

@@ -195,7 +195,7 @@ export function startExecution(setup: ExecutionSetup): LocalExecution {
     return handle;
   };
 
-  /** startExecution.sync of a child: run it here; fail as Step Functions reports a failed child. */
+  /** startExecution.sync:2 of a child: run it here (its Output as JSON); fail as Step Functions reports a failed child. */
   const runChild = async (arn: string, input: JsonValue, given?: string): Promise<JsonValue> => {
     const child = childMachines.get(arn)!;
     const name = given ?? `${setup.executionName}-${child.name.slice(setup.workflow.name.length + 1)}-${++childCount}`;
@@ -203,7 +203,7 @@ export function startExecution(setup: ExecutionSetup): LocalExecution {
     try {
       const output = await run(child, input, name).result;
       await router.pools.runEnded(execution, 'SUCCEEDED');
-      return { ExecutionArn: execution, Status: 'SUCCEEDED', Output: JSON.stringify(output) };
+      return { ExecutionArn: execution, Status: 'SUCCEEDED', Output: output };
     } catch (e) {
       // A child's end event gives back the slots its jobs still hold, as the parent's does.
       await router.pools.runEnded(execution, e instanceof ExecutionAbortedError ? 'ABORTED' : 'FAILED');

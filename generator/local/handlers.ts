@@ -128,7 +128,10 @@ function handlerFor(task: TaskState, ctx: HandlerContext): Handler {
   if (/:states:startExecution\.sync(:2)?$/.test(task.resource)) {
     return async (input) => {
       const p = input as { StateMachineArn?: string; Input?: JsonValue; Name?: string };
-      return (await ctx.childMachine?.(p.StateMachineArn ?? '', p.Input ?? {}, p.Name)) ?? {};
+      const result = (await ctx.childMachine?.(p.StateMachineArn ?? '', p.Input ?? {}, p.Name)) as { Output?: JsonValue } | undefined;
+      // `.sync:2` gives the child's Output as JSON (what childMachine returns), `.sync` as a string.
+      if (result && !task.resource.endsWith('.sync:2')) return { ...result, Output: JSON.stringify(result.Output ?? null) };
+      return result ?? {};
     };
   }
   // Any other integration (a future state kind) succeeds at once.
