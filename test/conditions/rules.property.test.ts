@@ -2,7 +2,8 @@
 // exactly when its rule and its condition say, never before its needs ended, and the instant the
 // last of them did; a run with a failure fails, naming the job that failed first. A failure no rule
 // waits for stops the run where it happened (fail-fast), so then only the order and the failure
-// are checked.
+// are checked. The same holds when the graph is split into parts (child state machines): the
+// outcome records cross them.
 import aslValidator from 'asl-validator';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +11,8 @@ import { compileTexts } from '../../generator/compile.ts';
 import type { TriggerRule } from '../../generator/conditions.ts';
 import { simulate } from '../../generator/local/simulate.ts';
 import { jobName, randomDag, type RandomDag } from '../support/dag-arbitrary.ts';
+import { forceSplit } from '../support/force-split.ts';
+import type { CompiledWorkflow } from '../../generator/compile.ts';
 
 type Outcome = 'succeeded' | 'failed' | 'upstream_failed' | 'rule_unmet' | 'condition_false';
 
@@ -84,61 +87,88 @@ const STATUS: Record<Outcome, string> = {
   condition_false: 'skipped_by_condition',
 };
 
+/** How a run went, as the property counts it. */
+type Kind = 'handed on' | 'in place' | 'succeeded';
+
+/** Runs `c` on `compiled` (whole or split) and checks every job against the oracle. */
+async function check(c: Case, compiled: CompiledWorkflow): Promise<Kind> {
+  const names = c.dag.needs.map((_, i) => jobName(i));
+  const report = await simulate(compiled, {
+    date: '2019-03-12',
+    params: Object.fromEntries(c.params.map((on, k) => [`p${k}`, on ? 'on' : 'off'])),
+    durations: new Map(names.map((name, i) => [name, c.seconds[i]])),
+    fail: names.filter((_, i) => c.fail[i]),
+  });
+  const jobs = new Map(report.jobs.map((j) => [j.name, j]));
+  const expected = oracle(c);
+  const safe = guarded(c);
+  const failing = expected.flatMap((o, i) => (o === 'failed' ? [i] : []));
+
+  // When a job is resolved (ran, or was found not to run): its end, or its needs' resolution.
+  const resolved: number[] = [];
+  c.dag.needs.forEach((needs, i) => {
+    const j = jobs.get(names[i])!;
+    const ready = Math.max(0, ...needs.map((n) => resolved[n]));
+    if (j.startSeconds !== null && j.startSeconds !== undefined) {
+      // Never before its needs ended, and with no latency.
+      expect(j.startSeconds, `${names[i]} starts before its needs ended`).toBe(ready);
+    }
+    resolved.push(j.endSeconds ?? ready);
+  });
+
+  if (failing.some((i) => !safe.has(i))) {
+    // A failure nobody's rule waits for: fail-fast, in place.
+    expect(report.status).toBe('FAILED');
+    expect(failing.map((i) => names[i])).toContain(report.failedJob);
+    return 'in place';
+  }
+  expected.forEach((o, i) => expect(jobs.get(names[i])!.status, `${names[i]} should be ${o}`).toBe(STATUS[o]));
+  if (failing.length === 0) {
+    expect(report.status).toBe('SUCCEEDED');
+    return 'succeeded';
+  }
+  expect(report.status).toBe('FAILED');
+  const first = Math.min(...failing.map((i) => jobs.get(names[i])!.endSeconds!));
+  expect(failing.filter((i) => jobs.get(names[i])!.endSeconds === first).map((i) => names[i])).toContain(report.failedJob);
+  return 'handed on';
+}
+
+function compileCase(c: Case): CompiledWorkflow {
+  const result = compileTexts([{ file: 'random-rules.yaml', text: yaml(c) }]);
+  expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  return result.compiled[0];
+}
+
 describe('conditions and trigger rules on the local engine', () => {
   it('run a job exactly when its rule and condition say, never before its needs ended', async () => {
-    let handedOn = 0;
-    let inPlace = 0;
+    const kinds: Kind[] = [];
     await fc.assert(
       fc.asyncProperty(cases, async (c) => {
-        const result = compileTexts([{ file: 'random-rules.yaml', text: yaml(c) }]);
-        expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-        const compiled = result.compiled[0];
+        const compiled = compileCase(c);
         expect(aslValidator(compiled.definitions[0].definition as never, { checkPaths: true, checkArn: true }).isValid).toBe(true);
-        const names = c.dag.needs.map((_, i) => jobName(i));
-        const report = await simulate(compiled, {
-          date: '2019-03-12',
-          params: Object.fromEntries(c.params.map((on, k) => [`p${k}`, on ? 'on' : 'off'])),
-          durations: new Map(names.map((name, i) => [name, c.seconds[i]])),
-          fail: names.filter((_, i) => c.fail[i]),
-        });
-        const jobs = new Map(report.jobs.map((j) => [j.name, j]));
-        const expected = oracle(c);
-        const safe = guarded(c);
-        const failing = expected.flatMap((o, i) => (o === 'failed' ? [i] : []));
-
-        // When a job is resolved (ran, or was found not to run): its end, or its needs' resolution.
-        const resolved: number[] = [];
-        c.dag.needs.forEach((needs, i) => {
-          const j = jobs.get(names[i])!;
-          const ready = Math.max(0, ...needs.map((n) => resolved[n]));
-          if (j.startSeconds !== null && j.startSeconds !== undefined) {
-            // Never before its needs ended, and with no latency.
-            expect(j.startSeconds, `${names[i]} starts before its needs ended`).toBe(ready);
-          }
-          resolved.push(j.endSeconds ?? ready);
-        });
-
-        if (failing.some((i) => !safe.has(i))) {
-          // A failure nobody's rule waits for: fail-fast, in place.
-          inPlace++;
-          expect(report.status).toBe('FAILED');
-          expect(failing.map((i) => names[i])).toContain(report.failedJob);
-          return;
-        }
-        expected.forEach((o, i) => expect(jobs.get(names[i])!.status, `${names[i]} should be ${o}`).toBe(STATUS[o]));
-        if (failing.length === 0) {
-          expect(report.status).toBe('SUCCEEDED');
-          return;
-        }
-        handedOn++;
-        expect(report.status).toBe('FAILED');
-        const first = Math.min(...failing.map((i) => jobs.get(names[i])!.endSeconds!));
-        expect(failing.filter((i) => jobs.get(names[i])!.endSeconds === first).map((i) => names[i])).toContain(report.failedJob);
+        kinds.push(await check(c, compiled));
       }),
       { seed: 20190312, numRuns: 200 },
     );
     // The generator must exercise both kinds of failure.
-    expect(handedOn).toBeGreaterThan(10);
-    expect(inPlace).toBeGreaterThan(10);
+    expect(kinds.filter((k) => k === 'handed on').length).toBeGreaterThan(10);
+    expect(kinds.filter((k) => k === 'in place').length).toBeGreaterThan(10);
+  }, 600_000);
+
+  it('do the same when the graph is split into parts (child state machines of one to three jobs)', async () => {
+    const kinds: Kind[] = [];
+    let parts = 0;
+    await fc.assert(
+      fc.asyncProperty(cases, fc.integer({ min: 1, max: 3 }), async (c, jobsPerMachine) => {
+        const split = forceSplit(compileCase(c), jobsPerMachine);
+        for (const d of split.definitions) expect(aslValidator(d.definition as never, { checkPaths: true, checkArn: true }).isValid).toBe(true);
+        parts += split.definitions.length - 1;
+        kinds.push(await check(c, split));
+      }),
+      { seed: 20191231, numRuns: 15 },
+    );
+    expect(parts).toBeGreaterThan(15);
+    expect(kinds.filter((k) => k === 'handed on').length).toBeGreaterThanOrEqual(2);
+    expect(kinds.filter((k) => k === 'in place').length).toBeGreaterThanOrEqual(2);
   }, 600_000);
 });
