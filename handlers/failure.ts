@@ -6,7 +6,8 @@
 // Fail state when too many items failed. A job is finished when its last state was left
 // (`J done`, `J skipped`, or a data pipeline's Task `J`, which ends when its marker appears).
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { errorOf, FAILURE_EVENTS, jobTimedOutCause, runOutcome, WAIT_TIMED_OUT, waitedFor, waitTimedOutCause } from '../generator/contract/run-failure.ts';
+import { errorOf, FAILURE_EVENTS, jobTimedOutCause, WAIT_TIMED_OUT, waitedFor, waitTimedOutCause } from '../generator/contract/run-failure.ts';
+import { splitRunOutcome } from '../generator/contract/part-failures.ts';
 import { downstreamOf, jobOfState, type GraphJob } from './job-graph.ts';
 
 export interface Failure {
@@ -33,8 +34,12 @@ interface ErrorDetails {
   cause?: string;
 }
 
-export function analyzeHistory(events: readonly HistoryEvent[], jobs: readonly GraphJob[]): Failure {
-  const outcome = runOutcome(events);
+/**
+ * `children`: the histories of the child machines a split run's part Tasks started, read when the
+ * run ended in `Run failed` with the failure handed on inside one of them (contract/part-failures.ts).
+ */
+export function analyzeHistory(events: readonly HistoryEvent[], jobs: readonly GraphJob[], children: readonly (readonly HistoryEvent[])[] = []): Failure {
+  const outcome = splitRunOutcome([events, ...children]);
   const run: ErrorDetails = outcome ? { ...(outcome.error && { error: outcome.error }), ...(outcome.cause && { cause: outcome.cause }) } : {};
   const withRun = (own: ErrorDetails) => ({
     ...own,

@@ -14,6 +14,7 @@ import { downstreamOf, jobGraph, type GraphJob } from './job-graph.ts';
 import { log } from './log.ts';
 import { parseRunDate } from '../generator/contract/dates.ts';
 import { partExecutionArnPattern } from '../generator/contract/run-names.ts';
+import { handedOnInChild, partChildExecutions } from '../generator/contract/part-failures.ts';
 
 export interface ExecutionStatusDetail {
   executionArn: string;
@@ -111,12 +112,30 @@ async function findFailure(deps: NotifyDeps, executionArn: string): Promise<Fail
   let arn = executionArn;
   for (let depth = 0; ; depth++) {
     const events = await history(deps.sfn, arn);
-    const failure = analyzeHistory(events, deps.config.jobs);
+    const failure = analyzeHistory(events, deps.config.jobs, handedOnInChild(events) ? await childHistories(deps.sfn, events, part) : []);
     const child = failedChildExecution(events);
     if (failure.jobs.length > 0 || !child || !part.test(child) || depth >= 3) return failure;
     arn = child;
   }
 }
+
+/**
+ * The histories of the child executions (of this workflow's parts) the run's part Tasks started,
+ * and of theirs: a run that ended in `Run failed` had its failure handed on inside one of them.
+ */
+async function childHistories(sfn: SFNClient, events: readonly HistoryEvent[], part: RegExp): Promise<HistoryEvent[][]> {
+  const out: HistoryEvent[][] = [];
+  const queue = partChildExecutions(events).filter((arn) => part.test(arn));
+  for (let i = 0; i < queue.length && i < MAX_CHILDREN; i++) {
+    const child = await history(sfn, queue[i]);
+    out.push(child);
+    for (const arn of partChildExecutions(child)) if (part.test(arn) && !queue.includes(arn)) queue.push(arn);
+  }
+  return out;
+}
+
+/** A bound on the histories one alert reads (each is at least one call). */
+const MAX_CHILDREN = 50;
 
 /** The failed and cancelled jobs; when none is known, the jobs that start the graph (replay it all). */
 function replayFrom(failure: Failure, jobs: readonly GraphJob[]): string[] {

@@ -127,19 +127,7 @@ export function closedAt(events: readonly RunEvent[], endIndex: number): RunOutc
       break;
     }
   }
-  // Each event's state: the state-entered event its previousEventId chain leads back to.
-  const entryOf = new Map<number, number>();
-  const entry = (i: number): number | undefined => {
-    const e = events[i];
-    if (e.stateEnteredEventDetails?.name !== undefined) return i;
-    return e.previousEventId !== undefined ? entryOf.get(e.previousEventId) : undefined;
-  };
-  const entries: (number | undefined)[] = [];
-  for (let i = 0; i <= endIndex; i++) {
-    const at = entry(i);
-    entries.push(at);
-    if (events[i].id !== undefined && at !== undefined) entryOf.set(events[i].id!, at);
-  }
+  const entries = stateEntries(events, endIndex);
 
   const exited = new Set<number>();
   const continued = new Map<number, number>(); // entry -> index of its latest continuing event
@@ -158,6 +146,39 @@ export function closedAt(events: readonly RunEvent[], endIndex: number): RunOutc
   if (end !== 'ExecutionFailed') return outcome;
   const failed = failurePoint(events, from, endIndex, entries, continued, own);
   return failed ? { ...outcome, failed } : outcome;
+}
+
+/** Each event's state up to `last`: the index of the state-entered event its previousEventId chain leads back to. */
+function stateEntries(events: readonly RunEvent[], last: number): (number | undefined)[] {
+  const entryOf = new Map<number, number>();
+  const entry = (i: number): number | undefined => {
+    const e = events[i];
+    if (e.stateEnteredEventDetails?.name !== undefined) return i;
+    return e.previousEventId !== undefined ? entryOf.get(e.previousEventId) : undefined;
+  };
+  const entries: (number | undefined)[] = [];
+  for (let i = 0; i <= last; i++) {
+    const at = entry(i);
+    entries.push(at);
+    if (events[i].id !== undefined && at !== undefined) entryOf.set(events[i].id!, at);
+  }
+  return entries;
+}
+
+/**
+ * The first failure handed on in the latest attempt of an execution, whatever its end: a child
+ * machine of a split graph hands a failure on and still succeeds (the main machine ends the run
+ * in RUN_FAILED_STATE), so its history holds the job that failed (contract/part-failures.ts).
+ */
+export function handedOnIn(events: readonly RunEvent[]): FailedState | undefined {
+  let from = 0;
+  for (let i = events.length - 1; i >= 0; i--) {
+    if (events[i].type === 'ExecutionRedriven' || events[i].type === 'ExecutionStarted') {
+      from = i;
+      break;
+    }
+  }
+  return firstHandedOn(events, from, events.length, stateEntries(events, events.length - 1));
 }
 
 function failurePoint(

@@ -6,9 +6,7 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { isAwsError, type Aws } from './aws.ts';
 import { fetchHistory } from './history.ts';
-
-/** `Part 2 (load, +40 more)`: emit/parts.ts names a part's Task so (job names never start with a capital). */
-const PART_TASK = /^Part \d+ \(/;
+import { partChildExecutions } from '../contract/part-failures.ts';
 
 export interface ExecutionHistory {
   executionArn: string;
@@ -16,30 +14,7 @@ export interface ExecutionHistory {
 }
 
 /** The child executions the part Tasks of this history started, in the order they were started. */
-export function childExecutions(events: readonly HistoryEvent[]): string[] {
-  const stateOf = new Map<number, string>();
-  const out: string[] = [];
-  for (const e of events) {
-    const state = e.stateEnteredEventDetails?.name ?? e.stateExitedEventDetails?.name ?? stateOf.get(e.previousEventId ?? -1);
-    if (state === undefined) continue;
-    if (e.id !== undefined) stateOf.set(e.id, state);
-    if (!PART_TASK.test(state)) continue;
-    const text = e.taskSubmittedEventDetails?.output ?? e.taskSucceededEventDetails?.output ?? e.taskFailedEventDetails?.cause;
-    const arn = executionArnIn(text);
-    if (arn && !out.includes(arn)) out.push(arn);
-  }
-  return out;
-}
-
-function executionArnIn(text: string | undefined): string | undefined {
-  if (!text) return undefined;
-  try {
-    const value = (JSON.parse(text) as { ExecutionArn?: unknown } | null)?.ExecutionArn;
-    return typeof value === 'string' ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export const childExecutions = (events: readonly HistoryEvent[]): string[] => partChildExecutions(events);
 
 /**
  * The execution's history (every page), then those of the child executions it started, and of

@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { RUN_FAILED_STATE, runOutcome, type RunEvent } from '../contract/run-failure.ts';
 import { partExecutionName, partMachineName } from '../contract/run-names.ts';
+import { splitRunOutcome } from '../contract/part-failures.ts';
 import type { Workflow } from '../model.ts';
 import type { Aws } from './aws.ts';
 import { describeExecution } from './executions.ts';
@@ -72,9 +73,11 @@ export interface Instead {
  * The Fail state a FAILED run ended in, from its history; undefined when it failed in a state
  * that a redrive runs again (a job's Task, a wait). `stateMachine` is the state machine's name:
  * a sweep's own runs are named `<sweep>-<yyyymmdd>-<hhmmss>` by the machine named after the sweep.
+ * `children`: the histories of a split run's child executions (ops/children.ts).
  */
-export function failStateOf(events: readonly RunEvent[], stateMachine: string, workflow?: Workflow): FailState | undefined {
-  const failed = runOutcome(events)?.failed;
+export function failStateOf(events: readonly RunEvent[], stateMachine: string, workflow?: Workflow, children: readonly (readonly RunEvent[])[] = []): FailState | undefined {
+  // A split run's failure handed on inside a child is in the child's history (`children`).
+  const failed = splitRunOutcome([events, ...children])?.failed;
   // A failure handed on to run_if jobs: the run ended in its `Run failed` Fail state.
   if (failed?.handedOn) return { state: failed.state, kind: 'handed_on', owner: stateOwner(failed.state), ...(failed.error && { error: failed.error }), ...(failed.cause && { cause: failed.cause }) };
   if (!failed || failed.how !== 'fail') return undefined;

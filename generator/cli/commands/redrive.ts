@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import type { DescribeExecutionOutput, HistoryEvent } from '@aws-sdk/client-sfn';
 import { runOutcome } from '../../contract/run-failure.ts';
+import { handedOnInChild } from '../../contract/part-failures.ts';
 import type { Workflow } from '../../model.ts';
 import { isAwsError, type Aws } from '../../ops/aws.ts';
 import { runHistories } from '../../ops/children.ts';
@@ -54,7 +55,9 @@ export async function run(args: string[], now = Date.now()): Promise<number> {
     definitionUsedBy(aws, executionArn),
     REDRIVABLE.has(execution.status ?? '') ? fetchHistory(aws, executionArn) : Promise.resolve(undefined),
   ]);
-  const failState = events && failStateOf(events, stateMachine, workflow);
+  // A failure handed on inside a child of a split graph: the child's history names the job.
+  const children = events && handedOnInChild(events) ? (await runHistories(aws, executionArn, events)).slice(1).map((h) => h.events) : [];
+  const failState = events && failStateOf(events, stateMachine, workflow, children);
   const eligibility = redriveEligibility({ execution, current, used, now, ...(failState && { failState }) });
   const name = execution.name ?? executionArn.split(':').pop()!;
   const refused = { aws, name, executionArn, workflow, execution, events };
