@@ -15,7 +15,7 @@ const TASK = { bytes: 1, events: 1 };
 const NONE = { bytes: 0, events: 0 };
 
 /** The split of `compiled`'s plan with room for about `jobsPerMachine` jobs per definition. */
-export function forcedSplit(compiled: CompiledWorkflow, jobsPerMachine: number): Split {
+function forcedSplit(compiled: CompiledWorkflow, jobsPerMachine: number): Split {
   const room = { bytes: JOB.bytes * jobsPerMachine, events: JOB.events * jobsPerMachine };
   return splitPlan(compiled.plan.root, { job: () => JOB, parallel: () => NONE, partTask: TASK, overhead: NONE }, room);
 }
