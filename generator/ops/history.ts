@@ -292,8 +292,9 @@ function blame(t: Tracker, at: Step, failed: FailedState, jobs: readonly string[
 
 function sweepFailure(e: HistoryEvent): { Error?: string; Cause?: string } | undefined {
   try {
-    const input = JSON.parse(e.stateEnteredEventDetails?.input ?? 'null') as { sweep?: { error?: { Error?: string; Cause?: string } } } | null;
-    return input?.sweep?.error;
+    const input = JSON.parse(e.stateEnteredEventDetails?.input ?? 'null') as { sweep?: { error?: { Error?: string; Cause?: string } }; job?: { error?: { Error?: string; Cause?: string } } } | null;
+    // A for_each job that tolerates failures leaves its count's error at `$.job.error`.
+    return input?.sweep?.error ?? input?.job?.error;
   } catch {
     return undefined;
   }
