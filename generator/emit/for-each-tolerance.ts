@@ -15,7 +15,7 @@ import type { State, States } from './job.ts';
 import { stateName } from './names.ts';
 import { blockNames } from './sweep.ts';
 
-export const FOR_EACH_FAILED = 'stepgraph.ForEachFailed';
+const FOR_EACH_FAILED = 'stepgraph.ForEachFailed';
 
 const T = '$.job.tally';
 

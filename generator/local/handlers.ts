@@ -74,7 +74,7 @@ export interface HandlerContext {
 type Handler = (input: JsonValue, state?: JsonValue) => Promise<JsonValue>;
 
 /** A for_each item: its position in the list and its element. */
-export interface ItemOf {
+interface ItemOf {
   index: number;
   value: JsonValue;
 }
