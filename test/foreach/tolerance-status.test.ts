@@ -8,6 +8,7 @@ import type { DescribeExecutionOutput } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
 import { compilePaths } from '../../generator/compile.ts';
 import { renderStatus, runStatusOf } from '../../generator/ops/status.ts';
+import { failStateOf, redriveEligibility } from '../../generator/ops/redrive.ts';
 import { History } from '../ops/history-builder.ts';
 
 const { workflow } = compilePaths(['workflows/store-exports.yaml']).compiled[0];
@@ -77,5 +78,18 @@ describe('status of a for_each job', () => {
     h.add('MapIterationAborted', { mapIterationAbortedEventDetails: { name: 'refresh_thumbnails', index: 2 } });
     const run = status(h, {});
     expect(run.jobs.find((j) => j.job === 'refresh_thumbnails')!.items).toEqual({ items: 3, started: 3, succeeded: 0, failed: 1, running: 0, tolerated: '2' });
+  });
+
+  it('refuses a redrive of a run failed in J failed and offers the replay of the job', () => {
+    const h = new History();
+    h.pass('export_store too many failures');
+    h.enter('export_store failed', 'Fail');
+    h.runFailed('stepgraph.ForEachFailed', '2 of 4 items of job export_store failed; 10% tolerated');
+    const failState = failStateOf(h.events, 'store-exports', workflow)!;
+    expect(failState).toStrictEqual({ state: 'export_store failed', kind: 'items', owner: 'export_store', error: 'stepgraph.ForEachFailed', cause: '2 of 4 items of job export_store failed; 10% tolerated' });
+    const execution = { executionArn: ARN, stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:store-exports', name: 'store-exports-2019-03-12', status: 'FAILED', startDate: new Date(0), stopDate: new Date(1), redriveStatus: 'REDRIVABLE' } as DescribeExecutionOutput;
+    const verdict = redriveEligibility({ execution, current: { type: 'STANDARD', revisionId: 'r1', definition: '{}' }, used: { revisionId: 'r1', definition: '{}' }, now: 2, failState });
+    expect(verdict).toMatchObject({ ok: false, instead: { command: 'npx stepgraph replay store-exports --date 2019-03-12 --from export_store', replay: true } });
+    expect(JSON.stringify(verdict)).toContain("for_each job 'export_store' had more items fail than it tolerates");
   });
 });
