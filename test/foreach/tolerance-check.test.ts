@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileTexts } from '../../generator/compile.ts';
 import { validateAsl } from '../support/asl-validate.ts';
+import { renderGraph } from '../../generator/render/graph.ts';
 
 const workflow = (job: string): string => `name: t
 jobs:
@@ -55,5 +56,10 @@ describe('tolerated_failures of a job', () => {
       const result = compile(`    for_each: list.keys\n    tolerated_failures: ${value}\n    lambda: each\n    outputs: { key: $.Payload.key }`);
       for (const d of result.compiled[0].definitions) expect(await validateAsl(d.definition)).toEqual([]);
     }
+  });
+
+  it('graph says what a for_each job tolerates', () => {
+    const wf = compile(`    for_each: list.keys\n    tolerated_failures: 10%\n    lambda: each`).compiled[0].workflow;
+    expect(renderGraph(wf, 'dot')).toContain('lambda, for each list.keys, tolerates 10% failed');
   });
 });
