@@ -88,6 +88,10 @@ export const Codes = {
   badPoolName: 'SG3040',
   badPoolSlots: 'SG3041',
   badForEach: 'SG3019',
+  /** A for_each job's `tolerated_failures` that is not a count or a percentage. */
+  badForEachTolerance: 'SG3042',
+  /** `tolerated_failures` on a job without `for_each` (a sweep's goes in its sweep file). */
+  toleranceWithoutForEach: 'SG3043',
 
   nearLimit: 'SG4001',
   overLimit: 'SG4002',

@@ -69,6 +69,8 @@ export interface ForEach {
   output: string;
   /** Iterations at a time; absent: as many as Step Functions runs. */
   maxConcurrent?: number;
+  /** Items that may fail (after their retries) with the job still succeeding; absent: none. */
+  toleratedFailures?: { count: number } | { percent: number };
 }
 
 export interface Job {

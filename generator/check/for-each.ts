@@ -1,9 +1,10 @@
 // Reads a job's `for_each: <job>.<output>` (one run of the job per element of that list output, as
-// a Map) with `max_concurrent`. Whether the job and output exist and are upstream is a graph check
+// a Map) with `max_concurrent` and `tolerated_failures` (read as a sweep's: check/tolerated.ts). Whether the job and output exist and are upstream is a graph check
 // (references.ts), once every job has been read.
 import { Codes } from '../messages.ts';
 import type { ForEach } from '../model.ts';
 import type { Entry, Fields, Reader, Span } from './reader.ts';
+import { readTolerated } from './tolerated.ts';
 
 const NAME = '[a-z][a-z0-9]*(?:_[a-z0-9]+)*';
 const SOURCE = new RegExp(`^(${NAME})\\.(${NAME})$`);
@@ -12,8 +13,10 @@ const SOURCE = new RegExp(`^(${NAME})\\.(${NAME})$`);
 export function readForEach(r: Reader, fields: Fields, where: string): { forEach?: ForEach; span?: Span } {
   const entry = fields.get('for_each');
   const concurrent = fields.get('max_concurrent');
+  const tolerance = fields.get('tolerated_failures');
   if (!entry) {
     if (concurrent) r.error(concurrent.keySpan, Codes.badForEach, `'max_concurrent' of ${where} has no 'for_each' to limit`, "add 'for_each: <job>.<output>' (a list output of a job it needs), or drop 'max_concurrent'");
+    if (tolerance) r.error(tolerance.keySpan, Codes.toleranceWithoutForEach, `'tolerated_failures' of ${where} has no items to tolerate failures of: the job has no 'for_each'`, "add 'for_each: <job>.<output>' to run the job once per element, or drop 'tolerated_failures' (a sweep job's goes in its sweep file)");
     return {};
   }
   const text = r.string(entry);
@@ -24,8 +27,11 @@ export function readForEach(r: Reader, fields: Fields, where: string): { forEach
     return {};
   }
   const maxConcurrent = concurrency(r, concurrent);
-  if (maxConcurrent === null) return {};
-  return { forEach: { job: m[1], output: m[2], ...(maxConcurrent !== undefined && { maxConcurrent }) }, span: entry.span };
+  const tolerated = readTolerated(r, tolerance, Codes.badForEachTolerance);
+  if (maxConcurrent === null || tolerated === undefined) return {};
+  // 0 and 0% tolerate nothing: the job fails in place, as without the key.
+  const toleratedFailures = ('count' in tolerated ? tolerated.count : tolerated.percent) > 0 ? tolerated : undefined;
+  return { forEach: { job: m[1], output: m[2], ...(maxConcurrent !== undefined && { maxConcurrent }), ...(toleratedFailures && { toleratedFailures }) }, span: entry.span };
 }
 
 /** Step Functions takes 0 (no limit) to any count; 0 is written as the absence of the key. null: reported. */

@@ -17,7 +17,7 @@ import { readRunIf, readWhen } from './conditions.ts';
 import type { ConditionSpans } from './condition-refs.ts';
 import { readJobPool } from './pools.ts';
 
-const JOB_OPTIONS = ['needs', 'waits_for', 'timeout', 'retry', 'params', 'estimate', 'description', 'local', 'deadline', 'outputs', 'for_each', 'max_concurrent', 'when', 'run_if', 'pool'] as const;
+const JOB_OPTIONS = ['needs', 'waits_for', 'timeout', 'retry', 'params', 'estimate', 'description', 'local', 'deadline', 'outputs', 'for_each', 'max_concurrent', 'tolerated_failures', 'when', 'run_if', 'pool'] as const;
 export const JOB_KEYS: readonly string[] = [...KIND_TYPES, ...JOB_OPTIONS];
 
 export interface JobDefaults {

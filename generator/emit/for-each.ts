@@ -3,11 +3,14 @@
 // `$.index`) beside what a job's Task reads (the run's date, params and the outputs so far). The
 // Map takes the Task's place in the job's chain: its result is `{startedAt, outputs}` at `$.job`
 // like a Task's, the outputs being the lists of its items' values. An iteration's failure fails
-// the Map in place after the job's retries (nothing is caught), so a redrive reruns the job.
+// the Map in place after the job's retries (nothing is caught), so a redrive reruns the job;
+// unless the job has `tolerated_failures` (for-each-tolerance.ts): then items' failures are
+// recorded and counted, and the job fails in `J failed` when more failed than it tolerates.
 import type { Job } from '../model.ts';
 import type { State } from './job.ts';
 import { gatherOutputs, hasOutputs, pickOutputs } from './outputs.ts';
 import { stateName } from './names.ts';
+import { catchItem, emptyTally, tallySelector, toleratesFailures } from './for-each-tolerance.ts';
 
 export const forEachNames = {
   item: (job: string) => stateName(`${job} item`),
@@ -21,11 +24,22 @@ export const forEachNames = {
  * to put before the Map (the Choice) and beside it (the Pass, whose Next the caller sets).
  */
 export function emptyListStates(job: Job): { choice: [string, State]; none: [string, State] } | undefined {
-  if (!hasOutputs(job)) return undefined;
+  if (!hasOutputs(job) && !toleratesFailures(job)) return undefined;
   const { job: source, output } = job.forEach!;
   return {
     choice: [forEachNames.any(job.name), { Type: 'Choice', Choices: [{ Variable: `$.outputs.${source}.${output}[0]`, IsPresent: true, Next: job.name }], Default: forEachNames.none(job.name) }],
-    none: [forEachNames.none(job.name), { Type: 'Pass', Parameters: { 'startedAt.$': '$$.State.EnteredTime', outputs: Object.fromEntries(job.outputs!.map((o) => [o.name, []])) }, ResultPath: '$.job' }],
+    none: [
+      forEachNames.none(job.name),
+      {
+        Type: 'Pass',
+        Parameters: {
+          'startedAt.$': '$$.State.EnteredTime',
+          ...(hasOutputs(job) && { outputs: Object.fromEntries(job.outputs!.map((o) => [o.name, []])) }),
+          ...(toleratesFailures(job) && { tally: emptyTally() }),
+        },
+        ResultPath: '$.job',
+      },
+    ],
   };
 }
 
@@ -57,9 +71,9 @@ export function forEachMap(job: Job, task: State): State {
     ItemProcessor: {
       ProcessorConfig: { Mode: 'INLINE' },
       StartAt: forEachNames.item(job.name),
-      States: { [forEachNames.item(job.name)]: itemTask },
+      States: toleratesFailures(job) ? catchItem(job, forEachNames.item(job.name), itemTask) : { [forEachNames.item(job.name)]: itemTask },
     },
-    ResultSelector: { 'startedAt.$': '$$.State.EnteredTime', ...(hasOutputs(job) && { outputs: gatherOutputs(job) }) },
+    ResultSelector: { 'startedAt.$': '$$.State.EnteredTime', ...(hasOutputs(job) && { outputs: gatherOutputs(job) }), ...(toleratesFailures(job) && { tally: tallySelector() }) },
     ResultPath: '$.job',
   };
 }

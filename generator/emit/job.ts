@@ -14,6 +14,7 @@ import { addOutcomes, type OutcomeContext } from './outcomes.ts';
 import { acquireState, poolOf, releaseState } from './pool.ts';
 import { fileOutputs, hasOutputs, outputNames, passesData, pickOutputs } from './outputs.ts';
 import { emptyListStates, forEachMap } from './for-each.ts';
+import { tallyChain, toleranceNames } from './for-each-tolerance.ts';
 import { markersRead, missingInputs, readChain } from './marker-reads.ts';
 
 export type State = Record<string, unknown>;
@@ -64,6 +65,8 @@ export function renderJob(job: Job, next: string | undefined, ctx: JobContext, s
   else if (job.forEach) {
     if (empty) chain.push(empty.choice);
     chain.push([names.task(job.name), forEachMap(job, jobTask(job, ctx))]);
+    const tally = tallyChain(job, states);
+    if (tally) chain.push(tally, [toleranceNames(job.name).within, states[toleranceNames(job.name).within]]);
   }
   else chain.push([names.task(job.name), jobTask(job, ctx)]);
   if (pool) chain.push(releaseState(job, pool));
@@ -80,7 +83,9 @@ export function renderJob(job: Job, next: string | undefined, ctx: JobContext, s
   // Link the chain (a sweep's first state comes linked already); the guard and the skipped path come first.
   for (let i = 0; i < chain.length; i++) {
     const [name, state] = chain[i];
-    states[name] = state.Next !== undefined || state.Type === 'Choice' ? state : i + 1 < chain.length ? { ...state, Next: chain[i + 1][0] } : after(state);
+    // A Choice left without a Default (a for_each job's `J within tolerance?`) goes on to the next state.
+    if (state.Type === 'Choice' && state.Default === undefined) states[name] = { ...state, Default: chain[i + 1]?.[0] ?? next };
+    else states[name] = state.Next !== undefined || state.Type === 'Choice' ? state : i + 1 < chain.length ? { ...state, Next: chain[i + 1][0] } : after(state);
   }
   // A for_each job over an empty list goes on from `J no items` to where its Map goes.
   if (empty) {

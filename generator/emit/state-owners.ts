@@ -27,7 +27,7 @@ type StateStep =
   | { step: 'task'; item?: true }
   | { step: 'done' }
   | { step: 'signal' }
-  /** `J failed`: a sweep job's Fail state (more items failed than it tolerates). */
+  /** `J failed`: a sweep job's or a for_each job's Fail state (more items failed than it tolerates). */
   | { step: 'failed' }
   /**
    * A state of a sweep job: `first` (`J started`) is entered when the job starts, `last`
@@ -88,6 +88,8 @@ export function stateOwners(workflow: Workflow, sync: readonly SyncEdge[], defin
       set(names.task(j), { step: 'task' });
       // A for_each job's Map stands where its Task would; the Task runs once per element inside it.
       if (job.forEach) set(forEachNames.item(j), { step: 'task', item: true });
+      // A for_each job that tolerates failures fails in its own Fail state when more items failed.
+      if (job.forEach?.toleratedFailures) set(names.failed(j), { step: 'failed' });
     }
   }
   for (const edge of sync) known.set(names.waitsFor(edge.job, edge.after), { job: edge.job, step: 'wait', wait: 'in-run', what: edge.after });

@@ -130,6 +130,9 @@ const PATCHES: SourcePatch[] = [
     count: 1,
   },
   { why: 'TimeoutSecondsPath from the state input (2/2)', find: /const timeoutMs = this\.getTimeoutMs\(input, context\);/g, replace: 'const timeoutMs = this.getTimeoutMs(options.timeoutInput ?? input, context);', count: 1 },
+  // A local handler also sees the state's input (a for_each item's `$.index`, which its Task's
+  // parameters need not carry), so `simulate --fail JOB[N]` can fail one item.
+  { why: 'the state input to local handlers', find: /options\.overrideFn\(input\)/g, replace: 'options.overrideFn(input, options.timeoutInput)', count: 1 },
   { why: 'Choice type tests with false', find: /return (\w+True) && (.+);/g, replace: 'return $1 ? ($2) : !($2);', count: 6 },
   // Escapes in intrinsic string literals undone where the literal is read, not by deleting every
   // backslash of every intrinsic's result (which loses the backslashes of the data itself).

@@ -21,7 +21,8 @@ import { forEachNames } from '../emit/for-each.ts';
 
 /** Runs a job's work: one attempt, resolving when it is done and rejecting when it fails. */
 export interface JobRunner {
-  run(job: Job, attempt: number, limits: { timeoutSeconds?: number }): Promise<void>;
+  /** `item`: the element a for_each job's item runs for (its index and value), read from the item's state. */
+  run(job: Job, attempt: number, limits: { timeoutSeconds?: number }, item?: ItemOf): Promise<void>;
   /** Data pipelines: an error when the activation of this attempt fails (simulate --fail; kinds whose end reports failure fail in `run`). */
   refuseActivation?(job: Job): Error | undefined;
   /** Sweep jobs: an error every item's work fails with (simulate --fail). */
@@ -69,7 +70,19 @@ export interface HandlerContext {
   outputValues?: OutputValues;
 }
 
-type Handler = (input: JsonValue) => Promise<JsonValue>;
+/** `state`: the state's own input, before its Parameters (engine.ts passes it on). */
+type Handler = (input: JsonValue, state?: JsonValue) => Promise<JsonValue>;
+
+/** A for_each item: its position in the list and its element. */
+interface ItemOf {
+  index: number;
+  value: JsonValue;
+}
+
+const itemOf = (state: JsonValue | undefined): ItemOf | undefined => {
+  const s = state as { index?: unknown; item?: JsonValue } | null | undefined;
+  return typeof s?.index === 'number' ? { index: s.index, value: s.item ?? null } : undefined;
+};
 
 export function localHandlers(ctx: HandlerContext): Record<string, Handler> {
   const handlers: Record<string, Handler> = {};
@@ -185,14 +198,15 @@ function deleteObject(task: TaskState, ctx: HandlerContext): Handler {
 function jobHandler(job: Job, task: TaskState, ctx: HandlerContext): Handler {
   // How the job's kind is served locally (generator/kinds/: `local`).
   const service = kindOf(job.kind).local;
-  return async (input): Promise<JsonValue> => {
+  return async (input, state): Promise<JsonValue> => {
     const work = workOf(ctx, job.name);
+    const isItem = task.name === forEachNames.item(job.name);
     // A for_each job's items are one job: its first item is its attempt, the others run beside it.
-    if (task.name !== forEachNames.item(job.name) || work.attempts.length === 0) work.attempts.push(Date.now());
+    if (!isItem || work.attempts.length === 0) work.attempts.push(Date.now());
     const attempt = work.attempts.length;
     if (service.mode === 'activation') return activate(job, attempt, input, ctx);
     try {
-      await ctx.runner.run(job, attempt, { timeoutSeconds: task.timeoutSeconds });
+      await ctx.runner.run(job, attempt, { timeoutSeconds: task.timeoutSeconds }, isItem ? itemOf(state) : undefined);
     } catch (error) {
       throw failure(work, error as Error);
     }

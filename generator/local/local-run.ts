@@ -67,7 +67,7 @@ export function runLocally(compiled: Pick<CompiledWorkflow, 'workflow' | 'plan' 
   });
 
   const runner: JobRunner = {
-    async run(job, attempt, limits) {
+    async run(job, attempt, limits, item) {
       // The engine retries a stopped attempt at once; after a stop nothing new starts.
       if (stopAll.signal.aborted) throw statesError('stepgraph.Aborted', 'the run was stopped');
       if (job.local) {
@@ -78,7 +78,8 @@ export function runLocally(compiled: Pick<CompiledWorkflow, 'workflow' | 'plan' 
         await runCommand({
           command: job.local.command,
           values,
-          env: environment(values, job, params),
+          // A for_each item's element: its command tells the items apart (JSON unless a string).
+          env: { ...environment(values, job, params), ...(item && { STEPGRAPH_INDEX: String(item.index), STEPGRAPH_ITEM: typeof item.value === 'string' ? item.value : JSON.stringify(item.value) }) },
           timeoutSeconds: limits.timeoutSeconds,
           signal: stopAll.signal,
           onLine: (line) => progress.output(job.name, line),

@@ -1,4 +1,5 @@
-// What a simulation is asked to make happen, checked against the workflow: `--fail JOB`,
+// What a simulation is asked to make happen, checked against the workflow: `--fail JOB` (or
+// `--fail JOB[N,...]`: only those items of a for_each job, by index),
 // `--late JOB=DURATION` (a job or an external marker), `--missing MARKER`, a replay selection.
 // Unknown names are errors with a did-you-mean, before anything runs.
 import { closest } from '../contract/suggest.ts';
@@ -8,6 +9,8 @@ import type { Workflow } from '../model.ts';
 
 export interface Scenario {
   fail: Set<string>;
+  /** for_each jobs of which only some items fail (`--fail JOB[1,3]`): the items' indexes. */
+  failItems: Map<string, Set<number>>;
   /** Extra seconds per job (added to its duration) or per external marker (when it appears). */
   lateJobs: Map<string, number>;
   lateMarkers: Map<string, number>;
@@ -22,6 +25,9 @@ export interface ScenarioInput {
   select?: readonly string[];
 }
 
+/** `JOB[1,3]`: items of a for_each job, by index. */
+const ITEMS = /^([^[\]]+)\[\s*(\d+(?:\s*,\s*\d+)*)\s*\]$/;
+
 const externalMarkers = (workflow: Workflow): string[] => [...new Set(workflow.jobs.flatMap((j) => j.waitsFor.map((w) => w.marker)))].sort();
 
 export function checkScenario(workflow: Workflow, input: ScenarioInput): Scenario {
@@ -32,7 +38,19 @@ export function checkScenario(workflow: Workflow, input: ScenarioInput): Scenari
     throw new UserError(`${flag} ${name}: workflow '${workflow.name}' has no job '${name}'${suggest(name, jobs)}`);
   };
   const late = input.late instanceof Map ? [...input.late] : Object.entries(input.late ?? {});
-  const scenario: Scenario = { fail: new Set((input.fail ?? []).map((n) => job('--fail', n))), lateJobs: new Map(), lateMarkers: new Map(), missing: new Set() };
+  const scenario: Scenario = { fail: new Set(), failItems: new Map(), lateJobs: new Map(), lateMarkers: new Map(), missing: new Set() };
+  for (const text of input.fail ?? []) {
+    const items = ITEMS.exec(text);
+    if (!items) {
+      scenario.fail.add(job('--fail', text));
+      continue;
+    }
+    const name = job('--fail', items[1]);
+    if (!workflow.jobs.find((j) => j.name === name)!.forEach) throw new UserError(`--fail ${text}: job '${name}' has no for_each, so no items to fail by index; write --fail ${name}`);
+    const indexes = scenario.failItems.get(name) ?? new Set<number>();
+    for (const n of items[2].split(',')) indexes.add(Number(n.trim()));
+    scenario.failItems.set(name, indexes);
+  }
   for (const [name, seconds] of late) {
     // A name that is both a job and a marker this workflow waits for means the job.
     if (jobs.has(name)) scenario.lateJobs.set(name, seconds);

@@ -160,10 +160,11 @@ export async function simulateRuns(target: SimulationTarget, dates: readonly str
 function simulatedRunner(planned: ReadonlyMap<string, number>, scenario: Scenario): JobRunner {
   const failure = (job: string): Error => statesError('stepgraph.SimulatedFailure', `job '${job}' failed (simulated with --fail)`);
   return {
-    async run(job) {
+    async run(job, _attempt, _limits, item) {
       await sleep((planned.get(job.name)! + (scenario.lateJobs.get(job.name) ?? 0)) * 1000);
       // A callback kind whose end does not report failure fails in its activation (refuseActivation).
       if (scenario.fail.has(job.name) && !failsInActivation(job)) throw failure(job.name);
+      if (item && scenario.failItems.get(job.name)?.has(item.index)) throw statesError('stepgraph.SimulatedFailure', `item ${item.index} of job '${job.name}' failed (simulated with --fail ${job.name}[${item.index}])`);
     },
     refuseActivation: (job) => (scenario.fail.has(job.name) && failsInActivation(job) ? failure(job.name) : undefined),
     refuseSweepItem: (job) => (scenario.fail.has(job.name) ? statesError('stepgraph.SimulatedFailure', `every item of sweep job '${job.name}' fails (simulated with --fail)`) : undefined),

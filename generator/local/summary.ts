@@ -147,7 +147,9 @@ function firstFailure(outcome: ExecutionOutcome): { job: string; state: string }
     if (!owner || owner.step === 'sweep') continue;
     const failedFail = e.type === 'StateEntered' && e.stateType === 'Fail';
     // A StateFailed that no retry of the same state follows (in the same execution).
-    const failedTask = e.type === 'StateFailed' && !events.slice(i + 1).some((n) => n.execution === e.execution && n.state === e.state && n.type === 'StateRetried');
+    // An item of a for_each job that tolerates failures is caught (and counted): not where the run failed.
+    const caught = (n: (typeof events)[number]): boolean => n.type === 'StateRetried' || (owner.step === 'task' && owner.item === true && n.type === 'StateCaught');
+    const failedTask = e.type === 'StateFailed' && !events.slice(i + 1).some((n) => n.execution === e.execution && n.state === e.state && caught(n));
     if (failedFail || failedTask) return { job: owner.job, state: e.state };
   }
   return undefined;

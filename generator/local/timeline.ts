@@ -39,6 +39,8 @@ export class TimelineBuilder {
   readonly jobs = new Map<string, JobTimeline>();
   /** Data pipelines' work ends when they write their marker, a moment before their Task ends. */
   private readonly pipelines: Set<string>;
+  /** for_each jobs that tolerate failed items: an item's failure is counted after the Map, not the job's. */
+  private readonly tolerant: Set<string>;
 
   constructor(
     workflow: Workflow,
@@ -46,6 +48,7 @@ export class TimelineBuilder {
   ) {
     for (const job of workflow.jobs) this.jobs.set(job.name, { name: job.name, status: 'not_started', attempts: 0, waits: [] });
     this.pipelines = new Set(workflow.jobs.filter((j) => kindOf(j.kind).local.mode === 'activation').map((j) => j.name));
+    this.tolerant = new Set(workflow.jobs.filter((j) => j.forEach?.toleratedFailures).map((j) => j.name));
   }
 
   apply(e: RecordedEvent, work?: ReadonlyMap<string, JobWork>): void {
@@ -74,6 +77,8 @@ export class TimelineBuilder {
         if ((e.type === 'StateEntered' && !nextItem) || t.status === 'failed') t.attempts++;
         t.status = 'not_started';
         t.endAt = t.doneAt = undefined;
+      } else if ((e.type === 'StateFailed' || e.type === 'StateCaught') && sweep?.step === 'task' && sweep.item === true && this.tolerant.has(role.job)) {
+        // An item of a for_each job that tolerates failures: caught and counted after the Map, where `J failed` says if it was too many.
       } else if (e.type === 'StateFailed' || e.type === 'StateCaught') {
         // Caught: the failure was handed on to a run_if job (emit/outcomes.ts); the job still failed.
         t.status = 'failed';
@@ -125,6 +130,8 @@ export class TimelineBuilder {
   finish(outcome: ExecutionOutcome): JobTimeline[] {
     for (const t of this.jobs.values()) {
       const lastError = outcome.work.get(t.name)?.lastError;
+      // A for_each job that tolerates failures failed by its count (`J failed`), whose cause is the run's.
+      if (t.status === 'failed' && this.tolerant.has(t.name)) t.error ??= outcome.error?.cause;
       if (t.status === 'failed' && lastError && !t.error) t.error = lastError;
       if (t.status === 'not_started' && t.startAt !== undefined) {
         t.status = 'cancelled';

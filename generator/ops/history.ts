@@ -8,6 +8,7 @@ import { GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-s
 import { closedAt, errorOf, FAILURE_EVENTS, jobTimedOutCause, WAIT_TIMED_OUT, waitTimedOutCause, type FailedState } from '../contract/run-failure.ts';
 import type { StateOwner } from '../emit/state-owners.ts';
 import type { Aws } from './aws.ts';
+import type { ItemProgress } from './item-progress.ts';
 
 type JobState =
   | 'not started'
@@ -43,6 +44,8 @@ export interface JobStatus {
   waitingKeys?: string[];
   /** The state a failed job failed in (its Task, one of its waits, its marker write, a sweep's Fail state). */
   failedIn?: string;
+  /** A for_each job's items (ops/item-progress.ts), once its Map started. */
+  items?: ItemProgress;
 }
 
 /** Every page of an execution's history, oldest first. */
@@ -292,8 +295,9 @@ function blame(t: Tracker, at: Step, failed: FailedState, jobs: readonly string[
 
 function sweepFailure(e: HistoryEvent): { Error?: string; Cause?: string } | undefined {
   try {
-    const input = JSON.parse(e.stateEnteredEventDetails?.input ?? 'null') as { sweep?: { error?: { Error?: string; Cause?: string } } } | null;
-    return input?.sweep?.error;
+    const input = JSON.parse(e.stateEnteredEventDetails?.input ?? 'null') as { sweep?: { error?: { Error?: string; Cause?: string } }; job?: { error?: { Error?: string; Cause?: string } } } | null;
+    // A for_each job that tolerates failures leaves its count's error at `$.job.error`.
+    return input?.sweep?.error ?? input?.job?.error;
   } catch {
     return undefined;
   }

@@ -44,9 +44,10 @@ export interface FailState {
   /**
    * `sweep`: more items of a sweep failed than it tolerates (`<sweep> failed`); `input`: the input
    * check refused the input; `part`: a part of a split graph failed; `other`: any other (a
-   * definition compiled before failures became redrivable caught each job into `J failed`).
+   * definition compiled before failures became redrivable caught each job into `J failed`);
+   * `items`: more items of a for_each job failed than it tolerates (`J failed`).
    */
-  kind: 'sweep' | 'input' | 'part' | 'other' | 'handed_on';
+  kind: 'sweep' | 'input' | 'part' | 'other' | 'handed_on' | 'items';
   /** The sweep job, or the sweep, whose Fail state it is. */
   owner?: string;
   /** The run is a sweep's own (a sweep file's state machine), not a workflow's. */
@@ -90,6 +91,8 @@ export function failStateOf(events: readonly RunEvent[], stateMachine: string, w
   if (owner !== undefined && (sweepJob || error === 'stepgraph.SweepFailed')) {
     return { ...facts, kind: 'sweep', owner, ...(!workflow && owner === stateMachine && { standalone: true }) };
   }
+  const forEachJob = owner !== undefined && workflow?.jobs.some((j) => j.name === owner && j.forEach?.toleratedFailures);
+  if (owner !== undefined && (forEachJob || error === 'stepgraph.ForEachFailed')) return { ...facts, kind: 'items', owner };
   return { ...facts, kind: 'other', ...(owner !== undefined && { owner }) };
 }
 
@@ -162,6 +165,13 @@ function failStateRefusal(fail: FailState, name: string, stateMachine: string): 
       return {
         reason: `job '${fail.owner}' failed (${why}) and its failure was handed on to the run_if jobs waiting for it, which ran; the run then failed at its end in '${RUN_FAILED_STATE}', and ${AGAIN}`,
         instead: { command: `npx stepgraph replay ${stateMachine} --date ${date ?? '<date>'} --from ${fail.owner}`, does: 'replay the job that failed and what depends on it (its run_if jobs included)', replay: true },
+      };
+    }
+    case 'items': {
+      const date = dateOfRunName(name, stateMachine);
+      return {
+        reason: `for_each job '${fail.owner}' had more items fail than it tolerates (${why}): the run failed in its Fail state '${fail.state}', and ${AGAIN}; replaying the job runs every item again`,
+        instead: { command: `npx stepgraph replay ${stateMachine} --date ${date ?? '<date>'} --from ${fail.owner}`, does: 'replay the for_each job and what depends on it', replay: true },
       };
     }
     case 'other':

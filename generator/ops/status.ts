@@ -14,6 +14,7 @@ import { consoleLink } from './names.ts';
 import { waitingKeys } from './wait-keys.ts';
 import { compiledOf } from './workflows.ts';
 import { runDeadlines } from './run-deadlines.ts';
+import { itemProgress, itemsText } from './item-progress.ts';
 
 export interface RunStatus {
   executionArn: string;
@@ -45,7 +46,7 @@ export function runStatusOf(execution: DescribeExecutionOutput, histories: reado
   const jobs = workflow ? topologicalOrder(workflow.jobs).map((j) => j.name) : jobsInHistory(histories.flatMap((h) => h.events));
   const ownMarker = new Set(workflow ? workflow.jobs.filter(writesOwnMarker).map((j) => j.name) : []);
   const stepOf = stepsOf(workflow);
-  const run = summarize(execution, mergeStatuses(histories.map((h) => jobStatuses(h.events, jobs, ownMarker, stepOf))), region, now);
+  const run = summarize(execution, withItems(mergeStatuses(histories.map((h) => jobStatuses(h.events, jobs, ownMarker, stepOf))), histories, workflow), region, now);
   const deadlines = workflow && runDeadlines(workflow, execution, histories.flatMap((h) => h.events), now);
   const withKeys = workflow ? withWaitingKeys(run, workflow) : run;
   return deadlines ? { ...withKeys, deadlines } : withKeys;
@@ -115,6 +116,13 @@ function summarize(execution: DescribeExecutionOutput, jobs: JobStatus[], region
   };
 }
 
+/** A for_each job's items from the history that ran its Map (the last one, in a split workflow). */
+function withItems(jobs: JobStatus[], histories: readonly ExecutionHistory[], workflow: Workflow | undefined): JobStatus[] {
+  if (!workflow?.jobs.some((j) => j.forEach)) return jobs;
+  const items = new Map(histories.flatMap((h) => [...itemProgress(h.events, workflow)]));
+  return jobs.map((j) => (items.has(j.job) ? { ...j, items: items.get(j.job) } : j));
+}
+
 /** A waiting job's marker keys for the run's date (a wait across dates names other dates than the run's). */
 function withWaitingKeys(run: RunStatus, workflow: Workflow): RunStatus {
   const jobs = run.jobs.map((j) => {
@@ -140,7 +148,7 @@ export function renderStatus(run: RunStatus): string[] {
   if (failed.length === 0 && run.error) head.push(`error: ${run.error}${run.cause ? `: ${clip(run.cause, 200)}` : ''}`);
   const rows = run.jobs.map((j) => [
     j.job,
-    j.status === 'waiting' && j.waitingFor ? `waiting (${j.waitingFor}${keysText(j.waitingKeys)})` : j.status,
+    j.status === 'waiting' && j.waitingFor ? `waiting (${j.waitingFor}${keysText(j.waitingKeys)})` : j.items ? `${j.status} (${itemsText(j.items)})` : j.status,
     formatTime(j.start),
     formatTime(j.end),
     formatDuration(j.durationMs),
@@ -188,6 +196,7 @@ function statusJson(run: RunStatus): unknown {
       waitingFor: j.waitingFor ?? null,
       waitingKeys: j.waitingKeys ?? null,
       failedIn: j.failedIn ?? null,
+      items: j.items ?? null,
     })),
     deadlines: run.deadlines ?? null,
   };

@@ -10,7 +10,13 @@ export type GraphFormat = 'mermaid' | 'dot';
 // A for_each job is a Map: its label says over what, and it is drawn as a stack (Mermaid's
 // subroutine box, DOT's box3d).
 const kindLabel = (job: Job): string =>
-  job.kind.type.replace('_', ' ') + (job.forEach ? `, for each ${job.forEach.job}.${job.forEach.output}${job.forEach.maxConcurrent ? ` (≤${job.forEach.maxConcurrent} at a time)` : ''}` : '');
+  job.kind.type.replace('_', ' ') + (job.forEach ? `, for each ${job.forEach.job}.${job.forEach.output}${job.forEach.maxConcurrent ? ` (≤${job.forEach.maxConcurrent} at a time)` : ''}${tolerance(job)}` : '');
+
+/** `, tolerates 2 failed` / `, tolerates 10% failed`: a for_each job with tolerated_failures. */
+const tolerance = (job: Job): string => {
+  const t = job.forEach?.toleratedFailures;
+  return t ? `, tolerates ${'count' in t ? t.count : `${t.percent}%`} failed` : '';
+};
 
 /** Mermaid ids allow no ':' */
 const mermaidId = (node: string): string => node.replace(/:/g, '_');

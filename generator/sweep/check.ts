@@ -9,6 +9,7 @@ import { DEFAULTS } from '../model.ts';
 import type { SourceFile } from '../source.ts';
 import { duration, retryPolicy } from '../check/options.ts';
 import { report } from '../check/values.ts';
+import { readTolerated } from '../check/tolerated.ts';
 import { SWEEP_RUNNER_KINDS, runnerKind } from '../kinds/task-kinds.ts';
 import { Reader, type Entry, type Span } from '../check/reader.ts';
 import { closest, didYouMean } from '../contract/suggest.ts';
@@ -17,7 +18,7 @@ import { checkField, jsonType, type FieldValue } from './fields.ts';
 import { expandItems, type ItemSource } from './expand.ts';
 import { checkTemplates } from './templates-check.ts';
 import { checkItems } from './items-check.ts';
-import { isKnownField, KNOWN_FIELDS, type Json, type Sweep, type SweepRunner, type ToleratedFailures } from './model.ts';
+import { isKnownField, KNOWN_FIELDS, type Json, type Sweep, type SweepRunner } from './model.ts';
 
 export const SWEEP_KEYS = [
   'name',
@@ -72,7 +73,7 @@ export function checkSweep(source: SourceFile, overrides: SweepOverrides = {}): 
   const runner = readRunner(r, top);
   const maxConcurrent = overrides.maxConcurrent ?? (top.has('max_concurrent') ? r.integer(top.get('max_concurrent'), 1) : 0);
   const launchDelaySeconds = overrides.launchDelaySeconds ?? launchDelay(r, top.get('launch_delay'));
-  const toleratedFailures = readTolerated(r, top.get('tolerated_failures'));
+  const toleratedFailures = readTolerated(r, top.get('tolerated_failures'), Codes.badToleratedFailures);
   const retry = retryPolicy(r, top.get('retry'), DEFAULTS.retry);
   const markers = readMarkers(r, top.get('markers'));
   const descriptionEntry = top.get('description');
@@ -182,25 +183,6 @@ function launchDelay(r: Reader, entry: Entry | undefined): number | undefined {
   const raw = r.scalar(entry.value);
   if (raw === 0 || raw === '0' || raw === '0s') return 0;
   return duration(r, entry);
-}
-
-function readTolerated(r: Reader, entry: Entry | undefined): ToleratedFailures | undefined {
-  if (!entry) return { count: 0 };
-  const raw = r.scalar(entry.value);
-  const hint = "write a number of items (e.g. 2) or a whole percentage of them (e.g. '10%')";
-  if (typeof raw === 'number') {
-    if (Number.isInteger(raw) && raw >= 0) return { count: raw };
-    r.error(entry.span, Codes.badToleratedFailures, `'tolerated_failures' must be a whole number of 0 or more, not ${raw}`, hint);
-    return undefined;
-  }
-  if (typeof raw === 'string') {
-    const m = /^\s*(\d+)\s*%\s*$/.exec(raw);
-    if (m && Number(m[1]) <= 100) return { percent: Number(m[1]) };
-    r.error(entry.span, Codes.badToleratedFailures, `'${raw}' is not a count or a percentage from 0% to 100%`, hint);
-    return undefined;
-  }
-  r.wrongType(entry, 'a number or a percentage');
-  return undefined;
 }
 
 function readMarkers(r: Reader, entry: Entry | undefined): Sweep['markers'] | undefined {

@@ -18,7 +18,7 @@ import { itemCount, parseOutputFlags } from '../../local/outputs.ts';
 
 export const usage = [
   'stepgraph simulate <workflow name or file | sweep file> [--date YYYY-MM-DD[THH] | --dates FROM..TO | --dates D1,D2,...] [--durations file.yaml]',
-  '         [--fail JOB]... [--late JOB|MARKER=DURATION]... [--missing MARKER]...',
+  '         [--fail JOB | JOB[N,...]]... [--late JOB|MARKER=DURATION]... [--missing MARKER]...',
   '         [--select JOB]... [--from JOB]... [--param k=v]... [--output JOB.NAME=VALUE]... [--items N]',
   '         [--json] [--html FILE] [--workflows DIR]',
   '',
@@ -28,7 +28,7 @@ export const usage = [
   '--dates runs several dates at once, as a backfill does, sharing markers and pools.',
   '--output gives a job\'s declared output a value (read as JSON when it parses, else as text); an',
   'output left out is a list of --items elements (default 3) where a for_each job iterates over it,',
-  'else the text JOB.NAME.',
+  'else the text JOB.NAME. --fail JOB[1,3] fails only those items (by index) of a for_each job.',
   'Exit code 0 when the simulated run succeeds, 3 when it fails.',
 ].join('\n');
 
