@@ -95,5 +95,5 @@ async function oldestQueued(schedule: GetScheduleOutput, now: number, deps: Queu
   const since = (schedule.StartDate ?? schedule.CreationDate)?.getTime();
   const timezone = schedule.ScheduleExpressionTimezone || config.timezone;
   const dateOf = (t: number): string => runDateAt(new Date(t), config.partition, config.timezone).text;
-  return oldestQueuedDate(schedule.ScheduleExpression ?? '', timezone, queueWindow(now, since), dateOf, newest);
+  return oldestQueuedDate(schedule.ScheduleExpression ?? '', timezone, queueWindow(now, since, schedule.EndDate?.getTime()), dateOf, newest);
 }

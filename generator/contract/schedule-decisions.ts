@@ -25,11 +25,12 @@ const QUEUE_FIRE_TIMES = 2000;
 /**
  * Where a drain reads the schedule's fire times: since the schedule's start (StartDate, else its
  * creation; a resume without catch-up moves StartDate to the resume, so a pause's fire times are
- * not queued), at most QUEUE_LOOKBACK_MS back, up to now.
+ * not queued), at most QUEUE_LOOKBACK_MS back, up to now or the schedule's EndDate (a time past
+ * its end never fired, so nothing was queued for it).
  */
-export function queueWindow(now: number, since: number | undefined): FireWindow {
+export function queueWindow(now: number, since: number | undefined, end?: number): FireWindow {
   const from = since ?? now - QUEUE_LOOKBACK_MS;
-  return { after: Math.max(from - 1, now - QUEUE_LOOKBACK_MS), until: now, limit: QUEUE_FIRE_TIMES, anchor: from };
+  return { after: Math.max(from - 1, now - QUEUE_LOOKBACK_MS), until: end === undefined ? now : Math.min(now, end), limit: QUEUE_FIRE_TIMES, anchor: from };
 }
 
 /** The newest run date among executions' names (any status), undefined when none is a run of the workflow. */
