@@ -35,7 +35,7 @@ export interface FireRecord {
   /** The runs running at the fire (skipped, queued) or at the resume (held). */
   running?: string[];
   /** A missed fire time, at the resume: caught up (started), held (queued or skipped as the overlap says), or not caught up. */
-  resume?: 'caught-up' | 'queued' | 'skipped' | 'not-caught-up';
+  resume?: 'caught-up' | 'queued' | 'skipped' | 'not-caught-up' | 'outside';
   /** When its run started later: by a queue's drain, or by the resume's catch-up. */
   startedAt?: number;
   startedBy?: 'queue' | 'catch-up';
@@ -114,13 +114,19 @@ export class ScheduleDriver {
     this.paused ??= at;
   }
 
-  /** `schedule resume`: with catch_up, the missed runs start first (as the overlap allows); then the schedule is enabled. */
-  resume(at: number): void {
+  /**
+   * `schedule resume`: with catch_up, the missed runs start first (as the overlap allows); then the
+   * schedule is enabled. `outside`: enabled elsewhere (the AWS console), which catches nothing up
+   * and leaves the schedule's start date as it was.
+   */
+  resume(at: number, outside = false): void {
     const pausedAt = this.paused;
     if (pausedAt === undefined) return;
     const started: string[] = [];
     const held: string[] = [];
-    if (this.setup.catchUp) {
+    if (outside) {
+      // Nothing is decided here: what follows is the start handler's, at the next fire or run end.
+    } else if (this.setup.catchUp) {
       const times = fireTimes(this.setup.expression, this.setup.timezone, { after: pausedAt, until: at, limit: MAX_CATCH_UP_FIRES, anchor: this.since });
       const missed = runsOfFireTimes(times, this.dateOf).filter((m) => !this.exists(runName(this.setup.workflow, m.date)));
       const busy = resumeNeedsBusy(this.setup.overlap, missed.length) && this.running().length > 0;
@@ -139,7 +145,7 @@ export class ScheduleDriver {
       // The resume moves the schedule's start date to now: a drain reads no fire time before it.
       this.since = Math.floor(at / 1000) * 1000;
     }
-    for (const f of this.fires) if (f.outcome === 'missed' && f.resume === undefined && f.at > pausedAt && f.at <= at) f.resume = 'not-caught-up';
+    for (const f of this.fires) if (f.outcome === 'missed' && f.resume === undefined && f.at > pausedAt && f.at <= at) f.resume = outside ? 'outside' : 'not-caught-up';
     this.paused = undefined;
     this.decisions.push({ event: 'resume', at, started, held });
   }

@@ -25,6 +25,7 @@ export function fireText(f: FireRecord, timezone: string): string {
       if (f.resume === 'queued') return `missed while paused; queued at the resume behind ${f.running!.join(', ')}${later || '; never started'}`;
       if (f.resume === 'skipped') return `missed while paused; skipped at the resume: ${f.running!.join(', ')} ran (overlap: skip starts one)`;
       if (f.resume === 'not-caught-up') return `missed while paused; not run (catch_up is not true)${later}`;
+      if (f.resume === 'outside') return `missed while paused; resumed outside stepgraph, so not caught up${later ? `${later} (the queue reached it)` : ''}`;
       return 'missed: still paused when the window ended';
   }
 }
@@ -41,7 +42,7 @@ export function mostAtOnce(sim: ScheduleSimulation): number {
 export function formatSchedule(sim: ScheduleSimulation): string {
   const tz = sim.timezone;
   const lines = [`schedule ${sim.expression} in ${tz}; overlap: ${sim.overlap}; catch_up: ${sim.catchUp}`];
-  const paused = sim.window.paused ? `; paused ${wall(sim.window.paused.from, tz)} to ${wall(sim.window.paused.to, tz)}` : '';
+  const paused = sim.window.paused ? `; paused ${wall(sim.window.paused.from, tz)} to ${wall(sim.window.paused.to, tz)}${sim.window.paused.outside ? ', resumed outside stepgraph' : ''}` : '';
   lines.push(`window ${wall(sim.window.from, tz)} to ${wall(sim.window.to, tz)}${paused}`, '', 'fire times:');
   if (sim.fires.length === 0) lines.push('  none in the window');
   for (const f of sim.fires) lines.push(`  ${wall(f.at, tz)}  run ${f.date}  ${fireText(f, tz)}`);

@@ -29,7 +29,8 @@ import type { RunInput } from '../contract/run.ts';
 export interface ScheduleWindow {
   from: number;
   to: number;
-  paused?: { from: number; to: number };
+  /** `outside`: resumed outside stepgraph (the AWS console): no catch-up, the start date left as it was. */
+  paused?: { from: number; to: number; outside?: boolean };
 }
 
 export interface ScheduleSimulation {
@@ -91,8 +92,8 @@ export async function simulateSchedule(target: SimulationTarget, window: Schedul
     // fired, one the resume ends at was missed (and is caught up by it).
     const events = driver.fireTimesIn(window.from, window.to).map((t) => ({ t, order: 0, act: () => driver.fire(t) }));
     if (window.paused) {
-      const { from, to } = window.paused;
-      events.push({ t: from, order: 1, act: () => driver.pause(from) }, { t: to, order: 1, act: () => driver.resume(to) });
+      const { from, to, outside } = window.paused;
+      events.push({ t: from, order: 1, act: () => driver.pause(from) }, { t: to, order: 1, act: () => driver.resume(to, outside) });
     }
     events.sort((a, b) => a.t - b.t || a.order - b.order);
     pending = events.length;

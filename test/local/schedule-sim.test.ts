@@ -109,6 +109,23 @@ describe('simulate --schedule', () => {
     expect(fireText(missed[0], ZONE)).toBe('missed while paused; not run (catch_up is not true)');
   });
 
+  it('resumed outside stepgraph: nothing is caught up at the resume; under queue, a run still running then drains the queue, missed dates included', async () => {
+    const outside = (paused: [string, string]) => ({ ...window(paused), paused: { from: at(paused[0]), to: at(paused[1]), outside: true } });
+    // GIVEN the 2nd's run running until the 3rd 14:00, and a resume in the console at 12:00
+    const drained = await simulateSchedule(nightly('queue', false), outside(['2019-03-02T12:00', '2019-03-03T12:00']));
+    // THEN the queue, read off the schedule at that run's end, starts the missed 3rd (catch_up or not)
+    const third = drained.fires.find((f) => f.date === '2019-03-03')!;
+    expect([third.outcome, third.resume, third.startedBy, new Date(third.startedAt!).toISOString()]).toStrictEqual(['missed', 'outside', 'queue', '2019-03-03T13:00:00.000Z']);
+    // GIVEN nothing running at the resume instead: the next fire starts its own date and passes the missed ones over
+    const passed = await simulateSchedule(nightly('queue', true), outside(['2019-03-02T12:00', '2019-03-04T12:00']));
+    expect(passed.fires.filter((f) => f.outcome === 'missed').map((f) => [f.date, f.resume, f.startedAt])).toStrictEqual([
+      ['2019-03-03', 'outside', undefined],
+      ['2019-03-04', 'outside', undefined],
+    ]);
+    expect(fireText(passed.fires.find((f) => f.date === '2019-03-03')!, ZONE)).toBe('missed while paused; resumed outside stepgraph, so not caught up');
+    expect(passed.fires.find((f) => f.date === '2019-03-05')!.outcome).toBe('started');
+  });
+
   it('runs of a schedule share pools: overlapping runs never hold more slots than the pool has', async () => {
     const text = `name: shared
 schedule: { cron: "0 */2 * * ? *", overlap: allow }

@@ -47,6 +47,8 @@ interface Case {
   durations: number[];
   /** Pause and resume, in hours after the window's start. */
   pause?: [number, number];
+  /** The resume is the AWS console's (an UpdateSchedule to ENABLED), not `schedule resume`. */
+  outside: boolean;
 }
 
 const caseArb: fc.Arbitrary<Case> = fc
@@ -61,6 +63,7 @@ const caseArb: fc.Arbitrary<Case> = fc
     days: fc.integer({ min: 1, max: 4 }),
     durations: fc.array(fc.integer({ min: 1, max: 60 * 40 }), { minLength: 1, maxLength: 8 }),
     pause: fc.option(fc.tuple(fc.integer({ min: 0, max: 96 }), fc.integer({ min: 1, max: 48 })), { nil: undefined }),
+    outside: fc.boolean(),
   })
   .map((c) => ({ ...c, pause: c.pause && ([c.pause[0], Math.min(c.pause[0] + c.pause[1], c.days * 24)] as [number, number]) }))
   .filter((c) => !c.pause || c.pause[0] < c.pause[1]);
@@ -91,7 +94,7 @@ async function simulated(c: Case, from: number, to: number): Promise<Decision[]>
   for (const t of driver.fireTimesIn(from, to)) events.push({ t, order: 0, act: () => driver.fire(t) });
   if (c.pause) {
     const [p, r] = c.pause.map((h) => from + h * 3_600_000);
-    events.push({ t: p, order: 1, act: () => driver.pause(p) }, { t: r, order: 1, act: () => driver.resume(r) });
+    events.push({ t: p, order: 1, act: () => driver.pause(p) }, { t: r, order: 1, act: () => driver.resume(r, c.outside) });
   }
   await drive(events);
   return driver.decisions;
@@ -185,6 +188,11 @@ async function deployed(c: Case, from: number, to: number, fires: number[]): Pro
       order: 1,
       act: async () => {
         now = r;
+        if (c.outside) {
+          schedule = { ...schedule, State: 'ENABLED', LastModificationDate: new Date(r) };
+          decisions.push({ event: 'resume', at: r, started: [], held: [] });
+          return;
+        }
         const out: string[] = [];
         printed = out;
         try {

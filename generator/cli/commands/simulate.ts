@@ -19,7 +19,7 @@ import { writeHtmlReport } from '../html.ts';
 import { itemCount, parseOutputFlags } from '../../local/outputs.ts';
 
 export const usage = [
-  'stepgraph simulate <workflow name or file | sweep file> [--date YYYY-MM-DD[THH] | --dates FROM..TO | --dates D1,D2,... | --schedule FROM..TO [--paused FROM..TO]] [--durations file.yaml]',
+  'stepgraph simulate <workflow name or file | sweep file> [--date YYYY-MM-DD[THH] | --dates FROM..TO | --dates D1,D2,... | --schedule FROM..TO [--paused FROM..TO [--resumed-outside]]] [--durations file.yaml]',
   '         [--fail JOB]... [--late JOB|MARKER=DURATION]... [--missing MARKER]...',
   '         [--select JOB]... [--from JOB]... [--param k=v]... [--output JOB.NAME=VALUE]... [--items N]',
   '         [--json] [--html FILE] [--workflows DIR]',
@@ -31,6 +31,7 @@ export const usage = [
   '--schedule FROM..TO [--paused FROM..TO] runs the schedule\'s starts over a window (dates, or times',
   'on the schedule\'s clock): its overlap rule and, after a pause, its catch_up, as the deployed start',
   'handler and `schedule resume` apply them; it lists each fire time and what became of it.',
+  '--resumed-outside: the pause ends in the AWS console instead (no catch-up).',
   '--output gives a job\'s declared output a value (read as JSON when it parses, else as text); an',
   'output left out is a list of --items elements (default 3) where a for_each job iterates over it,',
   'else the text JOB.NAME.',
@@ -46,6 +47,7 @@ export async function run(args: string[]): Promise<number> {
       dates: { type: 'string' },
       schedule: { type: 'string' },
       paused: { type: 'string' },
+      'resumed-outside': { type: 'boolean', default: false },
       durations: { type: 'string' },
       fail: { type: 'string', multiple: true, default: [] },
       late: { type: 'string', multiple: true, default: [] },
@@ -73,7 +75,7 @@ export async function run(args: string[]): Promise<number> {
   if (values.paused !== undefined && values.schedule === undefined) throw new UserError('--paused goes with --schedule FROM..TO: it pauses the simulated schedule');
   if (values.schedule !== undefined) {
     if (values.date !== undefined || values.dates !== undefined) throw new UserError('give --schedule or --date/--dates, not both: the schedule chooses the dates');
-    const window = scheduleWindow(compiled, values.schedule, values.paused);
+    const window = scheduleWindow(compiled, values.schedule, values.paused, values['resumed-outside']);
     const scenario = { durations: readDurations(values.durations, workflow), fail: values.fail, late, missing: values.missing, select, ...(Object.keys(params).length > 0 && { params }) };
     return simulateScheduleCommand(compiled, window, scenario, values.json);
   }
