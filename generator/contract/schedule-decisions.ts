@@ -18,7 +18,7 @@ export function decideAtFire(overlap: Overlap | undefined, runningOthers: readon
 }
 
 /** How far back a queue looks for held starts: more than any run of a queued schedule should last. */
-export const QUEUE_LOOKBACK_MS = 35 * 86_400_000;
+const QUEUE_LOOKBACK_MS = 35 * 86_400_000;
 /** At most this many fire times are read back (a rate(1 minute) schedule over 35 days has 50,400). */
 const QUEUE_FIRE_TIMES = 2000;
 

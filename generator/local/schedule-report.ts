@@ -31,7 +31,7 @@ export function fireText(f: FireRecord, timezone: string): string {
 }
 
 /** The most runs running at one instant. */
-export function mostAtOnce(sim: ScheduleSimulation): number {
+function mostAtOnce(sim: ScheduleSimulation): number {
   const edges = sim.runs.flatMap((r) => [{ t: r.start, d: 1 }, { t: r.end ?? Infinity, d: -1 }]).sort((a, b) => a.t - b.t || a.d - b.d);
   let now = 0;
   let most = 0;
