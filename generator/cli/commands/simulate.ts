@@ -75,6 +75,7 @@ export async function run(args: string[]): Promise<number> {
   if (values.paused !== undefined && values.schedule === undefined) throw new UserError('--paused goes with --schedule FROM..TO: it pauses the simulated schedule');
   if (values.schedule !== undefined) {
     if (values.date !== undefined || values.dates !== undefined) throw new UserError('give --schedule or --date/--dates, not both: the schedule chooses the dates');
+    if (values.html !== undefined || values.output.length > 0) throw new UserError('--html and --output go with one run: leave them out with --schedule');
     const window = scheduleWindow(compiled, values.schedule, values.paused, values['resumed-outside']);
     const scenario = { durations: readDurations(values.durations, workflow), fail: values.fail, late, missing: values.missing, select, ...(Object.keys(params).length > 0 && { params }) };
     return simulateScheduleCommand(compiled, window, scenario, values.json);
