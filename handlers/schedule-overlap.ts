@@ -8,9 +8,10 @@
 // A paused schedule starts nothing; its missed runs are `schedule resume`'s (catch_up) to start.
 import { GetScheduleCommand, type GetScheduleOutput, type SchedulerClient } from '@aws-sdk/client-scheduler';
 import { ListExecutionsCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { fireTimes, type Overlap } from '../generator/contract/fire-times.ts';
+import type { Overlap } from '../generator/contract/fire-times.ts';
 import { runDateAt, type Partition } from '../generator/contract/dates.ts';
-import { dateOfRunName, runName } from '../generator/contract/run-names.ts';
+import { runName } from '../generator/contract/run-names.ts';
+import { decideAtFire, newestRunDate, oldestQueuedDate, queueWindow } from '../generator/contract/schedule-decisions.ts';
 import { log } from './log.ts';
 import { startRun, type RunStart } from './start-run.ts';
 
@@ -23,11 +24,6 @@ export interface OverlapConfig {
 
 /** A start the overlap rule held back: skipped for good, or queued until the running run ends. */
 export type HeldStart = { outcome: 'skipped' | 'queued'; started: false; date: string; running: string[] };
-
-/** How far back a queue looks for held starts: more than any run of a queued schedule should last. */
-const QUEUE_LOOKBACK_MS = 35 * 86_400_000;
-/** At most this many fire times are read back (a rate(1 minute) schedule over 35 days has 50,400). */
-const QUEUE_FIRE_TIMES = 2000;
 
 /** The names of the workflow's running executions other than `own` (one page: any one is enough). */
 async function runningOthers(sfn: SFNClient, stateMachineArn: string, own: string): Promise<string[]> {
@@ -43,8 +39,8 @@ export async function holdForOverlap(overlap: Overlap | undefined, date: string,
   if (overlap !== 'skip' && overlap !== 'queue') return undefined;
   const { config } = deps;
   const running = await runningOthers(deps.sfn, config.stateMachineArn, runName(config.workflow, date));
-  if (running.length === 0) return undefined;
-  const outcome = overlap === 'skip' ? 'skipped' : 'queued';
+  const outcome = decideAtFire(overlap, running);
+  if (outcome === 'start') return undefined;
   log.info(overlap === 'skip' ? 'start skipped: another run is running (overlap: skip)' : 'start queued: it starts when the running run ends (overlap: queue)', {
     workflow: config.workflow,
     date,
@@ -95,14 +91,9 @@ export async function startQueued(ended: unknown, deps: QueueDeps): Promise<Queu
 async function oldestQueued(schedule: GetScheduleOutput, now: number, deps: QueueDeps): Promise<string | undefined> {
   const { config } = deps;
   const recent = await deps.sfn.send(new ListExecutionsCommand({ stateMachineArn: config.stateMachineArn, maxResults: 100 }));
-  const dates = (recent.executions ?? []).map((e) => dateOfRunName(e.name ?? '', config.workflow)).filter((d): d is string => d !== undefined);
-  const newest = dates.sort().at(-1);
-  const since = (schedule.StartDate ?? schedule.CreationDate)?.getTime() ?? now - QUEUE_LOOKBACK_MS;
+  const newest = newestRunDate((recent.executions ?? []).map((e) => e.name ?? ''), config.workflow);
+  const since = (schedule.StartDate ?? schedule.CreationDate)?.getTime();
   const timezone = schedule.ScheduleExpressionTimezone || config.timezone;
-  const times = fireTimes(schedule.ScheduleExpression ?? '', timezone, { after: Math.max(since - 1, now - QUEUE_LOOKBACK_MS), until: now, limit: QUEUE_FIRE_TIMES, anchor: since });
-  for (const t of times) {
-    const date = runDateAt(new Date(t), config.partition, config.timezone).text;
-    if (newest === undefined || date > newest) return date;
-  }
-  return undefined;
+  const dateOf = (t: number): string => runDateAt(new Date(t), config.partition, config.timezone).text;
+  return oldestQueuedDate(schedule.ScheduleExpression ?? '', timezone, queueWindow(now, since, schedule.EndDate?.getTime()), dateOf, newest);
 }

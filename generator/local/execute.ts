@@ -255,6 +255,10 @@ export function startExecution(setup: ExecutionSetup): LocalExecution {
       }
     }
     const endedAt = Date.now();
+    // Time stands still until the outcome is whole, so whoever awaits it acts at the end's instant
+    // (a schedule's queue starts the next run then), not after the clock's next jump.
+    let whole = (): void => undefined;
+    void setup.track?.(new Promise<void>((resolve) => (whole = resolve)));
     ended = true;
     // A failed run leaves no child running (Step Functions stops them with the parent).
     stopAll();
@@ -264,6 +268,7 @@ export function startExecution(setup: ExecutionSetup): LocalExecution {
     await root.consumed;
     await new Promise((resolve) => setImmediate(resolve));
     events.sort((a, b) => a.time - b.time);
+    whole();
     return { status, error, executionName: setup.executionName, startedAt, endedAt, events, work, index, bucket: substitutions[MARKER_BUCKET] };
   })();
   return { outcome, abort: stopAll };

@@ -157,7 +157,7 @@ export async function simulateRuns(target: SimulationTarget, dates: readonly str
   return { runs, pools: used };
 }
 
-function simulatedRunner(planned: ReadonlyMap<string, number>, scenario: Scenario): JobRunner {
+export function simulatedRunner(planned: ReadonlyMap<string, number>, scenario: Scenario): JobRunner {
   const failure = (job: string): Error => statesError('stepgraph.SimulatedFailure', `job '${job}' failed (simulated with --fail)`);
   return {
     async run(job, _attempt, _limits, item) {
@@ -177,7 +177,7 @@ function failsInActivation(job: Job): boolean {
 }
 
 /** External markers appear at the start, late (after `--late`), or never (`--missing`). */
-async function seedExternalMarkers(
+export async function seedExternalMarkers(
   workflow: Workflow,
   scenario: Scenario,
   store: MarkerStore,

@@ -9,6 +9,7 @@ import { GetScheduleCommand, UpdateScheduleCommand, type GetScheduleOutput, type
 import { fireTimes } from '../contract/fire-times.ts';
 import { runDateAt } from '../contract/dates.ts';
 import { runName } from '../contract/run-names.ts';
+import { runsOfFireTimes } from '../contract/schedule-decisions.ts';
 import { SCHEDULE_GROUP, scheduleName } from '../contract/schedule-names.ts';
 import { UserError } from '../errors.ts';
 import { stackName, type Schedule, type Workflow } from '../model.ts';
@@ -101,19 +102,15 @@ export interface Missed extends FireTime {
 export function missedOffline(workflow: Workflow, schedule: Pick<Schedule, 'expression' | 'timezone'>, pausedAt: number, now: number, anchor?: number): Missed[] {
   const zone = schedule.timezone ?? 'UTC';
   const times = fireTimes(schedule.expression, zone, { after: pausedAt, until: now, limit: MAX_CATCH_UP * 24 + 1, anchor });
-  const byDate = new Map<string, Missed>();
-  for (const t of times) {
-    const f = fireTime(workflow, zone, t);
-    if (!byDate.has(f.date)) byDate.set(f.date, { ...f, run: runName(workflow.name, f.date) });
-  }
-  if (byDate.size > MAX_CATCH_UP) {
-    const dates = [...byDate.keys()];
+  const runs = runsOfFireTimes(times, (t) => runDateAt(new Date(t), workflow.partition, zone).text);
+  if (runs.length > MAX_CATCH_UP) {
+    const dates = runs.map((r) => r.date);
     throw new UserError(
-      `the pause missed ${byDate.size} runs (${dates[0]} to ${dates.at(-1)}): more than a resume catches up (${MAX_CATCH_UP}); ` +
+      `the pause missed ${runs.length} runs (${dates[0]} to ${dates.at(-1)}): more than a resume catches up (${MAX_CATCH_UP}); ` +
         `resume with --no-catch-up and run \`npx stepgraph backfill ${workflow.name} --from ${dates[0]} --to ${dates.at(-1)}\``,
     );
   }
-  return [...byDate.values()];
+  return runs.map((r) => ({ ...fireTime(workflow, zone, r.time), run: runName(workflow.name, r.date) }));
 }
 
 /** The runs a paused schedule missed since its pause, up to `now`, that do not exist, oldest first. */

@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import type { GetScheduleOutput } from '@aws-sdk/client-scheduler';
 import { scheduleName } from '../../contract/schedule-names.ts';
+import { catchUpSplit, resumeNeedsBusy } from '../../contract/schedule-decisions.ts';
 import { didYouMean } from '../../contract/suggest.ts';
 import { UserError, ExitCode } from '../../errors.ts';
 import type { Workflow } from '../../model.ts';
@@ -156,12 +157,10 @@ async function resume(aws: Aws, workflow: Workflow, current: GetScheduleOutput, 
   if (o.catchUp) {
     const stateMachineArn = await resolveStateMachineArn(aws, workflow.name, o.arn);
     const missed = await missedRuns(aws, workflow, current, stateMachineArn, o.now);
-    const oneAtATime = overlap !== 'allow';
-    const busy = oneAtATime && missed.length > 0 && (await listExecutions(aws, stateMachineArn, { status: 'RUNNING', limit: 1 })).length > 0;
-    for (const [i, m] of missed.entries()) {
-      if (busy || (oneAtATime && i > 0)) held.push(m);
-      else if (await startMissed(aws, stateMachineArn, m)) started.push(m.run);
-    }
+    const busy = resumeNeedsBusy(overlap, missed.length) && (await listExecutions(aws, stateMachineArn, { status: 'RUNNING', limit: 1 })).length > 0;
+    const split = catchUpSplit(missed, overlap, busy);
+    held.push(...split.held);
+    for (const m of split.start) if (await startMissed(aws, stateMachineArn, m)) started.push(m.run);
   }
   // Without catch-up, a queue must not start the fire times the pause missed: the schedule's
   // start date moves to now, and the start handler reads queued starts only after it.

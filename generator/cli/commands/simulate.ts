@@ -9,6 +9,8 @@ import { formatReport, reportJson } from '../../local/report.ts';
 import { checkScenario, parseLate } from '../../local/scenario.ts';
 import { simulate } from '../../local/simulate.ts';
 import { simulateDates } from '../simulate-dates.ts';
+import { scheduleWindow, simulateScheduleCommand } from '../simulate-schedule.ts';
+import { UserError } from '../../errors.ts';
 import { readDurations } from '../../local/workflow-arg.ts';
 import { isSweepFile, simulateSweepFile } from '../../sweep/simulate.ts';
 import { colourFor, terminalWidth } from '../../terminal/colour.ts';
@@ -17,7 +19,7 @@ import { writeHtmlReport } from '../html.ts';
 import { itemCount, parseOutputFlags } from '../../local/outputs.ts';
 
 export const usage = [
-  'stepgraph simulate <workflow name or file | sweep file> [--date YYYY-MM-DD[THH] | --dates FROM..TO | --dates D1,D2,...] [--durations file.yaml]',
+  'stepgraph simulate <workflow name or file | sweep file> [--date YYYY-MM-DD[THH] | --dates FROM..TO | --dates D1,D2,... | --schedule FROM..TO [--paused FROM..TO [--resumed-outside]]] [--durations file.yaml]',
   '         [--fail JOB | JOB[N,...]]... [--late JOB|MARKER=DURATION]... [--missing MARKER]...',
   '         [--select JOB]... [--from JOB]... [--param k=v]... [--output JOB.NAME=VALUE]... [--items N]',
   '         [--json] [--html FILE] [--workflows DIR]',
@@ -26,6 +28,10 @@ export const usage = [
   'markers are present at the start unless --late or --missing say otherwise. --html writes the',
   'report as one self-contained page (graph, timeline, critical path, lateness, retries, cost).',
   '--dates runs several dates at once, as a backfill does, sharing markers and pools.',
+  '--schedule FROM..TO [--paused FROM..TO] runs the schedule\'s starts over a window (dates, or times',
+  'on the schedule\'s clock): its overlap rule and, after a pause, its catch_up, as the deployed start',
+  'handler and `schedule resume` apply them; it lists each fire time and what became of it.',
+  '--resumed-outside: the pause ends in the AWS console instead (no catch-up).',
   '--output gives a job\'s declared output a value (read as JSON when it parses, else as text); an',
   'output left out is a list of --items elements (default 3) where a for_each job iterates over it,',
   'else the text JOB.NAME. --fail JOB[1,3] fails only those items (by index) of a for_each job.',
@@ -39,6 +45,9 @@ export async function run(args: string[]): Promise<number> {
     options: {
       date: { type: 'string' },
       dates: { type: 'string' },
+      schedule: { type: 'string' },
+      paused: { type: 'string' },
+      'resumed-outside': { type: 'boolean', default: false },
       durations: { type: 'string' },
       fail: { type: 'string', multiple: true, default: [] },
       late: { type: 'string', multiple: true, default: [] },
@@ -63,6 +72,14 @@ export async function run(args: string[]): Promise<number> {
   checkScenario(workflow, { fail: values.fail, late, missing: values.missing, select: [...(values.select ?? []), ...(values.from ?? [])] });
   const select = values.select || values.from ? [...new Set([...(values.select ?? []), ...(values.from ? downstreamClosure(workflow, values.from) : [])])] : undefined;
   const params = parseParams(values.param);
+  if (values.paused !== undefined && values.schedule === undefined) throw new UserError('--paused goes with --schedule FROM..TO: it pauses the simulated schedule');
+  if (values.schedule !== undefined) {
+    if (values.date !== undefined || values.dates !== undefined) throw new UserError('give --schedule or --date/--dates, not both: the schedule chooses the dates');
+    if (values.html !== undefined || values.output.length > 0) throw new UserError('--html and --output go with one run: leave them out with --schedule');
+    const window = scheduleWindow(compiled, values.schedule, values.paused, values['resumed-outside']);
+    const scenario = { durations: readDurations(values.durations, workflow), fail: values.fail, late, missing: values.missing, select, ...(Object.keys(params).length > 0 && { params }) };
+    return simulateScheduleCommand(compiled, window, scenario, values.json);
+  }
   if (values.dates !== undefined) {
     const scenario = { durations: readDurations(values.durations, workflow), fail: values.fail, late, missing: values.missing, select, ...(Object.keys(params).length > 0 && { params }) };
     return simulateDates(compiled, values.dates, values.date, scenario, values.json);
