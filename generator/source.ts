@@ -54,7 +54,9 @@ export function readSource(file: string, written: string): SourceResult {
     const end = indent?.at?.[1] ?? Math.max(Math.min(first.pos[1], text.length), Math.min(first.pos[0] + 1, text.length));
     return { source, diagnostics: [{ file, start, end, severity: 'error', code: Codes.yamlSyntax, message, hint }] };
   }
-  const aliasProblem = resolveAliases(doc);
+  // An alias is written with '*' and a merge key as a plain '<<': a text with neither has none to
+  // resolve, and is not walked for them (a walk of 100,000 jobs' nodes).
+  const aliasProblem = text.includes('*') || text.includes('<<') ? resolveAliases(doc) : undefined;
   if (aliasProblem) {
     const [start, end] = aliasProblem.range;
     return { source, diagnostics: [{ file, start, end, severity: 'error', code: Codes.badAlias, message: aliasProblem.message, hint: aliasProblem.hint }] };
