@@ -5,12 +5,10 @@
 // following the chain (a job that waits for its own past makes every later date stale, up to
 // `through`), in date order: each run's replay must start after the earlier one invalidated the
 // markers it reads, so that its dated wait holds until they are rewritten (ops/past-order.ts).
-import { markerDates } from '../contract/marker-dates.ts';
-import { parseDatekey, runDateOfTime, type RunDate } from '../contract/dates.ts';
+import { runDatesReading } from '../contract/marker-dates.ts';
+import { parseDatekey, type RunDate } from '../contract/dates.ts';
 import { downstreamClosure, waitLabel, type Workflow } from '../model.ts';
 import { sameStore } from './downstream.ts';
-
-const HOUR_MS = 3_600_000;
 
 export interface LaterRun {
   workflow: Workflow;
@@ -87,23 +85,9 @@ function toLaterRun(f: Found): LaterRun {
   return { workflow: f.workflow, date: f.date, markers: [...f.markers].sort(), waitingJobs, selection, from, via: f.via };
 }
 
-/**
- * The runs of `consumer` whose dated wait reads the marker of `marker` (contract/marker-dates.ts
- * decides, the same function the router uses): every candidate near the date moved forward by
- * the offset is asked whether its keys hold the marker's.
- */
+/** The runs of `consumer` whose dated wait reads the marker of `marker` (none dated before its `since`). */
 function readersOf(marker: RunDate, spec: NonNullable<Workflow['jobs'][number]['waitsFor'][number]['dates']>, consumer: Workflow): RunDate[] {
-  const hours = spec.offset?.hours ?? 0;
   const since = spec.since === undefined ? undefined : parseDatekey(spec.since, spec.since.length === 10 ? 'hourly' : 'daily')?.time;
-  const partition = spec.partition ?? consumer.partition;
-  const centre = marker.time - hours * HOUR_MS;
-  const seen = new Set<string>();
-  const readers: RunDate[] = [];
-  for (let t = centre - 24 * HOUR_MS; t <= centre + 24 * HOUR_MS; t += HOUR_MS) {
-    const candidate = runDateOfTime(t, consumer.partition);
-    if (seen.has(candidate.key)) continue;
-    seen.add(candidate.key);
-    if (markerDates(candidate.key, hours, partition, since)?.some((d) => d.key === marker.key)) readers.push(candidate);
-  }
-  return readers;
+  if (since !== undefined && marker.time < since) return [];
+  return runDatesReading(marker, spec.offset?.hours ?? 0, spec.partition ?? consumer.partition, consumer.partition);
 }
