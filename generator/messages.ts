@@ -41,6 +41,10 @@ export const Codes = {
   poolSlotsDisagree: 'SG2031',
   poolOnSweep: 'SG2032',
   unusedPool: 'SG2033',
+  // on_markers triggers with markers of other dates (check/trigger-markers.ts).
+  triggerOnlyPastDates: 'SG2040',
+  triggerMarkerTwice: 'SG2041',
+  badTriggerMarker: 'SG3053',
   // Data between jobs (check/references.ts): what `{inputs.<job>.<name>}` and `for_each` name.
   unknownOutput: 'SG2014',
   inputNotUpstream: 'SG2015',

@@ -122,8 +122,14 @@ export interface Schedule {
   catchUp?: boolean;
 }
 
+/** An `on_markers` entry: the run of D waits for `marker` of D moved by `dates` (contract/marker-dates.ts). */
+export interface TriggerMarker {
+  marker: string;
+  dates?: MarkerDatesSpec;
+}
+
 export type Trigger =
-  | { type: 'on_markers'; markers: string[] }
+  | { type: 'on_markers'; markers: string[]; /** Every entry, when one reads other dates or the other partition (check/trigger-markers.ts). */ dated?: TriggerMarker[] }
   | { type: 'event'; pattern: Record<string, unknown>; params: Record<string, unknown> };
 
 export interface Alerts {

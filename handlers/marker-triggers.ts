@@ -10,6 +10,8 @@ import { ConfigurationError } from './errors.ts';
 import { log } from './log.ts';
 import type { Partition } from '../generator/contract/dates.ts';
 import { markerKey, parseMarkerKey, type ParsedMarker } from '../generator/contract/markers.ts';
+import type { TriggerEntry } from '../generator/contract/marker-dates.ts';
+import { datedTriggerRuns, isTriggerEntry } from './dated-triggers.ts';
 import { logStart, startRun } from './start-run.ts';
 import { objectExists } from './subject-probe.ts';
 
@@ -20,7 +22,7 @@ export interface TriggerConfig {
   prefix: string;
   partition: Partition;
   /** One entry per `on_markers` trigger: the run starts when all markers of any entry exist. */
-  triggers: string[][];
+  triggers: TriggerEntry[][];
 }
 
 export type TriggerOutcome =
@@ -40,9 +42,14 @@ export async function startOnMarkers(bucket: string, keys: readonly string[], de
   const { config } = deps;
   const key = keys[0];
   if (bucket !== config.bucket) return ignore(key, `bucket '${bucket}' is not the marker bucket '${config.bucket}'`);
+  // A trigger with markers of other dates or of the other partition (dated-triggers.ts).
+  if (config.triggers.some((t) => t.some((m) => typeof m !== 'string'))) {
+    const dated = await datedTriggerRuns(keys, deps);
+    if (dated) return dated;
+  }
   const marker = keys.map((k) => parseMarkerKey(k, config.prefix, config.partition)).find((m): m is ParsedMarker => m !== undefined);
   if (!marker) return ignore(key, `not a marker key '${markerKey(config.prefix, '<job>', config.partition === 'hourly' ? '<yyyymmddHH>' : '<yyyymmdd>')}'`);
-  const groups = config.triggers.filter((markers) => markers.includes(marker.job));
+  const groups = config.triggers.filter((markers) => markers.includes(marker.job)) as string[][];
   if (groups.length === 0) return ignore(key, `'${marker.job}' is not in any on_markers trigger of ${config.workflow}`);
 
   const date = marker.date.text;
@@ -76,7 +83,7 @@ export function triggerConfig(env: NodeJS.ProcessEnv): TriggerConfig | undefined
   } catch (error) {
     throw new ConfigurationError('MARKER_TRIGGERS is not JSON', { cause: error });
   }
-  if (!Array.isArray(triggers) || !triggers.every((t) => Array.isArray(t) && t.every((m) => typeof m === 'string'))) {
+  if (!Array.isArray(triggers) || !triggers.every((t) => Array.isArray(t) && t.every(isTriggerEntry))) {
     throw new ConfigurationError('MARKER_TRIGGERS must be a JSON list of marker-name lists, e.g. [["ingest_raw"]]');
   }
   return {
@@ -85,6 +92,6 @@ export function triggerConfig(env: NodeJS.ProcessEnv): TriggerConfig | undefined
     bucket: required(env, 'MARKER_BUCKET'),
     prefix: env.MARKER_PREFIX ?? '',
     partition: partition(env),
-    triggers: triggers as string[][],
+    triggers: triggers as TriggerEntry[][],
   };
 }

@@ -25,6 +25,7 @@ import { Triggers } from './triggers.ts';
 import { workflowAccess } from './workflow-access.ts';
 import { markerKeyPattern } from '../generator/contract/markers.ts';
 import { ACTIVATOR_FUNCTION, DEADLINE_FUNCTION, MARKER_BUCKET, partArnName, ROUTER_FUNCTION, SWEEP_EC2_FUNCTION } from '../generator/contract/placeholders.ts';
+import { triggerEntries } from './trigger-entries.ts';
 import { DeadlineWatch } from './deadlines.ts';
 import { executionStatusRule, poolEnvironment, poolGrants } from './pools.ts';
 
@@ -146,13 +147,13 @@ export class WorkflowStack extends Stack {
    * be a cycle).
    */
   private createRouter({ manifest, definitions }: WorkflowStackProps['compiled'], bucket: string, poolPeers: readonly Manifest[]): Router | undefined {
-    const onMarkers = manifest.triggers.flatMap((t) => (t.type === 'on_markers' ? [t.markers] : []));
+    const onMarkers = manifest.triggers.flatMap((t) => (t.type === 'on_markers' ? [triggerEntries(t)] : []));
     // Callback kinds' waits are registered by the activator but released by the router, on their events.
     const waits = manifest.substitutions.includes(ROUTER_FUNCTION) || manifest.waits.markers.length > 0 || manifest.waits.events.length > 0;
     if (!waits && onMarkers.length === 0) return undefined;
     const { prefix } = manifest.markers;
     const main = manifest.stateMachines[0].name;
-    const triggerKeys = [...new Set(onMarkers.flat())].sort().map((m) => ({ bucket, keyPattern: markerKeyPattern(prefix, m) }));
+    const triggerKeys = [...new Set(onMarkers.flat().map((m) => (typeof m === 'string' ? m : m.marker)))].sort().map((m) => ({ bucket, keyPattern: markerKeyPattern(prefix, m) }));
     return new Router(this, 'Router', {
       owner: manifest.workflow,
       markers: [...triggerKeys, ...manifest.waits.markers.map((m) => ({ bucket: m.bucket ?? bucket, keyPattern: m.keyPattern }))],

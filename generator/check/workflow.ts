@@ -18,12 +18,12 @@ import { readScheduleControl, SCHEDULE_CONTROL_KEYS } from './schedule-control.t
 import { checkScheduleOverlap } from './schedule-overlap.ts';
 import { checkDeadlines, deadlineSites, readDeadline } from './deadlines.ts';
 import { checkPoolUse, readPools } from './pools.ts';
+import { readTriggerMarkers } from './trigger-markers.ts';
 import {
   arnProblem,
   atProblem,
   bucketProblem,
   cronProblem,
-  jobNameProblem,
   prefixProblem,
   rateProblem,
   timezoneProblem,
@@ -97,7 +97,7 @@ export function checkWorkflow(source: SourceFile, options: CheckOptions = {}): C
 
   const pools = readPools(r, top.get('pools'), defaults.wait.timeoutSeconds);
   if (jobsComplete) checkPoolUse(r, pools, jobs, new Map([...jobSpans].flatMap(([j, s]) => (s.pool ? [[j, s.pool] as const] : []))), top.get('pools'));
-  const triggers = readTriggers(r, top.get('triggers'));
+  const triggers = readTriggers(r, top.get('triggers'), partition);
   if (schedule && jobsComplete && !hasErrors(diagnostics)) checkScheduleOverlap(r, top.get('schedule')!, schedule, jobs, options.now ?? new Date());
   if (hasErrors(diagnostics) || name === undefined || !jobsComplete) return { diagnostics, jobSpans };
   return {
@@ -213,7 +213,7 @@ function readAlerts(r: Reader, entry: Entry | undefined): Alerts {
   return { ...(topic && topicOk && { snsTopic: topic }), ...(secret && secretOk && { slackWebhookSecret: secret }) };
 }
 
-function readTriggers(r: Reader, entry: Entry | undefined): Trigger[] {
+function readTriggers(r: Reader, entry: Entry | undefined, partition: Partition): Trigger[] {
   const triggers: Trigger[] = [];
   for (const item of r.list(entry) ?? []) {
     const fields: Fields | undefined = r.fields(item.node, "a trigger", ['on_markers', 'event', 'params']);
@@ -234,14 +234,9 @@ function readTriggers(r: Reader, entry: Entry | undefined): Trigger[] {
       continue;
     }
     if (markersEntry) {
-      const markers: string[] = [];
-      for (const m of r.listOrOne(markersEntry) ?? []) {
-        const v = r.scalar(m.node);
-        if (typeof v !== 'string') r.error(m.span, Codes.wrongType, "'on_markers' must list marker names");
-        else if (report(r, m.span, Codes.badMarkerName, jobNameProblem(v, 'marker'))) markers.push(v);
-      }
+      const { markers, dated } = readTriggerMarkers(r, markersEntry, partition);
       if (fields.has('params')) r.error(fields.get('params')!.keySpan, Codes.unknownKey, "'params' belongs to an 'event' trigger", 'marker triggers start the run with its date only');
-      if (markers.length > 0) triggers.push({ type: 'on_markers', markers });
+      if (markers.length > 0) triggers.push({ type: 'on_markers', markers, ...(dated && { dated }) });
       continue;
     }
     const pattern = r.map(eventEntry) ? (r.json(eventEntry!.value) as Record<string, unknown>) : undefined;

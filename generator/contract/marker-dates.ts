@@ -113,3 +113,29 @@ export function parseMarkerDatesSubject(value: Record<string, unknown>): MarkerD
 /** The subject's id in logs and `status`: `dates://<bucket>/<prefix><job>__<datekey><offset>[/hourly]`. */
 export const markerDatesId = (s: MarkerDatesSubject): string =>
   `dates://${s.bucket}/${s.prefix}${s.job}__${s.datekey}${s.offset ?? ''}${s.partition === partitionOfDatekey(s.datekey) ? '' : `/${s.partition}`}${s.since ? `/since-${s.since}` : ''}`;
+
+/**
+ * The runs (in `runPartition`) whose markers, moved by `offsetHours` and seen in the marker's
+ * partition, include the marker of `marker`: the inverse of `markerDates`, asked of it (every run
+ * near the marker's date moved forward by the offset), so the two never disagree. A dated
+ * `on_markers` trigger (which run a marker may start) and `replay --downstream` (which later runs
+ * a replayed marker makes stale) use it.
+ */
+export function runDatesReading(marker: RunDate, offsetHours: number, markerPartition: Partition, runPartition: Partition): RunDate[] {
+  const centre = marker.time - offsetHours * HOUR_MS;
+  const seen = new Set<string>();
+  const runs: RunDate[] = [];
+  for (let t = centre - 24 * HOUR_MS; t <= centre + 24 * HOUR_MS; t += HOUR_MS) {
+    const candidate = runDateOfTime(t, runPartition);
+    if (seen.has(candidate.key)) continue;
+    seen.add(candidate.key);
+    if (markerDates(candidate.key, offsetHours, markerPartition)?.some((d) => d.key === marker.key)) runs.push(candidate);
+  }
+  return runs;
+}
+
+/**
+ * An `on_markers` entry as the router's configuration carries it (MARKER_TRIGGERS): a name (the
+ * run's own date), or the marker with its offset as written and its partition when not the run's.
+ */
+export type TriggerEntry = string | { marker: string; offset?: string; partition?: Partition };

@@ -251,14 +251,22 @@ function failurePoint(
  */
 export const RUN_FAILED_STATE = 'Run failed';
 export const HANDED_ON = ' failure handed on';
+/** A guarded pool job gives its slot back between its failure and `J failure handed on` (emit/pool.ts). */
+export const RELEASED_AFTER_FAILURE = ' after failure';
 
 /** The state that failed first among the failures handed on: the state the catch came from. */
 function firstHandedOn(events: readonly RunEvent[], from: number, endIndex: number, entries: readonly (number | undefined)[]): FailedState | undefined {
   for (let i = from; i < endIndex; i++) {
     const name = events[i].stateEnteredEventDetails?.name;
     if (events[i].type !== 'PassStateEntered' || !name?.endsWith(HANDED_ON)) continue;
-    const previous = events.findIndex((e) => e.id !== undefined && e.id === events[i].previousEventId);
-    const at = previous >= 0 ? entries[previous] : undefined;
+    let previous = events.findIndex((e) => e.id !== undefined && e.id === events[i].previousEventId);
+    let at = previous >= 0 ? entries[previous] : undefined;
+    // A pool job's release on the way: the failure is the state before it.
+    if (at !== undefined && events[at].stateEnteredEventDetails?.name?.endsWith(RELEASED_AFTER_FAILURE)) {
+      const before = events[at].previousEventId;
+      previous = events.findIndex((e) => e.id !== undefined && e.id === before);
+      at = previous >= 0 ? entries[previous] : undefined;
+    }
     let details: ErrorDetails = {};
     let failedAt: Date | undefined;
     for (let k = previous; at !== undefined && k > at; k--) {

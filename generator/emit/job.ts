@@ -10,8 +10,8 @@ import { names } from './names.ts';
 import { callbackWait, lambdaRetry, markerKey, markerSubject, signalState } from './waits.ts';
 import { kindOf } from '../kinds/registry.ts';
 import { sweepJobStates } from './sweep.ts';
-import { addOutcomes, type OutcomeContext } from './outcomes.ts';
-import { acquireState, poolOf, releaseState } from './pool.ts';
+import { addOutcomes, outcomeNames, type OutcomeContext } from './outcomes.ts';
+import { acquireState, poolOf, releaseBeforeHandOn, releaseState } from './pool.ts';
 import { fileOutputs, hasOutputs, outputNames, passesData, pickOutputs } from './outputs.ts';
 import { emptyListStates, forEachMap } from './for-each.ts';
 import { tallyChain, toleranceNames } from './for-each-tolerance.ts';
@@ -106,6 +106,7 @@ export function renderJob(job: Job, next: string | undefined, ctx: JobContext, s
   if (ctx.outcomes) {
     const inRun = (ctx.inRunWaits.get(job.name) ?? []).map((w) => w.after);
     addOutcomes(job, ctx.outcomes, { chain: chain.map(([n]) => n), exit: skippedNext ?? next, guard, skipped: names.skipped(job.name), inRun, task: names.task(job.name), done: names.done(job.name), ...(signals && { signals: names.signals(job.name) }) }, states);
+    if (pool) releaseBeforeHandOn(job, pool, chain.map(([n]) => n), outcomeNames.handedOn(job.name), states);
   }
   return guard;
 }

@@ -76,6 +76,7 @@ export function stateOwners(workflow: Workflow, sync: readonly SyncEdge[], defin
     if (job.pool !== undefined) {
       set(poolNames.acquires(j, job.pool), { step: 'pool', edge: 'acquire', pool: job.pool });
       set(poolNames.releases(j, job.pool), { step: 'pool', edge: 'release', pool: job.pool });
+      set(poolNames.releasesAfterFailure(j, job.pool), { step: 'pool', edge: 'release', pool: job.pool });
     }
     if (job.kind.type === 'sweep') {
       sweeps.add(j);

@@ -41,6 +41,8 @@ export interface LocalRunOptions {
   commands?: { started(job: string, pgid: number, command: string): void; ended(pgid: number): void };
   /** Values of jobs' declared outputs (--output, --items): local/outputs.ts. */
   outputValues?: OutputValues;
+  /** Shared by runs of one process (local-runs.ts: `--dates`): their waiters and pools are one. */
+  router?: LocalRouter;
 }
 
 export interface LocalRun {
@@ -97,7 +99,7 @@ export function runLocally(compiled: Pick<CompiledWorkflow, 'workflow' | 'plan' 
     const input: RunInput = { date: date.text, ...(Object.keys(params).length > 0 && { params }), ...(options.select && { select: Object.fromEntries(options.select.map((j) => [j, true as const])) }) };
     // Markers another process writes (by hand, with --wait-external) reach no router: the backstop
     // looks for them, every second here instead of every few minutes.
-    const router = new LocalRouter(options.store);
+    const router = options.router ?? new LocalRouter(options.store);
     const stopWatching = router.watch(LOCAL_BACKSTOP_MS);
     const execution = startExecution({
       router,

@@ -7,6 +7,7 @@ import { acquireSlot, poolBackstop, releaseSlot, runEnded, type PoolDeps, type P
 
 interface Pending {
   resolve: (output: Record<string, unknown>) => void;
+  reject: (error: Error) => void;
   /** Epoch ms after which the engine has timed the Task out: a grant then finds it gone. */
   deadline: number;
 }
@@ -51,8 +52,8 @@ export class LocalPools {
   acquire(request: { subject: PoolSubject; token: string; execution: string; state: string; timeoutSeconds: number }): Promise<Record<string, unknown>> {
     const pools = this.poolsOf.get(request.execution) ?? new Map<string, number>();
     this.poolsOf.set(request.execution, pools.set(request.subject.pool, request.subject.slots));
-    const granted = new Promise<Record<string, unknown>>((resolve) => {
-      this.pending.set(pendingKey(request.execution, request.token), { resolve, deadline: Date.now() + request.timeoutSeconds * 1000 });
+    const granted = new Promise<Record<string, unknown>>((resolve, reject) => {
+      this.pending.set(pendingKey(request.execution, request.token), { resolve, reject, deadline: Date.now() + request.timeoutSeconds * 1000 });
     });
     return this.changed(request.subject.pool, acquireSlot(request, this.deps)).then(() => granted);
   }
@@ -65,6 +66,13 @@ export class LocalPools {
   async runEnded(execution: string, status: string): Promise<void> {
     const pools = this.poolsOf.get(execution);
     if (!pools) return;
+    // Its acquires still waiting end with it (the engine keeps a Task's timeout timer until the
+    // Task settles: a stopped run's 6-hour wait for a slot would keep the process alive).
+    for (const [key, waiting] of this.pending) {
+      if (!key.startsWith(`${execution}\n`)) continue;
+      this.pending.delete(key);
+      waiting.reject(new Error(`the run ended (${status}) while waiting for a slot`));
+    }
     for (const pool of pools.keys()) await this.changed(pool, runEnded(execution, status, [pool], this.deps));
   }
 

@@ -63,7 +63,8 @@ function dependsOn(consumer: Workflow, producer: Workflow, jobs: readonly string
   }
   const waitingJobs: string[] = [];
   for (const job of consumer.jobs) {
-    const hit = job.waitsFor.filter((w) => rewritten.has(w.marker) && sameStore(w.bucket ?? consumer.markers.bucket, w.prefix, producer));
+    // A wait across dates reads another date's marker: ops/dated-downstream.ts finds those runs.
+    const hit = job.waitsFor.filter((w) => !w.dates && rewritten.has(w.marker) && sameStore(w.bucket ?? consumer.markers.bucket, w.prefix, producer));
     if (hit.length === 0) continue;
     waitingJobs.push(job.name);
     hit.forEach((w) => markers.add(w.marker));
@@ -81,7 +82,7 @@ function dependsOn(consumer: Workflow, producer: Workflow, jobs: readonly string
  * Whether a wait reads the producer's markers. Prefixes must match; buckets only when both are
  * named (a stack-created bucket's name is known only after deploy, so it cannot rule anything out).
  */
-function sameStore(bucket: string | undefined, prefix: string, producer: Workflow): boolean {
+export function sameStore(bucket: string | undefined, prefix: string, producer: Workflow): boolean {
   if (prefix !== producer.markers.prefix) return false;
   return bucket === undefined || producer.markers.bucket === undefined || bucket === producer.markers.bucket;
 }

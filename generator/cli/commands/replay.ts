@@ -3,6 +3,9 @@
 import { parseArgs } from 'node:util';
 import type { Aws } from '../../ops/aws.ts';
 import { dependentWorkflows, type Dependent } from '../../ops/downstream.ts';
+import { laterRuns, type LaterRun } from '../../ops/dated-downstream.ts';
+import { runDateOfTime } from '../../contract/dates.ts';
+import { parseRunDate } from '../../dates.ts';
 import { resolveMarkerBucket } from '../../ops/markers.ts';
 import { consoleLink } from '../../ops/names.ts';
 import { replayName } from '../../contract/run-names.ts';
@@ -15,7 +18,7 @@ import { UserError } from '../../errors.ts';
 import { printJson } from '../json.ts';
 
 export const usage =
-  'stepgraph replay <workflow> --date D (--from JOB... | --only JOB...) [--param k=v]... [--dry-run] [--downstream [--yes]] ' +
+  'stepgraph replay <workflow> --date D (--from JOB... | --only JOB...) [--param k=v]... [--dry-run] [--downstream [--through D] [--yes]] ' +
   `[--marker-bucket B] [--json] ${AWS_USAGE}`;
 
 export async function run(args: string[]): Promise<number> {
@@ -30,6 +33,7 @@ export async function run(args: string[]): Promise<number> {
       param: { type: 'string', multiple: true, default: [] },
       'dry-run': { type: 'boolean', default: false },
       downstream: { type: 'boolean', default: false },
+      through: { type: 'string' },
       yes: { type: 'boolean', default: false },
       'marker-bucket': { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -42,14 +46,21 @@ export async function run(args: string[]): Promise<number> {
   const date = requireFlag(values.date, '--date', '--date 2019-03-12');
   const plan = planReplay(workflow, date, { from: values.from, only: values.only }, parseParams(values.param));
   const dependents = values.downstream ? dependentWorkflows(all.compiled.map((c) => c.workflow), workflow, plan.selection) : [];
+  if (values.through && !values.downstream) throw new UserError('--through bounds the later dates --downstream follows; it needs --downstream');
+  // Runs of later dates reading the rewritten markers through a wait across dates (none after
+  // --through, by default today: later runs do not exist yet).
+  const through = values.through ? parseRunDate(values.through, workflow.partition, '--through') : runDateOfTime(Date.now(), workflow.partition);
+  const later = values.downstream ? laterRuns(all.compiled.map((c) => c.workflow), workflow, plan.date, plan.selection, through, LATER_LIMIT) : { runs: [], truncated: false };
+  if (later.truncated && values.yes) throw new UserError(`more than ${LATER_LIMIT} runs of later dates read these markers; bound them with --through (the last date to replay)`);
 
   if (values['dry-run'] && values.json) {
-    printJson(planJson(plan, dependents));
+    printJson({ ...planJson(plan, dependents), later: laterJson(later.runs) });
     return 0;
   }
   if (values['dry-run']) {
     printPlan(plan, true);
     if (values.downstream) printDependents(dependents, plan, true);
+    if (values.downstream) printLater(later, true);
     return 0;
   }
 
@@ -61,6 +72,7 @@ export async function run(args: string[]): Promise<number> {
   const say = values.json ? console.error : console.log;
   if (!values.json) printPlan(plan, false);
   if (values.downstream && !values.json) printDependents(dependents, plan, values.yes);
+  if (values.downstream && !values.json) printLater(later, values.yes);
   const started = [await startReplay(aws, plan, stateMachineArn, markerBucket, say)];
 
   if (values.downstream && values.yes) {
@@ -71,8 +83,15 @@ export async function run(args: string[]): Promise<number> {
       const bucket = await resolveMarkerBucket(aws, dependent.workflow, arn);
       started.push(await startReplay(aws, depPlan, arn, bucket, say));
     }
+    // Oldest first: each one's markers are invalidated after the earlier date's, so its dated
+    // wait finds them missing and holds until the earlier replay rewrites them.
+    for (const run of later.runs) {
+      const arn = run.workflow === workflow ? stateMachineArn : await resolveStateMachineArn(aws, run.workflow.name);
+      const bucket = run.workflow === workflow ? markerBucket : await resolveMarkerBucket(aws, run.workflow, arn);
+      started.push(await startReplay(aws, planReplay(run.workflow, run.date.text, { from: run.from }, plan.input.params), arn, bucket, say));
+    }
   }
-  if (values.json) printJson({ ...planJson(plan, dependents), started });
+  if (values.json) printJson({ ...planJson(plan, dependents), later: laterJson(later.runs), started });
   return 0;
 }
 
@@ -107,6 +126,24 @@ function printDependents(dependents: readonly Dependent[], plan: ReplayPlan, wil
     }
   }
   if (!willReplay) console.log('add --yes to replay them too');
+}
+
+/** How many later-date runs `--downstream` lists; `--yes` refuses more (give --through). */
+const LATER_LIMIT = 100;
+
+function printLater(later: { runs: readonly LaterRun[]; truncated: boolean }, willReplay: boolean): void {
+  if (later.runs.length === 0) return;
+  console.log('later dates reading these markers (waits across dates), oldest first:');
+  for (const r of later.runs) {
+    console.log(`  ${r.workflow.name} ${r.date.text}: ${r.waitingJobs.join(', ')} wait${r.waitingJobs.length === 1 ? 's' : ''} for ${r.markers.join(', ')} (via ${r.via})`);
+    console.log(`    reruns: ${r.selection.join(', ')}`);
+  }
+  if (later.truncated) console.log(`  ... and more: give --through to bound the dates`);
+  else if (!willReplay) console.log('add --yes to replay them too (in this order)');
+}
+
+function laterJson(runs: readonly LaterRun[]): Record<string, unknown>[] {
+  return runs.map((r) => ({ workflow: r.workflow.name, date: r.date.text, markers: r.markers, selection: r.selection, via: r.via }));
 }
 
 /** The same date's replay of a dependent workflow, or undefined when its partition differs. */

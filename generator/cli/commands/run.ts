@@ -21,12 +21,15 @@ import type { MarkerStore } from '../../local/store.ts';
 import { colourFor, terminalWidth } from '../../terminal/colour.ts';
 import { ExitCode, UserError } from '../../errors.ts';
 import { writeHtmlReport } from '../html.ts';
+import { runDates } from '../run-dates.ts';
+import { datesOf } from '../simulate-dates.ts';
 
 export const usage = [
   'stepgraph run <workflow name or file> --local [--date YYYY-MM-DD[THH]] [--speed X] [--param k=v]...',
   '         [--select JOB]... [--from JOB]... [--markers DIR | --s3-endpoint URL] [--wait-external]',
   '         [--name EXECUTION] [--json] [--html FILE] [--workflows DIR] [--kill-stale]',
   '         [--output JOB.NAME=VALUE]... [--items N]   (values of declared outputs, as simulate takes them)',
+  '         [--dates FROM..TO | --dates D1,D2,... [--parallel N]]   (several dates at once, sharing markers and pools)',
   '',
   "A job with 'local: { command }' runs the command in a shell ({date}, {datekey}, {yyyy}, {mm}, {dd},",
   '{hh}, {job}, {execution}, {attempt} and params filled in; also STEPGRAPH_DATE, STEPGRAPH_JOB, ... and',
@@ -66,6 +69,8 @@ export async function run(args: string[]): Promise<number> {
       html: { type: 'string' },
       workflows: { type: 'string', default: DEFAULT_WORKFLOWS_DIR },
       'kill-stale': { type: 'boolean', default: false },
+      dates: { type: 'string' },
+      parallel: { type: 'string' },
     },
   });
   if (!values.local) throw new UserError("only local runs start here: add --local (to start a run in AWS: 'stepgraph start')");
@@ -76,6 +81,11 @@ export async function run(args: string[]): Promise<number> {
   const { workflow } = compiled;
   checkScenario(workflow, { select: [...(values.select ?? []), ...(values.from ?? [])] });
   const select = values.select || values.from ? [...new Set([...(values.select ?? []), ...(values.from ? downstreamClosure(workflow, values.from) : [])])] : undefined;
+  if (values.parallel !== undefined && values.dates === undefined) throw new UserError('--parallel says how many dates of --dates run at once; it needs --dates');
+  if (values.dates !== undefined && (values.date !== undefined || values.name !== undefined || values.html !== undefined)) throw new UserError('--dates runs several dates: give it without --date, --name or --html');
+  const parallel = values.parallel === undefined ? 1 : Number(values.parallel);
+  if (!Number.isInteger(parallel) || parallel < 1) throw new UserError(`--parallel '${values.parallel}' must be a whole number of 1 or more`);
+  const dates = values.dates === undefined ? undefined : datesOf(values.dates, workflow.partition);
   const date = values.date ?? new Date().toISOString().slice(0, workflow.partition === 'hourly' ? 13 : 10);
 
   const params = parseParams(values.param);
@@ -84,6 +94,14 @@ export async function run(args: string[]): Promise<number> {
   // The commands a run starts are recorded beside the markers (with an endpoint, in the default
   // folder: the processes are local either way), so a run after a SIGKILL finds those still alive.
   const markersRoot = store instanceof DirectoryMarkerStore ? store.root : resolve(DEFAULT_MARKER_DIR);
+  if (dates) {
+    try {
+      const outputValues = parseOutputFlags(compiled.workflow, values.output, itemCount(values.items));
+      return await runDates(compiled, { dates, parallel, markersRoot, killStale: values['kill-stale'], json: values.json, run: { params, select, speed, store, waitExternal: values['wait-external'], output, outputValues } });
+    } finally {
+      if (store instanceof S3MarkerStore) store.close();
+    }
+  }
   const record = await claimRun(
     recordPath(markersRoot, workflow.name, parseRunDate(date, workflow.partition).key),
     { workflow: workflow.name, date, startedAt: new Date().toISOString() },
