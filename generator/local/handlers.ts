@@ -18,10 +18,12 @@ import { markerKey } from '../contract/markers.ts';
 import { deadlineWatchHandlers } from './deadline-watch.ts';
 import { withOutputs, type OutputValues } from './outputs.ts';
 import { forEachNames } from '../emit/for-each.ts';
+import { commandAnswer, type CommandResult } from './command-answer.ts';
 
 /** Runs a job's work: one attempt, resolving when it is done and rejecting when it fails. */
 export interface JobRunner {
-  run(job: Job, attempt: number, limits: { timeoutSeconds?: number }): Promise<void>;
+  /** `task`: a work kind's Task, with the state it runs on (a local command reads its data there and may hand back a result). */
+  run(job: Job, attempt: number, limits: { timeoutSeconds?: number }, task?: { state: JsonValue }): Promise<CommandResult | void>;
   /** Data pipelines: an error when the activation of this attempt fails (simulate --fail; kinds whose end reports failure fail in `run`). */
   refuseActivation?(job: Job): Error | undefined;
   /** Sweep jobs: an error every item's work fails with (simulate --fail). */
@@ -69,7 +71,8 @@ export interface HandlerContext {
   outputValues?: OutputValues;
 }
 
-type Handler = (input: JsonValue) => Promise<JsonValue>;
+/** `state`: the state input of the Task (engine.ts hands it beside the effective input). */
+type Handler = (input: JsonValue, state?: JsonValue) => Promise<JsonValue>;
 
 export function localHandlers(ctx: HandlerContext): Record<string, Handler> {
   const handlers: Record<string, Handler> = {};
@@ -182,14 +185,16 @@ function deleteObject(task: TaskState, ctx: HandlerContext): Handler {
 function jobHandler(job: Job, task: TaskState, ctx: HandlerContext): Handler {
   // How the job's kind is served locally (generator/kinds/: `local`).
   const service = kindOf(job.kind).local;
-  return async (input): Promise<JsonValue> => {
+  return async (input, state): Promise<JsonValue> => {
     const work = workOf(ctx, job.name);
     // A for_each job's items are one job: its first item is its attempt, the others run beside it.
     if (task.name !== forEachNames.item(job.name) || work.attempts.length === 0) work.attempts.push(Date.now());
     const attempt = work.attempts.length;
     if (service.mode === 'activation') return activate(job, attempt, input, ctx);
     try {
-      await ctx.runner.run(job, attempt, { timeoutSeconds: task.timeoutSeconds });
+      const ran = await ctx.runner.run(job, attempt, { timeoutSeconds: task.timeoutSeconds }, service.mode === 'work' ? { state: state ?? input } : undefined);
+      // A local command ran (run --local): the job's outputs are what it handed back.
+      if (ran && service.mode === 'work') return commandAnswer(job, service, ran, ctx.outputValues) as JsonValue;
     } catch (error) {
       throw failure(work, error as Error);
     }
