@@ -146,7 +146,7 @@ export async function simulateRuns(target: SimulationTarget, dates: readonly str
       await seedExternalMarkers(workflow, scenario, router.markers, date.key, clock.track, appeared);
       const input: RunInput = { date: date.text, ...(options.params && { params: options.params }), ...(scenario.select && { select: Object.fromEntries([...scenario.select].map((j) => [j, true as const])) }) };
       started.push(
-        startExecution({ router, workflow, definition, children, sync: plan.sync, sweeps: plan.sweeps, input, executionName: `${workflow.name}-${date.text}`, store, datekey: date.key, runner: simulatedRunner(planned, scenario), track: clock.track, skipValidation: options.validate !== true }).outcome,
+        startExecution({ router, workflow, definition, children, sync: plan.sync, sweeps: plan.sweeps, input, executionName: `${workflow.name}-${date.text}`, store, datekey: date.key, runner: simulatedRunner(planned, scenario), track: clock.track, skipValidation: options.validate !== true, ...(options.outputValues && { outputValues: options.outputValues }) }).outcome,
       );
     }
     return Promise.all(started);

@@ -64,7 +64,7 @@ export async function run(args: string[]): Promise<number> {
   const select = values.select || values.from ? [...new Set([...(values.select ?? []), ...(values.from ? downstreamClosure(workflow, values.from) : [])])] : undefined;
   const params = parseParams(values.param);
   if (values.dates !== undefined) {
-    const scenario = { durations: readDurations(values.durations, workflow), fail: values.fail, late, missing: values.missing, select, ...(Object.keys(params).length > 0 && { params }) };
+    const scenario = { durations: readDurations(values.durations, workflow), fail: values.fail, late, missing: values.missing, select, ...(Object.keys(params).length > 0 && { params }), outputValues: parseOutputFlags(workflow, values.output, itemCount(values.items)) };
     return simulateDates(compiled, values.dates, values.date, scenario, values.json);
   }
   const report = await simulate(compiled, {
