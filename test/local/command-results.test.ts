@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../generator/cli/main.ts';
-import { compileTexts, type CompiledWorkflow } from '../../generator/compile.ts';
+import { compilePaths, compileTexts, type CompiledWorkflow } from '../../generator/compile.ts';
 import { DirectoryMarkerStore } from '../../generator/local/directory-store.ts';
 import { runLocally } from '../../generator/local/local-run.ts';
 import { parseOutputFlags } from '../../generator/local/outputs.ts';
@@ -132,6 +132,16 @@ jobs:
     expect(report.status, report.error ?? '').toBe('SUCCEEDED');
     expect(readdirSync(out).filter((f) => f.startsWith('load-'))).toEqual(['load-0.txt']);
     expect(existsSync(join(out, 'archive.txt'))).toBe(true);
+  });
+
+  it('runs the example partition-loads on the results its commands write', async () => {
+    const compiled = compilePaths(['workflows/partition-loads.yaml']).compiled[0];
+    const store = new DirectoryMarkerStore(temp());
+    const output: string[] = [];
+    const report = await runLocally(compiled, { date: '2019-03-12', store, output: { write: (t) => void output.push(t) }, resultsFolder: temp() }).report;
+    expect(report.status, report.error ?? '').toBe('SUCCEEDED');
+    expect((await marker(store, 'partition-loads', 'list_partitions'))?.outputs).toEqual({ partitions: ['eu-west', 'us-east', 'ap-south'], rows: 1200 });
+    expect(output.join('')).toContain('[load_partition] loading ap-south as element 2 of 1200 rows, schema v3');
   });
 
   it('places a result where the kind puts it in its AWS answer: a Glue job result over its JobRun', async () => {
