@@ -210,6 +210,15 @@ describe('run --local: results that cannot be used fail the job as AWS fails the
     expect(report.error).not.toContain('"secret"');
   });
 
+  it.each([
+    ['a FIFO', 'mkfifo "$STEPGRAPH_RESULT"'],
+    ['a folder', 'mkdir "$STEPGRAPH_RESULT"'],
+  ])('%s in place of the file is refused without hanging the run', async (_what, setup) => {
+    const { report } = await runWith(setup);
+    expect(report.status).toBe('FAILED');
+    expect(report.error).toMatch(/job 'produce': its result file .* is not a regular file/);
+  });
+
   it('a run folder replaced by a link is refused', async () => {
     const elsewhere = temp();
     writeFileSync(join(elsewhere, 'x.json'), '{"value": 1}');
