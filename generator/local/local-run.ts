@@ -95,7 +95,7 @@ export function runLocally(compiled: Pick<CompiledWorkflow, 'workflow' | 'plan' 
           onLine: (line) => progress.output(job.name, line),
           ...(commands && { onGroup: { started: (pgid) => commands.started(job.name, pgid, command), ended: (pgid) => commands.ended(pgid) } }),
         });
-        return file ? { file, result: await results.read(job.name, file), ...(data?.index !== undefined && { index: data.index }) } : undefined;
+        return file ? { file, result: await results.read(job.name, file, data?.index), ...(data?.index !== undefined && { index: data.index }) } : undefined;
       }
       await sleepUnlessStopped((job.estimateSeconds ?? DEFAULT_JOB_SECONDS) * speed * 1000, stopAll.signal);
     },

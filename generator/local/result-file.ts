@@ -46,9 +46,10 @@ export class ResultFiles {
     return join(path, `${job}${index === undefined ? '' : `.item-${index}`}.${++this.count}.json`);
   }
 
-  /** Reads the result a command wrote at `file` (from `next`); throws a terminal States error naming the job, the file and the problem. */
-  async read(job: string, file: string): Promise<ReadResult> {
-    const fail = (problem: string, name = 'States.Runtime'): Error => terminalError(name, `job '${job}': its result file ${shown(file)} ${problem}`);
+  /** Reads the result a command wrote at `file` (from `next`); throws a terminal States error naming the job (`index`: its item), the file and the problem. */
+  async read(job: string, file: string, index?: number): Promise<ReadResult> {
+    const who = index === undefined ? `job '${job}'` : `job '${job}' (item ${index})`;
+    const fail = (problem: string, name = 'States.Runtime'): Error => terminalError(name, `${who}: its result file ${shown(file)} ${problem}`);
     // The command could have replaced the run folder itself with a link: it must still be the one made.
     const folder = await this.folder!;
     const now = await lstat(folder.path).catch(() => undefined);

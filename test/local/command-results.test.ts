@@ -124,6 +124,27 @@ jobs:
     expect(Math.max(...seen)).toBeLessThanOrEqual(1);
   });
 
+  it('reads each item result on its own: a bad one fails the job naming the item', async () => {
+    const compiled = compileOne(`
+name: items
+jobs:
+  list:
+    lambda: list
+    outputs: { names: $.Payload }
+    local: { command: "echo '[\\"a\\", \\"b\\", \\"c\\"]' > \\"$STEPGRAPH_RESULT\\"" }
+  each:
+    needs: [list]
+    for_each: list.names
+    lambda: each
+    outputs: { size: $.Payload.size }
+    local: { command: "if [ {index} = 1 ]; then echo oops > \\"$STEPGRAPH_RESULT\\"; else echo '{\\"size\\": {index}}' > \\"$STEPGRAPH_RESULT\\"; fi" }
+`);
+    const report = await runLocally(compiled, { date: '2019-03-12', store: new DirectoryMarkerStore(temp()), output: quiet, resultsFolder: temp() }).report;
+    expect(report.status).toBe('FAILED');
+    expect(report.failedJob).toBe('each');
+    expect(report.error).toMatch(/job 'each' \(item 1\): its result file .*each\.item-1\.\d+\.json is not JSON/);
+  });
+
   it('lets --output override what a command wrote', async () => {
     const out = temp();
     const compiled = compileOne(DATA_FLOW(out));
