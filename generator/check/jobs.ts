@@ -11,7 +11,7 @@ import { readDeadline } from './deadlines.ts';
 import { MARKER_DATE_KEYS, readMarkerDates } from './marker-dates.ts';
 import { readOutputs } from './outputs.ts';
 import { readForEach } from './for-each.ts';
-import type { DataReference } from '../kinds/data-templates.ts';
+import { isDataTemplate, type DataReference } from '../kinds/data-templates.ts';
 import { jobNameProblem, formatDuration, prefixProblem, bucketProblem, report } from './values.ts';
 import { readRunIf, readWhen } from './conditions.ts';
 import type { ConditionSpans } from './condition-refs.ts';
@@ -89,7 +89,7 @@ export function checkJob(r: Reader, entry: Entry, defaults: JobDefaults): { job?
   const descriptionEntry = fields.get('description');
   const description = descriptionEntry ? r.string(descriptionEntry) : undefined;
   const local = localRun(r, fields.get('local'), where);
-  if (local) checkCommandTemplates(r, fields.get('local')!, local.command, Object.keys(params ?? {}), defaults.partition);
+  if (local) checkCommandTemplates(r, fields.get('local')!, local.command, Object.keys(params ?? {}), defaults.partition, spans.references);
   const timeout = duration(r, fields.get('timeout'));
   const retry = retryPolicy(r, fields.get('retry'), defaults.retry);
   const deadline = readDeadline(r, fields.get('deadline'));
@@ -207,11 +207,16 @@ const COMMAND_TEMPLATES = ['date', 'datekey', 'yyyy', 'mm', 'dd', 'hh', 'job', '
  * a name is reported only when it is close to one stepgraph fills in (a typo), or is {hh} in a
  * daily workflow. `${VAR}` is the shell's and left alone.
  */
-function checkCommandTemplates(r: Reader, entry: Entry, command: string, params: readonly string[], partition: Partition): void {
+function checkCommandTemplates(r: Reader, entry: Entry, command: string, params: readonly string[], partition: Partition, references?: DataReference[]): void {
   const known = [...COMMAND_TEMPLATES.filter((t) => t !== 'hh' || partition === 'hourly'), ...params];
   const at = commandSpan(entry);
-  for (const m of command.matchAll(/(?<!\$)\{([A-Za-z0-9_]+)\}/g)) {
+  for (const m of command.matchAll(/(?<!\$)\{([A-Za-z0-9_.]+)\}/g)) {
     const name = m[1];
+    // `{inputs.<job>.<name>}`, `{item}`, `{index}`: checked with the kind's own (check/references.ts).
+    if (isDataTemplate(name)) {
+      references?.push({ text: name, span: at });
+      continue;
+    }
     if (known.includes(name)) continue;
     if (name === 'hh') {
       r.error(at, Codes.badTemplate, `'{hh}' in the local command needs an hourly partition`, "set 'partition: hourly' or drop the hour");

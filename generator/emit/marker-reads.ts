@@ -36,9 +36,9 @@ export function missingInputs(job: Job, jobs: ReadonlyMap<string, Job>, inLine: 
   return [...seen].filter((n) => hasOutputs(jobs.get(n)!) && !inLine(n, job.name)).sort();
 }
 
-/** `waits_for` markers whose outputs the job's values read. */
+/** `waits_for` markers whose outputs the job's values read (its local command's included: `run --local` runs this definition). */
 export function markersRead(job: Job): string[] {
-  const text = JSON.stringify(job.kind);
+  const text = JSON.stringify(job.kind) + (job.local?.command ?? '');
   return job.waitsFor.map((w) => w.marker).filter((m) => text.includes(`{inputs.${m}.`));
 }
 

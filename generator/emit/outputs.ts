@@ -21,7 +21,7 @@ export function passesData(workflow: Workflow): boolean {
   // Asked for every job and every Parallel: answered once per workflow, or a 100,000-job graph
   // would look at every job's kind 100,000 times.
   let answer = passing.get(workflow);
-  if (answer === undefined) passing.set(workflow, (answer = workflow.jobs.some((j) => hasOutputs(j) || JSON.stringify(j.kind).includes('{inputs.'))));
+  if (answer === undefined) passing.set(workflow, (answer = workflow.jobs.some((j) => hasOutputs(j) || JSON.stringify(j.kind).includes('{inputs.') || j.local?.command.includes('{inputs.') === true)));
   return answer;
 }
 const passing = new WeakMap<Workflow, boolean>();

@@ -12,6 +12,7 @@ import type { Entry, Reader } from '../check/reader.ts';
 import { bucketProblem, report, type Problem } from '../check/values.ts';
 import type { KindAccess, KindGrant, KindModule, ReadContext, State } from './kind.ts';
 import { readTemplated, renderTemplated } from './templates.ts';
+import { resultOver } from './local-result.ts';
 
 export interface AthenaKind {
   type: 'athena';
@@ -177,5 +178,6 @@ export const athena: KindModule<AthenaKind> = {
         ...(kind.output !== undefined && { ResultConfiguration: { OutputLocation: kind.output } }),
       },
     }),
+    result: resultOver,
   },
 };

@@ -12,6 +12,7 @@ import { nameOrArnProblem, report, type Problem } from '../check/values.ts';
 import type { KindGrant, KindModule, ReadContext, State } from './kind.ts';
 import { managedRuleAccess } from './state-machine.ts';
 import { readTemplatedList, readTemplatedMap, renderNameValuePairs, renderTemplatedList, renderTemplatedMap } from './templates.ts';
+import { resultOver } from './local-result.ts';
 
 export interface BatchKind {
   type: 'batch';
@@ -157,5 +158,6 @@ export const batch: KindModule<BatchKind> = {
   local: {
     mode: 'work',
     output: (kind, job) => ({ JobName: job, JobId: `local-${job}`, JobQueue: kind.queue, JobDefinition: kind.definition, Status: 'SUCCEEDED' }),
+    result: resultOver,
   },
 };

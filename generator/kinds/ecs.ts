@@ -17,6 +17,7 @@ import { nameOrArnProblem, report, type Problem } from '../check/values.ts';
 import type { KindGrant, KindModule, State } from './kind.ts';
 import { managedRuleAccess } from './state-machine.ts';
 import { readTemplatedList, readTemplatedMap, renderNameValuePairs, renderTemplatedList } from './templates.ts';
+import { resultOver } from './local-result.ts';
 
 type LaunchType = 'FARGATE' | 'EC2' | 'EXTERNAL';
 
@@ -270,5 +271,6 @@ export const ecs: KindModule<EcsKind> = {
       StopCode: 'EssentialContainerExited',
       Containers: [{ ...(kind.container !== undefined && { Name: kind.container }), LastStatus: 'STOPPED', ExitCode: 0 }],
     }),
+    result: resultOver,
   },
 };

@@ -12,6 +12,7 @@ import { report, type Problem } from '../check/values.ts';
 import type { KindModule, ReadContext, State } from './kind.ts';
 import { managedRuleAccess } from './state-machine.ts';
 import { intrinsicText, readTemplated, readTemplatedList, renderTemplated, renderTemplatedList } from './templates.ts';
+import { resultOver } from './local-result.ts';
 
 export interface EmrServerlessKind {
   type: 'emr_serverless';
@@ -117,5 +118,6 @@ export const emrServerless: KindModule<EmrServerlessKind> = {
   local: {
     mode: 'work',
     output: (kind) => ({ ApplicationId: kind.application, JobRunId: 'local-job-run', State: 'SUCCESS', ExecutionRole: kind.role }),
+    result: resultOver,
   },
 };

@@ -8,6 +8,7 @@ import { duration } from '../check/options.ts';
 import { report, type Problem } from '../check/values.ts';
 import type { KindModule, ReadContext, State } from './kind.ts';
 import { readTemplatedMap, renderTemplatedMap } from './templates.ts';
+import { resultOver } from './local-result.ts';
 
 export interface GlueKind {
   type: 'glue';
@@ -143,5 +144,5 @@ export const glue: KindModule<GlueKind> = {
   // Task ends early (timeout, a failed branch). Glue reports nothing through EventBridge here.
   access: (kind) => ({ grants: [{ actions: ['glue:StartJobRun', 'glue:GetJobRun', 'glue:GetJobRuns', 'glue:BatchStopJobRun'], resources: [glueJobArn(kind.job)] }] }),
   // GetJobRun's answer, as the .sync Task returns it.
-  local: { mode: 'work', output: (kind) => ({ Id: 'jr_local', JobName: kind.job, JobRunState: 'SUCCEEDED', Arguments: kind.arguments }) },
+  local: { mode: 'work', output: (kind) => ({ Id: 'jr_local', JobName: kind.job, JobRunState: 'SUCCEEDED', Arguments: kind.arguments }), result: resultOver },
 };

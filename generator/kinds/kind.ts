@@ -89,7 +89,16 @@ export interface ReleaseEvents {
  * kind renders states of its own, each served by its own local implementation (a sweep's items).
  */
 type LocalService<K> =
-  | { mode: 'work'; output(kind: K, job: string): unknown }
+  | {
+      mode: 'work';
+      output(kind: K, job: string): unknown;
+      /**
+       * Where a local command's result (the JSON it wrote to STEPGRAPH_RESULT) sits in the service's
+       * answer, so that the job's output paths, written against the AWS result, read it there: a
+       * Lambda's return value is its `Payload`. `answer` is `output`'s (kinds/local-result.ts).
+       */
+      result(value: unknown, answer: unknown): unknown;
+    }
   /**
    * `endReportsFailure`: the event of the work's end says whether it failed (a SageMaker execution's
    * status), so a simulated failure is the work's own; without it the work's only visible failure

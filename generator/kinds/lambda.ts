@@ -3,6 +3,7 @@
 import { Codes } from '../messages.ts';
 import { lambdaProblem, report } from '../check/values.ts';
 import type { KindModule, State } from './kind.ts';
+import { resultAt } from './local-result.ts';
 
 export interface LambdaKind {
   type: 'lambda';
@@ -38,7 +39,7 @@ export const lambda: KindModule<LambdaKind> = {
     return { Resource: INVOKE, Parameters: { FunctionName: kind.function, Payload: payload } };
   },
   access: (kind) => ({ grants: [{ actions: ['lambda:InvokeFunction'], resources: [functionArn(kind.function)] }] }),
-  local: { mode: 'work', output: (_kind, job) => ({ StatusCode: 200, Payload: { job } }) },
+  local: { mode: 'work', output: (_kind, job) => ({ StatusCode: 200, Payload: { job } }), result: resultAt('Payload') },
   maxRun: { seconds: 900, what: 'a Lambda function runs' },
   sweepRunner: (kind, item) => ({ Resource: INVOKE, Parameters: { FunctionName: kind.function, Payload: item } }),
 };

@@ -3,6 +3,7 @@
 import { Codes } from '../messages.ts';
 import { arnProblem, report } from '../check/values.ts';
 import type { KindGrant, KindModule, State } from './kind.ts';
+import { resultAt } from './local-result.ts';
 
 export interface StateMachineKind {
   type: 'state_machine';
@@ -46,6 +47,6 @@ export const stateMachine: KindModule<StateMachineKind> = {
   },
   task: (kind) => ({ Resource: START_SYNC, Parameters: { StateMachineArn: kind.arn, Input: input({ 'date.$': '$.date', 'params.$': '$.params' }) } }),
   access: (kind) => ({ grants: startExecutionAccess([kind.arn], true) }),
-  local: { mode: 'work', output: (kind) => ({ StateMachineArn: kind.arn, Status: 'SUCCEEDED', Output: '{}' }) },
+  local: { mode: 'work', output: (kind) => ({ StateMachineArn: kind.arn, Status: 'SUCCEEDED', Output: '{}' }), result: resultAt('Output') },
   sweepRunner: (kind, item) => ({ Resource: START_SYNC, Parameters: { StateMachineArn: kind.arn, Input: input(item) } }),
 };

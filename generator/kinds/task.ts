@@ -7,6 +7,7 @@ import { arnProblem, report } from '../check/values.ts';
 import type { KindAccess, KindModule } from './kind.ts';
 import { functionArn } from './lambda.ts';
 import { startExecutionAccess } from './state-machine.ts';
+import { resultOver } from './local-result.ts';
 
 export interface TaskKind {
   type: 'task';
@@ -104,6 +105,6 @@ export const task: KindModule<TaskKind> = {
   },
   task: rendered,
   access: (kind, { job }) => taskAccess(job, kind.resource, kind.parameters),
-  local: { mode: 'work', output: () => ({}) },
+  local: { mode: 'work', output: () => ({}), result: resultOver },
   sweepRunner: rendered,
 };

@@ -20,11 +20,11 @@ export interface CommandRun {
 }
 
 /**
- * Replaces `{name}` for the names in `values` only, so `${HOME}` or awk's `{print $1}` stay as they
- * are. A value goes in as one shell word (shell.ts): `--param 'mode=$(touch x)'` is data, not code.
+ * Replaces `{name}` (`{inputs.<job>.<name>}` too) for the names in `values` only, so `${HOME}` or
+ * awk's `{print $1}` stay as they are. A value goes in as one shell word (shell.ts): `--param 'mode=$(touch x)'` is data, not code.
  */
 export function fillTemplate(command: string, values: Readonly<Record<string, string>>): string {
-  return command.replace(/\{([A-Za-z0-9_]+)\}/g, (whole, name: string) => (Object.hasOwn(values, name) ? shellWord(values[name]) : whole));
+  return command.replace(/\{([A-Za-z0-9_.]+)\}/g, (whole, name: string) => (Object.hasOwn(values, name) ? shellWord(values[name]) : whole));
 }
 
 /** Resolves when the command exits 0; rejects with a States error otherwise. */

@@ -13,6 +13,8 @@
 //   * TimeoutSecondsPath read from the state's input. The engine reads it from the Task's
 //     effective input (after Parameters); Step Functions reads the reference path from the state
 //     input. A sweep item's wait takes its deadline from `$.item.deadline` of its input.
+//   * Local Task handlers get the state input as a second argument (the engine passes only the
+//     effective input): a job's local command reads its element and upstream outputs from it.
 //   * Wait states reading their seconds from the input (SecondsPath) scaled by `waitTimeScale`
 //     (run --local --speed): the engine's own override is one figure per state.
 //   * Choice type tests with `false`. The engine evaluates `"IsPresent": false` (and IsNull,
@@ -130,9 +132,9 @@ const PATCHES: SourcePatch[] = [
     count: 1,
   },
   { why: 'TimeoutSecondsPath from the state input (2/2)', find: /const timeoutMs = this\.getTimeoutMs\(input, context\);/g, replace: 'const timeoutMs = this.getTimeoutMs(options.timeoutInput ?? input, context);', count: 1 },
-  // A local handler also sees the state's input (a for_each item's `$.index`, which its Task's
-  // parameters need not carry), so `simulate --fail JOB[N]` can fail one item.
-  { why: 'the state input to local handlers', find: /options\.overrideFn\(input\)/g, replace: 'options.overrideFn(input, options.timeoutInput)', count: 1 },
+  // A local Task handler is handed the state input too (the same value): a job's local command reads
+  // `{item}`, `{index}` and `{inputs.<job>.<name>}` from the run's state, as the Task's Parameters do.
+  { why: 'the state input for local Task handlers', find: /options\.overrideFn\(input\)/g, replace: 'options.overrideFn(input, options.timeoutInput ?? input)', count: 1 },
   { why: 'Choice type tests with false', find: /return (\w+True) && (.+);/g, replace: 'return $1 ? ($2) : !($2);', count: 6 },
   // Escapes in intrinsic string literals undone where the literal is read, not by deleting every
   // backslash of every intrinsic's result (which loses the backslashes of the data itself).

@@ -18,11 +18,12 @@ import { markerKey } from '../contract/markers.ts';
 import { deadlineWatchHandlers } from './deadline-watch.ts';
 import { withOutputs, type OutputValues } from './outputs.ts';
 import { forEachNames } from '../emit/for-each.ts';
+import { commandAnswer, type CommandResult } from './command-answer.ts';
 
 /** Runs a job's work: one attempt, resolving when it is done and rejecting when it fails. */
 export interface JobRunner {
-  /** `item`: the element a for_each job's item runs for (its index and value), read from the item's state. */
-  run(job: Job, attempt: number, limits: { timeoutSeconds?: number }, item?: ItemOf): Promise<void>;
+  /** `task`: a Task's state (a work kind's: a local command reads its data there and may hand back a result) and, for a for_each item, the element it runs for. */
+  run(job: Job, attempt: number, limits: { timeoutSeconds?: number }, task?: { state?: JsonValue; item?: ItemOf }): Promise<CommandResult | void>;
   /** Data pipelines: an error when the activation of this attempt fails (simulate --fail; kinds whose end reports failure fail in `run`). */
   refuseActivation?(job: Job): Error | undefined;
   /** Sweep jobs: an error every item's work fails with (simulate --fail). */
@@ -70,7 +71,7 @@ export interface HandlerContext {
   outputValues?: OutputValues;
 }
 
-/** `state`: the state's own input, before its Parameters (engine.ts passes it on). */
+/** `state`: the state input of the Task (engine.ts hands it beside the effective input). */
 type Handler = (input: JsonValue, state?: JsonValue) => Promise<JsonValue>;
 
 /** A for_each item: its position in the list and its element. */
@@ -206,7 +207,9 @@ function jobHandler(job: Job, task: TaskState, ctx: HandlerContext): Handler {
     const attempt = work.attempts.length;
     if (service.mode === 'activation') return activate(job, attempt, input, ctx);
     try {
-      await ctx.runner.run(job, attempt, { timeoutSeconds: task.timeoutSeconds }, isItem ? itemOf(state) : undefined);
+      const ran = await ctx.runner.run(job, attempt, { timeoutSeconds: task.timeoutSeconds }, { ...(service.mode === 'work' && { state: state ?? input }), ...(isItem && { item: itemOf(state) }) });
+      // A local command ran (run --local): the job's outputs are what it handed back.
+      if (ran && service.mode === 'work') return commandAnswer(job, service, ran, ctx.outputValues) as JsonValue;
     } catch (error) {
       throw failure(work, error as Error);
     }

@@ -22,6 +22,10 @@ import { waitTarget } from './wait-target.ts';
 import { DEFAULT_JOB_SECONDS } from './simulate.ts';
 import { waitKeys } from './wait-keys.ts';
 import { MARKER_BUCKET } from '../contract/placeholders.ts';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { commandData } from './command-data.ts';
+import { ResultFiles } from './result-file.ts';
 
 /** How often a local run looks for markers written outside it. */
 const LOCAL_BACKSTOP_MS = 1000;
@@ -43,6 +47,8 @@ export interface LocalRunOptions {
   outputValues?: OutputValues;
   /** Shared by runs of one process (local-runs.ts: `--dates`): their waiters and pools are one. */
   router?: LocalRouter;
+  /** Where the run makes its own folder for its commands' result files (STEPGRAPH_RESULT); default: under the system's temporary folder. */
+  resultsFolder?: string;
 }
 
 export interface LocalRun {
@@ -68,26 +74,30 @@ export function runLocally(compiled: Pick<CompiledWorkflow, 'workflow' | 'plan' 
     speed,
   });
 
+  // One folder per run for its commands' result files, made when the first command starts.
+  const results = new ResultFiles(options.resultsFolder ?? join(tmpdir(), 'stepgraph-results'), `${workflow.name}__${date.key}-`);
   const runner: JobRunner = {
-    async run(job, attempt, limits, item) {
+    async run(job, attempt, limits, task) {
       // The engine retries a stopped attempt at once; after a stop nothing new starts.
       if (stopAll.signal.aborted) throw statesError('stepgraph.Aborted', 'the run was stopped');
       if (job.local) {
-        const values = templateValues(job, { date: date.text, datekey: date.key, workflow: workflow.name, execution: executionName, attempt: String(attempt) }, params);
+        // A work kind's Task: the command reads upstream outputs and its element, and may hand back a result.
+        const data = task?.state !== undefined ? commandData(job, task.state) : undefined;
+        const values = { ...templateValues(job, { date: date.text, datekey: date.key, workflow: workflow.name, execution: executionName, attempt: String(attempt) }, params), ...data?.values };
+        const file = task?.state !== undefined ? await results.next(job.name, data?.index) : undefined;
         const command = fillTemplate(job.local.command, values);
-        progress.note(`        ${job.name}: ${command}`);
+        progress.note(`        ${job.name}${data?.index !== undefined ? ` [${data.index}]` : ''}: ${command}`);
         const commands = options.commands;
         await runCommand({
           command: job.local.command,
           values,
-          // A for_each item's element: its command tells the items apart (JSON unless a string).
-          env: { ...environment(values, job, params), ...(item && { STEPGRAPH_INDEX: String(item.index), STEPGRAPH_ITEM: typeof item.value === 'string' ? item.value : JSON.stringify(item.value) }) },
+          env: { ...environment(values, job, params), ...data?.env, ...(file && { STEPGRAPH_RESULT: file }) },
           timeoutSeconds: limits.timeoutSeconds,
           signal: stopAll.signal,
           onLine: (line) => progress.output(job.name, line),
           ...(commands && { onGroup: { started: (pgid) => commands.started(job.name, pgid, command), ended: (pgid) => commands.ended(pgid) } }),
         });
-        return;
+        return file ? { file, result: await results.read(job.name, file, data?.index), ...(data?.index !== undefined && { index: data.index }) } : undefined;
       }
       await sleepUnlessStopped((job.estimateSeconds ?? DEFAULT_JOB_SECONDS) * speed * 1000, stopAll.signal);
     },

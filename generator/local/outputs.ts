@@ -3,6 +3,8 @@
 // `--output job.name=value` (read as JSON when it parses, else as text); without one, an output
 // that a for_each job iterates over is a list of `--items` elements (default 3) and any other
 // output is the text `<job>.<name>`, so conditions, templates and fan-out all have something to read.
+// A job whose local command ran in `run --local` gets no made-up value: its outputs come from the
+// result its command wrote (result-file.ts), `--output` still overriding them (commandOutputs).
 import type { Job, Workflow } from '../model.ts';
 import { UserError } from '../errors.ts';
 
@@ -64,15 +66,42 @@ function steps(path: string): (string | number)[] {
   return out;
 }
 
-/** `value` placed at `path` in `root`, unless something is there already (the kind's own answer wins). */
-function setAt(root: unknown, path: (string | number)[], value: unknown): unknown {
-  if (path.length === 0) return root === undefined ? value : root;
+/** `value` placed at `path` in `root`, unless something is there already (the kind's own answer wins) or `replace`. */
+function setAt(root: unknown, path: (string | number)[], value: unknown, replace = false): unknown {
+  if (path.length === 0) return root === undefined || replace ? value : root;
   const [head, ...rest] = path;
   const container = (typeof root === 'object' && root !== null ? root : typeof head === 'number' ? [] : Object.create(null)) as Record<string | number, unknown>;
   const child = Object.hasOwn(container, head) ? container[head] : undefined;
   // Defined, not assigned: a step named __proto__ is a key like any other.
-  Object.defineProperty(container, head, { value: setAt(child, rest, value), enumerable: true, writable: true, configurable: true });
+  Object.defineProperty(container, head, { value: setAt(child, rest, value, replace), enumerable: true, writable: true, configurable: true });
   return container;
+}
+
+/** The value at `path` in `root`, through own keys only; undefined when the path points to none. */
+function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
+  let value = root;
+  for (const step of path) {
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, step)) return undefined;
+    value = (value as Record<string | number, unknown>)[step];
+  }
+  return value;
+}
+
+/**
+ * The answer of a job whose local command ran (`answer`: the kind's, with the command's result in
+ * its place): `--output` values replace what the command gave, and every other output path must
+ * point to a value, as Step Functions' ResultSelector requires, or the job fails (States.Runtime,
+ * not retried, `fail` words it). No default is made up: the command's result is the job's.
+ */
+export function commandOutputs(job: Job, answer: unknown, values: OutputValues | undefined, fail: (problem: string) => Error): unknown {
+  if (!job.outputs || job.outputs.length === 0) return answer;
+  const given = values?.given.get(job.name);
+  let out: unknown = given ? structuredClone(answer) : answer;
+  for (const output of job.outputs) {
+    if (given?.has(output.name)) out = setAt(out, steps(output.path), given.get(output.name), true);
+    else if (valueAt(out, steps(output.path)) === undefined) throw fail(`output '${output.name}' reads ${output.path}, which points to no value`);
+  }
+  return out;
 }
 
 /** `--items N`: a whole number from 0. */

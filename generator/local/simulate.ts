@@ -146,7 +146,7 @@ export async function simulateRuns(target: SimulationTarget, dates: readonly str
       await seedExternalMarkers(workflow, scenario, router.markers, date.key, clock.track, appeared);
       const input: RunInput = { date: date.text, ...(options.params && { params: options.params }), ...(scenario.select && { select: Object.fromEntries([...scenario.select].map((j) => [j, true as const])) }) };
       started.push(
-        startExecution({ router, workflow, definition, children, sync: plan.sync, sweeps: plan.sweeps, input, executionName: `${workflow.name}-${date.text}`, store, datekey: date.key, runner: simulatedRunner(planned, scenario), track: clock.track, skipValidation: options.validate !== true }).outcome,
+        startExecution({ router, workflow, definition, children, sync: plan.sync, sweeps: plan.sweeps, input, executionName: `${workflow.name}-${date.text}`, store, datekey: date.key, runner: simulatedRunner(planned, scenario), track: clock.track, skipValidation: options.validate !== true, ...(options.outputValues && { outputValues: options.outputValues }) }).outcome,
       );
     }
     return Promise.all(started);
@@ -160,7 +160,8 @@ export async function simulateRuns(target: SimulationTarget, dates: readonly str
 export function simulatedRunner(planned: ReadonlyMap<string, number>, scenario: Scenario): JobRunner {
   const failure = (job: string): Error => statesError('stepgraph.SimulatedFailure', `job '${job}' failed (simulated with --fail)`);
   return {
-    async run(job, _attempt, _limits, item) {
+    async run(job, _attempt, _limits, task) {
+      const item = task?.item;
       await sleep((planned.get(job.name)! + (scenario.lateJobs.get(job.name) ?? 0)) * 1000);
       // A callback kind whose end does not report failure fails in its activation (refuseActivation).
       if (scenario.fail.has(job.name) && !failsInActivation(job)) throw failure(job.name);

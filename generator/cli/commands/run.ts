@@ -3,7 +3,7 @@
 // (a directory, or an S3-compatible endpoint). Ctrl-C stops the run and says what ran.
 import { itemCount, parseOutputFlags } from '../../local/outputs.ts';
 import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { constants } from 'node:os';
 import { parseArgs } from 'node:util';
 import { downstreamClosure } from '../../model.ts';
@@ -34,6 +34,9 @@ export const usage = [
   "A job with 'local: { command }' runs the command in a shell ({date}, {datekey}, {yyyy}, {mm}, {dd},",
   '{hh}, {job}, {execution}, {attempt} and params filled in; also STEPGRAPH_DATE, STEPGRAPH_JOB, ... and',
   'STEPGRAPH_PARAM_<NAME> in its environment); other jobs take their estimate x --speed (default 0: at once).',
+  'A command hands its result back as JSON in the file STEPGRAPH_RESULT names (stdout stays for logs): the',
+  "job's outputs are picked from it as from the AWS result (a Lambda's is its Payload); {inputs.JOB.NAME},",
+  "and in a for_each item {item} and {index}, are filled in. --output JOB.NAME=VALUE overrides a command's value.",
   `Markers: ${DEFAULT_MARKER_DIR}/<bucket>/<key> unless --markers or --s3-endpoint say otherwise.`,
   '--speed scales retry intervals and Wait states too; a wait is released when its marker is written (by hand: noticed within 1s).',
   '--html writes the report as one self-contained page. Exit code 0 when the run succeeds, 3 when it',
@@ -109,7 +112,9 @@ export async function run(args: string[]): Promise<number> {
   );
   let started: ReturnType<typeof runLocally>;
   try {
-    started = runLocally(compiled, { date, params, select, speed, store, executionName: values.name, waitExternal: values['wait-external'], output, commands: record, outputValues: parseOutputFlags(compiled.workflow, values.output, itemCount(values.items)) });
+    // Commands hand results back through files in the run's own folder beside the run records.
+    const resultsFolder = join(markersRoot, '.runs');
+    started = runLocally(compiled, { date, params, select, speed, store, executionName: values.name, waitExternal: values['wait-external'], output, commands: record, outputValues: parseOutputFlags(compiled.workflow, values.output, itemCount(values.items)), resultsFolder });
   } catch (error) {
     record.close();
     throw error;

@@ -81,7 +81,7 @@ export async function run(args: string[]): Promise<number> {
     return simulateScheduleCommand(compiled, window, scenario, values.json);
   }
   if (values.dates !== undefined) {
-    const scenario = { durations: readDurations(values.durations, workflow), fail: values.fail, late, missing: values.missing, select, ...(Object.keys(params).length > 0 && { params }) };
+    const scenario = { durations: readDurations(values.durations, workflow), fail: values.fail, late, missing: values.missing, select, ...(Object.keys(params).length > 0 && { params }), outputValues: parseOutputFlags(workflow, values.output, itemCount(values.items)) };
     return simulateDates(compiled, values.dates, values.date, scenario, values.json);
   }
   const report = await simulate(compiled, {
