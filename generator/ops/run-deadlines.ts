@@ -18,7 +18,7 @@ export function runDeadlines(workflow: Workflow, execution: DescribeExecutionOut
   // A closed run is judged as it ended: a succeeded one met its deadlines or missed them then.
   const at = status === 'SUCCEEDED' && execution.stopDate ? execution.stopDate.getTime() : now;
   const verdicts = assess(plan, start, at, jobProgress(events, plan.jobs.map((j) => j.name), stopped));
-  return verdicts.map((v) => describeVerdict(v, plan.timezone) + (v.status === 'behind' || v.status === 'missed' ? '  <-' : ''));
+  return verdicts.map((v) => describeVerdict(v, plan.timezone, plan.source) + (v.status === 'behind' || v.status === 'missed' ? '  <-' : ''));
 }
 
 function isReplay(input: string | undefined): boolean {
