@@ -79,9 +79,11 @@ export const figuresSource = (runs: number): string => (runs === 1 ? 'the last r
  * The plan with each job's estimate replaced by its figure where there is one, and `source` saying
  * where the figures came from (the verdicts' text names it). No figure at all: the plan unchanged.
  */
-export function withFigures(plan: DeadlinePlan, figures: ReadonlyMap<string, number> | LearnedFigures | undefined, source?: string): DeadlinePlan {
+export function withFigures(plan: DeadlinePlan, figures: ReadonlyMap<string, number> | LearnedFigures | undefined, source?: string): DeadlinePlan;
+export function withFigures(plan: DeadlinePlan | undefined, figures: ReadonlyMap<string, number> | LearnedFigures | undefined, source?: string): DeadlinePlan | undefined;
+export function withFigures(plan: DeadlinePlan | undefined, figures: ReadonlyMap<string, number> | LearnedFigures | undefined, source?: string): DeadlinePlan | undefined {
   const map = figures === undefined ? new Map<string, number>() : figures instanceof Map ? figures : ownFigures(figures as LearnedFigures);
-  if (map.size === 0) return plan;
+  if (!plan || map.size === 0) return plan;
   const label = source ?? (figures instanceof Map ? undefined : figuresSource((figures as LearnedFigures).runs));
   return {
     ...plan,

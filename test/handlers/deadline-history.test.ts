@@ -11,6 +11,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { compilePaths } from '../../generator/compile.ts';
 import type { CheckRequest } from '../../generator/contract/deadline-watch.ts';
 import { deadlineConfig, watchDeadlines, type DeadlineDeps } from '../../handlers/deadline-watch.ts';
+import { FIGURES_BUDGET, learnDurations } from '../../handlers/learned-durations.ts';
 
 const credentials = { accessKeyId: 'x', secretAccessKey: 'y' };
 const scheduler = new SchedulerClient({ region: 'eu-west-1', credentials });
@@ -161,5 +162,24 @@ describe('durations learned from past runs', () => {
     const result = await watchDeadlines({ action: 'arm', execution: EXECUTION, startTime: START, input: {} }, deps(() => utc('00:00')));
     expect(result.outcome).toBe('armed');
     expect(createdInput().figures).toBeUndefined();
+  });
+});
+
+describe('figures that would not fit the schedule input', () => {
+  it('keep the longest jobs (they decide the critical path) within the budget; the others keep their estimates', async () => {
+    // GIVEN a plan of 600 jobs with long names, each seen in one past run taking its index in seconds
+    const names = Array.from({ length: 600 }, (_, i) => `job_with_a_rather_long_descriptive_name_${String(i).padStart(3, '0')}`);
+    const big = { timezone: 'UTC', run: { afterSeconds: 3600 }, jobs: names.map((name) => ({ name, needs: [], estimateSeconds: 60 })) };
+    const base = utc('00:00', 11);
+    sfnMock.on(ListExecutionsCommand).resolves({ executions: [{ executionArn: execution('2019-03-11') }] });
+    sfnMock.on(GetExecutionHistoryCommand).resolves({ events: names.flatMap((n, i) => [ev('TaskStateEntered', base, { stateEnteredEventDetails: { name: n } }), ev('TaskStateExited', base + (i + 1) * 1000, { stateExitedEventDetails: { name: n } })]) });
+    const figures = await learnDurations(sfn, { workflow: 'bi-deadlines', plan: big, execution: EXECUTION, runs: 10, budgetMs: 20_000, now: () => base });
+    const kept = Object.keys(figures!.seconds);
+    expect(JSON.stringify(figures!.seconds).length).toBeLessThanOrEqual(FIGURES_BUDGET);
+    expect(kept.length).toBeGreaterThan(50);
+    expect(kept.length).toBeLessThan(600);
+    // the longest: the last jobs, down from 600 s
+    expect(figures!.seconds[names[599]]).toBe(600);
+    expect(Math.min(...Object.values(figures!.seconds))).toBe(600 - kept.length + 1);
   });
 });
