@@ -171,7 +171,7 @@ describe('figures that would not fit the schedule input', () => {
     const names = Array.from({ length: 600 }, (_, i) => `job_with_a_rather_long_descriptive_name_${String(i).padStart(3, '0')}`);
     const big = { timezone: 'UTC', run: { afterSeconds: 3600 }, jobs: names.map((name) => ({ name, needs: [], estimateSeconds: 60 })) };
     const base = utc('00:00', 11);
-    sfnMock.on(ListExecutionsCommand).resolves({ executions: [{ executionArn: execution('2019-03-11') }] });
+    sfnMock.on(ListExecutionsCommand).resolves({ executions: [{ executionArn: execution('2019-03-11'), stateMachineArn: MACHINE, name: 'x', status: 'SUCCEEDED', startDate: new Date(base) }] });
     sfnMock.on(GetExecutionHistoryCommand).resolves({ events: names.flatMap((n, i) => [ev('TaskStateEntered', base, { stateEnteredEventDetails: { name: n } }), ev('TaskStateExited', base + (i + 1) * 1000, { stateExitedEventDetails: { name: n } })]) });
     const figures = await learnDurations(sfn, { workflow: 'bi-deadlines', plan: big, execution: EXECUTION, runs: 10, budgetMs: 20_000, now: () => base });
     const kept = Object.keys(figures!.seconds);
