@@ -21,12 +21,14 @@ import type { MarkerStore } from '../../local/store.ts';
 import { colourFor, terminalWidth } from '../../terminal/colour.ts';
 import { ExitCode, UserError } from '../../errors.ts';
 import { writeHtmlReport } from '../html.ts';
+import { parseScheduledAt } from '../../local/local-deadlines.ts';
 
 export const usage = [
   'stepgraph run <workflow name or file> --local [--date YYYY-MM-DD[THH]] [--speed X] [--param k=v]...',
   '         [--select JOB]... [--from JOB]... [--markers DIR | --s3-endpoint URL] [--wait-external]',
   '         [--name EXECUTION] [--json] [--html FILE] [--workflows DIR] [--kill-stale]',
   '         [--output JOB.NAME=VALUE]... [--items N]   (values of declared outputs, as simulate takes them)',
+  '         [--scheduled-at 2019-03-12T01:00:00+01:00]   (deadlines count from it; default: the run\'s real start)',
   '',
   "A job with 'local: { command }' runs the command in a shell ({date}, {datekey}, {yyyy}, {mm}, {dd},",
   '{hh}, {job}, {execution}, {attempt} and params filled in; also STEPGRAPH_DATE, STEPGRAPH_JOB, ... and',
@@ -66,6 +68,7 @@ export async function run(args: string[]): Promise<number> {
       html: { type: 'string' },
       workflows: { type: 'string', default: DEFAULT_WORKFLOWS_DIR },
       'kill-stale': { type: 'boolean', default: false },
+      'scheduled-at': { type: 'string' },
     },
   });
   if (!values.local) throw new UserError("only local runs start here: add --local (to start a run in AWS: 'stepgraph start')");
@@ -77,6 +80,10 @@ export async function run(args: string[]): Promise<number> {
   checkScenario(workflow, { select: [...(values.select ?? []), ...(values.from ?? [])] });
   const select = values.select || values.from ? [...new Set([...(values.select ?? []), ...(values.from ? downstreamClosure(workflow, values.from) : [])])] : undefined;
   const date = values.date ?? new Date().toISOString().slice(0, workflow.partition === 'hourly' ? 13 : 10);
+  const scheduledAt = values['scheduled-at'] === undefined ? undefined : parseScheduledAt(values['scheduled-at']);
+  if (values['scheduled-at'] !== undefined && scheduledAt === undefined) {
+    throw new UserError(`--scheduled-at '${values['scheduled-at']}' is not an instant with its offset; write e.g. 2019-03-12T01:00:00+01:00 or 2019-03-12T00:00:00Z`);
+  }
 
   const params = parseParams(values.param);
   const store = await openStore(values['s3-endpoint'], values.markers, bucketsOf(compiled));
@@ -91,7 +98,7 @@ export async function run(args: string[]): Promise<number> {
   );
   let started: ReturnType<typeof runLocally>;
   try {
-    started = runLocally(compiled, { date, params, select, speed, store, executionName: values.name, waitExternal: values['wait-external'], output, commands: record, outputValues: parseOutputFlags(compiled.workflow, values.output, itemCount(values.items)) });
+    started = runLocally(compiled, { date, params, select, speed, store, executionName: values.name, waitExternal: values['wait-external'], output, commands: record, outputValues: parseOutputFlags(compiled.workflow, values.output, itemCount(values.items)), ...(scheduledAt !== undefined && { scheduledAt }) });
   } catch (error) {
     record.close();
     throw error;
