@@ -14,6 +14,8 @@ export interface DeadlineAlertFacts {
   /** Every deadline's verdict, for context. */
   all: DeadlineVerdict[];
   timezone: string;
+  /** Where the expected times' figures came from ("the last 10 runs"); absent: the estimates. */
+  source?: string;
 }
 
 export function composeDeadlineAlert(facts: DeadlineAlertFacts): { subject: string; text: string } {
@@ -22,12 +24,12 @@ export function composeDeadlineAlert(facts: DeadlineAlertFacts): { subject: stri
   const missed = facts.verdicts.some((v) => v.status === 'missed');
   const region = facts.executionArn.split(':')[3] ?? '';
   const lines = [
-    `stepgraph: run ${facts.workflow} ${date} ${missed ? 'missed a deadline' : 'is behind its deadline'} (times in ${facts.timezone}).`,
+    `stepgraph: run ${facts.workflow} ${date} ${missed ? 'missed a deadline' : 'is behind its deadline'} (times in ${facts.timezone}${facts.source ? `; durations from ${facts.source}, estimates where a job has none` : ''}).`,
     '',
-    ...facts.verdicts.map((v) => describeVerdict(v, facts.timezone)),
+    ...facts.verdicts.map((v) => describeVerdict(v, facts.timezone, facts.source)),
   ];
   const others = facts.all.filter((v) => !facts.verdicts.includes(v));
-  if (others.length > 0) lines.push('', 'Other deadlines:', ...others.map((v) => `  ${describeVerdict(v, facts.timezone)}`));
+  if (others.length > 0) lines.push('', 'Other deadlines:', ...others.map((v) => `  ${describeVerdict(v, facts.timezone, facts.source)}`));
   lines.push('', `Execution: https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${facts.executionArn}`);
   const first = facts.verdicts[0];
   const what = first.target.owner === undefined ? 'run' : first.target.owner;

@@ -4,21 +4,24 @@
 // execution (DescribeExecution, its history), judges every deadline by the contract's logic
 // (generator/contract/deadlines.ts), alerts (SNS, Slack) on what became behind or missed, and
 // moves the schedule to the next checkpoint, or deletes it once every deadline is settled.
-// A failed run is watched on: its schedule stays until its deadlines have passed, so the alert
+// The jobs' figures are learned once, when the run is armed, from the workflow's last successful
+// runs (learned-durations.ts), and ride along in the schedule's input; jobs without one keep
+// their estimate. A failed run is watched on: its schedule stays until its deadlines have passed, so the alert
 // names what is late; a redrive that ends in time deletes it.
 import { ConflictException, CreateScheduleCommand, DeleteScheduleCommand, ResourceNotFoundException, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { DescribeExecutionCommand, SFNClient, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
 import { required } from './config.ts';
 import { ConfigurationError, InvalidEventError } from './errors.ts';
 import { composeDeadlineAlert } from './deadline-alert.ts';
 import { deliverAlert, deliveryClients, type AlertDestinations, type DeliveryDeps } from './deliver-alert.ts';
 import { log } from './log.ts';
-import { history } from './notify.ts';
+import { learnDurations } from './learned-durations.ts';
+import { runEvents } from './run-events.ts';
 import { assess, alertKey, newAlerts, nextCheckpoint, type DeadlinePlan, type DeadlineVerdict, type JobProgress } from '../generator/contract/deadlines.ts';
 import { atExpression, deadlineScheduleName, type CheckRequest, type DeadlineRequest } from '../generator/contract/deadline-watch.ts';
 import { jobProgress } from '../generator/contract/job-progress.ts';
-import { partExecutionArnPattern } from '../generator/contract/run-names.ts';
+import { LEARNED_RUNS, withFigures } from '../generator/contract/job-durations.ts';
 
 export interface DeadlineConfig extends AlertDestinations {
   workflow: string;
@@ -36,6 +39,8 @@ export interface DeadlineDeps extends DeliveryDeps {
   /** This function's ARN: the schedule's target. */
   functionArn: string;
   now: () => number;
+  /** How many past successful runs to learn durations from (0: estimates only), and how long that may take. */
+  learning?: { runs: number; budgetMs: number };
 }
 
 export interface WatchResult {
@@ -48,6 +53,8 @@ export interface WatchResult {
 }
 
 const MINUTE = 60_000;
+/** The arm runs in the run's first state: reading past runs may hold it up this long at most. */
+const LEARNING_BUDGET_MS = 20_000;
 const STOPPED = new Set(['FAILED', 'TIMED_OUT', 'ABORTED']);
 
 export async function watchDeadlines(request: DeadlineRequest, deps: DeadlineDeps): Promise<WatchResult> {
@@ -56,7 +63,10 @@ export async function watchDeadlines(request: DeadlineRequest, deps: DeadlineDep
       // A replay re-runs part of a run: its deadlines would count from its own start, which means nothing.
       if (request.input && typeof request.input === 'object' && request.input.select !== undefined) return { outcome: 'not watched' };
       const start = instant(request.startTime);
-      return { outcome: 'armed', ...(await judge(deps, { action: 'check', execution: request.execution, startTime: request.startTime, sent: [] }, start, { done: new Map(), running: new Map() }, false)) };
+      const { runs, budgetMs } = deps.learning ?? { runs: LEARNED_RUNS, budgetMs: LEARNING_BUDGET_MS };
+      const figures = runs > 0 ? await learnDurations(deps.sfn, { workflow: deps.config.workflow, plan: deps.config.plan, execution: request.execution, runs, budgetMs, now: deps.now }) : undefined;
+      const check: CheckRequest = { action: 'check', execution: request.execution, startTime: request.startTime, sent: [], ...(figures && { figures }) };
+      return { outcome: 'armed', ...(await judge(deps, check, start, { done: new Map(), running: new Map() }, false)) };
     }
     case 'check': {
       const start = instant(request.startTime);
@@ -66,7 +76,7 @@ export async function watchDeadlines(request: DeadlineRequest, deps: DeadlineDep
         await deleteSchedule(deps, request.execution);
         return { outcome: 'checked' };
       }
-      const events = await runEvents(deps, request.execution);
+      const events = await runEvents(deps.sfn, deps.config.workflow, request.execution);
       const progress = jobProgress(events, deps.config.plan.jobs.map((j) => j.name), STOPPED.has(described.status ?? ''));
       return { outcome: 'checked', ...(await judge(deps, request, start, progress, true, described.input)) };
     }
@@ -80,14 +90,14 @@ export async function watchDeadlines(request: DeadlineRequest, deps: DeadlineDep
 
 /** Judges the deadlines now, alerts what is new, and schedules the next look (or deletes the schedule). */
 async function judge(deps: DeadlineDeps, request: CheckRequest, start: number, progress: JobProgress, scheduled: boolean, input?: string): Promise<Omit<WatchResult, 'outcome'>> {
-  const { plan } = deps.config;
+  const plan = withFigures(deps.config.plan, request.figures);
   const now = deps.now();
   const verdicts = assess(plan, start, now, progress);
   const fresh = newAlerts(verdicts, request.sent);
   const sent = [...request.sent, ...fresh.map(alertKey)];
   const alerts: string[] = [];
   if (fresh.length > 0) {
-    const alert = composeDeadlineAlert({ workflow: deps.config.workflow, executionArn: request.execution, input, verdicts: fresh, all: verdicts, timezone: plan.timezone });
+    const alert = composeDeadlineAlert({ workflow: deps.config.workflow, executionArn: request.execution, input, verdicts: fresh, all: verdicts, timezone: plan.timezone, ...(plan.source && { source: plan.source }) });
     await deliverAlert(deps, deps.config, alert);
     alerts.push(alert.subject);
     log.info('deadline alert sent', { execution: request.execution, alerts: fresh.map(alertKey) });
@@ -107,7 +117,7 @@ async function judge(deps: DeadlineDeps, request: CheckRequest, start: number, p
 
 async function createSchedule(deps: DeadlineDeps, request: CheckRequest, at: number): Promise<void> {
   const { config } = deps;
-  const input: CheckRequest = { action: 'check', execution: request.execution, startTime: request.startTime, sent: request.sent };
+  const input: CheckRequest = { action: 'check', execution: request.execution, startTime: request.startTime, sent: request.sent, ...(request.figures && { figures: request.figures }) };
   try {
     await deps.scheduler.send(
       new CreateScheduleCommand({
@@ -134,39 +144,6 @@ async function deleteSchedule(deps: DeadlineDeps, execution: string): Promise<vo
   } catch (error) {
     if (error instanceof ResourceNotFoundException) return;
     throw error;
-  }
-}
-
-/**
- * The run's events and, for a graph split for size, those of the child executions its parts
- * started (`<workflow>-part-<n>`, named in the Part Task's submitted output), where those jobs ran.
- */
-async function runEvents(deps: DeadlineDeps, executionArn: string): Promise<HistoryEvent[]> {
-  const part = partExecutionArnPattern(deps.config.workflow);
-  const events: HistoryEvent[] = [];
-  const queue = [executionArn];
-  const seen = new Set(queue);
-  while (queue.length > 0) {
-    const own = await history(deps.sfn, queue.shift()!);
-    events.push(...own);
-    for (const e of own) {
-      const child = submittedExecution(e.taskSubmittedEventDetails?.output);
-      if (child && part.test(child) && !seen.has(child)) {
-        seen.add(child);
-        queue.push(child);
-      }
-    }
-  }
-  return events;
-}
-
-function submittedExecution(output: string | undefined): string | undefined {
-  if (!output) return undefined;
-  try {
-    const arn = (JSON.parse(output) as { ExecutionArn?: unknown }).ExecutionArn;
-    return typeof arn === 'string' ? arn : undefined;
-  } catch {
-    return undefined;
   }
 }
 

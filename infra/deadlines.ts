@@ -3,7 +3,8 @@
 // schedule per watched run, and the role EventBridge Scheduler assumes to invoke the function
 // at each checkpoint. Least privilege: the function may create and delete schedules in this
 // group only, pass exactly the Scheduler role and only to Scheduler, read this workflow's
-// executions, and publish to the workflow's alert destinations; the role may invoke this function only.
+// executions (and list its main machine's, to learn durations from past runs), and publish to
+// the workflow's alert destinations; the role may invoke this function only.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Duration, Stack, Stage } from 'aws-cdk-lib';
@@ -67,6 +68,9 @@ export class DeadlineWatch extends Construct {
           ],
           wildcardReason: "Executions are named at run time; the grant covers only this workflow's state machines (a split graph's children are <workflow>-part-<n>).",
         },
+        // Arming a run learns the jobs' durations from the workflow's last successful runs: it lists
+        // the main machine's executions (their histories, and their parts', are granted above).
+        { actions: ['states:ListExecutions'], resources: [regionalArn('states', `stateMachine:${manifest.stateMachines[0].name}`)] },
         ...(snsTopic ? [{ actions: ['sns:Publish'], resources: [snsTopic] }] : []),
         ...(slackWebhookSecret ? [{ actions: ['secretsmanager:GetSecretValue'], resources: [secretArn(slackWebhookSecret)] }] : []),
       ],

@@ -24,6 +24,7 @@ export const COMMANDS: ReadonlyMap<string, CommandEntry> = new Map(Object.entrie
   demo: { summary: 'compile every workflow into build/ and simulate the flagship example (player-analytics)', load: () => import('./commands/demo.ts') },
   start: { summary: "start a workflow's run for a date (named <workflow>-<date>)", load: () => import('./commands/start.ts') },
   status: { summary: 'show the status of a run, job by job (the latest run, or a date, or an execution ARN)', load: () => import('./commands/status.ts') },
+  durations: { summary: "print each job's median duration over the last successful runs, as simulate's durations file", load: () => import('./commands/durations.ts') },
   list: { summary: "list a workflow's recent runs (filter by status and age)", load: () => import('./commands/list.ts') },
   replay: { summary: 'rerun jobs of a date (a job and its downstream, or exactly the named jobs)', load: () => import('./commands/replay.ts') },
   redrive: { summary: 'continue a failed run where it stopped (or say why not and give the replay command)', load: () => import('./commands/redrive.ts') },

@@ -3,6 +3,8 @@
 // EventBridge Scheduler one-time schedule per run, in the workflow's own schedule group, wakes
 // the handler at the next checkpoint (contract/deadlines.ts) with `check`.
 
+import type { LearnedFigures } from './job-durations.ts';
+
 /** `Deadline watch` (after `Prepare run`) asks to arm; the run's input says whether it is a replay. */
 export interface ArmRequest {
   action: 'arm';
@@ -25,6 +27,8 @@ export interface CheckRequest {
   startTime: string;
   /** The alerts already sent for this run (contract/deadlines.ts: alertKey). */
   sent: string[];
+  /** The jobs' durations learned from past runs when the run was armed (contract/job-durations.ts). */
+  figures?: LearnedFigures;
 }
 
 export type DeadlineRequest = ArmRequest | EndRequest | CheckRequest;

@@ -28,6 +28,8 @@ export interface DeadlinePlan {
   jobs: DeadlineJob[];
   /** The timezone times are shown in (the schedule's; UTC without one). */
   timezone: string;
+  /** Where the jobs' figures came from when not (only) their estimates: "the last 10 runs" (contract/job-durations.ts). */
+  source?: string;
 }
 
 /** Which deadline: the run's (`owner` undefined) or a job's. */
@@ -185,18 +187,23 @@ export function nextCheckpoint(plan: DeadlinePlan, startMs: number, now: number,
   return checkpoints(plan, startMs, now)[0];
 }
 
-/** One line per verdict: "run: expected 06:40, deadline 06:00, behind: revenue (critical path left: revenue -> bi_import)". */
-export function describeVerdict(v: DeadlineVerdict, timezone: string): string {
+/**
+ * One line per verdict: "run: expected 06:40, deadline 06:00, behind: revenue (critical path left:
+ * revenue -> bi_import)"; with `source` (DeadlinePlan.source) the expectation says where its
+ * figures came from: "expected 06:40 from the last 10 runs".
+ */
+export function describeVerdict(v: DeadlineVerdict, timezone: string, source?: string): string {
   const who = v.target.owner === undefined ? 'run' : `job ${v.target.owner}`;
   const deadline = `deadline ${clockText(v.target.at, timezone)}`;
   const at = (ms: number): string => clockText(ms, timezone, v.target.at);
+  const expected = `expected ${at(v.expected)}${source ? ` from ${source}` : ''}`;
   if (v.status === 'met') return `${who}: done ${at(v.expected)}, ${deadline}, met`;
-  if (v.status === 'on time') return `${who}: expected ${at(v.expected)}, ${deadline}, on time`;
+  if (v.status === 'on time') return `${who}: ${expected}, ${deadline}, on time`;
   const path = v.pathLeft.length > 0 ? ` (critical path left: ${v.pathLeft.join(' -> ')})` : '';
   const head = v.pathLeft[0] ?? v.notDone[0];
-  if (v.status === 'behind') return `${who}: expected ${at(v.expected)}, ${deadline}, behind: ${head}${path}`;
+  if (v.status === 'behind') return `${who}: ${expected}, ${deadline}, behind: ${head}${path}`;
   return v.notDone.length > 0
-    ? `${who}: ${deadline} missed, not done: ${listed(v.notDone)}${path}, expected ${at(v.expected)}`
+    ? `${who}: ${deadline} missed, not done: ${listed(v.notDone)}${path}, ${expected}`
     : `${who}: done ${at(v.expected)}, ${deadline} missed`;
 }
 

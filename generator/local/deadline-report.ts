@@ -33,7 +33,7 @@ export function deadlineReport(plan: DeadlinePlan, report: RunReport, startMs: n
     const verdicts = assess(plan, startMs, t, progressAt(t));
     for (const v of newAlerts(verdicts, sent)) {
       sent.push(alertKey(v));
-      alerts.push({ atSeconds: (t - startMs) / 1000, text: describeVerdict(v, plan.timezone) });
+      alerts.push({ atSeconds: (t - startMs) / 1000, text: describeVerdict(v, plan.timezone, plan.source) });
     }
     const next = nextCheckpoint(plan, startMs, t, verdicts);
     // A run that succeeded deleted its schedule in its last state: nothing fires after it.
@@ -44,7 +44,7 @@ export function deadlineReport(plan: DeadlinePlan, report: RunReport, startMs: n
   return {
     start: new Date(startMs).toISOString(),
     timezone: plan.timezone,
-    deadlines: final.map((v) => ({ owner: v.target.owner ?? null, at: new Date(v.target.at).toISOString(), status: v.status, text: describeVerdict(v, plan.timezone) })),
+    deadlines: final.map((v) => ({ owner: v.target.owner ?? null, at: new Date(v.target.at).toISOString(), status: v.status, text: describeVerdict(v, plan.timezone, plan.source) })),
     alerts,
     looks,
   };

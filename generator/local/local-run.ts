@@ -26,6 +26,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commandData } from './command-data.ts';
 import { ResultFiles } from './result-file.ts';
+import { localDeadlines } from './local-deadlines.ts';
 
 /** How often a local run looks for markers written outside it. */
 const LOCAL_BACKSTOP_MS = 1000;
@@ -49,6 +50,8 @@ export interface LocalRunOptions {
   router?: LocalRouter;
   /** Where the run makes its own folder for its commands' result files (STEPGRAPH_RESULT); default: under the system's temporary folder. */
   resultsFolder?: string;
+  /** When the run counts as started for its deadlines (epoch ms; --scheduled-at): default, when it really starts. */
+  scheduledAt?: number;
 }
 
 export interface LocalRun {
@@ -142,7 +145,8 @@ export function runLocally(compiled: Pick<CompiledWorkflow, 'workflow' | 'plan' 
     // The critical path of a real run is the one of the durations the jobs really took.
     const measured = new Map(buildTimelines(workflow, outcome).map((t) => [t.name, t.startAt !== undefined && t.endAt !== undefined && t.status === 'succeeded' ? Math.round(t.endAt - t.startAt) / 1000 : 0]));
     const notes = speed === 0 && workflow.jobs.some((j) => !j.local) ? ['jobs without a local command completed at once (--speed 0)'] : [];
-    return summarize(workflow, outcome, { mode: 'local', date: date.text, planned: measured, select: options.select ? new Set(options.select) : undefined, notes });
+    const report = summarize(workflow, outcome, { mode: 'local', date: date.text, planned: measured, select: options.select ? new Set(options.select) : undefined, notes });
+    return localDeadlines(workflow, report, options.scheduledAt ?? startedAt, options.select !== undefined);
   })();
   return { report, abort: () => abortExecution() };
 }

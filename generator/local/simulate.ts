@@ -27,6 +27,7 @@ import { kindOf } from '../kinds/registry.ts';
 import { waitKeys } from './wait-keys.ts';
 import { MARKER_BUCKET } from '../contract/placeholders.ts';
 import { deadlinePlan } from '../emit/deadline-plan.ts';
+import { withFigures } from '../contract/job-durations.ts';
 import { deadlineReport, scheduledStart } from './deadline-report.ts';
 import { LocalPools } from './pools.ts';
 import { MemoryWaiterStore as SharedWaiters } from '../contract/memory-waiter-store.ts';
@@ -106,7 +107,8 @@ export async function simulate(target: SimulationTarget, options: SimulateOption
   const notes = defaulted.length > 0 ? [`no estimate, so ${DEFAULT_JOB_SECONDS / 60} minute each: ${defaulted.join(', ')}`] : [];
   const report = summarize(workflow, outcome, { mode: 'simulated', date: date.text, planned, select: scenario.select, lateJobs: scenario.lateJobs, appeared, notes });
   // A replay (a selection) is not watched: its deadlines would count from its own start.
-  const deadlines = scenario.select ? undefined : deadlinePlan(workflow);
+  // The watch judges with the durations file's figures where it has them, as the deadline handler judges with those of past runs.
+  const deadlines = scenario.select ? undefined : withFigures(deadlinePlan(workflow), durations, 'the durations file');
   return deadlines ? { ...report, deadlines: deadlineReport(deadlines, report, scheduledStart(workflow, date)) } : report;
 }
 

@@ -15,6 +15,7 @@ import { waitingKeys } from './wait-keys.ts';
 import { compiledOf } from './workflows.ts';
 import { runDeadlines } from './run-deadlines.ts';
 import { itemProgress, itemsText } from './item-progress.ts';
+import { deadlineFigures, type PastDurations } from './deadline-figures.ts';
 
 export interface RunStatus {
   executionArn: string;
@@ -38,16 +39,17 @@ export async function runStatus(aws: Aws, executionArn: string, workflow?: Workf
   const execution = await describeExecution(aws, executionArn);
   if (!execution) throw new UserError(`no execution ${executionArn} (executions are kept 90 days after they close)`);
   // A split workflow's jobs are in the histories of the child executions its parts started.
-  return runStatusOf(execution, await runHistories(aws, executionArn), workflow, aws.region, now);
+  const figures = workflow && (await deadlineFigures(aws, workflow, execution));
+  return runStatusOf(execution, await runHistories(aws, executionArn), workflow, aws.region, now, figures);
 }
 
 /** The status from the execution's description and its histories (the run's first, then its children's). */
-export function runStatusOf(execution: DescribeExecutionOutput, histories: readonly ExecutionHistory[], workflow: Workflow | undefined, region: string, now: number): RunStatus {
+export function runStatusOf(execution: DescribeExecutionOutput, histories: readonly ExecutionHistory[], workflow: Workflow | undefined, region: string, now: number, figures?: PastDurations): RunStatus {
   const jobs = workflow ? topologicalOrder(workflow.jobs).map((j) => j.name) : jobsInHistory(histories.flatMap((h) => h.events));
   const ownMarker = new Set(workflow ? workflow.jobs.filter(writesOwnMarker).map((j) => j.name) : []);
   const stepOf = stepsOf(workflow);
   const run = summarize(execution, withItems(mergeStatuses(histories.map((h) => jobStatuses(h.events, jobs, ownMarker, stepOf))), histories, workflow), region, now);
-  const deadlines = workflow && runDeadlines(workflow, execution, histories.flatMap((h) => h.events), now);
+  const deadlines = workflow && runDeadlines(workflow, execution, histories.flatMap((h) => h.events), now, figures);
   const withKeys = workflow ? withWaitingKeys(run, workflow) : run;
   return deadlines ? { ...withKeys, deadlines } : withKeys;
 }

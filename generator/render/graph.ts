@@ -4,6 +4,7 @@ import { formatDuration } from '../check/values.ts';
 import type { Job, Workflow } from '../model.ts';
 import { waitEdges, type WaitEdge } from './wait-edges.ts';
 import { conditionLines, edgeRule, mermaidText } from './conditions.ts';
+import { jobDeadlineLines, runDeadlineCaption } from './deadlines.ts';
 
 export type GraphFormat = 'mermaid' | 'dot';
 
@@ -27,11 +28,13 @@ export function renderGraph(workflow: Workflow, format: GraphFormat): string {
 }
 
 function mermaid(workflow: Workflow): string {
-  const lines = ['flowchart LR'];
+  const caption = runDeadlineCaption(workflow);
+  // The run's deadline as the diagram's title (Mermaid's front matter).
+  const lines = [...(caption ? ['---', `title: ${JSON.stringify(caption)}`, '---'] : []), 'flowchart LR'];
   for (const job of workflow.jobs) {
     // A for_each job is a stacked box: a Map of runs.
     const [open, close] = job.forEach ? ['[[', ']]'] : ['[', ']'];
-    lines.push(`  ${job.name}${open}"${job.name}<br/><small>${[kindLabel(job), ...conditionLines(job)].map(mermaidText).join('<br/>')}</small>"${close}`);
+    lines.push(`  ${job.name}${open}"${job.name}<br/><small>${[kindLabel(job), ...jobDeadlineLines(job), ...conditionLines(job)].map(mermaidText).join('<br/>')}</small>"${close}`);
   }
   const waits = waitEdges(workflow);
   const markers = [...new Map(waits.filter((w) => !w.past).map((w) => [w.from, w])).values()];
@@ -47,8 +50,9 @@ function mermaid(workflow: Workflow): string {
 
 function dot(workflow: Workflow): string {
   const q = (s: string): string => JSON.stringify(s);
-  const lines = [`digraph ${q(workflow.name)} {`, '  rankdir=LR;', '  node [shape=box, style=rounded, fontname="Helvetica"];'];
-  for (const job of workflow.jobs) lines.push(`  ${q(job.name)} [${job.forEach ? 'shape=box3d, ' : ''}label=${q([job.name, kindLabel(job), ...conditionLines(job)].join('\n'))}${job.when ? ', style="rounded,dashed"' : ''}];`);
+  const caption = runDeadlineCaption(workflow);
+  const lines = [`digraph ${q(workflow.name)} {`, '  rankdir=LR;', ...(caption ? [`  label=${q(caption)}; labelloc=t;`] : []), '  node [shape=box, style=rounded, fontname="Helvetica"];'];
+  for (const job of workflow.jobs) lines.push(`  ${q(job.name)} [${job.forEach ? 'shape=box3d, ' : ''}label=${q([job.name, kindLabel(job), ...jobDeadlineLines(job), ...conditionLines(job)].join('\n'))}${job.when ? ', style="rounded,dashed"' : ''}];`);
   const waits = waitEdges(workflow);
   const markers = [...new Map(waits.filter((w) => !w.past).map((w) => [w.from, w])).values()];
   for (const m of markers) lines.push(`  ${q(m.from)} [shape=note, style=dashed, ${m.detail === 'marker' ? '' : 'peripheries=2, '}label=${q(`${m.label}\n(${m.detail})`)}];`);

@@ -5,6 +5,7 @@
 import { topologicalOrder, type Workflow } from '../model.ts';
 import { waitEdges } from './wait-edges.ts';
 import { conditionLines, edgeRule } from './conditions.ts';
+import { jobDeadlineLines } from './deadlines.ts';
 
 export interface LaidNode {
   id: string;
@@ -49,7 +50,7 @@ export function layoutGraph(workflow: Workflow, deadline: (seconds: number) => s
   for (const job of topologicalOrder(workflow.jobs)) column.set(job.name, Math.max(hasMarkers ? 1 : 0, ...job.needs.map((n) => column.get(n)! + 1)));
   const nodes = new Map<string, Omit<LaidNode, 'x' | 'y'> & { column: number }>();
   for (const job of workflow.jobs) {
-    nodes.set(job.name, { id: job.name, kind: 'job', label: job.name, detail: job.kind.type.replace('_', ' '), ...(job.when || job.runIf ? { conditions: conditionLines(job) } : {}), column: column.get(job.name)!, width: 0, height: NODE_HEIGHT });
+    nodes.set(job.name, { id: job.name, kind: 'job', label: job.name, detail: [job.kind.type.replace('_', ' '), ...jobDeadlineLines(job)].join(' · '), ...(job.when || job.runIf ? { conditions: conditionLines(job) } : {}), column: column.get(job.name)!, width: 0, height: NODE_HEIGHT });
   }
   const edges: LaidEdge[] = [];
   for (const job of workflow.jobs) for (const need of job.needs) edges.push({ from: need, to: job.name, external: false, ...(edgeRule(job) && { label: edgeRule(job) }) });

@@ -4,6 +4,10 @@
 import { formatDuration } from '../check/values.ts';
 import type { Workflow } from '../model.ts';
 import { layoutGraph, type LaidNode } from './layout.ts';
+import { runDeadlineCaption } from './deadlines.ts';
+
+/** Where the caption starts: the layout's margin. */
+const MARGIN_X = 16;
 
 export interface GraphStyle {
   /** Jobs on the critical path: drawn thicker, in the accent colour. */
@@ -22,6 +26,9 @@ export function renderSvgGraph(workflow: Workflow, style: GraphStyle = {}): stri
     '<marker id="sg-arrow-critical" viewBox="0 0 10 10" refX="10" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="#d9480f"/></marker></defs>',
     `<style>${GRAPH_CSS}</style>`,
   ];
+  // The run's deadline as a caption in the top margin.
+  const caption = runDeadlineCaption(workflow);
+  if (caption) out.push(`<text class="caption" x="${MARGIN_X}" y="12">${esc(caption)}</text>`);
   for (const e of layout.edges) {
     const a = at.get(e.from)!;
     const b = at.get(e.to)!;
@@ -63,6 +70,7 @@ const GRAPH_CSS = [
   '.sg-graph .edge{fill:none;stroke:#57606a;stroke-width:1.5}',
   '.sg-graph .edge.critical{stroke:#d9480f;stroke-width:3}',
   '.sg-graph .edge.external{stroke:#b08800;stroke-dasharray:6 4}',
+  '.sg-graph .caption{font-size:11px;font-weight:600;fill:#a61e4d}',
   '.sg-graph .edge-label{font-size:11px;text-anchor:middle;fill:#8a6d00}',
 ].join('');
 

@@ -41,6 +41,8 @@ describe('deadline watch infrastructure', () => {
         `iam:PassRole ${roleArn}`,
         'states:DescribeExecution arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:bi-deadlines:*',
         'states:GetExecutionHistory arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:bi-deadlines:*',
+        // Learning durations from past runs: listing exactly this workflow's machine, no wildcard.
+        'states:ListExecutions arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:bi-deadlines',
         'sns:Publish arn:aws:sns:eu-west-1:123456789012:data-alerts',
       ].sort(),
     );

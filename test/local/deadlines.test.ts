@@ -49,8 +49,8 @@ describe('simulate reports deadlines', () => {
     // GIVEN tighter deadlines: the run by 04:00, bi_import by 03:45 (the run starts at 01:00)
     const text = readFileSync('workflows/bi-deadlines.yaml', 'utf8').replace('deadline: "06:00"', 'deadline: "04:00"').replace('deadline: "05:30"', 'deadline: "03:45"');
     const tight = compileTexts([{ file: 'bi-deadlines.yaml', text }]).compiled[0];
-    // WHEN revenue (estimate 1h30m) takes 2h55m: it runs 01:40-04:35
-    const report = await simulate(tight, { date: '2019-03-12', durations: { revenue: 2 * 3600 + 55 * 60 } });
+    // WHEN revenue (estimate 1h30m) runs 1h25m late: it runs 01:40-04:35 (--late: tonight's run, not what the watch expects)
+    const report = await simulate(tight, { date: '2019-03-12', late: { revenue: 85 * 60 } });
     // THEN bi_import is behind at 03:36 (revenue still running: 03:37 + 10m > 03:45); at 03:45 it is
     // missed and the run is behind (03:46 + 10m + 5m > 04:00); the run is missed at 04:00
     expect(report.status).toBe('SUCCEEDED');

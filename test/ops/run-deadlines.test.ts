@@ -1,6 +1,6 @@
 // `stepgraph status` of a workflow with deadlines: each deadline and whether the run is behind,
 // from the run's history (mocked Step Functions), by the deadline handler's own logic.
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { compilePaths } from '../../generator/compile.ts';
 import { watchStep } from '../../generator/ops/status.ts';
@@ -22,6 +22,8 @@ describe('status shows the deadlines', () => {
     // GIVEN the loads done and revenue running since 00:40 UTC (01:40 Belgrade; estimate 1h30m)
     sfn.on(DescribeExecutionCommand).resolves({ executionArn: arn, stateMachineArn: 'arn:sm', status: 'RUNNING', startDate: at('00:00'), input: '{"date":"2019-03-12"}' });
     sfn.on(GetExecutionHistoryCommand).resolves({ events: [...job('load_orders', '00:00', '00:40'), ...job('load_events', '00:00', '00:10'), step('TaskStateEntered', 'revenue', '00:40')] });
+    // No successful run yet to learn durations from: the estimates stand
+    sfn.on(ListExecutionsCommand).resolves({ executions: [] });
     const aws = await testAws();
 
     // WHEN status is asked at 04:21 UTC

@@ -23,6 +23,7 @@ import { ExitCode, UserError } from '../../errors.ts';
 import { writeHtmlReport } from '../html.ts';
 import { runDates } from '../run-dates.ts';
 import { datesOf } from '../simulate-dates.ts';
+import { parseScheduledAt } from '../../local/local-deadlines.ts';
 
 export const usage = [
   'stepgraph run <workflow name or file> --local [--date YYYY-MM-DD[THH]] [--speed X] [--param k=v]...',
@@ -30,6 +31,7 @@ export const usage = [
   '         [--name EXECUTION] [--json] [--html FILE] [--workflows DIR] [--kill-stale]',
   '         [--output JOB.NAME=VALUE]... [--items N]   (values of declared outputs, as simulate takes them)',
   '         [--dates FROM..TO | --dates D1,D2,... [--parallel N]]   (several dates at once, sharing markers and pools)',
+  '         [--scheduled-at 2019-03-12T01:00:00+01:00]   (deadlines count from it; default: the run\'s real start)',
   '',
   "A job with 'local: { command }' runs the command in a shell ({date}, {datekey}, {yyyy}, {mm}, {dd},",
   '{hh}, {job}, {execution}, {attempt} and params filled in; also STEPGRAPH_DATE, STEPGRAPH_JOB, ... and',
@@ -74,6 +76,7 @@ export async function run(args: string[]): Promise<number> {
       'kill-stale': { type: 'boolean', default: false },
       dates: { type: 'string' },
       parallel: { type: 'string' },
+      'scheduled-at': { type: 'string' },
     },
   });
   if (!values.local) throw new UserError("only local runs start here: add --local (to start a run in AWS: 'stepgraph start')");
@@ -90,6 +93,10 @@ export async function run(args: string[]): Promise<number> {
   if (!Number.isInteger(parallel) || parallel < 1) throw new UserError(`--parallel '${values.parallel}' must be a whole number of 1 or more`);
   const dates = values.dates === undefined ? undefined : datesOf(values.dates, workflow.partition);
   const date = values.date ?? new Date().toISOString().slice(0, workflow.partition === 'hourly' ? 13 : 10);
+  const scheduledAt = values['scheduled-at'] === undefined ? undefined : parseScheduledAt(values['scheduled-at']);
+  if (values['scheduled-at'] !== undefined && scheduledAt === undefined) {
+    throw new UserError(`--scheduled-at '${values['scheduled-at']}' is not an instant with its offset; write e.g. 2019-03-12T01:00:00+01:00 or 2019-03-12T00:00:00Z`);
+  }
 
   const params = parseParams(values.param);
   const store = await openStore(values['s3-endpoint'], values.markers, bucketsOf(compiled));
@@ -100,7 +107,7 @@ export async function run(args: string[]): Promise<number> {
   if (dates) {
     try {
       const outputValues = parseOutputFlags(compiled.workflow, values.output, itemCount(values.items));
-      return await runDates(compiled, { dates, parallel, markersRoot, killStale: values['kill-stale'], json: values.json, run: { params, select, speed, store, waitExternal: values['wait-external'], output, outputValues } });
+      return await runDates(compiled, { dates, parallel, markersRoot, killStale: values['kill-stale'], json: values.json, run: { params, select, speed, store, waitExternal: values['wait-external'], output, outputValues, resultsFolder: join(markersRoot, '.runs') } });
     } finally {
       if (store instanceof S3MarkerStore) store.close();
     }
@@ -114,7 +121,7 @@ export async function run(args: string[]): Promise<number> {
   try {
     // Commands hand results back through files in the run's own folder beside the run records.
     const resultsFolder = join(markersRoot, '.runs');
-    started = runLocally(compiled, { date, params, select, speed, store, executionName: values.name, waitExternal: values['wait-external'], output, commands: record, outputValues: parseOutputFlags(compiled.workflow, values.output, itemCount(values.items)), resultsFolder });
+    started = runLocally(compiled, { date, params, select, speed, store, executionName: values.name, waitExternal: values['wait-external'], output, commands: record, outputValues: parseOutputFlags(compiled.workflow, values.output, itemCount(values.items)), resultsFolder, ...(scheduledAt !== undefined && { scheduledAt }) });
   } catch (error) {
     record.close();
     throw error;
