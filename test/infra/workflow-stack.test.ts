@@ -287,13 +287,19 @@ describe.each(stacks.map((s) => [s.compiled.manifest.stackName, s] as const))('%
   });
 
   it('runs every handler on Node 22 with its own log group and no AWS managed policy', () => {
+    // (A workflow that waits for nothing and runs no callback kind has no function at all; the
+    // examples together have many, see below.)
     const functions = Object.values(resources(template, 'AWS::Lambda::Function'));
-    expect(functions.length).toBeGreaterThan(0);
     for (const f of functions) {
       expect(f.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], LoggingConfig: { LogGroup: { Ref: expect.stringMatching(/Logs/) } } });
     }
     for (const role of Object.values(resources(template, 'AWS::IAM::Role'))) expect(role.Properties!.ManagedPolicyArns).toBeUndefined();
   });
+});
+
+it('has handler functions in most example stacks, so the per-stack function checks check something', () => {
+  const withFunctions = stacks.filter((s) => Object.keys(resources(s.template, 'AWS::Lambda::Function')).length > 0);
+  expect(withFunctions.length).toBeGreaterThan(stacks.length / 2);
 });
 
 it('gives every workflow its own stack named stepgraph-<name>', () => {
