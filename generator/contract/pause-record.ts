@@ -24,9 +24,6 @@ function inputObject(input: string | undefined): Record<string, unknown> | undef
   }
 }
 
-/** Whether the deployed schedule asks for a catch-up (the stack pasted `catchUp: true` into its input). */
-export const inputCatchesUp = (input: string | undefined): boolean => inputObject(input)?.catchUp === true;
-
 /** The recorded pause instant (ms), undefined when none (or not an instant). */
 export function recordedPause(input: string | undefined): number | undefined {
   const at = inputObject(input)?.[PAUSED_AT];
