@@ -4,7 +4,9 @@
 //
 // Where the pause time is kept: in the schedule itself. A pause is an UpdateSchedule to DISABLED,
 // which sets the schedule's LastModificationDate; while it stays disabled, that date is when it
-// was paused. Nothing else (no tag, no table) has to be kept in step with it.
+// was paused. With catch_up deployed, the pause also records its instant in the target input
+// (contract/pause-record.ts), which outlives a resume made elsewhere: the start handler's first
+// fire catches up from it; a resume here counts from it and clears it. No tag, no table.
 import { GetScheduleCommand, UpdateScheduleCommand, type GetScheduleOutput, type UpdateScheduleInput } from '@aws-sdk/client-scheduler';
 import { fireTimes } from '../contract/fire-times.ts';
 import { runDateAt } from '../contract/dates.ts';
