@@ -14,6 +14,7 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { OVERLAPS, type Overlap } from '../generator/contract/fire-times.ts';
 import { holdForOverlap, startQueued, type HeldStart, type QueueOutcome } from './schedule-overlap.ts';
+import { catchUpAtFire, type CatchUp } from './schedule-catch-up.ts';
 import { partition, required } from './config.ts';
 import { InvalidEventError } from './errors.ts';
 import { log } from './log.ts';
@@ -26,6 +27,10 @@ export interface TimedEvent {
   params?: Record<string, unknown>;
   /** A schedule's overlap rule (skip, queue), pasted into its input by the stack; absent: allow. */
   overlap?: Overlap;
+  /** `catch_up: true` in the schedule, pasted by the stack: a fire carrying `pausedAt` catches up (handlers/schedule-catch-up.ts). */
+  catchUp?: boolean;
+  /** When `stepgraph schedule pause` paused the schedule, recorded in its input until a catch-up clears it. */
+  pausedAt?: string;
 }
 
 /** Step Functions' "Execution Status Change" of a run that ended, for a schedule whose overlap is queue. */
@@ -84,7 +89,16 @@ export function runDateOfEvent(date: unknown, partition: Partition): string {
   return parsed.text;
 }
 
-export async function startTimedRun(event: unknown, deps: { sfn: SFNClient; config: TimedStartConfig; now?: () => number }): Promise<StartOutcome> {
+/** What a fire needs to catch up after a resume made outside stepgraph: the schedule, to read and clear its pause record. */
+interface CatchUpAccess {
+  scheduler: SchedulerClient;
+  scheduleName: string;
+}
+
+export async function startTimedRun(
+  event: unknown,
+  deps: { sfn: SFNClient; config: TimedStartConfig; now?: () => number; catchUp?: CatchUpAccess },
+): Promise<StartOutcome & { caughtUp?: CatchUp }> {
   const { config } = deps;
   let date: string;
   let params: Record<string, unknown> | undefined;
@@ -99,11 +113,26 @@ export async function startTimedRun(event: unknown, deps: { sfn: SFNClient; conf
     return { outcome: 'refused', started: false, reason: error.message };
   }
   const overlap = isRecord(event) && 'time' in event && (OVERLAPS as readonly unknown[]).includes(event.overlap) ? (event.overlap as Overlap) : undefined;
+  // The catch-up of a pause comes first: its runs are older than this fire's, and under skip and
+  // queue this fire's own start then sees them running, as after `schedule resume`.
+  const caughtUp = await catchUpFirst(event, overlap, deps);
   const held = await holdForOverlap(overlap, date, deps);
-  if (held) return held;
+  if (held) return { ...held, ...(caughtUp && { caughtUp }) };
   const run = await startRun(deps.sfn, { stateMachineArn: config.stateMachineArn, workflow: config.workflow, date, ...(params && { params }) }, deps.now);
   logStart(run, { workflow: config.workflow, date, ...(isRecord(event) && 'time' in event && { time: event.time }) });
-  return { ...run, outcome: run.started ? 'started' : 'duplicate', date };
+  return { ...run, outcome: run.started ? 'started' : 'duplicate', date, ...(caughtUp && { caughtUp }) };
+}
+
+/** A scheduled fire carrying a pause record (and catchUp: true) catches up; anything else does not. */
+async function catchUpFirst(event: unknown, overlap: Overlap | undefined, deps: { sfn: SFNClient; config: TimedStartConfig; now?: () => number; catchUp?: CatchUpAccess }): Promise<CatchUp | undefined> {
+  if (!isRecord(event) || typeof event.pausedAt !== 'string' || event.catchUp !== true || typeof event.time !== 'string') return undefined;
+  if (!deps.catchUp) {
+    log.warn('no catch-up: the start handler has no SCHEDULE_NAME (deploy the stack again)', { workflow: deps.config.workflow, pausedAt: event.pausedAt });
+    return undefined;
+  }
+  const at = Date.parse(event.time);
+  const { scheduler, scheduleName } = deps.catchUp;
+  return catchUpAtFire(event.pausedAt, at, overlap, { sfn: deps.sfn, scheduler, config: { ...deps.config, scheduleName }, now: deps.now });
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -122,5 +151,6 @@ let config: TimedStartConfig | undefined;
 export const handler = async (event: TimedEvent | DatedEvent | EndedEvent): Promise<StartOutcome | QueueOutcome> => {
   config ??= timedStartConfig(process.env);
   if (isRecord(event) && 'ended' in event) return startQueued(event.ended, { sfn, scheduler, config: { ...config, scheduleName: required(process.env, 'SCHEDULE_NAME') } });
-  return startTimedRun(event, { sfn, config });
+  const scheduleName = process.env.SCHEDULE_NAME;
+  return startTimedRun(event, { sfn, config, ...(scheduleName && { catchUp: { scheduler, scheduleName } }) });
 };

@@ -12,6 +12,7 @@ import type { Manifest } from '../generator/emit/manifest-types.ts';
 import type { Trigger } from '../generator/model.ts';
 import { eventPattern } from './event-pattern.ts';
 import { HandlerFunction } from './handler-function.ts';
+import { scheduleCatchUp } from './schedule-catch-up.ts';
 import { scheduleControl } from './schedule-control.ts';
 import { scheduleName } from '../generator/contract/schedule-names.ts';
 
@@ -56,11 +57,17 @@ export class Triggers extends Construct {
         // Scheduler fills in the time the run was scheduled for (not when it was delivered,
         // which a flexible window or a retry moves); the handler turns it into the run date
         // on the schedule's wall clock (see handlers/timed-start.ts).
-        input: JSON.stringify({ time: '<aws.scheduler.scheduled-time>', ...(schedule.overlap && schedule.overlap !== 'allow' && { overlap: schedule.overlap }) }),
+        input: JSON.stringify({
+          time: '<aws.scheduler.scheduled-time>',
+          ...(schedule.overlap && schedule.overlap !== 'allow' && { overlap: schedule.overlap }),
+          // Lets `stepgraph schedule pause` record its instant here (contract/pause-record.ts).
+          ...(schedule.catchUp === true && { catchUp: true }),
+        }),
         retryPolicy: { maximumEventAgeInSeconds: 6 * 3600, maximumRetryAttempts: 20 },
       },
     });
     scheduleControl(this, schedule, this.props.manifest.workflow, fn, this.props.stateMachine);
+    scheduleCatchUp(schedule, this.props.manifest.workflow, fn, this.props.stateMachine, role);
   }
 
   private eventTrigger(trigger: EventTrigger, n: number): void {

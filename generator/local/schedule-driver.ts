@@ -9,6 +9,7 @@ import type { Partition } from '../contract/dates.ts';
 import { runDateAt } from '../contract/dates.ts';
 import { fireTimes, type Overlap } from '../contract/fire-times.ts';
 import { runName } from '../contract/run-names.ts';
+import { MAX_CATCH_UP_RUNS, missedBeforeFire } from '../contract/pause-record.ts';
 import { catchUpSplit, decideAtFire, newestRunDate, oldestQueuedDate, queueWindow, resumeNeedsBusy, runsOfFireTimes } from '../contract/schedule-decisions.ts';
 
 export interface ScheduleSetup {
@@ -38,6 +39,8 @@ export interface FireRecord {
   resume?: 'caught-up' | 'queued' | 'skipped' | 'not-caught-up' | 'outside';
   /** When its run started later: by a queue's drain, or by the resume's catch-up. */
   startedAt?: number;
+  /** Resumed outside stepgraph after a stepgraph pause: the fire that caught it up (resume says how). */
+  caughtUpAtFire?: number;
   startedBy?: 'queue' | 'catch-up';
 }
 
@@ -53,7 +56,9 @@ export interface RunRecord {
 export type Decision =
   | { event: 'fire'; at: number; date: string; outcome: 'started' | 'duplicate' | 'skipped' | 'queued' }
   | { event: 'end'; at: number; run: string; outcome: 'started' | 'duplicate' | 'paused' | 'busy' | 'idle'; date?: string }
-  | { event: 'resume'; at: number; started: string[]; held: string[] };
+  | { event: 'resume'; at: number; started: string[]; held: string[] }
+  /** The first fire after a resume made outside stepgraph caught up the pause `schedule pause` recorded. */
+  | { event: 'catch-up'; at: number; started: string[]; held: string[] };
 
 /** A resume catches up at most this many runs (ops/schedule.ts refuses more). */
 const MAX_CATCH_UP_FIRES = 366 * 24 + 1;
@@ -63,6 +68,8 @@ export class ScheduleDriver {
   readonly runs: RunRecord[] = [];
   readonly decisions: Decision[] = [];
   private paused: number | undefined;
+  /** The pause instant `schedule pause` recorded in the schedule's input (with catch_up), until a catch-up clears it. */
+  private record: number | undefined;
   private since: number;
 
   /** `start` launches the run of a date at the current instant; its end is reported back with `ended`. */
@@ -88,6 +95,7 @@ export class ScheduleDriver {
       this.fires.push({ at, date, run, outcome: 'missed' });
       return;
     }
+    if (this.record !== undefined) this.catchUpAtFire(at);
     // allow lists nothing: the handler starts without looking.
     const others = this.setup.overlap === 'skip' || this.setup.overlap === 'queue' ? this.running().filter((r) => r !== run) : [];
     const decision = decideAtFire(this.setup.overlap, others);
@@ -110,14 +118,46 @@ export class ScheduleDriver {
     this.decisions.push({ event: 'end', at, run, ...outcome });
   }
 
+  /** `schedule pause`: with catch_up, it records its instant in the schedule's input (contract/pause-record.ts). */
   pause(at: number): void {
-    this.paused ??= at;
+    if (this.paused !== undefined) return;
+    this.paused = at;
+    if (this.setup.catchUp) this.record = at;
+  }
+
+  /**
+   * The start handler at the first fire after a resume made outside stepgraph: the fire carries
+   * the pause record; the runs missed between the pause and this fire start as `schedule resume`
+   * would start them, and the record is cleared (handlers/schedule-catch-up.ts).
+   */
+  private catchUpAtFire(at: number): void {
+    const pausedAt = this.record!;
+    this.record = undefined;
+    const started: string[] = [];
+    const held: string[] = [];
+    const runs = missedBeforeFire(this.setup.expression, this.setup.timezone, pausedAt, at, this.since, this.dateOf, MAX_CATCH_UP_RUNS * 24 + 1);
+    if (runs.length <= MAX_CATCH_UP_RUNS) {
+      const missed = runs.filter((m) => !this.exists(runName(this.setup.workflow, m.date)));
+      const busy = resumeNeedsBusy(this.setup.overlap, missed.length) && this.running().length > 0;
+      const split = catchUpSplit(missed, this.setup.overlap, busy);
+      const running = this.running();
+      for (const m of split.held) {
+        held.push(runName(this.setup.workflow, m.date));
+        for (const f of this.missedOf(m.date)) Object.assign(f, { resume: this.setup.overlap === 'queue' ? 'queued' : 'skipped', caughtUpAtFire: at, running: busy ? running : [runName(this.setup.workflow, split.start[0]?.date ?? '')] });
+      }
+      for (const m of split.start) {
+        for (const f of this.missedOf(m.date)) Object.assign(f, { resume: 'caught-up', caughtUpAtFire: at });
+        if (this.startRun(m.date, at, 'catch-up')) started.push(runName(this.setup.workflow, m.date));
+      }
+    }
+    this.decisions.push({ event: 'catch-up', at, started, held });
   }
 
   /**
    * `schedule resume`: with catch_up, the missed runs start first (as the overlap allows); then the
    * schedule is enabled. `outside`: enabled elsewhere (the AWS console), which catches nothing up
-   * and leaves the schedule's start date as it was.
+   * itself and leaves the schedule's start date as it was; with catch_up, the pause's record makes
+   * the next fire catch up (catchUpAtFire).
    */
   resume(at: number, outside = false): void {
     const pausedAt = this.paused;
@@ -127,6 +167,8 @@ export class ScheduleDriver {
     if (outside) {
       // Nothing is decided here: what follows is the start handler's, at the next fire or run end.
     } else if (this.setup.catchUp) {
+      // `schedule resume` catches up itself and clears the record.
+      this.record = undefined;
       const times = fireTimes(this.setup.expression, this.setup.timezone, { after: pausedAt, until: at, limit: MAX_CATCH_UP_FIRES, anchor: this.since });
       const missed = runsOfFireTimes(times, this.dateOf).filter((m) => !this.exists(runName(this.setup.workflow, m.date)));
       const busy = resumeNeedsBusy(this.setup.overlap, missed.length) && this.running().length > 0;

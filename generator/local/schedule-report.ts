@@ -21,6 +21,7 @@ export function fireText(f: FireRecord, timezone: string): string {
     case 'queued':
       return `queued behind ${f.running!.join(', ')}${later || '; never started (a later date ran first, or the queue had not reached it when the window ended)'}`;
     case 'missed':
+      if (f.caughtUpAtFire !== undefined) return caughtUpAtFire(f, at, later);
       if (f.resume === 'caught-up') return `missed while paused; caught up at the resume, ${at(f.startedAt!)}`;
       if (f.resume === 'queued') return `missed while paused; queued at the resume behind ${f.running!.join(', ')}${later || '; never started'}`;
       if (f.resume === 'skipped') return `missed while paused; skipped at the resume: ${f.running!.join(', ')} ran (overlap: skip starts one)`;
@@ -28,6 +29,14 @@ export function fireText(f: FireRecord, timezone: string): string {
       if (f.resume === 'outside') return `missed while paused; resumed outside stepgraph, so not caught up${later ? `${later} (the queue reached it)` : ''}`;
       return 'missed: still paused when the window ended';
   }
+}
+
+/** A fire time missed under a stepgraph pause and resumed outside stepgraph: the next fire caught it up. */
+function caughtUpAtFire(f: FireRecord, at: (ms: number) => string, later: string): string {
+  const when = `at the next fire after the resume outside stepgraph (${at(f.caughtUpAtFire!)})`;
+  if (f.resume === 'caught-up') return `missed while paused; caught up ${when}`;
+  if (f.resume === 'queued') return `missed while paused; queued ${when} behind ${f.running!.join(', ')}${later || '; never started'}`;
+  return `missed while paused; skipped ${when}: ${f.running!.join(', ')} ran (overlap: skip starts one)`;
 }
 
 /** The most runs running at one instant. */

@@ -4,11 +4,14 @@
 //
 // Where the pause time is kept: in the schedule itself. A pause is an UpdateSchedule to DISABLED,
 // which sets the schedule's LastModificationDate; while it stays disabled, that date is when it
-// was paused. Nothing else (no tag, no table) has to be kept in step with it.
+// was paused. With catch_up deployed, the pause also records its instant in the target input
+// (contract/pause-record.ts), which outlives a resume made elsewhere: the start handler's first
+// fire catches up from it; a resume here counts from it and clears it. No tag, no table.
 import { GetScheduleCommand, UpdateScheduleCommand, type GetScheduleOutput, type UpdateScheduleInput } from '@aws-sdk/client-scheduler';
 import { fireTimes } from '../contract/fire-times.ts';
 import { runDateAt } from '../contract/dates.ts';
 import { runName } from '../contract/run-names.ts';
+import { recordedPause } from '../contract/pause-record.ts';
 import { runsOfFireTimes } from '../contract/schedule-decisions.ts';
 import { SCHEDULE_GROUP, scheduleName } from '../contract/schedule-names.ts';
 import { UserError } from '../errors.ts';
@@ -43,15 +46,18 @@ export async function getSchedule(aws: Aws, workflow: Workflow): Promise<GetSche
  * everything GetSchedule returned, with only the state (and, for a resume, maybe the start date)
  * changed. The read-only fields (Arn, CreationDate, LastModificationDate) are left out.
  */
-function updateOf(current: GetScheduleOutput, change: Pick<UpdateScheduleInput, 'State' | 'StartDate'>): UpdateScheduleInput {
+type Change = Pick<UpdateScheduleInput, 'State' | 'StartDate'> & { /** A new target input (the pause record's, contract/pause-record.ts). */ input?: string };
+
+function updateOf(current: GetScheduleOutput, { input, ...change }: Change): UpdateScheduleInput {
   const { Arn: _arn, CreationDate: _created, LastModificationDate: _modified, ...fields } = current;
   if (!fields.Name || !fields.ScheduleExpression || !fields.Target || !fields.FlexibleTimeWindow) {
     throw new UserError(`the schedule ${current.Name ?? ''} came back without its expression, target or time window; it cannot be updated safely`);
   }
-  return { ...fields, Name: fields.Name, ScheduleExpression: fields.ScheduleExpression, Target: fields.Target, FlexibleTimeWindow: fields.FlexibleTimeWindow, ...change };
+  const target = input === undefined ? fields.Target : { ...fields.Target, Input: input };
+  return { ...fields, Name: fields.Name, ScheduleExpression: fields.ScheduleExpression, Target: target, FlexibleTimeWindow: fields.FlexibleTimeWindow, ...change };
 }
 
-export async function setState(aws: Aws, current: GetScheduleOutput, change: Pick<UpdateScheduleInput, 'State' | 'StartDate'>): Promise<void> {
+export async function setState(aws: Aws, current: GetScheduleOutput, change: Change): Promise<void> {
   await aws.call('UpdateSchedule', () => aws.scheduler.send(new UpdateScheduleCommand(updateOf(current, change))));
 }
 
@@ -115,7 +121,8 @@ export function missedOffline(workflow: Workflow, schedule: Pick<Schedule, 'expr
 
 /** The runs a paused schedule missed since its pause, up to `now`, that do not exist, oldest first. */
 export async function missedRuns(aws: Aws, workflow: Workflow, current: GetScheduleOutput, stateMachineArn: string, now: number): Promise<Missed[]> {
-  const pausedAt = current.LastModificationDate?.getTime();
+  // The pause's own record (contract/pause-record.ts) when it made one; else the pause's UpdateSchedule.
+  const pausedAt = recordedPause(current.Target?.Input) ?? current.LastModificationDate?.getTime();
   if (current.State !== 'DISABLED' || pausedAt === undefined) return [];
   const schedule = { expression: current.ScheduleExpression ?? '', timezone: current.ScheduleExpressionTimezone || workflow.schedule?.timezone };
   const missed: Missed[] = [];

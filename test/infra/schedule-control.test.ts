@@ -4,12 +4,12 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { allowed, compileYaml, flat, resources, synth } from './support.ts';
 
-const workflow = (overlap?: string) =>
+const workflow = (overlap?: string, catchUp = false) =>
   compileYaml(`name: nightly
 schedule:
   cron: "0 2 * * ? *"
   timezone: UTC
-${overlap ? `  overlap: ${overlap}\n  catch_up: true\n` : ''}jobs:
+${overlap ? `  overlap: ${overlap}\n` : ''}${catchUp ? '  catch_up: true\n' : ''}jobs:
   a: { lambda: fn }
 `);
 
@@ -25,6 +25,7 @@ function startGrants(template: ReturnType<typeof synth>['template']): Set<string
 
 describe('schedule overlap in the stack', () => {
   const stacks = { allow: synth(workflow()), skip: synth(workflow('skip')), queue: synth(workflow('queue')) };
+  const catchUp = { allow: synth(workflow(undefined, true)), skip: synth(workflow('skip', true)), queue: synth(workflow('queue', true)) };
 
   it('names the schedule after the workflow and passes skip and queue in its input', () => {
     for (const [overlap, { template }] of Object.entries(stacks)) {
@@ -64,8 +65,34 @@ describe('schedule overlap in the stack', () => {
     expect(Object.values(resources(stacks.skip.template, 'AWS::Events::Rule')).filter((r) => r.Properties!.EventPattern?.source?.[0] === 'aws.states')).toHaveLength(0);
   });
 
+  it('catch_up: the input says so, and the start handler may read and clear the pause record of its own schedule only', () => {
+    const sm = 'arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:nightly';
+    const arn = 'arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/default/stepgraph-nightly';
+    for (const [overlap, { template }] of Object.entries(catchUp)) {
+      const schedule = Object.values(resources(template, 'AWS::Scheduler::Schedule'))[0].Properties!;
+      expect(JSON.parse(schedule.Target.Input)).toStrictEqual({ time: '<aws.scheduler.scheduled-time>', ...(overlap !== 'allow' && { overlap }), catchUp: true });
+      const roleArn = flat(schedule.Target.RoleArn);
+      const grants = [...startGrants(template)].map((g) => g.replace(/\{"Ref":"[A-Za-z0-9]+"\}/g, sm)).sort();
+      expect(grants.filter((g) => g.startsWith('scheduler:'))).toStrictEqual([`scheduler:GetSchedule ${arn}`, `scheduler:UpdateSchedule ${arn}`]);
+      const start = grants.find((g) => g.startsWith('states:StartExecution '))!.split(' ')[1];
+      expect(grants.filter((g) => g.startsWith('states:ListExecutions '))).toStrictEqual([`states:ListExecutions ${start}`]);
+      // PassRole of the schedule's own role (the one its target names), nothing else
+      const passRole = grants.filter((g) => g.startsWith('iam:'));
+      expect(passRole).toHaveLength(1);
+      expect(passRole).toStrictEqual([`iam:PassRole ${roleArn}`]);
+      // exactly: StartExecution, ListExecutions, the two scheduler actions, PassRole
+      expect(grants).toHaveLength(5);
+      template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ SCHEDULE_NAME: 'stepgraph-nightly' }) } });
+      // PassRole to Scheduler only
+      const statements = Object.entries(resources(template, 'AWS::IAM::Policy'))
+        .filter(([id]) => id.startsWith('TriggersTimedStart'))
+        .flatMap(([, p]) => p.Properties!.PolicyDocument.Statement as { Action: unknown; Condition?: unknown }[]);
+      expect(statements.find((st) => st.Action === 'iam:PassRole')?.Condition).toStrictEqual({ StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } });
+    }
+  });
+
   it('is cdk-nag clean', () => {
-    for (const { stack } of Object.values(stacks)) {
+    for (const { stack } of [...Object.values(stacks), ...Object.values(catchUp)]) {
       const report = new AwsSolutionsChecks().validateScope(stack);
       expect(report.violations.map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
     }

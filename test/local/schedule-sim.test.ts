@@ -116,14 +116,46 @@ describe('simulate --schedule', () => {
     // THEN the queue, read off the schedule at that run's end, starts the missed 3rd (catch_up or not)
     const third = drained.fires.find((f) => f.date === '2019-03-03')!;
     expect([third.outcome, third.resume, third.startedBy, new Date(third.startedAt!).toISOString()]).toStrictEqual(['missed', 'outside', 'queue', '2019-03-03T13:00:00.000Z']);
-    // GIVEN nothing running at the resume instead: the next fire starts its own date and passes the missed ones over
-    const passed = await simulateSchedule(nightly('queue', true), outside(['2019-03-02T12:00', '2019-03-04T12:00']));
+    // GIVEN nothing running at the resume instead, and no catch_up: the next fire starts its own date and passes the missed ones over
+    const passed = await simulateSchedule(nightly('queue', false), outside(['2019-03-02T12:00', '2019-03-04T12:00']));
     expect(passed.fires.filter((f) => f.outcome === 'missed').map((f) => [f.date, f.resume, f.startedAt])).toStrictEqual([
       ['2019-03-03', 'outside', undefined],
       ['2019-03-04', 'outside', undefined],
     ]);
     expect(fireText(passed.fires.find((f) => f.date === '2019-03-03')!, ZONE)).toBe('missed while paused; resumed outside stepgraph, so not caught up');
     expect(passed.fires.find((f) => f.date === '2019-03-05')!.outcome).toBe('started');
+  });
+
+  it('paused by stepgraph, resumed outside: with catch_up the next fire catches up (its pause is recorded in the schedule)', async () => {
+    const outside = (overlap: string, catchUp: boolean) =>
+      simulateSchedule(nightly(overlap, catchUp), { ...window(), paused: { from: at('2019-03-02T12:00'), to: at('2019-03-04T12:00'), outside: true } });
+    // queue: at the 5th's fire the oldest missed (the 3rd) starts; the 4th and the 5th wait for it to end
+    const queue = await outside('queue', true);
+    expect(fates(queue)).toStrictEqual([
+      '2019-03-01 started',
+      '2019-03-02 queued  2019-03-02T07:00:00.000Z',
+      '2019-03-03 missed caught-up 2019-03-05T01:00:00.000Z',
+      '2019-03-04 missed queued 2019-03-06T07:00:00.000Z',
+      '2019-03-05 queued  2019-03-07T13:00:00.000Z',
+      '2019-03-06 queued  2019-03-08T19:00:00.000Z',
+    ]);
+    expect(fireText(queue.fires[2], ZONE)).toBe('missed while paused; caught up at the next fire after the resume outside stepgraph (2019-03-05 02:00)');
+    expect(fireText(queue.fires[3], ZONE)).toBe(
+      'missed while paused; queued at the next fire after the resume outside stepgraph (2019-03-05 02:00) behind nightly-2019-03-03; started 2019-03-06 08:00 when the run before it ended',
+    );
+    // allow: both missed runs and the 5th's own start at the 5th's fire
+    const allow = await outside('allow', true);
+    expect(allow.runs.filter((r) => r.start === at('2019-03-05T02:00')).map((r) => [r.run, r.by])).toStrictEqual([
+      ['nightly-2019-03-03', 'catch-up'],
+      ['nightly-2019-03-04', 'catch-up'],
+      ['nightly-2019-03-05', 'schedule'],
+    ]);
+    // skip: the 3rd starts, the 4th is not run, the 5th is skipped behind the 3rd
+    const skip = await outside('skip', true);
+    expect(fates(skip).slice(2, 5)).toStrictEqual(['2019-03-03 missed caught-up 2019-03-05T01:00:00.000Z', '2019-03-04 missed skipped', '2019-03-05 skipped']);
+    // catch_up false: nothing was recorded, nothing is caught up
+    const none = await outside('allow', false);
+    expect(none.runs.some((r) => r.by === 'catch-up')).toBe(false);
   });
 
   it('runs of a schedule share pools: overlapping runs never hold more slots than the pool has', async () => {

@@ -120,6 +120,32 @@ describe('stepgraph schedule', () => {
     expect(scheduler.commandCalls(GetScheduleCommand)[0].args[0].input).toStrictEqual({ Name: 'stepgraph-nightly', GroupName: 'default' });
   });
 
+  it('pause records its instant in the input when the deployed schedule catches up, so a resume anywhere catches up', async () => {
+    const catching = { ...deployed('ENABLED'), Target: { ...deployed('ENABLED').Target!, Input: '{"time":"<aws.scheduler.scheduled-time>","overlap":"queue","catchUp":true}' } };
+    scheduler.on(GetScheduleCommand).resolves(catching);
+    scheduler.on(UpdateScheduleCommand).resolves({});
+    const { code, out } = await cli('schedule', 'pause', FILE, '--json');
+    expect(code).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({ state: 'DISABLED', changed: true, pauseRecorded: true });
+    const sent = scheduler.commandCalls(UpdateScheduleCommand)[0].args[0].input;
+    expect(sent.State).toBe('DISABLED');
+    expect(sent.Target).toStrictEqual({ ...catching.Target, Input: JSON.stringify({ time: '<aws.scheduler.scheduled-time>', overlap: 'queue', catchUp: true, pausedAt: NOW.toISOString() }) });
+  });
+
+  it('resume counts from the recorded pause and clears the record, so no fire catches up again', async () => {
+    // paused on the 12th at 10:00 (recorded); the schedule was edited later (LastModificationDate the 13th)
+    const input = '{"time":"<aws.scheduler.scheduled-time>","overlap":"queue","catchUp":true,"pausedAt":"2019-03-12T10:00:00.000Z"}';
+    scheduler.on(GetScheduleCommand).resolves({ ...deployed('DISABLED', new Date('2019-03-13T12:00:00Z')), Target: { ...deployed('DISABLED').Target!, Input: input } });
+    scheduler.on(UpdateScheduleCommand).resolves({});
+    executions([]);
+    const { out } = await cli('schedule', 'resume', FILE, '--json', '--state-machine-arn', SM);
+    // the 13th and 14th fired after the recorded pause (the 13th's run starts, the 14th is queued)
+    expect(JSON.parse(out)).toMatchObject({ started: ['nightly-2019-03-13'], held: ['nightly-2019-03-14'] });
+    const update = scheduler.commandCalls(UpdateScheduleCommand)[0].args[0].input;
+    expect(update.State).toBe('ENABLED');
+    expect(JSON.parse(update.Target!.Input!)).toStrictEqual({ time: '<aws.scheduler.scheduled-time>', overlap: 'queue', catchUp: true });
+  });
+
   it('pausing a paused schedule changes nothing', async () => {
     scheduler.on(GetScheduleCommand).resolves(deployed('DISABLED'));
     const { code, out } = await cli('schedule', 'pause', FILE);

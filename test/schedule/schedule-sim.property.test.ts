@@ -1,7 +1,8 @@
 // The property that makes `simulate --schedule` worth reading: on random schedules, durations and
 // pauses, the simulation's decisions (local/schedule-driver.ts) are the deployed code's. The same
 // events (fire times, run ends, a pause, a resume) drive both: the driver, and the deployed start
-// handler (startTimedRun at a fire, startQueued at a run's end) plus `stepgraph schedule resume`,
+// handler (startTimedRun at a fire, with its catch-up after a resume made outside stepgraph;
+// startQueued at a run's end) plus `stepgraph schedule pause` and `stepgraph schedule resume`,
 // against the real SDK clients mocked at the API boundary by a small account: executions that
 // exist and run, and the schedule's state and dates.
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -115,7 +116,12 @@ async function deployed(c: Case, from: number, to: number, fires: number[]): Pro
     CreationDate: new Date(from),
     EndDate: new Date(to),
     FlexibleTimeWindow: { Mode: 'OFF' },
-    Target: { Arn: 'arn:aws:lambda:eu-west-1:123456789012:function:start', RoleArn: 'arn:aws:iam::123456789012:role/scheduler', Input: '{}' },
+    // The input the stack writes (infra/triggers.ts): overlap for skip and queue, catchUp when true.
+    Target: {
+      Arn: 'arn:aws:lambda:eu-west-1:123456789012:function:start',
+      RoleArn: 'arn:aws:iam::123456789012:role/scheduler',
+      Input: JSON.stringify({ time: '<aws.scheduler.scheduled-time>', ...(c.overlap !== 'allow' && { overlap: c.overlap }), ...(c.catchUp && { catchUp: true }) }),
+    },
   };
   let now = from;
   let started = 0;
@@ -146,7 +152,7 @@ async function deployed(c: Case, from: number, to: number, fires: number[]): Pro
   });
   schedulerMock.on(GetScheduleCommand).callsFake(() => ({ ...schedule }));
   schedulerMock.on(UpdateScheduleCommand).callsFake((input) => {
-    schedule = { ...schedule, State: input.State, ...(input.StartDate && { StartDate: input.StartDate }), LastModificationDate: new Date(now) };
+    schedule = { ...schedule, State: input.State, ...(input.StartDate && { StartDate: input.StartDate }), ...(input.Target && { Target: input.Target }), LastModificationDate: new Date(now) };
     return {};
   });
 
@@ -165,10 +171,11 @@ async function deployed(c: Case, from: number, to: number, fires: number[]): Pro
         now = t;
         // A disabled schedule does not fire at all.
         if (schedule.State === 'DISABLED') return;
-        // The stack pastes overlap into the schedule's input only for skip and queue.
-        const overlap = c.overlap === 'allow' ? {} : { overlap: c.overlap };
-        const out = await startTimedRun({ time: new Date(t).toISOString(), ...overlap }, { sfn, config, now: () => t });
+        // What Scheduler delivers: the schedule's input as it stands (a pause record included), the time filled in.
+        const event: unknown = JSON.parse(schedule.Target!.Input!.replace('<aws.scheduler.scheduled-time>', new Date(t).toISOString().replace('.000Z', 'Z')));
+        const out = await startTimedRun(event, { sfn, config, now: () => t, catchUp: { scheduler, scheduleName: 'stepgraph-nightly' } });
         if (out.outcome === 'refused') throw new Error(out.reason);
+        if (out.caughtUp) decisions.push({ event: 'catch-up', at: t, started: out.caughtUp.started, held: out.caughtUp.held });
         decisions.push({ event: 'fire', at: t, date: out.date, outcome: out.outcome });
       },
     });
@@ -178,9 +185,11 @@ async function deployed(c: Case, from: number, to: number, fires: number[]): Pro
     events.push({
       t: p,
       order: 1,
-      act: () => {
+      act: async () => {
         now = p;
-        schedule = { ...schedule, State: 'DISABLED', LastModificationDate: new Date(p) };
+        // `schedule pause` (which records the pause in the input when the schedule catches up)
+        await scheduleCommand(['pause', file, '--json', '--region', REGION], p);
+        expect(schedule.State).toBe('DISABLED');
       },
     });
     events.push({
@@ -221,6 +230,8 @@ describe('simulate --schedule decides as the deployed start handler and schedule
   });
 
   it('on random schedules, durations and pauses', async () => {
+    // Fire-time catch-ups (a stepgraph pause, a resume outside stepgraph, catch_up) that started runs.
+    let caughtUpAtFires = 0;
     await fc.assert(
       fc.asyncProperty(caseArb, async (c) => {
         const from = instantOf(2019, 3, 8, 0, 0, c.timezone);
@@ -229,10 +240,16 @@ describe('simulate --schedule decides as the deployed start handler and schedule
         const mine = await simulated(c, from, to);
         const theirs = await deployed(c, from, to, fires);
         expect(mine).toStrictEqual(theirs);
+        caughtUpAtFires += mine.filter((d) => d.event === 'catch-up' && d.started.length > 0).length;
         // and the case said something: at least one fire was decided
         expect(mine.length).toBeGreaterThan(0);
       }),
-      { numRuns: 60 },
+      {
+        numRuns: 60,
+        // one case sure to catch up at a fire: daily at 02:00 UTC, paused from 03:00 on day 1 for 60 hours, console resume
+        examples: [[{ hourly: false, step: 24, hour: 2, minute: 0, timezone: 'UTC', overlap: 'queue', catchUp: true, days: 4, durations: [60], pause: [3, 63], outside: true }]],
+      },
     );
+    expect(caughtUpAtFires).toBeGreaterThan(0);
   });
 });

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import type { GetScheduleOutput } from '@aws-sdk/client-scheduler';
 import { scheduleName } from '../../contract/schedule-names.ts';
 import { catchUpSplit, resumeNeedsBusy } from '../../contract/schedule-decisions.ts';
+import { withoutPause, withPause } from '../../contract/pause-record.ts';
 import { didYouMean } from '../../contract/suggest.ts';
 import { UserError, ExitCode } from '../../errors.ts';
 import type { Workflow } from '../../model.ts';
@@ -67,7 +68,7 @@ export async function run(args: string[], now = Date.now()): Promise<number> {
   const aws = await connectFrom(values);
   const current = await getSchedule(aws, workflow);
   if (verb === 'show') return show(aws, workflow, current, { now, count, json: values.json, arn: values['state-machine-arn'] });
-  if (verb === 'pause') return pause(aws, workflow, current, values.json);
+  if (verb === 'pause') return pause(aws, workflow, current, values.json, now);
   return resume(aws, workflow, current, { now, json: values.json, catchUp: written.catchUp === true && !values['no-catch-up'], arn: values['state-machine-arn'] });
 }
 
@@ -125,12 +126,18 @@ function printShow(workflow: Workflow, current: GetScheduleOutput | undefined, n
   }
 }
 
-async function pause(aws: Aws, workflow: Workflow, current: GetScheduleOutput, json: boolean): Promise<number> {
+async function pause(aws: Aws, workflow: Workflow, current: GetScheduleOutput, json: boolean, now: number): Promise<number> {
   const name = current.Name ?? scheduleName(workflow.name);
   const already = current.State === 'DISABLED';
-  if (!already) await setState(aws, current, { State: 'DISABLED' });
-  if (json) printJson({ schedule: name, state: 'DISABLED', changed: !already });
-  else console.log(already ? `${name} is paused already (since ${current.LastModificationDate?.toISOString() ?? '?'})` : `paused ${name}: no run starts until \`npx stepgraph schedule resume ${workflow.name}\``);
+  // With catch_up deployed, the pause instant goes into the schedule's input, so that the first
+  // fire after a resume made anywhere (the console included) catches up (contract/pause-record.ts).
+  const recorded = already ? undefined : withPause(current.Target?.Input, now);
+  if (!already) await setState(aws, current, { State: 'DISABLED', ...(recorded !== undefined && { input: recorded }) });
+  if (json) printJson({ schedule: name, state: 'DISABLED', changed: !already, pauseRecorded: recorded !== undefined });
+  else {
+    console.log(already ? `${name} is paused already (since ${current.LastModificationDate?.toISOString() ?? '?'})` : `paused ${name}: no run starts until \`npx stepgraph schedule resume ${workflow.name}\``);
+    if (recorded !== undefined) console.log('  the pause is recorded in the schedule: a resume anywhere (the AWS console too) catches up at the next fire');
+  }
   return ExitCode.ok;
 }
 
@@ -165,7 +172,9 @@ async function resume(aws: Aws, workflow: Workflow, current: GetScheduleOutput, 
   // Without catch-up, a queue must not start the fire times the pause missed: the schedule's
   // start date moves to now, and the start handler reads queued starts only after it.
   const startDate = !o.catchUp && overlap === 'queue' ? new Date(Math.floor(o.now / 1000) * 1000) : undefined;
-  await setState(aws, current, { State: 'ENABLED', ...(startDate && { StartDate: startDate }) });
+  // The pause record goes with the resume, so the next fire does not catch up a second time.
+  const cleared = withoutPause(current.Target?.Input);
+  await setState(aws, current, { State: 'ENABLED', ...(startDate && { StartDate: startDate }), ...(cleared !== undefined && { input: cleared }) });
   if (o.json) {
     printJson({ schedule: name, state: 'ENABLED', changed: true, started, held: held.map((m) => m.run), overlap });
     return ExitCode.ok;
