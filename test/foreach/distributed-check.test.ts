@@ -57,7 +57,11 @@ describe('max_items and map of a for_each job', () => {
     expect(mode(mapOf(`    for_each: list.keys\n    max_concurrent: 41\n    lambda: each`))).toBe('DISTRIBUTED');
     expect(mode(mapOf(`    for_each: list.keys\n    max_concurrent: 40\n    lambda: each`))).toBe('INLINE');
     expect(mode(mapOf(`    for_each: list.keys\n    map: distributed\n    lambda: each`))).toBe('DISTRIBUTED');
-    expect(mode(mapOf(`    for_each: list.keys\n    max_items: 5000\n    map: inline\n    lambda: each`))).toBe('INLINE');
+    // Forced inline past the budget: inline as asked, with the history warning of the estimate.
+    const forced = compile(`    for_each: list.keys\n    max_items: 5000\n    map: inline\n    lambda: each`);
+    const map = forced.compiled[0].definitions.map((d) => d.definition.States.each as State | undefined).find(Boolean)!;
+    expect(mode(map)).toBe('INLINE');
+    expect(forced.diagnostics.map((d) => d.code)).toContain('SG4001');
   });
 
   it('tolerates failures natively on a Distributed Map, with no counting states after it', () => {
@@ -90,5 +94,17 @@ describe('max_items and map of a for_each job', () => {
     for (const job of [`    for_each: list.keys\n    map: distributed\n    tolerated_failures: 10%\n    lambda: each\n    outputs: { key: $.Payload.key }`, `    for_each: list.keys\n    max_items: 5000\n    max_concurrent: 100\n    tolerated_failures: 2\n    glue: { job: g, arguments: { --k: "{item}" } }`]) {
       for (const d of compile(job).compiled[0].definitions) expect(await validateAsl(d.definition)).toEqual([]);
     }
+  });
+});
+
+describe('the history estimate of an inline for_each', () => {
+  it('counts the Map at max_items iterations when declared', () => {
+    const events = (job: string) => compile(job).compiled[0].definitions[0].measurement.historyEvents;
+    const unbounded = events(`    for_each: list.keys\n    lambda: each`);
+    const small = events(`    for_each: list.keys\n    max_items: 10\n    lambda: each`);
+    const large = events(`    for_each: list.keys\n    max_items: 400\n    lambda: each`);
+    // Each iteration of this Map is 2 + a Lambda Task's 2 + 3 events: 7 per item; unbounded counts 40.
+    expect(unbounded - small).toBe(30 * 7);
+    expect(large - small).toBe(390 * 7);
   });
 });
