@@ -12,7 +12,7 @@ import type { Job } from '../model.ts';
 import type { State } from './job.ts';
 
 /** Step Functions' Label: at most 40 characters, no spaces or JSONPath characters. */
-const label = (job: string): string => job.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 40);
+export const forEachLabel = (job: string): string => job.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 40);
 
 /** The Distributed Map from the inline Map the job would have: same items, selector, processor and result. */
 export function distributedForEach(job: Job, inline: State, itemName: string, itemTask: State): State {
@@ -28,7 +28,7 @@ export function distributedForEach(job: Job, inline: State, itemName: string, it
       StartAt: itemName,
       States: { [itemName]: itemTask },
     },
-    Label: label(job.name),
+    Label: forEachLabel(job.name),
     ResultSelector: result,
     ResultPath,
   };
