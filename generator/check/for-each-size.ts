@@ -52,7 +52,7 @@ export function readForEachSize(r: Reader, fields: Fields, where: string, hasFor
  * iteration's two events, the item Task's own two and four per attempt (a callback or .sync Task's
  * worst case), and the failed item's record when failures are tolerated.
  */
-export function iterationEvents(retry: RetryPolicy, tolerates: boolean): number {
+function iterationEvents(retry: RetryPolicy, tolerates: boolean): number {
   return 2 + 2 + 4 * (1 + retry.attempts) + (tolerates ? 2 : 0);
 }
 

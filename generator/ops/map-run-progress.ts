@@ -24,7 +24,7 @@ export function mapRunsOf(events: readonly HistoryEvent[], workflow: Workflow): 
 }
 
 /** A Map Run's items as status shows them: aborted items (cut short by the Map's failure) are not counted. */
-export async function mapRunProgress(aws: Aws, mapRunArn: string, workflow: Workflow, job: string): Promise<ItemProgress> {
+async function mapRunProgress(aws: Aws, mapRunArn: string, workflow: Workflow, job: string): Promise<ItemProgress> {
   const run = await aws.call('DescribeMapRun', () => aws.sfn.send(new DescribeMapRunCommand({ mapRunArn })));
   const c = run.itemCounts;
   const total = c?.total ?? 0;
