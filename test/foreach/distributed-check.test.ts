@@ -74,6 +74,10 @@ describe('max_items and map of a for_each job', () => {
     expect(Object.keys((map.ItemProcessor as { States: State }).States)).toEqual(['each item']);
     expect(map.ResultSelector).toEqual({ 'startedAt.$': '$$.State.EnteredTime', outputs: { 'key.$': '$[*].key' } });
     expect(map.ItemsPath).toBe('$.outputs.list.keys');
+    // A child execution's $$.Execution.Id is its own: the run's ARN comes in the item state.
+    expect(map.ItemSelector).toMatchObject({ 'item.$': '$$.Map.Item.Value', 'index.$': '$$.Map.Item.Index', 'execution.$': '$$.Execution.Id' });
+    expect(JSON.stringify(map.ItemProcessor)).not.toContain('$$.Execution.Id');
+    expect(((map.ItemProcessor as { States: Record<string, State> }).States['each item'].Parameters as { Payload: State }).Payload['execution.$']).toBe('$.execution');
     expect(Object.keys(states).filter((s) => s.startsWith('each ') && /failed|tolerance|weighs/.test(s))).toEqual([]);
     expect(map.Next).toBe('each done');
     const counted = compile(`    for_each: list.keys\n    map: distributed\n    tolerated_failures: 3\n    lambda: each`).compiled[0].definitions[0].definition.States.each as State;
