@@ -96,6 +96,10 @@ export const Codes = {
   badForEachTolerance: 'SG3042',
   /** `tolerated_failures` on a job without `for_each` (a sweep's goes in its sweep file). */
   toleranceWithoutForEach: 'SG3043',
+  /** A for_each job's `max_items` that is not a whole number, or `map` neither inline nor distributed. */
+  badForEachSize: 'SG3044',
+  /** `max_items` or `map` on a job without `for_each`. */
+  sizeWithoutForEach: 'SG3045',
 
   nearLimit: 'SG4001',
   overLimit: 'SG4002',
@@ -111,6 +115,8 @@ export const Codes = {
   nameTooLong: 'SG4009',
   /** Runs estimated longer than the schedule's interval, with overlap allow (check/schedule-overlap.ts). */
   runsOverlap: 'SG4014',
+  /** An inline for_each with no `max_items` whose items could fill the run's history. */
+  forEachUnbounded: 'SG4015',
   // A state's payload from the declared sizes of the outputs it carries (emit/payload.ts).
   payloadNearLimit: 'SG4010',
   payloadOverLimit: 'SG4011',

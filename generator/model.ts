@@ -71,6 +71,10 @@ export interface ForEach {
   maxConcurrent?: number;
   /** Items that may fail (after their retries) with the job still succeeding; absent: none. */
   toleratedFailures?: { count: number } | { percent: number };
+  /** `max_items`: the most elements the list can hold, when declared (history budget, mode). */
+  maxItems?: number;
+  /** `map`: the Map's mode when forced; absent: decided by size (emit/for-each-mode.ts). */
+  map?: 'inline' | 'distributed';
 }
 
 export interface Job {

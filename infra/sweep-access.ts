@@ -25,8 +25,30 @@ export interface DistributedMap {
  */
 export function distributedMapGrants(maps: readonly DistributedMap[]): Grant[] {
   if (maps.length === 0) return [];
-  const machines = [...new Set(maps.map((m) => m.machine))];
   const patterns = maps.flatMap((m) => m.itemsKeys.filter((k) => k.key.includes('*')));
+  return [
+    ...childExecutionGrants(maps),
+    {
+      actions: ['s3:GetObject'],
+      resources: maps.flatMap((m) => m.itemsKeys.map((k) => objectArn(m.bucket, k.key))),
+      ...(patterns.length > 0 && { wildcardReason: [...new Set(patterns.map((k) => k.reason!))].join(' ') }),
+    },
+    {
+      actions: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
+      resources: maps.map((m) => objectArn(m.bucket, `${m.resultsPrefix}/*`)),
+      wildcardReason: "The Map's ResultWriter writes under its results prefix, in a folder named after the Map Run (known at run time only).",
+    },
+  ];
+}
+
+/**
+ * The child executions of Distributed Maps, whatever their items' source (a sweep's S3 file, a
+ * for_each's list in the state): start executions of the Map's own machine, describe and stop
+ * them, and redrive the labelled children (a redriven parent redrives its Map Run).
+ */
+export function childExecutionGrants(maps: readonly Pick<DistributedMap, 'machine' | 'label'>[]): Grant[] {
+  if (maps.length === 0) return [];
+  const machines = [...new Set(maps.map((m) => m.machine))];
   return [
     { actions: ['states:StartExecution'], resources: machines.map((m) => regionalArn('states', `stateMachine:${m}`)) },
     {
@@ -38,16 +60,6 @@ export function distributedMapGrants(maps: readonly DistributedMap[]): Grant[] {
       actions: ['states:RedriveExecution'],
       resources: [...new Set(maps.map((m) => regionalArn('states', `execution:${m.machine}/${m.label}:*`)))],
       wildcardReason: "A redriven run redrives its Map Run's failed child executions, named by Step Functions at run time; the grant covers this Map's children (its Label) only.",
-    },
-    {
-      actions: ['s3:GetObject'],
-      resources: maps.flatMap((m) => m.itemsKeys.map((k) => objectArn(m.bucket, k.key))),
-      ...(patterns.length > 0 && { wildcardReason: [...new Set(patterns.map((k) => k.reason!))].join(' ') }),
-    },
-    {
-      actions: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
-      resources: maps.map((m) => objectArn(m.bucket, `${m.resultsPrefix}/*`)),
-      wildcardReason: "The Map's ResultWriter writes under its results prefix, in a folder named after the Map Run (known at run time only).",
     },
   ];
 }

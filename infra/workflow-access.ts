@@ -10,7 +10,7 @@ import type { Manifest } from '../generator/emit/manifest-types.ts';
 import { bucketArn, objectArn } from './arns.ts';
 import { compactGrants } from './grant-patterns.ts';
 import type { Grant } from './grants.ts';
-import { distributedMapGrants, type DistributedMap } from './sweep-access.ts';
+import { childExecutionGrants, distributedMapGrants, type DistributedMap } from './sweep-access.ts';
 import { ec2Grants } from './sweep-ec2-access.ts';
 import { startExecutionAccess } from '../generator/kinds/state-machine.ts';
 import { kindGrants } from './kind-grants.ts';
@@ -80,6 +80,8 @@ export function workflowAccess({ manifest, bucket, activatorArn, routerArn, swee
     if (access.warning) warnings.push(access.warning);
   }
   grants.push(...sweepJobGrants(manifest, bucket, sweepEc2Arn));
+  // for_each jobs run as Distributed Maps read their items from the state: child executions only.
+  grants.push(...childExecutionGrants(manifest.forEachMaps ?? []));
   return { grants: compactGrants(grants), warnings };
 }
 

@@ -5,6 +5,7 @@ import { Codes } from '../messages.ts';
 import type { ForEach } from '../model.ts';
 import type { Entry, Fields, Reader, Span } from './reader.ts';
 import { readTolerated } from './tolerated.ts';
+import { readForEachSize } from './for-each-size.ts';
 
 const NAME = '[a-z][a-z0-9]*(?:_[a-z0-9]+)*';
 const SOURCE = new RegExp(`^(${NAME})\\.(${NAME})$`);
@@ -17,6 +18,7 @@ export function readForEach(r: Reader, fields: Fields, where: string): { forEach
   if (!entry) {
     if (concurrent) r.error(concurrent.keySpan, Codes.badForEach, `'max_concurrent' of ${where} has no 'for_each' to limit`, "add 'for_each: <job>.<output>' (a list output of a job it needs), or drop 'max_concurrent'");
     if (tolerance) r.error(tolerance.keySpan, Codes.toleranceWithoutForEach, `'tolerated_failures' of ${where} has no items to tolerate failures of: the job has no 'for_each'`, "add 'for_each: <job>.<output>' to run the job once per element, or drop 'tolerated_failures' (a sweep job's goes in its sweep file)");
+    readForEachSize(r, fields, where, false);
     return {};
   }
   const text = r.string(entry);
@@ -28,10 +30,11 @@ export function readForEach(r: Reader, fields: Fields, where: string): { forEach
   }
   const maxConcurrent = concurrency(r, concurrent);
   const tolerated = readTolerated(r, tolerance, Codes.badForEachTolerance);
-  if (maxConcurrent === null || tolerated === undefined) return {};
+  const size = readForEachSize(r, fields, where, true);
+  if (maxConcurrent === null || tolerated === undefined || size === null) return {};
   // 0 and 0% tolerate nothing: the job fails in place, as without the key.
   const toleratedFailures = ('count' in tolerated ? tolerated.count : tolerated.percent) > 0 ? tolerated : undefined;
-  return { forEach: { job: m[1], output: m[2], ...(maxConcurrent !== undefined && { maxConcurrent }), ...(toleratedFailures && { toleratedFailures }) }, span: entry.span };
+  return { forEach: { job: m[1], output: m[2], ...(maxConcurrent !== undefined && { maxConcurrent }), ...(toleratedFailures && { toleratedFailures }), ...size }, span: entry.span };
 }
 
 /** Step Functions takes 0 (no limit) to any count; 0 is written as the absence of the key. null: reported. */

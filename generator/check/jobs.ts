@@ -12,12 +12,13 @@ import { MARKER_DATE_KEYS, readMarkerDates } from './marker-dates.ts';
 import { readOutputs } from './outputs.ts';
 import { readForEach } from './for-each.ts';
 import { isDataTemplate, type DataReference } from '../kinds/data-templates.ts';
+import { warnUnbounded } from './for-each-size.ts';
 import { jobNameProblem, formatDuration, prefixProblem, bucketProblem, report } from './values.ts';
 import { readRunIf, readWhen } from './conditions.ts';
 import type { ConditionSpans } from './condition-refs.ts';
 import { readJobPool } from './pools.ts';
 
-const JOB_OPTIONS = ['needs', 'waits_for', 'timeout', 'retry', 'params', 'estimate', 'description', 'local', 'deadline', 'outputs', 'for_each', 'max_concurrent', 'tolerated_failures', 'when', 'run_if', 'pool'] as const;
+const JOB_OPTIONS = ['needs', 'waits_for', 'timeout', 'retry', 'params', 'estimate', 'description', 'local', 'deadline', 'outputs', 'for_each', 'max_concurrent', 'tolerated_failures', 'max_items', 'map', 'when', 'run_if', 'pool'] as const;
 export const JOB_KEYS: readonly string[] = [...KIND_TYPES, ...JOB_OPTIONS];
 
 export interface JobDefaults {
@@ -102,6 +103,7 @@ export function checkJob(r: Reader, entry: Entry, defaults: JobDefaults): { job?
   if (pool) spans.pool = pool.span;
   const { forEach, span: forEachSpan } = readForEach(r, fields, where);
   spans.forEach = forEachSpan;
+  if (forEach && forEachSpan && retry) warnUnbounded(r, forEach, retry, forEachSpan, where);
 
   const estimateEntry = fields.get('estimate');
   if (estimate !== undefined && estimateEntry) checkEstimate(r, estimateEntry.span, entry.key, kind, estimate, timeout ?? defaults.timeoutSeconds);

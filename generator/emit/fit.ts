@@ -96,6 +96,8 @@ const addCost = (a: Cost, b: Cost): Cost => ({ bytes: a.bytes + b.bytes, events:
 export function historyOptions(workflow: Workflow): HistoryOptions {
   // A sweep job's Map state is named after the job and iterates over the sweep's items.
   const sweepItems = new Map(workflow.jobs.flatMap((j) => (j.kind.type === 'sweep' ? [[j.name, j.kind.sweep.items.length] as const] : [])));
+  // A for_each job's Map (also named after the job) at its declared bound, when it has one.
+  for (const j of workflow.jobs) if (j.forEach?.maxItems !== undefined) sweepItems.set(j.name, j.forEach.maxItems);
   return { mapItems: (state: string): number | undefined => sweepItems.get(state) };
 }
 

@@ -7,7 +7,9 @@
 // unless the job has `tolerated_failures` (for-each-tolerance.ts): then items' failures are
 // recorded and counted, and the job fails in `J failed` when more failed than it tolerates.
 import type { Job } from '../model.ts';
-import type { State } from './job.ts';
+import type { State, States } from './job.ts';
+import { forEachMode } from './for-each-mode.ts';
+import { distributedForEach } from './for-each-distributed.ts';
 import { gatherOutputs, hasOutputs, pickOutputs } from './outputs.ts';
 import { stateName } from './names.ts';
 import { catchItem, emptyTally, tallySelector, toleratesFailures } from './for-each-tolerance.ts';
@@ -55,7 +57,7 @@ export function forEachMap(job: Job, task: State): State {
   };
   delete itemTask.Comment;
   for (const key of Object.keys(itemTask)) if (itemTask[key] === undefined) delete itemTask[key];
-  return {
+  const map: State = {
     Type: 'Map',
     ...(job.description && { Comment: job.description }),
     ItemsPath: `$.outputs.${source}.${output}`,
@@ -76,4 +78,7 @@ export function forEachMap(job: Job, task: State): State {
     ResultSelector: { 'startedAt.$': '$$.State.EnteredTime', ...(hasOutputs(job) && { outputs: gatherOutputs(job) }), ...(toleratesFailures(job) && { tally: tallySelector() }) },
     ResultPath: '$.job',
   };
+  // Past the inline Map's limits the items run as child executions (for-each-mode.ts).
+  const mode = forEachMode(job, map.ItemProcessor as { StartAt: string; States: States });
+  return mode === 'distributed' ? distributedForEach(job, map, forEachNames.item(job.name), itemTask) : map;
 }

@@ -14,6 +14,7 @@ import { addOutcomes, outcomeNames, type OutcomeContext } from './outcomes.ts';
 import { acquireState, poolOf, releaseBeforeHandOn, releaseState } from './pool.ts';
 import { fileOutputs, hasOutputs, outputNames, passesData, pickOutputs } from './outputs.ts';
 import { emptyListStates, forEachMap } from './for-each.ts';
+import { isDistributedMap } from './for-each-distributed.ts';
 import { tallyChain, toleranceNames } from './for-each-tolerance.ts';
 import { markersRead, missingInputs, readChain } from './marker-reads.ts';
 
@@ -64,8 +65,10 @@ export function renderJob(job: Job, next: string | undefined, ctx: JobContext, s
   if (job.kind.type === 'sweep') chain.push(sweepJobStates(job.name, ctx.sweeps.get(job.name)!, names.done(job.name), states));
   else if (job.forEach) {
     if (empty) chain.push(empty.choice);
-    chain.push([names.task(job.name), forEachMap(job, jobTask(job, ctx))]);
-    const tally = tallyChain(job, states);
+    const map = forEachMap(job, jobTask(job, ctx));
+    chain.push([names.task(job.name), map]);
+    // A Distributed Map tolerates failures itself: nothing to count after it.
+    const tally = isDistributedMap(map) ? undefined : tallyChain(job, states);
     if (tally) chain.push(tally, [toleranceNames(job.name).within, states[toleranceNames(job.name).within]]);
   }
   else chain.push([names.task(job.name), jobTask(job, ctx)]);

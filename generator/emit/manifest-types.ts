@@ -56,6 +56,8 @@ export interface Manifest {
   jobs: { name: string; kind: string; needs: string[]; estimateSeconds?: number; timeoutSeconds: number }[];
   /** Present when the workflow has sweep jobs: what each one's Map touches beyond the lists above. */
   sweeps?: ManifestSweepJob[];
+  /** Present when for_each jobs run as Distributed Maps: where each runs its child executions. */
+  forEachMaps?: { job: string; machine: string; label: string }[];
   /** Present when jobs take pool slots (contract/pools.ts): the shared pool table's partitions the router may touch. */
   pools?: { name: string; slots: number; jobs: string[] }[];
 }

@@ -28,6 +28,7 @@ export function emitManifest(workflow: Workflow, plan: Plan, stateMachines: Mani
   // stepgraph's own placeholders only: a sweep job's command may well say `${HOME}` to its shell.
   const placeholders = sortedUnique(definitionTexts.flatMap(placeholdersIn));
   const prefix = workflow.markers.prefix;
+  const forEachMaps = maps.filter((m) => workflow.jobs.some((j) => j.forEach && j.name === m.state)).map((m) => ({ job: m.state, machine: m.machine, label: m.label }));
   const sweeps = sweepJobs(workflow, plan).map(({ job, plan }) => ({ job, plan, manifest: sweepManifest(plan, '') }));
   return {
     workflow: workflow.name,
@@ -77,6 +78,7 @@ export function emitManifest(workflow: Workflow, plan: Plan, stateMachines: Mani
       timeoutSeconds: j.timeoutSeconds,
     })),
     ...(sweeps.length > 0 && { sweeps: sweeps.map(({ job, manifest }) => sweepJobNeeds(job.name, manifest, maps.find((m) => m.state === job.name))) }),
+    ...(forEachMaps.length > 0 && { forEachMaps }),
     ...(workflow.pools && { pools: workflow.pools.map((p) => ({ name: p.name, slots: p.slots, jobs: workflow.jobs.filter((j) => j.pool === p.name).map((j) => j.name) })) }),
   };
 }

@@ -4,6 +4,7 @@
 // (emit/parts.ts) runs its children as nested local executions, started by the parent's
 // startExecution.sync Tasks as Step Functions would. Used by simulate (on the virtual clock) and
 // by `run --local` (in real time).
+import { localForm } from './distributed-for-each.ts';
 import type { Definition } from '../emit/asl.ts';
 import { ACTIVATOR_FUNCTION, DEADLINE_FUNCTION, MARKER_BUCKET, partArnName, ROUTER_FUNCTION } from '../contract/placeholders.ts';
 import type { Workflow } from '../model.ts';
@@ -135,7 +136,7 @@ export function startExecution(setup: ExecutionSetup): LocalExecution {
   const substitutions = localSubstitutions(setup.workflow, children);
   const validation = { validationOptions: { noValidate: setup.skipValidation ?? false, checkArn: true, checkPaths: true } };
   const machine = (name: string, definition: Definition): Machine => {
-    const parsed = substitute(definition, substitutions);
+    const parsed = substitute(localForm(setup.workflow, definition), substitutions);
     return { name, definition: parsed, engine: new StateMachine(parsed, validation) };
   };
   const main = machine(setup.workflow.name, setup.definition);

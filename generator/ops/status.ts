@@ -16,6 +16,7 @@ import { compiledOf } from './workflows.ts';
 import { runDeadlines } from './run-deadlines.ts';
 import { itemProgress, itemsText } from './item-progress.ts';
 import { deadlineFigures, type PastDurations } from './deadline-figures.ts';
+import { withMapRuns } from './map-run-progress.ts';
 
 export interface RunStatus {
   executionArn: string;
@@ -40,7 +41,10 @@ export async function runStatus(aws: Aws, executionArn: string, workflow?: Workf
   if (!execution) throw new UserError(`no execution ${executionArn} (executions are kept 90 days after they close)`);
   // A split workflow's jobs are in the histories of the child executions its parts started.
   const figures = workflow && (await deadlineFigures(aws, workflow, execution));
-  return runStatusOf(execution, await runHistories(aws, executionArn), workflow, aws.region, now, figures);
+  const histories = await runHistories(aws, executionArn);
+  const run = runStatusOf(execution, histories, workflow, aws.region, now, figures);
+  // A distributed for_each's items are its Map Run's child executions, counted by DescribeMapRun.
+  return { ...run, jobs: await withMapRuns(aws, run.jobs, histories, workflow) };
 }
 
 /** The status from the execution's description and its histories (the run's first, then its children's). */

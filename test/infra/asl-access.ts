@@ -37,6 +37,10 @@ export function aslAccess(definitions: readonly { definition: unknown; name?: st
         distributedMap(definition, stateName, state, name, refs).forEach((p) => pairs.add(p));
         continue;
       }
+      // A for_each's Distributed Map reads its items from the state: it only starts executions of its machine.
+      if (state.Type === 'Map' && (state.ItemProcessor as { ProcessorConfig?: { Mode?: string } }).ProcessorConfig?.Mode === 'DISTRIBUTED') {
+        pairs.add(`states:StartExecution ${ARN}:states:<AWS::Region>:<AWS::AccountId>:stateMachine:${name}`);
+      }
       if (state.Type !== 'Task') continue;
       const resource = String(state.Resource);
       const p = (state.Parameters ?? {}) as Record<string, string>;
