@@ -6,8 +6,8 @@
 // release of whichever run waits first for a shared pool (SendTaskSuccess on the state machines of
 // every workflow sharing one of its pools), and the "Execution Status Change" events of its own
 // machines (a run's end gives back its slots; a redrive takes them back).
-import { RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
@@ -15,6 +15,7 @@ import type { Manifest } from '../generator/emit/manifest-types.ts';
 import { regionalArn } from './arns.ts';
 import type { Grant } from './grants.ts';
 import type { HandlerFunction } from './handler-function.ts';
+import { ttlTable } from './ttl-table.ts';
 
 /** The shared table's name: fixed, so that every workflow's stack finds the same one. */
 const POOL_TABLE_NAME = 'stepgraph-pools';
@@ -28,19 +29,11 @@ export class PoolsStack extends Stack {
 
   constructor(scope: Construct, id: string, props: StackProps = {}) {
     super(scope, id, { description: 'stepgraph pools: the semaphores shared by every workflow of this account and region (generated; do not edit)', ...props });
-    this.table = new Table(this, 'Pools', {
+    this.table = ttlTable(this, 'Pools', {
       tableName: POOL_TABLE_NAME,
-      partitionKey: { name: 'pool', type: AttributeType.STRING },
-      sortKey: { name: 'entry', type: AttributeType.STRING },
-      timeToLiveAttribute: 'expiresAt',
-      billingMode: BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: false },
-      // A fixed name: a retained table would block the next deploy of this stack.
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    Validations.of(this.table).acknowledge({
-      id: 'AwsSolutions-DDB3',
-      reason:
+      partitionKey: 'pool',
+      sortKey: 'entry',
+      whyNoRecovery:
         "The table holds only live semaphores: who holds a slot now and who waits for one, each with a lease or deadline (TTL removes waiters and suspended slots). A restored copy would hand out slots of jobs long finished; a lost one costs at most a lease, after which the slot is taken back.",
     });
   }
