@@ -261,15 +261,19 @@ export function startExecution(setup: ExecutionSetup): LocalExecution {
     let whole = (): void => undefined;
     void setup.track?.(new Promise<void>((resolve) => (whole = resolve)));
     ended = true;
-    // A failed run leaves no child running (Step Functions stops them with the parent).
-    stopAll();
-    // Its end event: the slots it still holds go back to their pools (contract/pools.ts).
-    await router.pools.runEnded(executionArn(main.name, setup.executionName), status);
-    // Branch events reach the log a few promise reactions after the end; let them arrive.
-    await root.consumed;
-    await new Promise((resolve) => setImmediate(resolve));
-    events.sort((a, b) => a.time - b.time);
-    whole();
+    try {
+      // A failed run leaves no child running (Step Functions stops them with the parent).
+      stopAll();
+      // Its end event: the slots it still holds go back to their pools (contract/pools.ts).
+      await router.pools.runEnded(executionArn(main.name, setup.executionName), status);
+      // Branch events reach the log a few promise reactions after the end; let them arrive.
+      await root.consumed;
+      await new Promise((resolve) => setImmediate(resolve));
+      events.sort((a, b) => a.time - b.time);
+    } finally {
+      // Even when the end fails: a clock held still forever would spin instead of reporting it.
+      whole();
+    }
     return { status, error, executionName: setup.executionName, startedAt, endedAt, events, work, index, bucket: substitutions[MARKER_BUCKET] };
   })();
   return { outcome, abort: stopAll };
