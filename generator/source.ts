@@ -4,6 +4,7 @@ import { isMap, LineCounter, parseDocument, type Document, type Node } from 'yam
 import { LineMap, type Diagnostic } from './diagnostics.ts';
 import { Codes } from './messages.ts';
 import { resolveAliases } from './source-aliases.ts';
+import { readPlainYaml } from './source-plain-yaml.ts';
 
 export interface SourceFile {
   file: string;
@@ -38,6 +39,13 @@ export function readSource(file: string, written: string): SourceResult {
     return whole('the file is empty', "a workflow is a YAML mapping with at least 'name' and 'jobs'");
   }
 
+  // Most workflows are plain YAML, read in one pass into the same nodes the library would build
+  // (source-plain-yaml.ts); anything else, errors included, is the library's to read and report.
+  const plain = readPlainYaml(text);
+  if (plain) {
+    source.root = plain;
+    return { source, diagnostics: [] };
+  }
   // uniqueKeys off: check reports duplicates itself, pointing at both places.
   const doc = parseDocument(text, { lineCounter: new LineCounter(), uniqueKeys: false, prettyErrors: false });
   source.doc = doc;
