@@ -9,6 +9,7 @@ import type { Definition } from '../emit/asl.ts';
 import type { State, States } from '../emit/job.ts';
 import { catchItem, tallyChain, tallySelector, toleranceNames } from '../emit/for-each-tolerance.ts';
 import { isDistributedMap } from '../emit/for-each-distributed.ts';
+import { anySucceededChoice, gatherNames } from '../emit/for-each-gather.ts';
 import type { Job, Workflow } from '../model.ts';
 
 /** The definition with each distributed for_each Map that tolerates failures in its inline form; the same object when there is none. */
@@ -33,8 +34,11 @@ function rewrite(states: States, jobs: ReadonlyMap<string, Job>): void {
     states[name] = {
       ...map,
       ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: processor.StartAt, States: catchItem(job, processor.StartAt, processor.States[processor.StartAt]) },
-      ResultSelector: { ...(map.ResultSelector as State), tally: tallySelector() },
+      ResultSelector: { ...(map.ResultSelector as State), tally: tallySelector(job) },
     };
+    // The gathering Choice reads the tally, as inline (a caught item leaves a record of its own).
+    const any = gatherNames(job.name).any;
+    if (states[any]) states[any] = anySucceededChoice(job, 'inline');
     const first = tallyChain(job, states);
     if (!first) continue;
     states[first[0]] = first[1];
