@@ -1,17 +1,17 @@
 // A for_each job's `tolerated_failures` on an inline Map, which has no ToleratedFailure fields of
 // its own. The approach of an inline sweep (emit/sweep.ts): no iteration fails. Each item's Task
 // keeps its Retry and gets a Catch after it into `J item failed`, which records the item as failed
-// (`failedIndex` = its index; a success records -1); the Map's ResultSelector keeps the list of
-// those keys and the item count beside the outputs. After the Map the job counts the distinct keys
+// (`failedIndex` = its index, nothing else; a success records -1 and its outputs); the Map's
+// ResultSelector keeps the list of those keys and the item count in a tally. After the Map the job counts the distinct keys
 // (less one when any item succeeded) and compares the count with what it tolerates: a count as
 // written, a percentage of the run's own item count (failed * 100 > percent * items, the two
 // products built from additions, since States.MathAdd is the only arithmetic); past it the job
 // fails in `J failed` (stepgraph.ForEachFailed), a state of its own. All items run to their end first.
 //
-// A job's output lists hold the values of the items that succeeded, in item order, and are empty
-// when none did: a failed item's record is its index alone, and a job with outputs keeps the
-// records (`$.job.records`) to gather them once counted (emit/for-each-gather.ts), where the
-// tally's `anySucceeded` chooses between gathering and empty lists.
+// The job's output lists hold the values of the items that succeeded, in item order, and are empty
+// when none did (no null for a failed item): a job with outputs keeps the records at
+// `$.job.records` and gathers them once counted (emit/for-each-gather.ts), the tally's
+// `anySucceeded` choosing between gathered and empty lists.
 import type { Job } from '../model.ts';
 import type { State, States } from './job.ts';
 import { stateName } from './names.ts';
