@@ -7,6 +7,7 @@ import { Codes } from '../messages.ts';
 import type { Job } from '../model.ts';
 import type { JobSpans } from './jobs.ts';
 import type { Reader } from './reader.ts';
+import { recordKeyBytes } from './for-each-records.ts';
 
 const PAYLOAD_BYTES = 262_144;
 const NEAR = 0.8;
@@ -30,6 +31,21 @@ export function checkPayload(r: Reader, jobs: readonly Job[], spans: ReadonlyMap
       if (!warned && total > PAYLOAD_BYTES * NEAR) {
         warned = true;
         r.warning(at, Codes.payloadNearLimit, `the run's state can reach ${kib(total)} of Step Functions' 256KB payload limit with output '${output.name}' of job '${job.name}'`, 'pass large values by reference: write them to S3 and hand on the key as an output');
+      }
+    }
+    // For a moment a tolerant for_each job's state also holds its items' records (check/for-each-records.ts).
+    const records = recordKeyBytes(job, jobs);
+    if (records && total + records.bytes > PAYLOAD_BYTES * NEAR) {
+      const at = spans.get(job.name)!.name;
+      const what = `the run's state can reach ${kib(total + records.bytes)} while job '${job.name}' holds its items' records (the key names of up to ${records.items} items add ${kib(records.bytes)})`;
+      const hint = "declare the list's real bound with max_items, or pass large values by reference: write them to S3 and hand on the key as an output";
+      if (total + records.bytes > PAYLOAD_BYTES) {
+        r.error(at, Codes.payloadOverLimit, `${what}: past Step Functions' 256KB payload limit`, hint);
+        return;
+      }
+      if (!warned) {
+        warned = true;
+        r.warning(at, Codes.payloadNearLimit, `${what}, near Step Functions' 256KB payload limit`, hint);
       }
     }
   }

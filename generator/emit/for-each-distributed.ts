@@ -7,8 +7,11 @@
 // Map's result is `{startedAt, outputs}` at `$.job` as inline, and everything downstream is the
 // same. Tolerated failures are the Map Run's own (ToleratedFailureCount/Percentage): no item is
 // caught and nothing is counted after the Map; past the tolerance the Map fails in place
-// (States.ExceedToleratedFailureThreshold), so a redrive continues its Map Run. A failed item
-// has no output: with tolerated failures the output lists hold the succeeded items' values only.
+// (States.ExceedToleratedFailureThreshold), so a redrive continues its Map Run (reruns only the
+// failed children). The output lists hold the values of the items that succeeded, in item order,
+// empty when none did, as inline: a failed child contributes no record, so a job with outputs
+// keeps the records and gathers them after the Map (emit/for-each-gather.ts). That shape (no
+// entry for a failed child) is taken from emulators, not verified against AWS.
 import type { Job } from '../model.ts';
 import type { State } from './job.ts';
 

@@ -1,18 +1,21 @@
 // A for_each job's `tolerated_failures` on an inline Map, which has no ToleratedFailure fields of
 // its own. The approach of an inline sweep (emit/sweep.ts): no iteration fails. Each item's Task
 // keeps its Retry and gets a Catch after it into `J item failed`, which records the item as failed
-// (`failedIndex` = its index; a success records -1); the Map's ResultSelector keeps the list of
-// those keys and the item count beside the outputs. After the Map the job counts the distinct keys
+// (`failedIndex` = its index, nothing else; a success records -1 and its outputs); the Map's
+// ResultSelector keeps the list of those keys and the item count in a tally. After the Map the job counts the distinct keys
 // (less one when any item succeeded) and compares the count with what it tolerates: a count as
 // written, a percentage of the run's own item count (failed * 100 > percent * items, the two
 // products built from additions, since States.MathAdd is the only arithmetic); past it the job
 // fails in `J failed` (stepgraph.ForEachFailed), a state of its own. All items run to their end first.
 //
-// Outputs stay index-aligned: element i of each output list is item i's value, null when item i
-// failed (after its retries).
+// The job's output lists hold the values of the items that succeeded, in item order, and are empty
+// when none did (no null for a failed item): a job with outputs keeps the records at
+// `$.job.records` and gathers them once counted (emit/for-each-gather.ts), the tally's
+// `anySucceeded` choosing between gathered and empty lists.
 import type { Job } from '../model.ts';
 import type { State, States } from './job.ts';
 import { stateName } from './names.ts';
+import { hasOutputs } from './outputs.ts';
 import { blockNames } from './sweep.ts';
 
 const FOR_EACH_FAILED = 'stepgraph.ForEachFailed';
@@ -37,7 +40,6 @@ const counts = (job: Job): boolean => {
 /** The item Task's catch and the record of a failed item: `J item failed` (Pass), for the Map's processor. */
 export function catchItem(job: Job, itemName: string, itemTask: State): States {
   const n = toleranceNames(job.name);
-  const nulls = Object.fromEntries((job.outputs ?? []).map((o) => [o.name, null]));
   // The record is the result alone (ResultPath `$`): a success's outputs and -1.
   const { ResultSelector: outputs, ResultPath: _path, OutputPath: _output, End: _end, ...task } = itemTask;
   return {
@@ -47,12 +49,24 @@ export function catchItem(job: Job, itemName: string, itemTask: State): States {
       End: true,
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: n.itemFailed }],
     },
-    [n.itemFailed]: { Type: 'Pass', Parameters: { 'failedIndex.$': '$.index', ...nulls }, End: true },
+    // No outputs: the gathered lists skip a failed item.
+    [n.itemFailed]: { Type: 'Pass', Parameters: { 'failedIndex.$': '$.index' }, End: true },
   };
 }
 
-/** What the Map's ResultSelector adds: the items' keys and their count, at `$.job.tally`. */
-export const tallySelector = (): State => ({ 'keys.$': '$[*].failedIndex', 'total.$': 'States.ArrayLength($)' });
+/**
+ * What the Map's ResultSelector adds: the items' keys and their count, at `$.job.tally`; for a job
+ * with outputs also whether any item succeeded, which chooses how they are gathered (at 100% no
+ * counting state computes it).
+ */
+export const tallySelector = (job: Job): State => ({
+  'keys.$': '$[*].failedIndex',
+  'total.$': 'States.ArrayLength($)',
+  ...(hasOutputs(job) && { 'anySucceeded.$': 'States.ArrayContains($[*].failedIndex, -1)' }),
+});
+
+/** A counting state of a job with outputs hands `anySucceeded` on to the gathering Choice. */
+const carried = (job: Job): State => (hasOutputs(job) ? { 'anySucceeded.$': `${T}.anySucceeded` } : {});
 
 /** The tally of a job that ran no item (`J no items`): nothing failed. */
 export const emptyTally = (): State => ({ keys: [], total: 0 });
@@ -66,11 +80,11 @@ export function tallyChain(job: Job, states: States): [string, State] | undefine
   if (!counts(job)) return undefined;
   const tolerated = job.forEach!.toleratedFailures!;
   const n = toleranceNames(job.name);
-  const weigh = 'percent' in tolerated ? weighStates(job.name, tolerated.percent, n.within) : undefined;
+  const weigh = 'percent' in tolerated ? weighStates(job.name, tolerated.percent, n.within, carried(job)) : undefined;
   const afterCount = weigh?.first ?? n.within;
   Object.assign(states, weigh?.states ?? {}, {
     [n.anySucceeded]: { Type: 'Choice', Choices: [{ Variable: `${T}.anySucceeded`, BooleanEquals: true, Next: n.minusSuccesses }], Default: afterCount },
-    [n.minusSuccesses]: { Type: 'Pass', Parameters: { 'failed.$': `States.MathAdd(${T}.failed, -1)`, 'total.$': `${T}.total` }, ResultPath: T, Next: afterCount },
+    [n.minusSuccesses]: { Type: 'Pass', Parameters: { 'failed.$': `States.MathAdd(${T}.failed, -1)`, 'total.$': `${T}.total`, ...carried(job) }, ResultPath: T, Next: afterCount },
     [n.within]: {
       Type: 'Choice',
       Choices: [
@@ -110,7 +124,7 @@ export function tallyChain(job: Job, states: States): [string, State] | undefine
  * failed * 100 / gcd and percent * total / gcd, by doubling: step k adds 2^k times each count when
  * bit k of its factor is set, then doubles. A few Pass states, whatever the item count.
  */
-function weighStates(job: string, percent: number, next: string): { first: string; states: States } {
+function weighStates(job: string, percent: number, next: string, carry: State): { first: string; states: States } {
   const g = gcd(percent, 100);
   const factors = { failed: 100 / g, total: percent / g };
   const steps = Math.max(factors.failed, factors.total).toString(2).length;
@@ -132,6 +146,7 @@ function weighStates(job: string, percent: number, next: string): { first: strin
         ...field('failedWeight', sum('failed', 'failedWeight')),
         ...field('toleratedWeight', sum('total', 'toleratedWeight')),
         ...(k + 1 < steps && { 'failedTimes.$': doubled('failed'), 'totalTimes.$': doubled('total') }),
+        ...carry,
       },
       ResultPath: T,
       Next: k + 1 < steps ? stateName(`${job} weighs failures ${k + 2}`) : next,

@@ -5,7 +5,8 @@
 // like a Task's, the outputs being the lists of its items' values. An iteration's failure fails
 // the Map in place after the job's retries (nothing is caught), so a redrive reruns the job;
 // unless the job has `tolerated_failures` (for-each-tolerance.ts): then items' failures are
-// recorded and counted, and the job fails in `J failed` when more failed than it tolerates.
+// recorded and counted, and the job fails in `J failed` when more failed than it tolerates; its
+// output lists then hold the succeeded items' values (for-each-gather.ts).
 import type { Job } from '../model.ts';
 import type { State, States } from './job.ts';
 import { forEachMode } from './for-each-mode.ts';
@@ -13,6 +14,7 @@ import { distributedForEach } from './for-each-distributed.ts';
 import { gatherOutputs, hasOutputs, pickOutputs } from './outputs.ts';
 import { stateName } from './names.ts';
 import { catchItem, emptyTally, tallySelector, toleratesFailures } from './for-each-tolerance.ts';
+import { gathersOutputs, recordsSelector } from './for-each-gather.ts';
 
 export const forEachNames = {
   item: (job: string) => stateName(`${job} item`),
@@ -75,7 +77,8 @@ export function forEachMap(job: Job, task: State): State {
       StartAt: forEachNames.item(job.name),
       States: toleratesFailures(job) ? catchItem(job, forEachNames.item(job.name), itemTask) : { [forEachNames.item(job.name)]: itemTask },
     },
-    ResultSelector: { 'startedAt.$': '$$.State.EnteredTime', ...(hasOutputs(job) && { outputs: gatherOutputs(job) }), ...(toleratesFailures(job) && { tally: tallySelector() }) },
+    // With tolerated failures the outputs are gathered after the count, from the records (for-each-gather.ts).
+    ResultSelector: gathersOutputs(job) ? recordsSelector(job, true) : { 'startedAt.$': '$$.State.EnteredTime', ...(hasOutputs(job) && { outputs: gatherOutputs(job) }), ...(toleratesFailures(job) && { tally: tallySelector(job) }) },
     ResultPath: '$.job',
   };
   // Past the inline Map's limits the items run as child executions (for-each-mode.ts).

@@ -16,6 +16,7 @@ import { fileOutputs, hasOutputs, outputNames, passesData, pickOutputs } from '.
 import { emptyListStates, forEachMap } from './for-each.ts';
 import { isDistributedMap } from './for-each-distributed.ts';
 import { tallyChain, toleranceNames } from './for-each-tolerance.ts';
+import { gatherStates, gathersOutputs } from './for-each-gather.ts';
 import { markersRead, missingInputs, readChain } from './marker-reads.ts';
 
 export type State = Record<string, unknown>;
@@ -55,6 +56,7 @@ export function renderJob(job: Job, next: string | undefined, ctx: JobContext, s
     chain.push([name, callbackWait(name, subject, { seconds: w.timeoutSeconds })]);
   }
   const empty = job.forEach && emptyListStates(job);
+  let gather: ReturnType<typeof gatherStates> | undefined;
   const waitCount = job.waitsFor.length + (ctx.inRunWaits.get(job.name) ?? []).length;
   for (const sync of ctx.inRunWaits.get(job.name) ?? []) {
     const name = names.waitsFor(job.name, sync.after);
@@ -70,6 +72,8 @@ export function renderJob(job: Job, next: string | undefined, ctx: JobContext, s
     // A Distributed Map tolerates failures itself: nothing to count after it.
     const tally = isDistributedMap(map) ? undefined : tallyChain(job, states);
     if (tally) chain.push(tally, [toleranceNames(job.name).within, states[toleranceNames(job.name).within]]);
+    gather = gathersOutputs(job) ? gatherStates(job, isDistributedMap(map) ? 'distributed' : 'inline') : undefined;
+    if (gather) chain.push(...gather.chain);
   }
   else chain.push([names.task(job.name), jobTask(job, ctx)]);
   if (pool) chain.push(releaseState(job, pool));
@@ -90,10 +94,15 @@ export function renderJob(job: Job, next: string | undefined, ctx: JobContext, s
     if (state.Type === 'Choice' && state.Default === undefined) states[name] = { ...state, Default: chain[i + 1]?.[0] ?? next };
     else states[name] = state.Next !== undefined || state.Type === 'Choice' ? state : i + 1 < chain.length ? { ...state, Next: chain[i + 1][0] } : after(state);
   }
-  // A for_each job over an empty list goes on from `J no items` to where its Map goes.
+  // A for_each job over an empty list goes on from `J no items` to where its Map goes (past the gathering, when it gathers).
   if (empty) {
-    const mapNext = states[names.task(job.name)].Next as string | undefined;
+    const mapNext = states[gather?.chain[1][0] ?? names.task(job.name)].Next as string | undefined;
     states[empty.none[0]] = mapNext ? { ...empty.none[1], Next: mapNext } : after(empty.none[1]);
+  }
+  // `J none succeeded` goes on to where `J gathers outputs` goes.
+  if (gather) {
+    const gathersNext = states[gather.chain[1][0]].Next as string | undefined;
+    states[gather.none[0]] = gathersNext ? { ...gather.none[1], Next: gathersNext } : after(gather.none[1]);
   }
   const skippedNext = signals ? names.signals(job.name) : undefined;
   states[names.skipped(job.name)] = skippedNext ? { Type: 'Pass', Next: skippedNext } : after({ Type: 'Pass' });

@@ -3,12 +3,17 @@
 // for_each job whatever it tolerates. As for a distributed sweep (sweep/local.ts), the local run
 // takes the inline form of the same Map: the item Task is the same, its failures caught and
 // counted after the Map by the inline form's own states (emit/for-each-tolerance.ts), failing the
-// job in `J failed` past the tolerance. Without tolerated failures the Map runs as emitted (a
-// failed item fails it in place, as a Map Run past its tolerance does).
+// job in `J failed` past the tolerance, and its `J any item succeeded?` reads the tally, as inline
+// (a caught item leaves a record of its own, so a first record proves nothing here). The output
+// lists are then what AWS gives (as far as emulators show it: a failed child contributes nothing):
+// the succeeded items' values, in item order, empty when none succeeded. Without tolerated
+// failures the Map runs as emitted (a failed item fails it in place, as a Map Run past its
+// tolerance does).
 import type { Definition } from '../emit/asl.ts';
 import type { State, States } from '../emit/job.ts';
 import { catchItem, tallyChain, tallySelector, toleranceNames } from '../emit/for-each-tolerance.ts';
 import { isDistributedMap } from '../emit/for-each-distributed.ts';
+import { anySucceededChoice, gatherNames } from '../emit/for-each-gather.ts';
 import type { Job, Workflow } from '../model.ts';
 
 /** The definition with each distributed for_each Map that tolerates failures in its inline form; the same object when there is none. */
@@ -33,8 +38,11 @@ function rewrite(states: States, jobs: ReadonlyMap<string, Job>): void {
     states[name] = {
       ...map,
       ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: processor.StartAt, States: catchItem(job, processor.StartAt, processor.States[processor.StartAt]) },
-      ResultSelector: { ...(map.ResultSelector as State), tally: tallySelector() },
+      ResultSelector: { ...(map.ResultSelector as State), tally: tallySelector(job) },
     };
+    // The gathering Choice reads the tally, as inline (a caught item leaves a record of its own).
+    const any = gatherNames(job.name).any;
+    if (states[any]) states[any] = anySucceededChoice(job, 'inline');
     const first = tallyChain(job, states);
     if (!first) continue;
     states[first[0]] = first[1];

@@ -72,14 +72,19 @@ describe('max_items and map of a for_each job', () => {
     expect(map.Label).toBe('each');
     expect(map.ItemProcessor).toMatchObject({ ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: 'each item' });
     expect(Object.keys((map.ItemProcessor as { States: State }).States)).toEqual(['each item']);
-    expect(map.ResultSelector).toEqual({ 'startedAt.$': '$$.State.EnteredTime', outputs: { 'key.$': '$[*].key' } });
+    // A failed child adds no record: the lists are gathered after the Map, from the records there are.
+    expect(map.ResultSelector).toEqual({ 'startedAt.$': '$$.State.EnteredTime', 'records.$': '$' });
     expect(map.ItemsPath).toBe('$.outputs.list.keys');
     // A child execution's $$.Execution.Id is its own: the run's ARN comes in the item state.
     expect(map.ItemSelector).toMatchObject({ 'item.$': '$$.Map.Item.Value', 'index.$': '$$.Map.Item.Index', 'execution.$': '$$.Execution.Id' });
     expect(JSON.stringify(map.ItemProcessor)).not.toContain('$$.Execution.Id');
     expect(((map.ItemProcessor as { States: Record<string, State> }).States['each item'].Parameters as { Payload: State }).Payload['execution.$']).toBe('$.execution');
     expect(Object.keys(states).filter((s) => s.startsWith('each ') && /failed|tolerance|weighs/.test(s))).toEqual([]);
-    expect(map.Next).toBe('each done');
+    expect(map.Next).toBe('each any item succeeded?');
+    expect(states['each any item succeeded?']).toEqual({ Type: 'Choice', Choices: [{ Variable: '$.job.records[0]', IsPresent: true, Next: 'each gathers outputs' }], Default: 'each none succeeded' });
+    expect(states['each gathers outputs']).toEqual({ Type: 'Pass', Parameters: { 'startedAt.$': '$.job.startedAt', outputs: { 'key.$': '$.job.records[*].key' } }, ResultPath: '$.job', Next: 'each done' });
+    expect(states['each none succeeded']).toEqual({ Type: 'Pass', Parameters: { 'startedAt.$': '$.job.startedAt', outputs: { key: [] } }, ResultPath: '$.job', Next: 'each done' });
+    expect(states['each no items'].Next).toBe('each done');
     const counted = compile(`    for_each: list.keys\n    map: distributed\n    tolerated_failures: 3\n    lambda: each`).compiled[0].definitions[0].definition.States.each as State;
     expect(counted.ToleratedFailureCount).toBe(3);
   });
