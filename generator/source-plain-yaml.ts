@@ -343,58 +343,62 @@ class PlainReader {
     return { node: value.node, next };
   }
 
+  /**
+   * The entries of a one-line flow collection opening at `open`, each read by `entry` from its
+   * first character (returning the offset after it and its spaces); the offset of `close`.
+   */
+  private flowEntries(open: number, lineEnd: number, close: string, entry: (p: number) => number): number {
+    let p = this.skipSpaces(open + 1, lineEnd);
+    if (this.text[p] === close) return p;
+    for (;;) {
+      if (p >= lineEnd || ',]}'.includes(this.text[p])) notPlain();
+      p = entry(p);
+      if (this.text[p] === close) return p;
+      if (this.text[p] !== ',') notPlain();
+      p = this.skipSpaces(p + 1, lineEnd);
+      // A trailing comma is left to the library.
+      if (this.text[p] === close) notPlain();
+    }
+  }
+
   private flowSeq(open: number, lineEnd: number): YAMLSeq {
     const seq = new YAMLSeq();
     seq.flow = true;
-    let p = this.skipSpaces(open + 1, lineEnd);
-    if (this.text[p] !== ']') {
-      for (;;) {
-        if (p >= lineEnd || ',]}'.includes(this.text[p])) notPlain();
-        const item = this.flowItem(p, lineEnd);
-        // `[a: b]` is a mapping inside the list: not in the subset.
-        if (this.text[item.next] === ':') notPlain();
-        seq.items.push(item.node);
-        p = item.next;
-        if (this.text[p] === ']') break;
-        if (this.text[p] !== ',') notPlain();
-        p = this.skipSpaces(p + 1, lineEnd);
-        if (this.text[p] === ']') notPlain();
-      }
-    }
-    seq.range = [open, p + 1, p + 1];
+    const close = this.flowEntries(open, lineEnd, ']', (p) => {
+      const item = this.flowItem(p, lineEnd);
+      // `[a: b]` is a mapping inside the list: not in the subset.
+      if (this.text[item.next] === ':') notPlain();
+      seq.items.push(item.node);
+      return item.next;
+    });
+    seq.range = [open, close + 1, close + 1];
     return seq;
   }
 
   private flowMap(open: number, lineEnd: number): YAMLMap {
     const map = new YAMLMap();
     map.flow = true;
-    let p = this.skipSpaces(open + 1, lineEnd);
-    if (this.text[p] !== '}') {
-      for (;;) {
-        if (p >= lineEnd || ',]}['.includes(this.text[p]) || this.text[p] === '{') notPlain();
-        const key = this.inlineValue(p, lineEnd, true);
-        if (!isScalar(key.node)) notPlain();
-        key.node.range = [key.node.range![0], key.node.range![1], key.node.range![1]];
-        p = this.skipSpaces(key.next, lineEnd);
-        if (this.text[p] !== ':') notPlain();
-        p = this.skipSpaces(p + 1, lineEnd);
-        let value: Node;
-        if (this.text[p] === ',' || this.text[p] === '}') {
-          value = this.asPlain(new Scalar(null), '');
-          value.range = [p, p, p];
-        } else {
-          const item = this.flowItem(p, lineEnd);
-          value = item.node;
-          p = item.next;
-        }
-        map.items.push(new Pair(key.node, value));
-        if (this.text[p] === '}') break;
-        if (this.text[p] !== ',') notPlain();
-        p = this.skipSpaces(p + 1, lineEnd);
-        if (this.text[p] === '}') notPlain();
+    const close = this.flowEntries(open, lineEnd, '}', (at) => {
+      if (this.text[at] === '[' || this.text[at] === '{') notPlain();
+      const key = this.inlineValue(at, lineEnd, true);
+      if (!isScalar(key.node)) notPlain();
+      key.node.range = [key.node.range![0], key.node.range![1], key.node.range![1]];
+      let p = this.skipSpaces(key.next, lineEnd);
+      if (this.text[p] !== ':') notPlain();
+      p = this.skipSpaces(p + 1, lineEnd);
+      let value: Node;
+      if (this.text[p] === ',' || this.text[p] === '}') {
+        value = this.asPlain(new Scalar(null), '');
+        value.range = [p, p, p];
+      } else {
+        const item = this.flowItem(p, lineEnd);
+        value = item.node;
+        p = item.next;
       }
-    }
-    map.range = [open, p + 1, p + 1];
+      map.items.push(new Pair(key.node, value));
+      return p;
+    });
+    map.range = [open, close + 1, close + 1];
     return map;
   }
 }
