@@ -14,15 +14,13 @@ import {
   DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
-  QueryCommand,
   UpdateItemCommand,
-  type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import type { PoolHolder, PoolStore, PoolWaiter, TakeOutcome } from '../generator/contract/pools.ts';
 import { log } from './log.ts';
+import { queryAll, type Item } from './dynamo-query.ts';
 
-type Item = Record<string, AttributeValue>;
 
 const SLOTS = '#slots';
 const HOLDER = 'h:';
@@ -144,24 +142,14 @@ export class DynamoPoolStore implements PoolStore {
     return out;
   }
 
-  private async query(pool: string, prefix: string): Promise<Item[]> {
-    const items: Item[] = [];
-    let start: Item | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.table,
-          ConsistentRead: true,
-          KeyConditionExpression: '#p = :p AND begins_with(#e, :prefix)',
-          ExpressionAttributeNames: { '#p': 'pool', '#e': 'entry' },
-          ExpressionAttributeValues: { ':p': { S: pool }, ':prefix': { S: prefix } },
-          ...(start && { ExclusiveStartKey: start }),
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
+  private query(pool: string, prefix: string): Promise<Item[]> {
+    return queryAll(this.client, {
+      TableName: this.table,
+      ConsistentRead: true,
+      KeyConditionExpression: '#p = :p AND begins_with(#e, :prefix)',
+      ExpressionAttributeNames: { '#p': 'pool', '#e': 'entry' },
+      ExpressionAttributeValues: { ':p': { S: pool }, ':prefix': { S: prefix } },
+    });
   }
 }
 

@@ -6,15 +6,14 @@ import {
   DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
-  QueryCommand,
   ScanCommand,
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { parseSubject, SIGNALLED, type SubjectOutcome, type WaiterRecord, type WaiterStore, type WaitSubject } from '../generator/contract/waits.ts';
 import { log } from './log.ts';
+import { queryAll, type Item } from './dynamo-query.ts';
 
-type Item = Record<string, AttributeValue>;
 
 export class DynamoWaiterStore implements WaiterStore {
   constructor(
@@ -31,24 +30,17 @@ export class DynamoWaiterStore implements WaiterStore {
   }
 
   async waitersOf(subject: string): Promise<WaiterRecord[]> {
+    const items = await queryAll(this.client, {
+      TableName: this.table,
+      ConsistentRead: true,
+      KeyConditionExpression: '#s = :s',
+      // The signal's own record shares the partition; it is not a waiter.
+      FilterExpression: '#w <> :signalled',
+      ExpressionAttributeNames: { '#s': 'subject', '#w': 'waiter' },
+      ExpressionAttributeValues: { ':s': { S: subject }, ':signalled': { S: SIGNALLED } },
+    });
     const records: WaiterRecord[] = [];
-    let start: Item | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.table,
-          ConsistentRead: true,
-          KeyConditionExpression: '#s = :s',
-          // The signal's own record shares the partition; it is not a waiter.
-          FilterExpression: '#w <> :signalled',
-          ExpressionAttributeNames: { '#s': 'subject', '#w': 'waiter' },
-          ExpressionAttributeValues: { ':s': { S: subject }, ':signalled': { S: SIGNALLED } },
-          ...(start && { ExclusiveStartKey: start }),
-        }),
-      );
-      for (const item of page.Items ?? []) pushRecord(records, item);
-      start = page.LastEvaluatedKey;
-    } while (start);
+    for (const item of items) pushRecord(records, item);
     return records;
   }
 
