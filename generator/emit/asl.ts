@@ -51,7 +51,8 @@ export function jobContext(workflow: Workflow, plan: Plan): JobContext {
 
 export function emitWorkflow(workflow: Workflow, plan: Plan, target?: EmitTarget, context = jobContext(workflow, plan)): Definition {
   const ctx: BlockContext = { ...context, parts: target?.parts ?? [], ...(passesData(workflow) && { inLine: lineageOf(target?.root ?? plan.root) }) };
-  const states: States = {};
+  // A dictionary from the start (no prototype): see splitCosts in fit.ts.
+  const states: States = Object.create(null) as States;
   const taken = new Set<string>();
   // A workflow with deadlines arms its watch first and ends it last (emit/deadline-watch.ts); child machines do neither.
   const watched = !target?.child && hasDeadlines(workflow);
