@@ -1,15 +1,10 @@
 // A distributed for_each on the local engine, which has no Distributed Map: simulate and
 // run --local run the inline form of the same Map (local/distributed-for-each.ts), so failed
 // items within the tolerance leave the job succeeding and past it fail it in `J failed`; and the
-// form the engine runs passes both validators.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// form the engine runs passes both validators. (run --local of both forms: tolerance-run-local.test.ts.)
 import { describe, expect, it } from 'vitest';
-import { compilePaths, compileTexts } from '../../generator/compile.ts';
-import { DirectoryMarkerStore } from '../../generator/local/directory-store.ts';
+import { compilePaths } from '../../generator/compile.ts';
 import { localForm } from '../../generator/local/distributed-for-each.ts';
-import { runLocally } from '../../generator/local/local-run.ts';
 import { parseOutputFlags } from '../../generator/local/outputs.ts';
 import { simulate } from '../../generator/local/simulate.ts';
 import { MemoryMarkerStore } from '../../generator/local/store.ts';
@@ -45,46 +40,5 @@ describe('simulate with a distributed for_each (workflows/object-scans.yaml)', (
     const local = localForm(scans.workflow, scans.definitions[0].definition);
     expect(JSON.stringify(local)).not.toEqual(JSON.stringify(scans.definitions[0].definition));
     expect(await validateAsl(local)).toEqual([]);
-  });
-});
-
-const workflow = (tolerated: string, failing: string) => {
-  const result = compileTexts([
-    {
-      file: 'local.yaml',
-      text: `name: local-items
-jobs:
-  list: { lambda: list, outputs: { keys: $.Payload.keys } }
-  each:
-    needs: [list]
-    for_each: list.keys
-    map: distributed
-    tolerated_failures: ${tolerated}
-    lambda: each
-    local: { command: "case \\"$STEPGRAPH_INDEX:$STEPGRAPH_ITEM\\" in ${failing}) exit 1;; esac" }
-`,
-    },
-  ]);
-  expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-  return result.compiled[0];
-};
-const run = async (tolerated: string, failing: string) => {
-  const compiled = workflow(tolerated, failing);
-  const outputValues = parseOutputFlags(compiled.workflow, ['list.keys=["a","b","c","d"]']);
-  return runLocally(compiled, { date: '2019-03-12', store: new DirectoryMarkerStore(mkdtempSync(join(tmpdir(), 'stepgraph-items-'))), output: { write: () => undefined }, outputValues }).report;
-};
-
-describe('run --local with a distributed for_each', () => {
-  it('succeeds when no more items failed than tolerated', async () => {
-    const report = await run('1', '1:b');
-    expect(report.status, report.error ?? '').toBe('SUCCEEDED');
-  });
-
-  it('fails the job in its own state past the tolerance', async () => {
-    const report = await run("'25%'", '1:b|3:d');
-    expect(report.status).toBe('FAILED');
-    expect(report.failedJob).toBe('each');
-    expect(report.error).toContain("failed in state 'each failed'");
-    expect(report.error).toContain('2 of 4 items of job each failed; 25% tolerated');
   });
 });
