@@ -107,16 +107,15 @@ export function renderJob(job: Job, next: string | undefined, ctx: JobContext, s
       states[name] = state;
     }
   }
+  /** Adds a side state that goes on to where the chain's state `from` goes. */
+  const joinAfter = ([name, state]: [string, State], from: string): void => {
+    const to = states[from].Next as string | undefined;
+    states[name] = to ? { ...state, Next: to } : after(state);
+  };
   // A for_each job over an empty list goes on from `J no items` to where its Map goes (past the gathering, when it gathers).
-  if (empty) {
-    const mapNext = states[gather?.chain[1][0] ?? names.task(job.name)].Next as string | undefined;
-    states[empty.none[0]] = mapNext ? { ...empty.none[1], Next: mapNext } : after(empty.none[1]);
-  }
+  if (empty) joinAfter(empty.none, gather?.chain[1][0] ?? names.task(job.name));
   // `J none succeeded` goes on to where `J gathers outputs` goes.
-  if (gather) {
-    const gathersNext = states[gather.chain[1][0]].Next as string | undefined;
-    states[gather.none[0]] = gathersNext ? { ...gather.none[1], Next: gathersNext } : after(gather.none[1]);
-  }
+  if (gather) joinAfter(gather.none, gather.chain[1][0]);
   const skippedNext = signals ? names.signals(job.name) : undefined;
   states[names.skipped(job.name)] = skippedNext ? { Type: 'Pass', Next: skippedNext } : after({ Type: 'Pass' });
   // Skipped by a replay's selection: its outputs are those its marker holds from the run that made it.
