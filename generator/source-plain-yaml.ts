@@ -243,9 +243,7 @@ class PlainReader {
     if (colon === -1) notPlain();
     const c = this.text[p];
     if (c === '"' || c === "'") {
-      const node = this.quoted(p, lineEnd);
-      node.range = [p, node.range![1], node.range![1]];
-      return { node, colon };
+      return { node: this.quoted(p, lineEnd), colon };
     }
     let end = colon;
     while (end > p && this.text.charCodeAt(end - 1) === 32) end--;
@@ -382,7 +380,6 @@ class PlainReader {
       if (this.text[at] === '[' || this.text[at] === '{') notPlain();
       const key = this.inlineValue(at, lineEnd, true);
       if (!isScalar(key.node)) notPlain();
-      key.node.range = [key.node.range![0], key.node.range![1], key.node.range![1]];
       let p = this.skipSpaces(key.next, lineEnd);
       if (this.text[p] !== ':') notPlain();
       p = this.skipSpaces(p + 1, lineEnd);
